@@ -1,0 +1,81 @@
+"""ict2rules: check ICT 2.0 training plans and records against each regional document.
+
+>>> import ict2rules
+>>> rs = ict2rules.load_ruleset("zeku_2023")
+>>> report = ict2rules.evaluate(rs, {"teacher": {"id": "T1", "hours": {"online": 50, "offline": 25}}})
+>>> report.passed
+False
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+from .evaluator import Evaluator, Finding
+from .inputs import Records, read_records, records_from_data
+from .kinds.base import Status
+from .loader import bundled_names, load_ruleset
+from .report import Report
+from .ruleset import Ruleset
+
+__version__ = "0.1.0"
+__all__ = [
+    "Finding",
+    "InputError",
+    "Problem",
+    "Report",
+    "Ruleset",
+    "Status",
+    "bundled_names",
+    "evaluate",
+    "load_ruleset",
+]
+
+
+def evaluate(
+    ruleset: Ruleset | str | Path,
+    data: Any,
+    *,
+    as_of: dt.date | str | None = None,
+    keep: frozenset[Status] | None = None,
+) -> Report:
+    """Check records against a ruleset and return the report.
+
+    ``data`` is a dict (``{"school": {...}}``, ``{"teacher": {...}}`` …), a pydantic record, a
+    :class:`Records`, or a path to a YAML/JSON/CSV/XLSX/JSONL file. ``as_of`` (default today)
+    decides what is still ``pending``.
+
+    >>> r = evaluate("kaiyuan_2024", {"teacher": {"id": "T1"}}, as_of="2024-03-01")
+    >>> r.summary()["teachers"]["checked"]
+    1
+    """
+    rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    if isinstance(data, Records):
+        records = data
+    elif isinstance(data, (str, Path)):
+        records = read_records(data)
+    else:
+        records = records_from_data(data)
+    ev = Evaluator(rs, as_of=as_of, keep=keep)
+    findings: list[Finding] = []
+    subjects: list[tuple[str, str, bool]] = []
+    for t in records.teachers:
+        s, found = ev.teacher(t)
+        findings += found
+        subjects.append(("teacher", t.id, bool(s.passed)))
+    for school in records.schools:
+        s, found = ev.school(school)
+        findings += found
+        for child in s.children or ():
+            subjects.append(("teacher", f"{school.id}/{child.record.id}", bool(child.passed)))
+        subjects.append(("school", school.id, bool(s.passed)))
+    for p in records.projects:
+        s, found = ev.project(p)
+        findings += found
+        subjects.append(("project", p.id, bool(s.passed)))
+    return Report(rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files)

@@ -1,0 +1,86 @@
+"""``ict2rules check``: check record files against a ruleset and report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from .. import evaluate
+from ..inputs import Records, read_records
+from ..kinds.base import Status
+from ..loader import load_ruleset
+from ..output import atomic_write
+from ..render import formats, write
+from ..report import Report
+from . import EXIT_FAILED, EXIT_OK, command
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是有效日期 / not a valid date (YYYY-MM-DD): {text!r}") from None
+
+
+@command(
+    "check",
+    "检查记录文件 / check record files against a ruleset",
+    epilog=(
+        "例 / examples:\n"
+        "  ict2rules check examples/zeku_2023/school_ok.yaml -r zeku_2023\n"
+        "  ict2rules check roster.xlsx -r kaiyuan_2024 --lang en --format json -o report.json\n"
+        "  ict2rules check plan.yaml -r zeku_2023 --as-of 2023-06-01   # 未到期的事项为 pending"
+    ),
+)
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", nargs="+", metavar="DATA", help="记录文件 record files (.yaml .json .csv .xlsx .jsonl)")
+    p.add_argument("-r", "--ruleset", required=True, help="内置规则集名称或文件路径 bundled ruleset name or path")
+    p.add_argument("-f", "--format", default="text", choices=formats(), help="输出格式 output format (default: text)")
+    p.add_argument("--as-of", type=iso_date, default=None, help="检查日期 as-of date, YYYY-MM-DD (default: today)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言 language of text output (default: zh)")
+    p.add_argument("-o", "--output", help="写入文件(原子写入) write the report to this file, atomically")
+    p.add_argument("--select", action="append", default=[], metavar="RULE", help="只检查这些规则(编号或前缀) only these rule ids or prefixes")
+    p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="忽略这些规则(编号或前缀) skip these rule ids or prefixes")
+    p.add_argument("--fail-level", choices=["error", "warning"], default="error", help="哪一级未满足时退出码为1 severity that makes the exit code 1")
+    p.add_argument("--exit-zero", action="store_true", help="总以0退出(输入错误除外) always exit 0 unless the input is bad")
+    p.add_argument("--keep-going", action="store_true", help="跳过名册中的坏行继续检查 skip bad roster rows and check the rest")
+    p.set_defaults(run=run)
+
+
+def _matches(rule_id: str, patterns: list[str]) -> bool:
+    return any(rule_id == p or rule_id.startswith(p) for p in patterns)
+
+
+def run(args: argparse.Namespace) -> int:
+    ruleset = load_ruleset(args.ruleset)
+    records = Records()
+    for path in args.data:
+        records.extend(read_records(path, keep_going=args.keep_going))
+    report = evaluate(ruleset, records, as_of=args.as_of)
+    report = select(report, args.select, args.ignore)
+    if args.output:
+        with atomic_write(args.output) as out:
+            write(args.format, report, out, lang=args.lang, color=False)
+    else:
+        write(args.format, report, sys.stdout, lang=args.lang)
+    return EXIT_OK if args.exit_zero or not failed(report, args.fail_level) else EXIT_FAILED
+
+
+def select(report: Report, chosen: list[str], ignored: list[str]) -> Report:
+    """Keep the findings of the chosen rules (all when none chosen), minus the ignored ones."""
+    if not chosen and not ignored:
+        return report
+    report.findings = [
+        f for f in report.findings
+        if (not chosen or _matches(f.rule_id, chosen)) and not _matches(f.rule_id, ignored)
+    ]
+    return report
+
+
+def failed(report: Report, level: str) -> bool:
+    severities = ("error",) if level == "error" else ("error", "warning")
+    return any(
+        f.severity in severities and f.outcome.status in (Status.FAIL, Status.MISSING_DATA)
+        for f in report.findings
+    )

@@ -1,0 +1,133 @@
+"""Run a compiled plan over records: teachers first, then their school's roll-up, then projects.
+
+Pure functions of the records and the plan: nothing is read from disk here, nothing global is
+changed, so one school (or one roster chunk) can be evaluated anywhere, in any process.
+
+>>> from ict2rules import load_ruleset
+>>> ev = Evaluator(load_ruleset("zeku_2023"), as_of=dt.date(2023, 12, 31))
+>>> subject, findings = ev.teacher({"id": "T1", "hours": {"online": 50, "offline": 25}})
+>>> [f.status.value for f in findings if f.rule_id == "ZK-T-HOURS-ONLINE"]
+['pass']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .compiler import CompiledRule, Plan
+from .kinds.base import Env, Outcome, Status, Subject
+from .records import Project, School, Teacher
+from .ruleset import Ruleset
+
+_NOT_PASSING = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRef:
+    """Who a finding is about."""
+
+    level: str
+    id: str
+    name: str | None = None
+    school: str | None = None
+
+    def label(self) -> str:
+        base = f"{self.name}({self.id})" if self.name else self.id
+        return f"{self.school}/{base}" if self.school else base
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule's verdict on one subject."""
+
+    compiled: CompiledRule
+    subject: SubjectRef
+    outcome: Outcome
+
+    @property
+    def rule_id(self) -> str:
+        return self.compiled.rule.id
+
+    @property
+    def status(self) -> Status:
+        return self.outcome.status
+
+    @property
+    def severity(self) -> str:
+        return self.compiled.rule.severity
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedValue:
+    """A derived value (final score, band, incentive points …) computed for a subject."""
+
+    id: str
+    subject: SubjectRef
+    value: Any
+
+
+def ref_of(record: Any, level: str, school: str | None = None) -> SubjectRef:
+    return SubjectRef(level, record.id, getattr(record, "name", None), school)
+
+
+def passed(findings: Iterable[Finding]) -> bool:
+    """A subject passes when every error-severity rule on it passed or did not apply."""
+    return not any(f.compiled.is_error and f.outcome.status in _NOT_PASSING for f in findings)
+
+
+class Evaluator:
+    """Evaluates records of any level against one ruleset's compiled plan."""
+
+    def __init__(self, ruleset: Ruleset, *, as_of: dt.date | None = None, keep: frozenset[Status] | None = None) -> None:
+        self.ruleset = ruleset
+        self.plan: Plan = ruleset.plan
+        self.env = Env(as_of or dt.date.today())
+        self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
+        self.values: list[DerivedValue] = []
+
+    def _run(self, level: str, s: Subject, ref: SubjectRef) -> list[Finding]:
+        for cd in self.plan.derived[level]:
+            value = cd.compute(s)
+            s.derived[cd.derived.id] = value
+            self.values.append(DerivedValue(cd.derived.id, ref, value))
+        findings = [Finding(cr, ref, cr.run(s)) for cr in self.plan.rules[level]]
+        s.passed = passed(findings)
+        if self.keep is not None:
+            findings = [f for f in findings if f.outcome.status in self.keep]
+        return findings
+
+    def teacher(self, record: Teacher | dict[str, Any], parent: Subject | None = None) -> tuple[Subject, list[Finding]]:
+        """Check one teacher (alone, or inside its school ``parent``)."""
+        if not isinstance(record, Teacher):
+            record = Teacher.model_validate(record)
+        school = parent.record.id if parent is not None else record.school_id
+        s = Subject(record, self.env, parent)
+        return s, self._run("teacher", s, ref_of(record, "teacher", school))
+
+    def school(self, record: School | dict[str, Any]) -> tuple[Subject, list[Finding]]:
+        """Check a school: each of its teachers, then the school's own rules over them."""
+        if not isinstance(record, School):
+            record = School.model_validate(record)
+        s = Subject(record, self.env)
+        findings: list[Finding] = []
+        if record.teachers is not None:
+            s.children = []
+            for t in record.teachers:
+                child, found = self.teacher(t, s)
+                s.children.append(child)
+                findings.extend(found)
+        findings.extend(self._run("school", s, ref_of(record, "school")))
+        return s, findings
+
+    def project(self, record: Project | dict[str, Any]) -> tuple[Subject, list[Finding]]:
+        """Check a training provider's project."""
+        if not isinstance(record, Project):
+            record = Project.model_validate(record)
+        s = Subject(record, self.env)
+        return s, self._run("project", s, ref_of(record, "project"))

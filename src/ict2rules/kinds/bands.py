@@ -1,0 +1,78 @@
+"""Classification of a score into bands with explicit inclusive/exclusive edges."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .base import Args, Check, Outcome, Status, Subject, fmt_number, missing, register
+from .numbers import bounds_text, within
+
+if TYPE_CHECKING:
+    from ..compiler import Context
+
+
+class Band(Args):
+    """One band: its label, its edges (inclusive unless marked exclusive) and whether it passes."""
+
+    label: str
+    zh: str | None = None
+    en: str | None = None
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    max_exclusive: bool = False
+    passing: bool = True
+
+    def contains(self, v: float) -> bool:
+        return within(v, self.min, self.max, self.min_exclusive, self.max_exclusive)
+
+    def text(self) -> str:
+        return f"{self.zh or self.label} {bounds_text(self.min, self.max, self.min_exclusive, self.max_exclusive)}"
+
+
+def classify(bands: list[Band], v: float) -> Band | None:
+    """The first band containing ``v``; None when ``v`` falls in a gap between bands."""
+    return next((b for b in bands if b.contains(v)), None)
+
+
+class BandsArgs(Args):
+    value: str
+    bands: list[Band]
+
+
+@register("bands", BandsArgs, summary="Classify a score into bands (优秀/合格/不合格); fail in a failing band or a gap.")
+def bands(args: BandsArgs, ctx: Context) -> Check:
+    """What it does: finds the band that contains the value. The rule passes in a band marked
+    ``passing`` and fails in a band with ``passing: false``. A value in no band (a gap the
+    document leaves, such as 89.5 between "60—89分" and "90分以上") fails with
+    ``detail.gap: true``, so the gap is seen rather than guessed.
+
+    Why: "优秀(90分以上)、合格(60—89分)和不合格(60分以下)" is a classification with edges;
+    以上 includes the number, 以下 here must exclude 60 or 60 would be in two bands: the ruleset
+    says how it reads such edges in a note.
+
+    Example::
+
+        kind: bands
+        args:
+          value: score
+          bands:
+            - {label: excellent, zh: 优秀, min: 90}
+            - {label: pass, zh: 合格, min: 60, max: 89}
+            - {label: fail, zh: 不合格, max: 60, max_exclusive: true, passing: false}
+    """
+    get = ctx.getter(args.value)
+    table = list(args.bands)
+    expected = "; ".join(b.text() for b in table if b.passing)
+
+    def check(s: Subject) -> Outcome:
+        v = get(s)
+        if v is None:
+            return missing(expected, args.value)
+        band = classify(table, v)
+        if band is None:
+            return Outcome(Status.FAIL, expected, v, {"gap": True, "value": fmt_number(v)})
+        detail: dict[str, Any] = {"band": band.label, "band_zh": band.zh or band.label}
+        return Outcome(Status.PASS if band.passing else Status.FAIL, expected, v, detail)
+
+    return check

@@ -1,0 +1,68 @@
+"""Deadlines and date windows, judged against an as-of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from .base import Args, Check, DateOperand, Outcome, Status, Subject, register
+
+if TYPE_CHECKING:
+    from ..compiler import Context
+
+PASS, FAIL, PENDING = Status.PASS, Status.FAIL, Status.PENDING
+
+
+def due_outcome(done: dt.date | None, by: dt.date, as_of: dt.date, expected: str, not_before: dt.date | None = None) -> Outcome:
+    """The one rule for anything due: done in time passes, done late fails, not done is
+    ``pending`` until the due date has passed and ``fail`` after it."""
+    if done is None:
+        status = PENDING if as_of <= by else FAIL
+        return Outcome(status, expected, None, {"due": by.isoformat(), "as_of": as_of.isoformat()})
+    late = done > by
+    early = not_before is not None and done < not_before
+    detail: dict[str, Any] | None = None
+    if late:
+        detail = {"days_late": (done - by).days}
+    elif early:
+        detail = {"days_early": (not_before - done).days}  # type: ignore[operator]
+    return Outcome(FAIL if late or early else PASS, expected, done.isoformat(), detail)
+
+
+class DeadlineArgs(Args):
+    done: str
+    by: DateOperand
+    not_before: DateOperand | None = None
+
+
+@register("deadline", DeadlineArgs, summary="Something is done by a date (and not before another); pending until due.")
+def deadline(args: DeadlineArgs, ctx: Context) -> Check:
+    """What it does: reads the date in ``done`` (the date the work was done, a list of dates
+    counts by its latest) and compares it with ``by`` (a date, a parameter, or
+    ``{field: end, days: 30}`` for "within 30 days after"). Not done yet is ``pending`` while
+    the as-of date is on or before the due date, ``fail`` after it. ``by`` itself is inclusive
+    ("前"/"以内" include the day). Done before ``not_before`` fails too.
+
+    Why: every document has dated phases; a plan checked in March must not fail a June deadline.
+
+    Example::
+
+        kind: deadline
+        args: {done: completed_on, by: 2024-06-30}
+
+    With as-of 2024-05-01 and no ``completed_on``: pending; with as-of 2024-07-01: fail.
+    """
+    get = ctx.getter(args.done)
+    by = ctx.operand(args.by)
+    start = ctx.operand(args.not_before) if args.not_before is not None else None
+
+    def check(s: Subject) -> Outcome:
+        due = by(s)
+        done = get(s)
+        if isinstance(done, list):
+            done = max(done) if done else None
+        if due is None:
+            return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
+        return due_outcome(done, due, s.env.as_of, f"≤ {due.isoformat()}", start(s) if start else None)
+
+    return check

@@ -1,0 +1,88 @@
+"""Required documents: filed, approved, and on time."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .base import Args, Check, DateOperand, Outcome, ParamRef, Status, Subject, missing, register
+
+if TYPE_CHECKING:
+    from ..compiler import Context
+
+PASS, FAIL, PENDING = Status.PASS, Status.FAIL, Status.PENDING
+_NOISE = re.compile(r"[\s《》〈〉\"'“”()()]")
+
+
+def normalise(name: str) -> str:
+    """Compare titles without book-title marks, quotes, brackets or spaces."""
+    return _NOISE.sub("", name)
+
+
+def matches(required: str, filed: str) -> bool:
+    """A filed document satisfies a required one when either title contains the other.
+
+    >>> matches("校本应用研修方案", "《XX小学校本应用研修方案(2023)》")
+    True
+    """
+    r, f = normalise(required), normalise(filed)
+    return bool(r) and (r in f or f in r)
+
+
+class DocumentsArgs(Args):
+    required: list[str] | ParamRef
+    documents: str = "documents"
+    approved: bool = False
+    by: DateOperand | None = None
+
+
+@register("documents", DocumentsArgs, summary="Every required document is filed (and approved), on time.")
+def documents(args: DocumentsArgs, ctx: Context) -> Check:
+    """What it does: for each title in ``required``, looks for a filed document whose title
+    contains it (or is contained in it), ignoring 《》, quotes and spaces. A document counts
+    when it has a ``filed_on`` date (and ``approved: true`` when ``approved`` is set). Before
+    the ``by`` date, what is not yet filed is ``pending``; after it, ``fail``.
+
+    Why: "负责制订《…实施方案》《校本应用研修方案》…上报县级管理团队,通过审核后予以实施".
+
+    Example::
+
+        kind: documents
+        args: {required: [信息化发展规划, 校本研修方案, 考核方案], approved: true}
+    """
+    wanted: list[str] = list(ctx.constant(args.required))
+    get = ctx.getter(args.documents)
+    by = ctx.operand(args.by) if args.by is not None else None
+    expected = "、".join(wanted) + (" (已审核)" if args.approved else "")
+
+    def check(s: Subject) -> Outcome:
+        docs = get(s)
+        if docs is None:
+            return missing(expected, args.documents)
+        due = by(s) if by else None
+        late: list[str] = []
+        absent: list[str] = []
+        for title in wanted:
+            found = [
+                d
+                for d in docs
+                if matches(title, d.name) and d.filed_on is not None and (d.approved or not args.approved)
+            ]
+            if not found:
+                absent.append(title)
+            elif due is not None and min(d.filed_on for d in found) > due:
+                late.append(title)
+        have = [d.name for d in docs if d.filed_on is not None]
+        detail: dict[str, Any] = {}
+        if absent:
+            detail["absent"] = absent
+        if late:
+            detail["late"] = late
+        if not detail:
+            return Outcome(PASS, expected, have)
+        if due is not None:
+            detail["due"] = due.isoformat()
+        status = PENDING if not late and due is not None and s.env.as_of <= due else FAIL
+        return Outcome(status, expected, have, detail)
+
+    return check

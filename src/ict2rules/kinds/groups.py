@@ -1,0 +1,148 @@
+"""Kinds over a group of items: rate, count, gate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Args, Check, Number, Outcome, Status, Subject, missing, register
+from .numbers import _bounded, bounds_text, within
+
+if TYPE_CHECKING:
+    from ..compiler import Context
+
+PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+
+
+class RateArgs(Args):
+    over: str
+    where: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+    min: Number | None = None
+    max: Number | None = None
+    min_exclusive: bool = False
+    max_exclusive: bool = False
+
+
+@register("rate", RateArgs, summary="The share of a group's items meeting a condition lies within bounds.")
+def rate(args: RateArgs, ctx: Context) -> Check:
+    """What it does: over the items of ``over`` (``teachers`` of a school, ``teachers.points``
+    for every point certification of a school, or any list field), counts those for which
+    ``where`` passes, and compares the share with ``min``/``max`` (fractions: 1 is 100 %).
+    Items whose condition lacks data count as not meeting it and are counted in
+    ``detail.missing``. An empty group is ``not_applicable``.
+
+    Why: "各校培训合格率为100%", "各校微能力点认证优秀率不超过60%".
+
+    Example::
+
+        kind: rate
+        args: {over: teachers, where: {kind: compare, args: {value: passed, op: "==", to: true}}, min: 1}
+    """
+    get, item_ctx = ctx.items(args.over)
+    cond = item_ctx.check(args.where)
+    lo, hi, text = _bounded(ctx, args, pct=True)
+    lx, hx = args.min_exclusive, args.max_exclusive
+
+    def check(s: Subject) -> Outcome:
+        lo_v = lo(s) if lo else None
+        hi_v = hi(s) if hi else None
+        expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
+        items = get(s)
+        if items is None:
+            return missing(expected, args.over)
+        if not items:
+            return Outcome(NA, expected, None, {"reason": "empty group", "total": 0})
+        statuses = [cond(i).status for i in items]
+        met = statuses.count(PASS)
+        share = met / len(items)
+        detail = {"count": met, "total": len(items), "missing": statuses.count(Status.MISSING_DATA)}
+        return Outcome(PASS if within(share, lo_v, hi_v, lx, hx) else FAIL, expected, round(share, 6), detail)
+
+    return check
+
+
+class CountArgs(Args):
+    over: str
+    where: CheckSpec | None = None  # type: ignore[name-defined]  # noqa: F821
+    min: Number | None = None
+    max: Number | None = None
+    min_exclusive: bool = False
+    max_exclusive: bool = False
+    unit: str | None = None
+
+
+@register("count", CountArgs, summary="How many items of a list meet a condition lies within bounds.")
+def count(args: CountArgs, ctx: Context) -> Check:
+    """What it does: counts the items of ``over`` for which ``where`` passes (all items when
+    there is no ``where``) and compares the count with ``min``/``max``.
+
+    Why: "在培训期间至少报送3期工作简报" counts only bulletins dated within the training.
+
+    Example::
+
+        kind: count
+        args:
+          over: bulletins
+          where: {kind: compare, args: {value: ., op: "<=", to: {field: parent.end}}}
+          min: 3
+    """
+    get, item_ctx = ctx.items(args.over)
+    cond = item_ctx.check(args.where) if args.where else None
+    lo, hi, text = _bounded(ctx, args)
+    lx, hx = args.min_exclusive, args.max_exclusive
+
+    def check(s: Subject) -> Outcome:
+        lo_v = lo(s) if lo else None
+        hi_v = hi(s) if hi else None
+        expected = text or bounds_text(lo_v, hi_v, lx, hx, args.unit or "")
+        items = get(s)
+        if items is None:
+            return missing(expected, args.over)
+        n = sum(1 for i in items if cond(i).status is PASS) if cond else len(items)
+        return Outcome(PASS if within(n, lo_v, hi_v, lx, hx) else FAIL, expected, n, {"total": len(items)})
+
+    return check
+
+
+class GateArgs(Args):
+    action: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+    over: str = "teachers"
+    each: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+
+
+@register("gate", GateArgs, summary="An action of a group (apply for re-review) is allowed only when every member meets a condition.")
+def gate(args: GateArgs, ctx: Context) -> Check:
+    """What it does: if ``action`` has not happened (its check does not pass), the rule is
+    ``not_applicable``. If it has, every item of ``over`` must pass ``each``; the rule fails
+    and lists the members that do not (``detail.blocking``) otherwise.
+
+    Why: "在全体教师考核结果均达到合格以上等次之后,学校信息化管理团队可以向上一级管理团队提交复评验收申请".
+
+    Example::
+
+        kind: gate
+        args:
+          action: {kind: present, args: {fields: [review_applied_on]}}
+          over: teachers
+          each: {kind: compare, args: {value: passed, op: "==", to: true}}
+    """
+    act = ctx.check(args.action)
+    get, item_ctx = ctx.items(args.over)
+    each = item_ctx.check(args.each)
+
+    def check(s: Subject) -> Outcome:
+        if act(s).status is not PASS:
+            return Outcome(NA, "all members meet the condition", None, {"reason": "action not taken"})
+        items = get(s)
+        if items is None:
+            return missing("all members meet the condition", args.over)
+        blocking = [_ident(i) for i in items if each(i).status is not PASS]
+        actual = f"{len(items) - len(blocking)}/{len(items)}"
+        detail = {"blocking": blocking} if blocking else None
+        return Outcome(FAIL if blocking else PASS, f"{len(items)}/{len(items)}", actual, detail)
+
+    return check
+
+
+def _ident(item: Subject) -> str:
+    rec = item.record
+    return str(getattr(rec, "id", None) or getattr(rec, "name", None) or getattr(rec, "code", rec))

@@ -1,0 +1,133 @@
+"""Composition: all / any / not, and prerequisites ("only after")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .base import Args, Check, Outcome, Status, Subject, register
+
+if TYPE_CHECKING:
+    from ..compiler import Context
+
+PASS, FAIL, NA, MISSING, PENDING = (
+    Status.PASS,
+    Status.FAIL,
+    Status.NOT_APPLICABLE,
+    Status.MISSING_DATA,
+    Status.PENDING,
+)
+# How bad each status is when statuses are combined: a failure outweighs missing data,
+# which outweighs work not yet due.
+_RANK = {FAIL: 4, MISSING: 3, PENDING: 2, PASS: 1, NA: 0}
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The status of all-of: the worst of the parts (not_applicable parts are ignored)."""
+    return max(statuses, key=_RANK.__getitem__, default=NA)
+
+
+class ChecksArgs(Args):
+    checks: list[CheckSpec]  # type: ignore[name-defined]  # noqa: F821
+
+
+@register("all", ChecksArgs, summary="Every sub-check passes.")
+def all_(args: ChecksArgs, ctx: Context) -> Check:
+    """What it does: runs each sub-check; the result is the worst of theirs (fail > missing
+    data > pending > pass; not-applicable parts are ignored).
+
+    Why: a clause with several conditions that must hold together.
+
+    Example::
+
+        kind: all
+        args: {checks: [{kind: threshold, args: {value: hours.online, min: 25}},
+                        {kind: threshold, args: {value: hours.offline, min: 25}}]}
+    """
+    parts = [ctx.check(c) for c in args.checks]
+
+    def check(s: Subject) -> Outcome:
+        outs = [p(s) for p in parts]
+        return Outcome(worst([o.status for o in outs]), "all", [str(o.status) for o in outs])
+
+    return check
+
+
+@register("any", ChecksArgs, summary="At least one sub-check passes.")
+def any_(args: ChecksArgs, ctx: Context) -> Check:
+    """What it does: passes when one sub-check passes; otherwise takes the mildest of the
+    others (pending before missing data before fail).
+
+    Why: alternatives ("by 6-30, or by 12-31 with an approved extension").
+
+    Example::
+
+        kind: any
+        args: {checks: [{kind: compare, args: {value: kind, op: "==", to: 小学}},
+                        {kind: compare, args: {value: kind, op: "==", to: 初中}}]}
+    """
+    parts = [ctx.check(c) for c in args.checks]
+
+    def check(s: Subject) -> Outcome:
+        outs = [p(s) for p in parts]
+        statuses = [o.status for o in outs]
+        if PASS in statuses:
+            status = PASS
+        else:
+            status = min(statuses, key=lambda st: _RANK[st] if st is not NA else 9, default=NA)
+        return Outcome(status, "any", [str(st) for st in statuses])
+
+    return check
+
+
+class NotArgs(Args):
+    check: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+
+
+@register("not", NotArgs, summary="The sub-check fails.")
+def not_(args: NotArgs, ctx: Context) -> Check:
+    """What it does: turns pass into fail and fail into pass; missing data, pending and
+    not-applicable stay as they are (not knowing is not the opposite of knowing).
+
+    Example::
+
+        kind: not
+        args: {check: {kind: compare, args: {value: kind, op: "==", to: 幼儿园}}}
+    """
+    inner = ctx.check(args.check)
+    flip = {PASS: FAIL, FAIL: PASS}
+
+    def check(s: Subject) -> Outcome:
+        o = inner(s)
+        return Outcome(flip.get(o.status, o.status), f"not ({o.expected})", o.actual)
+
+    return check
+
+
+class PrerequisiteArgs(Args):
+    action: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+    requires: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+
+
+@register("prerequisite", PrerequisiteArgs, summary="If an action happened, what must come before it holds.")
+def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
+    """What it does: when ``action`` did not happen the rule is ``not_applicable``; when it
+    did, the rule takes the outcome of ``requires``.
+
+    Why: "完成75学时(其中实践应用研修25学时)后方可参与校本应用考核": taking the
+    assessment without the hours is the violation; not having taken it yet is not.
+
+    Example::
+
+        kind: prerequisite
+        args:
+          action: {kind: present, args: {fields: [assessed_on]}}
+          requires: {kind: threshold, args: {value: hours.total, min: 75}}
+    """
+    act, req = ctx.check(args.action), ctx.check(args.requires)
+
+    def check(s: Subject) -> Outcome:
+        if act(s).status is not PASS:
+            return Outcome(NA, None, None, {"reason": "action not taken"})
+        return req(s)
+
+    return check

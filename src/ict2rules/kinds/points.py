@@ -1,0 +1,153 @@
+"""Kinds about micro-ability points: coverage counts and membership."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..catalog import CATALOG
+from .base import Args, Check, FieldRef, Outcome, ParamRef, Status, Subject, missing, register
+
+if TYPE_CHECKING:
+    from ..compiler import Context
+
+PASS, FAIL = Status.PASS, Status.FAIL
+
+
+def point_attr(item: Any, of: str) -> Any:
+    """The code, dimension or environment of a point given as a code or a point record."""
+    code = item if isinstance(item, str) else getattr(item, "code", None)
+    if of == "value":
+        return code if code is not None else item
+    if code not in CATALOG.points:
+        return None
+    return code if of == "code" else getattr(CATALOG.points[code], of)
+
+
+class CoverageArgs(Args):
+    items: str
+    count_only: CheckSpec | None = None  # type: ignore[name-defined]  # noqa: F821
+    min_points: int | ParamRef | None = None
+    max_points: int | ParamRef | None = None
+    min_dimensions: int | ParamRef | None = None
+    min_environments: int | ParamRef | None = None
+    dimensions: list[str] | ParamRef | None = None
+    environments: list[str] | ParamRef | None = None
+
+
+@register("coverage", CoverageArgs, summary="Count distinct points and the dimensions and environments they cover.")
+def coverage(args: CoverageArgs, ctx: Context) -> Check:
+    """What it does: takes a list of points (codes or point records), keeps only those that
+    pass ``count_only`` (e.g. valid evidence), and counts the distinct points, dimensions
+    (学情分析, 教学设计, 学法指导, 学业评价) and environments (A, B, C) they cover. Each of
+    ``min_points``, ``max_points``, ``min_dimensions``, ``min_environments`` is checked, and
+    ``dimensions`` / ``environments`` name ones that must all be covered.
+
+    Why: "不少于3个微能力点(涵盖3个维度)" is one clause about a set, not three numbers.
+
+    Example::
+
+        kind: coverage
+        args: {items: points, min_points: 3, min_dimensions: 3,
+               count_only: {kind: compare, args: {value: evidence.valid, op: "==", to: true}}}
+
+    passes for A1, A3, A5 with valid evidence; fails for A2, A3, A5 (two dimensions).
+    """
+    get, item_ctx = ctx.items(args.items)
+    keep = item_ctx.check(args.count_only) if args.count_only else None
+    need = {
+        "points": (ctx.constant(args.min_points), ctx.constant(args.max_points)),
+        "dimensions": (ctx.constant(args.min_dimensions), None),
+        "environments": (ctx.constant(args.min_environments), None),
+    }
+    dims = [CATALOG.dimension_key(d) or d for d in ctx.constant(args.dimensions) or ()]
+    envs = list(ctx.constant(args.environments) or ())
+    parts = []
+    for what, zh in (("points", "个能力点"), ("dimensions", "个维度"), ("environments", "个环境")):
+        lo, hi = need[what]
+        if lo is not None:
+            parts.append(f"≥{lo}{zh}")
+        if hi is not None:
+            parts.append(f"≤{hi}{zh}")
+    parts += [f"含{CATALOG.dimensions[d].zh if d in CATALOG.dimensions else d}" for d in dims]
+    parts += [f"含环境{e}" for e in envs]
+    expected = ", ".join(parts)
+
+    def check(s: Subject) -> Outcome:
+        items = get(s)
+        if items is None:
+            return missing(expected, args.items)
+        counted = [i for i in items if keep is None or keep(i).status is PASS]
+        codes = sorted({point_attr(i.record, "value") for i in counted}, key=_code_key)
+        got = {
+            "points": codes,
+            "dimensions": sorted({point_attr(c, "dimension") for c in codes} - {None}),
+            "environments": sorted({point_attr(c, "environment") for c in codes} - {None}),
+        }
+        short = [
+            what
+            for what, (lo, hi) in need.items()
+            if (lo is not None and len(got[what]) < lo) or (hi is not None and len(got[what]) > hi)
+        ]
+        short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
+        short += [f"environment:{e}" for e in envs if e not in got["environments"]]
+        detail = {"not_counted": len(items) - len(counted), "short": short} if short or len(counted) < len(items) else None
+        return Outcome(FAIL if short else PASS, expected, got, detail)
+
+    return check
+
+
+def _code_key(code: Any) -> tuple[str, int]:
+    s = str(code)
+    return (s[:1], int(s[1:]) if s[1:].isdigit() else 0)
+
+
+class MembershipArgs(Args):
+    items: str
+    of: Literal["value", "code", "dimension", "environment"] = "value"
+    within: list[str] | ParamRef | FieldRef | None = None
+    includes: list[str] | ParamRef | FieldRef | None = None
+
+
+@register("membership", MembershipArgs, summary="Every item lies within an allowed set, and/or the items include required ones.")
+def membership(args: MembershipArgs, ctx: Context) -> Check:
+    """What it does: with ``within``, every item (or its ``code``/``dimension``/``environment``)
+    must belong to the allowed set; with ``includes``, every required value must be among the
+    items. Outsiders and absentees are listed in ``detail``.
+
+    Why: "a teacher's points within the school's scope", "the school's points only in the
+    environments it has", "the management team includes the principal".
+
+    Example::
+
+        kind: membership
+        args: {items: points, of: code, within: {field: school.point_scope}}
+    """
+    get, _ = ctx.items(args.items)
+    allowed = ctx.operand(args.within) if args.within is not None else None
+    required = ctx.operand(args.includes) if args.includes is not None else None
+    of = args.of
+
+    def check(s: Subject) -> Outcome:
+        items = get(s)
+        ok_set = allowed(s) if allowed else None
+        req = required(s) if required else None
+        expected = " ".join(
+            x for x in (f"⊆ {ok_set}" if allowed else "", f"⊇ {req}" if required else "") if x
+        )
+        if items is None or (allowed and ok_set is None) or (required and req is None):
+            return missing(expected, args.items)
+        values = [point_attr(i.record, of) for i in items]
+        detail: dict[str, Any] = {}
+        if allowed:
+            if of != "value":
+                ok_set = [x if of == "environment" else point_attr(x, of) for x in ok_set]
+            outside = [v for v in values if v not in ok_set]
+            if outside:
+                detail["outside"] = outside
+        if required:
+            absent = [r for r in req if r not in values]
+            if absent:
+                detail["absent"] = absent
+        return Outcome(FAIL if detail else PASS, expected, values, detail or None)
+
+    return check

@@ -1,0 +1,35 @@
+"""Write output files atomically: a failed or interrupted run never leaves half a file.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "r.json"
+>>> with atomic_write(p) as f:
+...     _ = f.write("{}")
+>>> p.read_text()
+'{}'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[str]]:
+    """Write to a temporary file beside ``path`` and move it into place only on success."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # includes KeyboardInterrupt: never leave the temporary behind
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,308 @@
+"""The records a ruleset is checked against: teachers, schools (with plan and roster), projects.
+
+A value left out is ``None`` and is reported as ``missing_data`` by every rule that needs it;
+it is never silently a pass or a fail. Free-form facts a new regional document needs, and that
+these models do not name, go under ``attributes`` (a mapping) and can be read by rules as
+``attributes.NAME`` without a Python change.
+
+>>> t = Teacher.model_validate({"id": "T1", "hours": {"online": 50, "offline": 25}})
+>>> t.hours.total
+75.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    computed_field,
+    field_validator,
+)
+
+from .catalog import CATALOG
+from .errors import did_you_mean
+
+Level = Literal["teacher", "school", "project"]
+
+
+def _finite(value: float) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError("must be a finite number, not NaN or Infinity / 必须是有限数值")
+    return value
+
+
+def _point_code(code: str) -> str:
+    code = code.strip().upper()
+    if code not in CATALOG.points:
+        hint = did_you_mean(code, CATALOG.points)
+        tip = f"; did you mean {hint}? / 是否应为 {hint}?" if hint else ""
+        raise ValueError(f"unknown micro-ability point {code!r} / 未知微能力点{tip}")
+    return code
+
+
+Hours = Annotated[float, Field(ge=0, le=10_000), AfterValidator(_finite)]
+Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite)]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+PointCode = Annotated[str, AfterValidator(_point_code)]
+Environment = Literal["A", "B", "C"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+def _unique(items: list[Any] | None, key: Any, what: str) -> list[Any] | None:
+    if items is None:
+        return None
+    seen: set[Any] = set()
+    for item in items:
+        k = key(item)
+        if k in seen:
+            raise ValueError(f"{what} {k!r} is listed twice / {what} {k!r} 重复出现")
+        seen.add(k)
+    return items
+
+
+class HoursRecord(_Record):
+    """Credit hours (学时). ``practice`` breaks the offline hours into named parts."""
+
+    online: Hours | None = None
+    offline: Hours | None = None
+    practice: dict[str, Hours] | None = Field(
+        default=None,
+        description="Offline hours by part, e.g. lesson / certification / process (Zeku 5/15/5).",
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> float | None:
+        if self.online is None or self.offline is None:
+            return None
+        return self.online + self.offline
+
+
+class Evidence(_Record):
+    """What makes certification evidence valid (泽库 四(六)3(3))."""
+
+    shows_teacher: bool | None = Field(default=None, description="包含教师本人的影像")
+    own_work: bool | None = Field(default=None, description="能确定是教师本人制作")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def valid(self) -> bool | None:
+        if self.shows_teacher is None or self.own_work is None:
+            return None
+        return self.shows_teacher and self.own_work
+
+
+class PointRecord(_Record):
+    """One micro-ability point a teacher chose, with its assessment."""
+
+    code: PointCode
+    score: Score | None = Field(default=None, description="Final score of this point, 0–100.")
+    peer_score: Score | None = Field(default=None, description="互评 score, 0–100.")
+    school_score: Score | None = Field(default=None, description="学校评价 score, 0–100.")
+    evidence: Evidence | None = None
+    certified_on: dt.date | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def dimension(self) -> str:
+        return CATALOG.dimension_of(self.code)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def environment(self) -> str:
+        return CATALOG.environment_of(self.code)
+
+
+class Teacher(_Record):
+    """A teacher's training record."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str | None = None
+    school_id: str | None = Field(default=None, description="Id of the teacher's school (rules reach the school itself as `school.`).")
+    subject: str | None = None
+    enrolled: bool | None = Field(default=None, description="Enrolled in this round (参训).")
+    hours: HoursRecord | None = None
+    points: list[PointRecord] | None = None
+    lessons_uploaded: Count | None = Field(default=None, description="课堂实录课 uploaded.")
+    lessons_reviewed: Count | None = Field(default=None, description="Other teachers' lessons reviewed (评课).")
+    peer_reviews_given: Count | None = Field(default=None, description="Colleagues' evidence peer-reviewed (互评).")
+    result_cases: Count | None = Field(default=None, description="成果案例 handed in.")
+    peer_score: Score | None = None
+    school_score: Score | None = None
+    score: Score | None = Field(default=None, description="Final assessment score, 0–100.")
+    assessed_on: dt.date | None = Field(default=None, description="Date the teacher took assessment (参与考核).")
+    completed_on: dt.date | None = Field(default=None, description="Date all training was completed.")
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    _points_unique = field_validator("points")(
+        lambda v: _unique(v, lambda p: p.code, "point / 能力点")
+    )
+
+
+class Member(_Record):
+    """A member of a school team."""
+
+    name: str | None = None
+    role: str | None = Field(default=None, description="e.g. 校长, 教务主任, 信息技术负责人")
+    leader: bool = False
+    training_hours: Hours | None = None
+    training_days: Hours | None = None
+    online_hours: Hours | None = None
+
+
+class Team(_Record):
+    """A school team (管理团队, 培训团队): its members and its leader."""
+
+    members: list[Member] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def roles(self) -> list[str]:
+        return [m.role for m in self.members if m.role]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def leader_role(self) -> str | None:
+        return next((m.role for m in self.members if m.leader), None)
+
+
+class Document(_Record):
+    """A document the school or provider files (实施方案, 考核方案 …)."""
+
+    name: str = Field(min_length=1)
+    filed_on: dt.date | None = None
+    approved: bool | None = None
+    items: Count | None = Field(default=None, description="How many, where a document is counted.")
+
+
+class Step(_Record):
+    """A dated step of a plan's schedule."""
+
+    name: str = Field(min_length=1)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    done_on: dt.date | None = None
+
+
+class Workshop(_Record):
+    """A teacher workshop (工作坊) with its leader (坊主) and administrators."""
+
+    name: str = Field(min_length=1)
+    size: Count | None = None
+    leader: str | None = None
+    administrators: list[str] | None = None
+
+
+class Staff(_Record):
+    """Staff figures a plan states, with its breakdown tables."""
+
+    total: Count | None = Field(default=None, description="专任教师 headcount.")
+    establishment: Count | None = Field(default=None, description="编制内教职工.")
+    enrolled: Count | None = Field(default=None, description="Teachers taking part.")
+    by_age: dict[str, Count] | None = None
+    by_title: dict[str, Count] | None = None
+    by_degree: dict[str, Count] | None = None
+
+
+class Teams(_Record):
+    management: Team | None = None
+    training: Team | None = None
+
+
+class School(_Record):
+    """A school: its plan (scope, teams, documents, schedule) and, once work starts, its teachers."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str | None = None
+    kind: str | None = Field(default=None, description="小学 / 初中 / 高中 / 幼儿园 / 职业学校 / 特殊教育学校 …")
+    environments: list[Environment] | None = Field(default=None, description="IT environments the school has.")
+    point_scope: list[PointCode] | None = Field(default=None, description="Points the school chose (微能力点范围).")
+    teams: Teams | None = None
+    documents: list[Document] | None = None
+    schedule: list[Step] | None = None
+    staff: Staff | None = None
+    workshops: list[Workshop] | None = None
+    review_applied_on: dt.date | None = Field(default=None, description="Date the school applied for re-review (复评验收).")
+    summary_filed_on: dt.date | None = Field(default=None, description="Date the school's work summary was filed.")
+    roster: str | None = Field(default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers.")
+    teachers: list[Teacher] | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+    _scope_unique = field_validator("point_scope")(
+        lambda v: _unique(v, lambda c: c, "point / 能力点")
+    )
+    _teachers_unique = field_validator("teachers")(
+        lambda v: _unique(v, lambda t: t.id, "teacher id / 教师编号")
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def document_names(self) -> list[str]:
+        return [d.name for d in self.documents or ()]
+
+
+class Filing(_Record):
+    """A filing a training provider owes (自评报告, 课程资源, 案例集)."""
+
+    filed_on: dt.date | None = None
+    teachers_covered: Count | None = Field(default=None, description="Trainees a case collection covers.")
+
+
+class SchoolCount(_Record):
+    """One school's figures inside a project, to check against the project's totals."""
+
+    name: str = Field(min_length=1)
+    teachers: Count | None = None
+    management_members: Count | None = None
+
+
+class Project(_Record):
+    """A training provider's project (承训项目), as the Henan notice requires."""
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str | None = None
+    provider: str | None = None
+    schools: Count | None = None
+    teachers: Count | None = None
+    management_members: Count | None = None
+    start: dt.date | None = None
+    end: dt.date | None = Field(default=None, description="Date training actually finished.")
+    extension_approved: bool | None = None
+    bulletins: list[dt.date] | None = Field(default=None, description="Dates work bulletins were filed.")
+    self_evaluation_report: Filing | None = None
+    course_resources: Filing | None = None
+    case_collection: Filing | None = None
+    selected: Count | None = Field(default=None, description="Teachers selected (遴选).")
+    enrolled: Count | None = Field(default=None, description="Teachers who took part (参训).")
+    completed: Count | None = Field(default=None, description="Teachers who completed (结业).")
+    attended: Count | None = Field(default=None, description="Teachers who attended (出勤).")
+    school_counts: list[SchoolCount] | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+MODELS: dict[str, type[BaseModel]] = {"teacher": Teacher, "school": School, "project": Project}
+
+
+class DataFile(_Record):
+    """The top level of a record file: exactly one of the keys below."""
+
+    teacher: Teacher | None = None
+    teachers: list[Teacher] | None = None
+    school: School | None = None
+    schools: list[School] | None = None
+    project: Project | None = None
+    projects: list[Project] | None = None

@@ -1,0 +1,184 @@
+"""The report: findings, derived values and a summary, with one stable JSON shape.
+
+The shape of :meth:`Report.to_dict` is documented in ``docs/report-format.md`` and described
+by ``ict2rules schema report``; fields are only ever added to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .evaluator import DerivedValue, Finding
+from .kinds.base import Status, fmt_number
+from .ruleset import Ruleset
+
+REPORT_VERSION = 1
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def jsonable(value: Any) -> Any:
+    """Dates as ISO strings, tuples as lists, whole floats as ints: plain JSON values."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Status):
+        return value.value
+    return value
+
+
+def show(value: Any) -> str:
+    """A value as a person reads it in a message."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return fmt_number(round(value, 4))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {show(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(show(v) for v in value) or "∅"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def render(template: str, finding: Finding) -> str:
+    """Fill ``{expected}``, ``{actual}``, ``{subject}`` and detail keys into a message.
+
+    Only plain names are replaced (no attribute access, no format specs): a ruleset's text
+    is data, never code.
+    """
+    o = finding.outcome
+    values: dict[str, Any] = {"expected": o.expected, "actual": o.actual, "subject": finding.subject.label()}
+    if o.detail:
+        values.update(o.detail)
+    return _PLACEHOLDER.sub(lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+def message(finding: Finding, lang: str) -> str:
+    """The finding's message in ``lang`` ("zh" or "en"): the rule's message when it is not met,
+    its title otherwise."""
+    rule = finding.compiled.rule
+    if finding.status in (Status.FAIL, Status.MISSING_DATA):
+        text = getattr(rule.message, lang)
+        if finding.status is Status.MISSING_DATA:
+            missing = show((finding.outcome.detail or {}).get("missing", []))
+            text = f"缺少数据:{missing}" if lang == "zh" else f"data missing: {missing}"
+        return render(text, finding)
+    label = {
+        "zh": {"pass": "符合", "not_applicable": "不适用", "pending": "尚未到期"},
+        "en": {"pass": "met", "not_applicable": "not applicable", "pending": "not yet due"},
+    }[lang][finding.status.value]
+    return f"{getattr(rule.title, lang)}:{label}" if lang == "zh" else f"{rule.title.en}: {label}"
+
+
+def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
+    rule = f.compiled.rule
+    o = f.outcome
+    params = {
+        name: {
+            "value": jsonable(p.value),
+            "defined_in": p.defined_in,
+            "overrides": [{"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides],
+        }
+        for name in f.compiled.parameters
+        for p in (ruleset.parameters[name],)
+    }
+    return {
+        "rule": rule.id,
+        "title": {"zh": rule.title.zh, "en": rule.title.en},
+        "subject": f.subject.to_dict(),
+        "status": o.status.value,
+        "severity": rule.severity,
+        "expected": jsonable(o.expected),
+        "actual": jsonable(o.actual),
+        "detail": jsonable(o.detail) if o.detail else None,
+        "message": {"zh": message(f, "zh"), "en": message(f, "en")},
+        "source": rule.source.model_dump(),
+        "note": rule.note,
+        "parameters": params,
+        "defined_in": ruleset.rule_origin.get(rule.id, ruleset.id),
+    }
+
+
+@dataclass
+class Report:
+    """Everything one run found. ``passed`` is True when no error-severity rule failed or
+    lacked data (work not yet due does not fail a report)."""
+
+    ruleset: Ruleset
+    as_of: dt.date
+    findings: list[Finding]
+    values: list[DerivedValue] = field(default_factory=list)
+    subjects: list[tuple[str, str, bool]] = field(default_factory=list)  # (level, label, passed)
+    skipped_rows: int = 0
+    inputs: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not any(
+            f.compiled.is_error and f.outcome.status in (Status.FAIL, Status.MISSING_DATA) for f in self.findings
+        )
+
+    def failures(self, severity: str | None = None) -> list[Finding]:
+        """Findings not met (fail or missing data), optionally of one severity."""
+        return [
+            f
+            for f in self.findings
+            if f.outcome.status in (Status.FAIL, Status.MISSING_DATA) and (severity is None or f.severity == severity)
+        ]
+
+    def summary(self) -> dict[str, Any]:
+        statuses = Counter(f.outcome.status.value for f in self.findings)
+        levels = Counter(level for level, _, _ in self.subjects)
+        teachers = [ok for level, _, ok in self.subjects if level == "teacher"]
+        passed_teachers = sum(teachers)
+        return {
+            "passed": self.passed,
+            "subjects": dict(sorted(levels.items())),
+            "teachers": {
+                "checked": len(teachers),
+                "passed": passed_teachers,
+                "failed": len(teachers) - passed_teachers,
+                "pass_rate": round(passed_teachers / len(teachers), 6) if teachers else None,
+            },
+            "findings": {s.value: statuses.get(s.value, 0) for s in Status},
+            "errors": sum(1 for f in self.failures("error")),
+            "warnings": sum(1 for f in self.failures("warning")),
+            "skipped_rows": self.skipped_rows,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of the report (``--format json``).
+
+        >>> from ict2rules import evaluate, load_ruleset
+        >>> r = evaluate(load_ruleset("zeku_2023"), {"teacher": {"id": "T1"}})
+        >>> sorted(r.to_dict())[:4]
+        ['as_of', 'findings', 'inputs', 'passed']
+        """
+        rs = self.ruleset
+        return {
+            "version": REPORT_VERSION,
+            "ruleset": {
+                "id": rs.id,
+                "title": rs.title.model_dump(),
+                "document": jsonable(rs.document.model_dump(exclude_none=True)),
+                "chain": rs.chain,
+            },
+            "as_of": self.as_of.isoformat(),
+            "inputs": self.inputs,
+            "passed": self.passed,
+            "summary": self.summary(),
+            "findings": [finding_dict(f, rs) for f in self.findings],
+            "values": [
+                {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)} for v in self.values
+            ],
+        }

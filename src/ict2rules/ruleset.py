@@ -1,0 +1,217 @@
+"""The ruleset format: pydantic models of a ruleset file, and the loaded (merged) ruleset.
+
+A ruleset file encodes one regional document: its metadata, named parameters with their
+citations, derived values and rules. Each rule's ``kind`` selects one registered function and
+its ``args`` are validated by that kind's own argument model, so the generated JSON Schema
+describes every kind precisely (``ict2rules schema ruleset``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, create_model
+
+from .kinds import DERIVATIONS, KINDS
+
+Level = Literal["teacher", "school", "project"]
+Severity = Literal["error", "warning", "info"]
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
+RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A Chinese and an English text."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Source(_Model):
+    """Where a rule or parameter comes from: the section and its verbatim quote."""
+
+    document: str | None = Field(
+        default=None, description="Seed file quoted; defaults to the ruleset's own document.seed."
+    )
+    section: str = Field(min_length=1, description="The document's own section number, e.g. 三(一)3⑴.")
+    quote: str = Field(min_length=2, description="The clause, word for word.")
+
+
+class Period(_Model):
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class DocumentMeta(_Model):
+    """Metadata of the source document."""
+
+    title: str
+    issuer: str
+    number: str | None = Field(default=None, description="文号, e.g. 开教发[2024]1号")
+    date: dt.date | None = None
+    level: Literal["national", "province", "city", "county", "school", "project"]
+    seed: str | None = Field(default=None, description="File name in shared/seeds the text was taken from.")
+    url: str | None = None
+    effective: Period | None = None
+
+
+ParamValue = Union[bool, int, float, dt.date, str, list[Union[str, int, float]]]
+
+
+class Parameter(_Model):
+    """A named value of the document (75 学时, 60 % cap …) with its citation."""
+
+    value: ParamValue
+    unit: str | None = None
+    description: Text | None = None
+    source: Source
+    note: str | None = None
+
+
+def _check_models() -> Any:
+    """One model per registered kind, ``{kind: NAME, args: {...}}``, as a tagged union."""
+    models = [
+        create_model(
+            f"{''.join(p.title() for p in name.split('_'))}Check",
+            __base__=_Model,
+            __doc__=kind.summary,
+            kind=(Literal[name], ...),  # type: ignore[valid-type]
+            args=(kind.args, ...),
+        )
+        for name, kind in sorted(KINDS.items())
+    ]
+    return Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
+
+
+CheckSpec = _check_models()
+
+
+def _derivation_models() -> Any:
+    models = [
+        create_model(
+            f"{''.join(p.title() for p in name.split('_'))}Derivation",
+            __base__=_Model,
+            __doc__=d.summary,
+            kind=(Literal[name], ...),  # type: ignore[valid-type]
+            args=(d.args, ...),
+        )
+        for name, d in sorted(DERIVATIONS.items())
+    ]
+    return Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
+
+
+DerivationSpec = _derivation_models()
+
+
+class Derived(_Model):
+    """A value computed for every subject of a level (final score, band, incentive points)."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    level: Level
+    compute: DerivationSpec
+    title: Text
+    source: Source
+    note: str | None = None
+
+
+class Rule(_Model):
+    """One requirement of the document."""
+
+    id: Id
+    level: Level
+    severity: Severity = "error"
+    title: Text
+    message: Text = Field(description="Shown when the rule is not met; {expected} {actual} {subject} are filled in.")
+    check: CheckSpec
+    when: CheckSpec | None = Field(default=None, description="The rule applies only where this check passes.")
+    source: Source
+    note: str | None = Field(default=None, description="How an ambiguous clause is read.")
+    order: int | None = Field(default=None, description="Fix-it order in reports (lower first).")
+    tags: list[str] = Field(default_factory=list)
+
+
+class RulesetFile(_Model):
+    """A ruleset file exactly as written."""
+
+    id: RulesetId
+    title: Text
+    document: DocumentMeta
+    extends: str | None = Field(default=None, description="A bundled ruleset name or a path under this file's folder.")
+    parameters: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Parameter] = Field(default_factory=dict)
+    derived: list[Derived] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    remove_rules: list[str] = Field(default_factory=list, description="Ids of inherited rules that do not apply.")
+
+
+# Sub-checks inside composition kinds refer to CheckSpec; resolve those references now.
+for _kind in KINDS.values():
+    _kind.args.model_rebuild(_types_namespace={"CheckSpec": CheckSpec})
+for _d in DERIVATIONS.values():
+    _d.args.model_rebuild(_types_namespace={"CheckSpec": CheckSpec})
+RulesetFile.model_rebuild()
+
+
+class Override(_Model):
+    """An earlier value of a parameter that a ruleset further down the ``extends`` chain replaced."""
+
+    ruleset: str
+    value: ParamValue
+    source: Source
+
+
+class LoadedParameter(_Model):
+    """A parameter after ``extends`` is resolved: where it is defined and what it overrides."""
+
+    name: str
+    value: ParamValue
+    unit: str | None = None
+    description: Text | None = None
+    source: Source
+    note: str | None = None
+    defined_in: str
+    overrides: list[Override] = Field(default_factory=list)
+
+
+class Ruleset(_Model):
+    """A ruleset ready to compile: its own metadata, the ``extends`` chain resolved.
+
+    Parameters carry where they were defined and which inherited values they override; rules
+    and parameters carry a ``source.document`` naming the seed file they quote.
+    """
+
+    id: str
+    title: Text
+    document: DocumentMeta
+    chain: list[str] = Field(description="Ruleset ids from the furthest base to this one.")
+    path: str | None = None
+    parameters: dict[str, LoadedParameter]
+    derived: list[Derived]
+    rules: list[Rule]
+    rule_origin: dict[str, str] = Field(description="Rule id → id of the ruleset that defines it.")
+    _plan: Any = PrivateAttr(default=None)
+
+    def rule(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    @property
+    def plan(self) -> Any:
+        """The compiled plan (compiled on first use, then kept; never pickled)."""
+        if self._plan is None:
+            from .compiler import compile_ruleset
+
+            self._plan = compile_ruleset(self)
+        return self._plan
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # Compiled checks are closures: send the data and let the receiver compile it again.
+        state = super().__getstate__()
+        state["__pydantic_private__"] = {"_plan": None}
+        return state

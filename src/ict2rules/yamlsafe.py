@@ -1,0 +1,982 @@
+"""Safe YAML/JSON loading that remembers where every value came from.
+
+Rulesets and records arrive from many hands (provinces, districts, schools, spreadsheets
+exported by hand), so every byte is treated as hostile:
+
+* only plain data is built (mappings, lists, strings, numbers, booleans, null, dates); any
+  other tag (``!!python/...``, ``!!binary``, ``!custom``) is refused, never constructed;
+* the document size, nesting depth, number of aliases and merge keys, the size of the data
+  after alias expansion and the length of one scalar are all bounded (see :class:`Limits`),
+  and every bound is checked *before* the work it protects (file size from ``stat`` before
+  reading, alias expansion from node counts before building anything);
+* every failure, whatever the input bytes, is an :class:`~ict2rules.errors.InputError`
+  whose problems say ``file:line:col: 中文 / English``.
+
+Every mapping key and list item keeps its line and column so a problem found later (by the
+schema or by pydantic) can be reported at its place in the file.
+
+>>> data, where = load_yaml_text("a:\\n  b: [1, 2]\\n", "x.yaml")
+>>> data
+{'a': {'b': [1, 2]}}
+>>> where.find(("a", "b", 1))
+(2, 10)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import stat
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+
+from .errors import InputError, Problem
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "Locations",
+    "load_file",
+    "load_json_text",
+    "load_yaml_text",
+    "read_text",
+    "resolve_extends",
+]
+
+PathKey = tuple[str | int, ...]
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds applied to every YAML/JSON document.
+
+    The defaults are far above any real ruleset or school plan (the largest bundled ruleset
+    is a few hundred lines) yet small enough that a hostile file is refused in well under a
+    second. Rosters of any size belong in JSON Lines or CSV, which are streamed row by row and
+    only have a per-row bound (``max_row_bytes``, enforced by the record readers).
+
+    >>> Limits().max_depth
+    64
+    >>> Limits(max_bytes=1024).max_bytes
+    1024
+    """
+
+    max_bytes: int = 16 * MiB
+    """Largest YAML/JSON document, in bytes on disk (or characters for in-memory text)."""
+    max_depth: int = 64
+    """Deepest nesting of lists/mappings, counted after alias expansion."""
+    max_aliases: int = 100
+    """Most ``*alias`` references in one document."""
+    max_merge_keys: int = 100
+    """Most ``<<`` merge keys in one document (they copy mappings, so they are counted too)."""
+    max_alias_values: int = 1_000_000
+    """Most values (scalars, lists, mappings) that expanding ``*aliases`` may add.
+
+    Values written out literally are already bounded by ``max_bytes``; this bounds what the
+    file can *make* us build, which is where a "billion laughs" bomb hides.
+    """
+    max_scalar_chars: int = 1 * MiB
+    """Longest single string/number/key, in characters."""
+    max_row_bytes: int = 1 * MiB
+    """Longest row of a streamed roster (JSON Lines/CSV); quoted in messages, used by readers."""
+
+
+DEFAULT_LIMITS = Limits()
+
+_STREAMED_HINT_ZH = (
+    "大型名册请改用逐行读取的 JSON Lines(.jsonl)或 CSV 格式,"
+    "它们没有总大小限制,只限制每行不超过 {row}"
+)
+_STREAMED_HINT_EN = (
+    "large rosters belong in the streamed formats, JSON Lines (.jsonl) or CSV, which have "
+    "no total size limit, only a per-row limit of {row}"
+)
+
+
+def _human(n: int) -> str:
+    """Byte count for people: ``16 MiB`` rather than ``16777216``."""
+    if n >= MiB and n % MiB == 0:
+        return f"{n // MiB} MiB"
+    if n >= 1024 and n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n} bytes"
+
+
+class Locations:
+    """Maps a path inside a loaded document to its (line, column), both 1-based.
+
+    >>> where = Locations()
+    >>> where.add(("teachers", 0), 3, 5)
+    >>> where.find(("teachers", 0, "hours", "online"))  # falls back to the deepest ancestor
+    (3, 5)
+    >>> where.find(("other",)) is None
+    True
+    """
+
+    def __init__(self) -> None:
+        self._marks: dict[PathKey, tuple[int, int]] = {}
+
+    def add(self, path: PathKey, line: int, column: int) -> None:
+        self._marks[path] = (line, column)
+
+    def find(self, path: Sequence[str | int]) -> tuple[int, int] | None:
+        """Position of ``path``, or of its deepest ancestor that has one."""
+        key = tuple(path)
+        while True:
+            if key in self._marks:
+                return self._marks[key]
+            if not key:
+                return None
+            key = key[:-1]
+
+
+# --------------------------------------------------------------------------------------
+# YAML
+# --------------------------------------------------------------------------------------
+
+_TAG = "tag:yaml.org,2002:"
+_MERGE = _TAG + "merge"
+_STR = _TAG + "str"
+# The closed list of tags that may appear. Anything else (python/*, binary, set, omap, local
+# "!tags") is refused at the node, so no constructor beyond plain data is ever reached.
+_SCALAR_TAGS = {
+    _STR,
+    _TAG + "int",
+    _TAG + "float",
+    _TAG + "bool",
+    _TAG + "null",
+    _TAG + "timestamp",
+}
+_KIND_TAGS = {
+    "scalar": {*_SCALAR_TAGS, _MERGE, _TAG + "value"},  # "<<" and a bare "=" are resolved so
+    "seq": {_TAG + "seq"},
+    "map": {_TAG + "map"},
+}
+_KEY_TYPES = (str, int, float, dt.date)  # bool is an int; datetime is a date
+
+# libyaml parses ~20x faster than the pure-Python parser and keeps its state on the heap (no
+# recursion), so deep nesting cannot exhaust the C stack. Both emit the same event objects.
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+
+def _mark_problem(file: str, mark: Any, zh: str, en: str, code: str = "yaml") -> Problem:
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return Problem(file, zh, en, line=line, column=column, code=code)
+
+
+def _problem_from_yaml_error(file: str, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    detail = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context:
+        detail = f"{detail} ({context})"
+    detail = _one_line(detail, 160)  # a Problem is one line, whatever the parser said
+    return _mark_problem(file, mark, f"YAML 语法错误:{detail}", f"invalid YAML: {detail}")
+
+
+def _one_line(text: str, width: int = 40) -> str:
+    """A short, single-line excerpt of a value for a message (keeps Problems one line)."""
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass(eq=False, slots=True)
+class _Node:
+    """A composed YAML node with the size it will have once aliases are expanded.
+
+    ``eq=False`` keeps identity hashing: an alias is the *same* node object as its anchor.
+    """
+
+    kind: str  # "scalar" | "seq" | "map"
+    tag: str
+    mark: Any
+    value: str = ""
+    items: list[Any] = field(default_factory=list)  # seq: [_Node]; map: [(_Node, _Node)]
+    size: int = 1  # values after alias expansion, this one included
+    height: int = 1  # collection levels after alias expansion (0 for a scalar)
+
+
+class _Composer:
+    """Build a node graph from parser events, enforcing every limit as the events arrive.
+
+    Unlike ``yaml.compose`` this is iterative (no Python recursion), registers an anchor only
+    when its node is complete (so ``&a [*a]`` is an undefined alias, never a cycle), and keeps
+    running totals of expanded size, so a "billion laughs" document is refused after reading
+    a few hundred bytes and before a single node is expanded.
+    """
+
+    def __init__(self, file: str, limits: Limits) -> None:
+        self.file = file
+        self.limits = limits
+        self.anchors: dict[str, _Node] = {}
+        self.open_anchors: set[str] = set()
+        self.aliases = 0
+        self.merges = 0
+
+    def fail(self, mark: Any, zh: str, en: str) -> InputError:
+        return InputError([_mark_problem(self.file, mark, zh, en)])
+
+    def compose(self, text: str) -> _Node | None:
+        loader = _Loader(text)
+        try:
+            return self._compose(loader)
+        finally:
+            loader.dispose()
+
+    def _compose(self, loader: Any) -> _Node | None:
+        lim = self.limits
+        root: _Node | None = None
+        # open collections: [node, anchor, pending_key]; pending_key is used by mappings only
+        stack: list[list[Any]] = []
+        documents = 0
+        # values that alias expansion adds: the full expanded size of the target per alias.
+        # Sizes are known when an anchor completes, so a bomb stops at its first big alias,
+        # after a few hundred bytes, without anything being expanded.
+        expanded = 0
+
+        def attach(node: _Node, mark: Any, added: int) -> None:
+            nonlocal root, expanded
+            expanded += added
+            if expanded > lim.max_alias_values:
+                raise self._too_big(mark)
+            if not stack:
+                root = node
+                return
+            # an alias can hide depth: "*deep" inside 60 levels is 60 + its own height
+            if len(stack) + node.height > lim.max_depth:
+                raise self._too_deep(mark, aliases=True)
+            frame = stack[-1]
+            parent: _Node = frame[0]
+            parent.size += node.size
+            parent.height = max(parent.height, 1 + node.height)
+            if parent.kind == "seq":
+                parent.items.append(node)
+            elif frame[2] is None:
+                frame[2] = node
+            else:
+                parent.items.append((frame[2], node))
+                frame[2] = None
+
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, ScalarEvent):
+                if len(event.value) > lim.max_scalar_chars:
+                    raise self.fail(
+                        event.start_mark,
+                        f"单个值过长(超过 {lim.max_scalar_chars} 个字符)",
+                        f"a single value is longer than {lim.max_scalar_chars} characters",
+                    )
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                self._check_tag(tag, "scalar", event.start_mark)
+                self._check_anchor(event.anchor, event.start_mark)
+                node = _Node("scalar", tag, event.start_mark, value=event.value, height=0)
+                is_key = bool(stack) and stack[-1][0].kind == "map" and stack[-1][2] is None
+                if tag == _MERGE and is_key:
+                    self.merges += 1
+                    if self.merges > lim.max_merge_keys:
+                        raise self.fail(
+                            event.start_mark,
+                            f"合并键 << 超过 {lim.max_merge_keys} 个",
+                            f"more than {lim.max_merge_keys} merge keys (<<)",
+                        )
+                attach(node, event.start_mark, 0)
+                if event.anchor is not None:
+                    self.open_anchors.discard(event.anchor)
+                    self.anchors[event.anchor] = node
+            elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                if len(stack) >= lim.max_depth:
+                    raise self._too_deep(event.start_mark, aliases=False)
+                kind = "seq" if isinstance(event, SequenceStartEvent) else "map"
+                tag = event.tag
+                if tag is None or tag == "!":
+                    node_cls = yaml.SequenceNode if kind == "seq" else yaml.MappingNode
+                    tag = loader.resolve(node_cls, None, event.implicit)
+                self._check_tag(tag, kind, event.start_mark)
+                self._check_anchor(event.anchor, event.start_mark)
+                stack.append([_Node(kind, tag, event.start_mark), event.anchor, None])
+            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                node, anchor, _ = stack.pop()
+                attach(node, node.mark, 0)
+                if anchor is not None:
+                    # registered only now, so an alias inside its own anchor is refused below
+                    self.open_anchors.discard(anchor)
+                    self.anchors[anchor] = node
+            elif isinstance(event, AliasEvent):
+                self.aliases += 1
+                if self.aliases > lim.max_aliases:
+                    raise self.fail(
+                        event.start_mark,
+                        f"别名(*引用)超过 {lim.max_aliases} 个",
+                        f"more than {lim.max_aliases} aliases (*references)",
+                    )
+                target = self.anchors.get(event.anchor)
+                if target is None:
+                    if event.anchor in self.open_anchors:
+                        raise self.fail(
+                            event.start_mark,
+                            f"别名 *{event.anchor} 引用了包含它自身的锚点(不允许循环结构)",
+                            f"alias *{event.anchor} refers to an anchor that contains it "
+                            "(recursive structures are not allowed)",
+                        )
+                    raise self.fail(
+                        event.start_mark,
+                        f"未定义的别名 *{event.anchor}",
+                        f"undefined alias *{event.anchor}",
+                    )
+                attach(target, event.start_mark, target.size)
+            elif isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.fail(
+                        event.start_mark,
+                        "文件中只能有一个 YAML 文档(发现了第二个 ---)",
+                        "expected a single YAML document but found another (---)",
+                    )
+            elif isinstance(event, (DocumentEndEvent, StreamStartEvent, StreamEndEvent)):
+                pass
+        return root
+
+    def _too_deep(self, mark: Any, aliases: bool) -> InputError:
+        n = self.limits.max_depth
+        extra_zh, extra_en = ("(含别名展开)", " (aliases expanded)") if aliases else ("", "")
+        return self.fail(
+            mark, f"嵌套层数超过 {n} 层{extra_zh}", f"nesting is deeper than {n} levels{extra_en}"
+        )
+
+    def _too_big(self, mark: Any) -> InputError:
+        n = self.limits.max_alias_values
+        return self.fail(
+            mark,
+            f"展开别名(*引用)会产生超过 {n:,} 个值(疑似“十亿笑声”炸弹),已拒绝且未展开",
+            f"expanding the aliases (*references) would add more than {n:,} values "
+            "(a 'billion laughs' bomb?); refused without expanding them",
+        )
+
+    def _check_tag(self, tag: str, kind: str, mark: Any) -> None:
+        allowed = _KIND_TAGS[kind]
+        if tag not in allowed:
+            shown = _one_line(tag.replace(_TAG, "!!"), 60)
+            raise self.fail(
+                mark,
+                f"不支持的标签 {shown}:只允许普通数据(文本、数字、布尔、日期、列表、映射)",
+                f"unsupported tag {shown}: only plain data (text, numbers, booleans, dates, "
+                "lists, mappings) is allowed",
+            )
+
+    def _check_anchor(self, anchor: str | None, mark: Any) -> None:
+        if anchor is None:
+            return
+        if anchor in self.anchors or anchor in self.open_anchors:
+            raise self.fail(mark, f"重复的锚点 &{anchor}", f"duplicate anchor &{anchor}")
+        self.open_anchors.add(anchor)
+
+
+class _Builder:
+    """Turn a checked node graph into plain Python data, recording positions.
+
+    Recursion depth is bounded by ``Limits.max_depth`` and the amount of work by
+    ``Limits.max_bytes`` + ``Limits.max_alias_values``, both already enforced by :class:`_Composer`.
+    """
+
+    def __init__(self, file: str, where: Locations) -> None:
+        self.file = file
+        self.where = where
+        # one constructor for all scalars: building one per node (as yaml does) is slow
+        self.scalars = yaml.SafeLoader("")
+
+    def fail(self, node: _Node, zh: str, en: str) -> InputError:
+        return InputError([_mark_problem(self.file, node.mark, zh, en)])
+
+    def build(self, node: _Node, path: PathKey) -> Any:
+        self.where.add(path, node.mark.line + 1, node.mark.column + 1)
+        if node.kind == "map":
+            return self.mapping(node, path)
+        if node.kind == "seq":
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.items)]
+        return self.scalar(node)
+
+    def scalar(self, node: _Node) -> Any:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            # "!!value" (a bare "=") is text; a "<<" outside a mapping key is text too
+            tag = _STR
+        try:
+            constructor = self.scalars.yaml_constructors[tag]
+            return constructor(self.scalars, yaml.ScalarNode(tag, node.value, node.mark, node.mark))
+        except Exception as exc:  # why: e.g. 2021-02-30, a 5000-digit int; any failure is input
+            detail = _one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 80)
+            raise self.fail(
+                node,
+                f"无法读取值 {_one_line(node.value)!r}:{detail}",
+                f"cannot read the value {_one_line(node.value)!r}: {detail}",
+            ) from None
+
+    def key(self, node: _Node) -> Any:
+        if node.kind != "scalar":
+            raise self.fail(
+                node,
+                "映射的键必须是简单值(文本或数字)",
+                "mapping keys must be plain scalars (text or numbers)",
+            )
+        key = self.scalar(node)
+        if (
+            key is None
+            or not isinstance(key, _KEY_TYPES)
+            or (isinstance(key, float) and math.isnan(key))
+        ):
+            raise self.fail(
+                node,
+                f"映射的键 {_one_line(node.value)!r} 必须是文本或数字",
+                f"mapping key {_one_line(node.value)!r} must be text or a number",
+            )
+        return key
+
+    def mapping(self, node: _Node, path: PathKey) -> dict[Any, Any]:
+        """Build a mapping; explicit keys win over ``<<`` merged ones, earlier merges over later.
+
+        Duplicate explicit keys are an error; a key that only overrides a merged one is not
+        (that is what merge keys are for).
+        """
+        explicit: list[tuple[Any, _Node, _Node]] = []
+        seen: set[Any] = set()
+        sources: list[_Node] = []
+        merge_seen = False
+        for key_node, value_node in node.items:
+            if key_node.kind == "scalar" and key_node.tag == _MERGE:
+                if merge_seen:
+                    raise self.fail(key_node, "重复的合并键 <<", "duplicate merge key <<")
+                merge_seen = True
+                candidates = value_node.items if value_node.kind == "seq" else [value_node]
+                for source in candidates:
+                    if source.kind != "map":
+                        raise self.fail(
+                            source,
+                            "合并键 << 的值必须是映射或映射的列表",
+                            "a merge key << needs a mapping or a list of mappings",
+                        )
+                sources.extend(candidates)
+                continue
+            key = self.key(key_node)
+            if key in seen:
+                raise self.fail(key_node, f"重复的键 {key!r}", f"duplicate key {key!r}")
+            seen.add(key)
+            explicit.append((key, key_node, value_node))
+        result: dict[Any, Any] = {}
+        # later sources first so that earlier ones overwrite them (and their positions)
+        for source in reversed(sources):
+            result.update(self.mapping(source, path))
+        for key, key_node, value_node in explicit:
+            result.pop(key, None)  # overriding a merged key keeps the file's order
+            child = (*path, key)
+            result[key] = self.build(value_node, child)
+            # a scalar is reported at the value; a list/mapping at its key, which is where a
+            # reader looks for "missing field"/"unknown field" inside it
+            if value_node.kind != "scalar":
+                self.where.add(child, key_node.mark.line + 1, key_node.mark.column + 1)
+        return result
+
+
+def _guard(file: str, kind: str, func: Callable[[], Any]) -> Any:
+    """Run a parse step so that only :class:`InputError` can escape, whatever the input."""
+    try:
+        return func()
+    except InputError:
+        raise
+    except yaml.YAMLError as exc:
+        raise InputError([_problem_from_yaml_error(file, exc)]) from None
+    except RecursionError:
+        # json's C parser recurses per level; the walk afterwards would have said "> 64"
+        raise InputError.single(
+            file, "嵌套层数远超上限", "nesting is far deeper than the limit", code=kind
+        ) from None
+    except Exception as exc:  # why: the promise is "InputError and nothing else" for any bytes
+        detail = _one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 80)
+        raise InputError.single(
+            file,
+            f"无法解析 {kind.upper()}:{detail}",
+            f"cannot parse {kind.upper()}: {detail}",
+            code=kind,
+        ) from None
+
+
+def _check_surrogates(text: str, file: str) -> None:
+    # why: only reachable from in-memory text (read_text decodes strictly), but a lone
+    # surrogate would otherwise surface as a confusing codec error from libyaml
+    if not text.isascii():
+        found = _LONE_SURROGATE.search(text)
+        if found:
+            line, column = _line_col(text, found.start())
+            raise InputError.single(
+                file,
+                "文本中含有不成对的代理字符",
+                "text contains an unpaired surrogate character",
+                line=line,
+                column=column,
+            )
+
+
+def _check_text_size(text: str, file: str, limits: Limits) -> None:
+    # in-memory text is measured in characters: cheap, and never smaller than the byte size
+    # divided by 4, so the bound is the same order as the on-disk one
+    if len(text) > limits.max_bytes:
+        raise _too_large(file, len(text), limits, unit="characters")
+
+
+def _too_large(file: str, size: int, limits: Limits, unit: str = "bytes") -> InputError:
+    row = _human(limits.max_row_bytes)
+    zh_unit = "字节" if unit == "bytes" else "个字符"
+    return InputError.single(
+        file,
+        f"文件过大({size:,} {zh_unit},上限 {_human(limits.max_bytes)});"
+        + _STREAMED_HINT_ZH.format(row=row),
+        f"the file is too large ({size:,} {unit}, limit {_human(limits.max_bytes)}); "
+        + _STREAMED_HINT_EN.format(row=row),
+        code="too_large",
+    )
+
+
+def load_yaml_text(text: str, file: str, *, limits: Limits | None = None) -> tuple[Any, Locations]:
+    """Parse YAML text safely; raise :class:`InputError` with the place of any problem.
+
+    >>> load_yaml_text("hours: {online: 50}", "a.yaml")[0]
+    {'hours': {'online': 50}}
+    >>> load_yaml_text("a: 1\\na: 2\\n", "a.yaml")
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: a.yaml:2:1: 重复的键 'a' / duplicate key 'a'
+    """
+    lim = limits or DEFAULT_LIMITS
+    _check_text_size(text, file, lim)
+    _check_surrogates(text, file)
+    node = _guard(file, "yaml", lambda: _Composer(file, lim).compose(text))
+    if node is None:
+        raise InputError.single(
+            file, "文件为空(没有任何内容或只有注释)", "the file is empty (nothing but comments)"
+        )
+    where = Locations()
+    data = _guard(file, "yaml", lambda: _Builder(file, where).build(node, ()))
+    return data, where
+
+
+# --------------------------------------------------------------------------------------
+# JSON
+# --------------------------------------------------------------------------------------
+
+# A JSON string, or one of the non-standard constants; strings are matched first so that
+# "NaN" inside a string is skipped. Used only on the error path, to place the problem.
+_JSON_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Duplicate(dict):  # type: ignore[type-arg]
+    """What the pairs hook returns for an object with a repeated key; found by the walk."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.duplicate = key
+
+
+class _BadConstant(Exception):
+    pass
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # why not raise here: the hook does not know where it is; the walk below knows the path
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                return _Duplicate(key)
+            seen.add(key)
+    return result
+
+
+def _json_constant(name: str) -> Any:
+    raise _BadConstant(name)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _json_walk(data: Any, file: str, limits: Limits) -> None:
+    """Check depth, scalar length, duplicates and lone surrogates; iterative on purpose."""
+    todo: list[tuple[Any, PathKey]] = [(data, ())]
+    while todo:
+        value, path = todo.pop()
+        if isinstance(value, (dict, list)) and len(path) >= limits.max_depth:
+            raise InputError.single(
+                file,
+                f"嵌套层数超过 {limits.max_depth} 层",
+                f"nesting is deeper than {limits.max_depth} levels",
+                code="json",
+            )
+        if isinstance(value, _Duplicate):
+            raise InputError.single(
+                file,
+                f"重复的键 {value.duplicate!r}",
+                f"duplicate key {value.duplicate!r}",
+                field=_field(path),
+                code="json",
+            )
+        if isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                _json_text_ok(key, file, path, limits)
+                todo.append((item, (*path, key)))
+        elif isinstance(value, list):
+            todo.extend(((item, (*path, i)) for i, item in reversed(list(enumerate(value)))))
+        elif isinstance(value, str):
+            _json_text_ok(value, file, path, limits)
+        elif isinstance(value, float) and not math.isfinite(value):
+            # why: 1e999 parses as inf without going through parse_constant
+            raise InputError.single(
+                file,
+                "数字超出范围(必须是有限数字)",
+                "number out of range (numbers must be finite)",
+                field=_field(path),
+                code="json",
+            )
+
+
+def _json_text_ok(text: str, file: str, path: PathKey, limits: Limits) -> None:
+    if len(text) > limits.max_scalar_chars:
+        raise InputError.single(
+            file,
+            f"单个值过长(超过 {limits.max_scalar_chars} 个字符)",
+            f"a single value is longer than {limits.max_scalar_chars} characters",
+            field=_field(path),
+            code="json",
+        )
+    # why: "\ud800" is valid JSON but not valid Unicode; it would crash the report writer later
+    if not text.isascii() and _LONE_SURROGATE.search(text):
+        raise InputError.single(
+            file,
+            "文本中含有不成对的代理字符(\\ud800 一类)",
+            "text contains an unpaired surrogate (\\ud800-style escape)",
+            field=_field(path),
+            code="json",
+        )
+
+
+def _field(path: PathKey) -> str | None:
+    if not path:
+        return None
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_json_text(text: str, file: str, *, limits: Limits | None = None) -> tuple[Any, Locations]:
+    """Parse JSON text strictly; raise :class:`InputError` with the place of any problem.
+
+    Duplicate keys and the non-standard ``NaN``/``Infinity`` are refused. Positions are not
+    tracked below the top level (the problem's ``field`` names the path instead), because doing
+    so would need a pure-Python parser, 20x slower on big files.
+
+    >>> load_json_text('{"hours": {"online": 50}}', "a.json")[0]
+    {'hours': {'online': 50}}
+    >>> load_json_text('{"a": NaN}', "a.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: a.json:1:7: ... / NaN is not allowed in JSON ...
+    """
+    lim = limits or DEFAULT_LIMITS
+    _check_text_size(text, file, lim)
+    if text.startswith("\ufeff"):
+        text = text[1:]  # a UTF-8 BOM is harmless; json.loads refuses it
+    if not text.strip():
+        raise InputError.single(file, "文件为空", "the file is empty", code="json")
+
+    def parse() -> Any:
+        try:
+            return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_json_constant)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                [
+                    Problem(
+                        file,
+                        f"JSON 语法错误:{exc.msg}",
+                        f"invalid JSON: {exc.msg}",
+                        line=exc.lineno,
+                        column=exc.colno,
+                        code="json",
+                    )
+                ]
+            ) from None
+        except _BadConstant as exc:
+            name = str(exc)
+            line = column = None
+            for match in _JSON_CONSTANT.finditer(text):
+                if match.group(1):
+                    line, column = _line_col(text, match.start(1))
+                    name = match.group(1)
+                    break
+            raise InputError(
+                [
+                    Problem(
+                        file,
+                        f"JSON 中不允许 {name}(只允许有限数字)",
+                        f"{name} is not allowed in JSON (numbers must be finite)",
+                        line=line,
+                        column=column,
+                        code="json",
+                    )
+                ]
+            ) from None
+
+    data = _guard(file, "json", parse)
+    _guard(file, "json", lambda: _json_walk(data, file, lim))
+    return data, Locations()
+
+
+# --------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _looks_chinese(text: str) -> bool:
+    """True when most non-ASCII characters of ``text`` are CJK (so GB18030 is a real guess).
+
+    GB18030 decodes many non-Chinese byte strings (Latin-1 "é" + a letter is a valid pair),
+    so a successful decode alone would mislabel Windows-1252 files as GBK.
+    """
+    non_ascii = [c for c in text[:20000] if ord(c) > 127]
+    if not non_ascii:
+        return False
+    cjk = sum(1 for c in non_ascii if _CJK.match(c))
+    return cjk * 10 >= len(non_ascii) * 8
+
+
+def read_text(path: Path | str, *, limits: Limits | None = None) -> str:
+    """Read a UTF-8 text file, turning every OS or encoding failure into an InputError.
+
+    The size is checked with ``stat`` before anything is read, and at most ``max_bytes + 1``
+    bytes are ever read (the file could grow in between), so memory stays bounded.
+
+    >>> read_text(Path("/no/such/file.yaml"))
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: /no/such/file.yaml: 文件不存在 / no such file
+    """
+    lim = limits or DEFAULT_LIMITS
+    path = Path(path)
+    file = str(path)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError.single(
+                file, "这是一个目录,不是文件", "this is a directory, not a file"
+            )
+        if not stat.S_ISREG(info.st_mode):
+            # why: /dev/zero or a FIFO would make read() endless or block forever
+            raise InputError.single(
+                file,
+                "这不是普通文件(设备、管道等)",
+                "this is not a regular file (device, pipe, ...)",
+            )
+        if info.st_size > lim.max_bytes:
+            raise _too_large(file, info.st_size, lim)
+        with open(path, "rb") as handle:
+            raw = handle.read(lim.max_bytes + 1)
+    except InputError:
+        raise
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError.single(file, "文件不存在", "no such file") from None
+    except PermissionError:
+        raise InputError.single(
+            file, "没有读取该文件的权限", "permission denied: cannot read the file"
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError.single(
+            file, f"无法读取文件:{reason}", f"cannot read the file: {reason}"
+        ) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError.single(file, "文件名无效", "invalid file name") from None
+    if len(raw) > lim.max_bytes:
+        raise _too_large(file, len(raw), lim)
+    return _decode(raw, file)
+
+
+def _decode(raw: bytes, file: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError.single(
+            file,
+            "文件是 UTF-16 编码;请另存为 UTF-8",
+            "file looks UTF-16-encoded; save it as UTF-8",
+            code="encoding",
+        )
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise InputError.single(
+            file,
+            "这是二进制文件,不是文本(含有 NUL 字节)",
+            "this is a binary file, not text (it contains NUL bytes)",
+            code="encoding",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            guess = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            guess = ""
+        if _looks_chinese(guess):
+            raise InputError.single(
+                file,
+                "文件看起来是 GBK/GB18030 编码;请另存为 UTF-8",
+                "file looks GBK/GB18030-encoded; save it as UTF-8",
+                code="encoding",
+            ) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError.single(
+            file,
+            f"文件不是 UTF-8 编码(第 {exc.start} 字节无效);请另存为 UTF-8",
+            f"the file is not UTF-8 encoded (invalid byte at offset {exc.start}); save it as UTF-8",
+            line=line,
+            column=column,
+            code="encoding",
+        ) from None
+    if not text.strip():
+        raise InputError.single(file, "文件为空", "the file is empty")
+    return text
+
+
+def load_file(path: str | Path, *, limits: Limits | None = None) -> tuple[Any, Locations]:
+    """Load a YAML or JSON file (by its suffix; YAML otherwise).
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d, "plan.json")
+    ...     _ = p.write_text('{"year": 2023}', encoding="utf-8")
+    ...     load_file(p)[0]
+    {'year': 2023}
+    """
+    path = Path(path)
+    text = read_text(path, limits=limits)
+    if path.suffix.lower() == ".json":
+        return load_json_text(text, str(path), limits=limits)
+    return load_yaml_text(text, str(path), limits=limits)
+
+
+# --------------------------------------------------------------------------------------
+# extends
+# --------------------------------------------------------------------------------------
+
+_BUNDLED_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")  # http:, file:, also C: drives
+_EXTENDS_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def resolve_extends(
+    name: str,
+    base_dir: Path,
+    bundled: Callable[[str], Path | None],
+    *,
+    source: str | None = None,
+    line: int | None = None,
+    column: int | None = None,
+) -> Path:
+    """Where ``extends: <name>`` points: a bundled ruleset or a file under ``base_dir``.
+
+    ``name`` is either a bundled ruleset name (``^[a-z][a-z0-9_]*$``, looked up with
+    ``bundled``) or a relative path with a ``.yaml``/``.yml``/``.json`` suffix that stays
+    inside ``base_dir`` once symbolic links are resolved. Absolute paths, ``..``, URLs, and
+    links leading outside are refused, so a ruleset can never make the tool read
+    ``/etc/passwd`` or fetch anything over the network. ``source``/``line``/``column`` locate
+    the ``extends`` in the referring file for the error message.
+
+    >>> resolve_extends("national", Path("."), lambda n: Path("national.yaml"))
+    PosixPath('national.yaml')
+    >>> resolve_extends("../x.yaml", Path("."), lambda n: None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: <input>: extends: ... / ".." is not allowed (extends ...)
+    """
+
+    def refuse(zh: str, en: str) -> InputError:
+        return InputError(
+            [Problem(source, zh, en, line=line, column=column, field="extends", code="extends")]
+        )
+
+    if not isinstance(name, str) or not name.strip():
+        raise refuse("extends 必须是非空文本", "extends must be a non-empty text")
+    if "\x00" in name or len(name) > 1024:
+        raise refuse("extends 的值无效", "extends has an invalid value")
+    if _BUNDLED_NAME.fullmatch(name):
+        found = bundled(name)
+        if found is None:
+            raise refuse(
+                f"没有名为 {name!r} 的内置规则集;引用文件请写出带后缀的相对路径,如 {name}.yaml",
+                f"no bundled ruleset named {name!r}; to use a file, write its relative path with "
+                f"its suffix, e.g. {name}.yaml",
+            )
+        return found
+    if "://" in name or _URL_SCHEME.match(name):
+        raise refuse("extends 不允许使用网址或盘符", "extends cannot be a URL or a drive path")
+    if "\\" in name:
+        raise refuse("extends 路径请用 / 分隔", "write extends paths with / as the separator")
+    if (
+        name.startswith(("/", "~"))
+        or PurePosixPath(name).is_absolute()
+        or PureWindowsPath(name).is_absolute()
+    ):
+        raise refuse("extends 不允许使用绝对路径", "extends cannot be an absolute path")
+    parts = PurePosixPath(name).parts
+    if ".." in parts:
+        raise refuse(
+            "不允许使用 ..(不能离开规则集所在目录)",
+            '".." is not allowed (extends cannot leave the ruleset\'s folder)',
+        )
+    if not name.lower().endswith(_EXTENDS_SUFFIXES):
+        raise refuse(
+            f"extends 文件必须是 .yaml、.yml 或 .json:{name!r}",
+            f"an extends file must end in .yaml, .yml or .json: {name!r}",
+        )
+    try:
+        root = Path(base_dir).resolve(strict=True)
+        target = (root / name).resolve(strict=True)
+    except FileNotFoundError:
+        raise refuse(f"找不到 extends 文件 {name!r}", f"extends file not found: {name!r}") from None
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loops: RuntimeError before 3.13
+        raise refuse(
+            f"无法解析 extends 路径 {name!r}:{exc}", f"cannot resolve extends path {name!r}: {exc}"
+        ) from None
+    if target != root and root not in target.parents:
+        raise refuse(
+            f"extends 路径 {name!r} 经符号链接指向了规则集目录之外",
+            f"extends path {name!r} leads outside the ruleset's folder (through a symbolic link)",
+        )
+    if not target.is_file():
+        raise refuse(f"extends 的目标不是文件:{name!r}", f"extends target is not a file: {name!r}")
+    return target
