@@ -174,6 +174,18 @@ def test_very_deep_json_refused() -> None:
     refused(load_json_text, '{"a":' * 50_000 + "1" + "}" * 50_000, "deep.json")
 
 
+def test_too_many_values() -> None:
+    limits = Limits(max_nodes=100)
+    err = refused(load_yaml_text, "[" + ",".join(["1"] * 100) + "]", "n.yaml", limits=limits)
+    assert "JSON Lines" in str(err) and "billion" not in str(err)
+    load_yaml_text("[" + ",".join(["1"] * 99) + "]", "n.yaml", limits=limits)
+    refused(load_json_text, "[" + ",".join(["1"] * 100) + "]", "n.json", limits=limits)
+    load_json_text("[" + ",".join(["1"] * 99) + "]", "n.json", limits=limits)
+    # an alias counts as everything it points to
+    text = "a: &a [" + ",".join(["1"] * 40) + "]\nb: [*a, *a]\n"
+    assert "billion" in str(refused(load_yaml_text, text, "n.yaml", limits=limits))
+
+
 def test_long_scalar_refused() -> None:
     limits = Limits(max_scalar_chars=100)
     refused(load_yaml_text, "a: " + "x" * 101 + "\n", "long.yaml", limits=limits)

@@ -90,11 +90,12 @@ class Limits:
     """Most ``*alias`` references in one document."""
     max_merge_keys: int = 100
     """Most ``<<`` merge keys in one document (they copy mappings, so they are counted too)."""
-    max_alias_values: int = 1_000_000
-    """Most values (scalars, lists, mappings) that expanding ``*aliases`` may add.
+    max_nodes: int = 1_000_000
+    """Most values (scalars, lists, mappings) in one document, counted after alias expansion.
 
-    Values written out literally are already bounded by ``max_bytes``; this bounds what the
-    file can *make* us build, which is where a "billion laughs" bomb hides.
+    This bounds memory and time (a 16 MiB file of ``[1,1,1,...]`` would otherwise be 8
+    million values) and is where a "billion laughs" bomb is caught: an alias counts as the
+    full size of what it points to, known before anything is expanded.
     """
     max_scalar_chars: int = 1 * MiB
     """Longest single string/number/key, in characters."""
@@ -211,7 +212,8 @@ class _Node:
 
     kind: str  # "scalar" | "seq" | "map"
     tag: str
-    mark: Any
+    line: int  # 0-based, like a yaml Mark, so a node can stand in for its mark in messages
+    column: int
     value: str = ""
     items: list[Any] = field(default_factory=list)  # seq: [_Node]; map: [(_Node, _Node)]
     size: int = 1  # values after alias expansion, this one included
@@ -251,16 +253,16 @@ class _Composer:
         # open collections: [node, anchor, pending_key]; pending_key is used by mappings only
         stack: list[list[Any]] = []
         documents = 0
-        # values that alias expansion adds: the full expanded size of the target per alias.
-        # Sizes are known when an anchor completes, so a bomb stops at its first big alias,
-        # after a few hundred bytes, without anything being expanded.
-        expanded = 0
+        # values once aliases are expanded: +1 per node written, + the full expanded size of
+        # the target per alias. Sizes are known when an anchor completes, so a bomb stops at
+        # its first big alias, after a few hundred bytes, without anything being expanded.
+        total = 0
 
-        def attach(node: _Node, mark: Any, added: int) -> None:
-            nonlocal root, expanded
-            expanded += added
-            if expanded > lim.max_alias_values:
-                raise self._too_big(mark)
+        def attach(node: _Node, mark: Any, added: int, alias: bool = False) -> None:
+            nonlocal root, total
+            total += added
+            if total > lim.max_nodes:
+                raise self._too_big(mark, alias=alias)
             if not stack:
                 root = node
                 return
@@ -293,7 +295,8 @@ class _Composer:
                     tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
                 self._check_tag(tag, "scalar", event.start_mark)
                 self._check_anchor(event.anchor, event.start_mark)
-                node = _Node("scalar", tag, event.start_mark, value=event.value, height=0)
+                mark = event.start_mark
+                node = _Node("scalar", tag, mark.line, mark.column, value=event.value, height=0)
                 is_key = bool(stack) and stack[-1][0].kind == "map" and stack[-1][2] is None
                 if tag == _MERGE and is_key:
                     self.merges += 1
@@ -303,7 +306,7 @@ class _Composer:
                             f"合并键 << 超过 {lim.max_merge_keys} 个",
                             f"more than {lim.max_merge_keys} merge keys (<<)",
                         )
-                attach(node, event.start_mark, 0)
+                attach(node, event.start_mark, 1)
                 if event.anchor is not None:
                     self.open_anchors.discard(event.anchor)
                     self.anchors[event.anchor] = node
@@ -317,10 +320,11 @@ class _Composer:
                     tag = loader.resolve(node_cls, None, event.implicit)
                 self._check_tag(tag, kind, event.start_mark)
                 self._check_anchor(event.anchor, event.start_mark)
-                stack.append([_Node(kind, tag, event.start_mark), event.anchor, None])
+                mark = event.start_mark
+                stack.append([_Node(kind, tag, mark.line, mark.column), event.anchor, None])
             elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
                 node, anchor, _ = stack.pop()
-                attach(node, node.mark, 0)
+                attach(node, node, 1)
                 if anchor is not None:
                     # registered only now, so an alias inside its own anchor is refused below
                     self.open_anchors.discard(anchor)
@@ -347,7 +351,7 @@ class _Composer:
                         f"未定义的别名 *{event.anchor}",
                         f"undefined alias *{event.anchor}",
                     )
-                attach(target, event.start_mark, target.size)
+                attach(target, event.start_mark, target.size, alias=True)
             elif isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -367,14 +371,16 @@ class _Composer:
             mark, f"嵌套层数超过 {n} 层{extra_zh}", f"nesting is deeper than {n} levels{extra_en}"
         )
 
-    def _too_big(self, mark: Any) -> InputError:
-        n = self.limits.max_alias_values
-        return self.fail(
-            mark,
-            f"展开别名(*引用)会产生超过 {n:,} 个值(疑似“十亿笑声”炸弹),已拒绝且未展开",
-            f"expanding the aliases (*references) would add more than {n:,} values "
-            "(a 'billion laughs' bomb?); refused without expanding them",
-        )
+    def _too_big(self, mark: Any, alias: bool) -> InputError:
+        n = self.limits.max_nodes
+        if alias:
+            return self.fail(
+                mark,
+                f"展开别名(*引用)后文档会超过 {n:,} 个值(疑似“十亿笑声”炸弹),已拒绝且未展开",
+                f"expanding the aliases (*references) would make more than {n:,} values "
+                "(a 'billion laughs' bomb?); refused without expanding them",
+            )
+        return _too_many_values(self.file, self.limits, mark)
 
     def _check_tag(self, tag: str, kind: str, mark: Any) -> None:
         allowed = _KIND_TAGS[kind]
@@ -399,7 +405,7 @@ class _Builder:
     """Turn a checked node graph into plain Python data, recording positions.
 
     Recursion depth is bounded by ``Limits.max_depth`` and the amount of work by
-    ``Limits.max_bytes`` + ``Limits.max_alias_values``, both already enforced by :class:`_Composer`.
+    ``Limits.max_nodes``, both already enforced by :class:`_Composer`.
     """
 
     def __init__(self, file: str, where: Locations) -> None:
@@ -409,10 +415,10 @@ class _Builder:
         self.scalars = yaml.SafeLoader("")
 
     def fail(self, node: _Node, zh: str, en: str) -> InputError:
-        return InputError([_mark_problem(self.file, node.mark, zh, en)])
+        return InputError([_mark_problem(self.file, node, zh, en)])
 
     def build(self, node: _Node, path: PathKey) -> Any:
-        self.where.add(path, node.mark.line + 1, node.mark.column + 1)
+        self.where.add(path, node.line + 1, node.column + 1)
         if node.kind == "map":
             return self.mapping(node, path)
         if node.kind == "seq":
@@ -426,7 +432,7 @@ class _Builder:
             tag = _STR
         try:
             constructor = self.scalars.yaml_constructors[tag]
-            return constructor(self.scalars, yaml.ScalarNode(tag, node.value, node.mark, node.mark))
+            return constructor(self.scalars, yaml.ScalarNode(tag, node.value))
         except Exception as exc:  # why: e.g. 2021-02-30, a 5000-digit int; any failure is input
             detail = _one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 80)
             raise self.fail(
@@ -496,7 +502,7 @@ class _Builder:
             # a scalar is reported at the value; a list/mapping at its key, which is where a
             # reader looks for "missing field"/"unknown field" inside it
             if value_node.kind != "scalar":
-                self.where.add(child, key_node.mark.line + 1, key_node.mark.column + 1)
+                self.where.add(child, key_node.line + 1, key_node.column + 1)
         return result
 
 
@@ -544,6 +550,22 @@ def _check_text_size(text: str, file: str, limits: Limits) -> None:
     # divided by 4, so the bound is the same order as the on-disk one
     if len(text) > limits.max_bytes:
         raise _too_large(file, len(text), limits, unit="characters")
+
+
+def _too_many_values(file: str, limits: Limits, mark: Any) -> InputError:
+    row = _human(limits.max_row_bytes)
+    n = limits.max_nodes
+    return InputError(
+        [
+            _mark_problem(
+                file,
+                mark,
+                f"文档中的值超过 {n:,} 个;" + _STREAMED_HINT_ZH.format(row=row),
+                f"the document has more than {n:,} values; " + _STREAMED_HINT_EN.format(row=row),
+                code="too_large",
+            )
+        ]
+    )
 
 
 def _too_large(file: str, size: int, limits: Limits, unit: str = "bytes") -> InputError:
@@ -626,17 +648,15 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 
 def _json_walk(data: Any, file: str, limits: Limits) -> None:
-    """Check depth, scalar length, duplicates and lone surrogates; iterative on purpose."""
-    todo: list[tuple[Any, PathKey]] = [(data, ())]
+    """Check depth, value count, scalar length, duplicates, finiteness, lone surrogates.
+
+    Iterative on purpose, and paths are only built for containers (a scalar's path is made
+    when it is wrong): a 16 MiB array of numbers is checked in about a second.
+    """
+    count = 1
+    todo: list[tuple[Any, PathKey]] = [(data, ())] if isinstance(data, (dict, list)) else []
     while todo:
         value, path = todo.pop()
-        if isinstance(value, (dict, list)) and len(path) >= limits.max_depth:
-            raise InputError.single(
-                file,
-                f"嵌套层数超过 {limits.max_depth} 层",
-                f"nesting is deeper than {limits.max_depth} levels",
-                code="json",
-            )
         if isinstance(value, _Duplicate):
             raise InputError.single(
                 file,
@@ -645,15 +665,34 @@ def _json_walk(data: Any, file: str, limits: Limits) -> None:
                 field=_field(path),
                 code="json",
             )
-        if isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                _json_text_ok(key, file, path, limits)
-                todo.append((item, (*path, key)))
-        elif isinstance(value, list):
-            todo.extend(((item, (*path, i)) for i, item in reversed(list(enumerate(value)))))
-        elif isinstance(value, str):
-            _json_text_ok(value, file, path, limits)
-        elif isinstance(value, float) and not math.isfinite(value):
+        if len(path) >= limits.max_depth:
+            raise InputError.single(
+                file,
+                f"嵌套层数超过 {limits.max_depth} 层",
+                f"nesting is deeper than {limits.max_depth} levels",
+                code="json",
+            )
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        count += len(value)
+        if count > limits.max_nodes:
+            raise _too_many_values(file, limits, None)
+        containers: list[tuple[Any, PathKey]] = []
+        for key, item in pairs:
+            if isinstance(key, str):
+                _json_scalar_ok(key, file, path, limits)
+            if isinstance(item, (dict, list)):
+                containers.append((item, (*path, key)))
+            elif isinstance(item, (str, float)):
+                _json_scalar_ok(item, file, (*path, key), limits)
+        todo.extend(reversed(containers))  # document order, so the first problem is reported
+    if isinstance(data, (str, float)):
+        _json_scalar_ok(data, file, (), limits)
+
+
+def _json_scalar_ok(value: str | float, file: str, path: PathKey, limits: Limits) -> None:
+    text = value
+    if isinstance(text, float):
+        if not math.isfinite(text):
             # why: 1e999 parses as inf without going through parse_constant
             raise InputError.single(
                 file,
@@ -662,9 +701,7 @@ def _json_walk(data: Any, file: str, limits: Limits) -> None:
                 field=_field(path),
                 code="json",
             )
-
-
-def _json_text_ok(text: str, file: str, path: PathKey, limits: Limits) -> None:
+        return
     if len(text) > limits.max_scalar_chars:
         raise InputError.single(
             file,

@@ -1,0 +1,71 @@
+"""JSON Schemas generated from the pydantic models, committed under ``schemas/``.
+
+``python -m ict2rules.schemas`` rewrites the committed files; a test fails when they are stale,
+so editors and other systems always get the schema the code actually enforces.
+
+>>> sorted(SCHEMAS)
+['records', 'report', 'ruleset']
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+
+def ruleset_schema() -> dict[str, Any]:
+    from .ruleset import RulesetFile
+
+    schema = RulesetFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ict2rules ruleset"
+    return schema
+
+
+def records_schema() -> dict[str, Any]:
+    from .records import DataFile
+
+    schema = DataFile.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ict2rules record file"
+    return schema
+
+
+def report_schema() -> dict[str, Any]:
+    from .report_schema import REPORT_SCHEMA
+
+    return REPORT_SCHEMA
+
+
+SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
+    "records": records_schema,
+    "report": report_schema,
+    "ruleset": ruleset_schema,
+}
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def committed(name: str) -> str:
+    """The committed schema text for ``name``."""
+    return resources.files("ict2rules").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
+
+
+def write_all(folder: Path | None = None) -> list[Path]:
+    folder = folder or Path(__file__).parent / "schemas"
+    out = []
+    for name, make in SCHEMAS.items():
+        path = folder / f"{name}.schema.json"
+        path.write_text(dumps(make()), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+if __name__ == "__main__":
+    for p in write_all():
+        print(p)
