@@ -109,11 +109,7 @@ def _load_uncached(path: Path) -> Ruleset:
             raise InputError.single(str(current), "extends 层级过深", f"extends is nested deeper than {MAX_EXTENDS_DEPTH}")
         model, where, _ = _read(current)
         files.append((current, model, where))
-        current = (
-            resolve_extends(model.extends, current.parent, bundled_path)
-            if model.extends
-            else None
-        )
+        current = _extends(model.extends, current, where) if model.extends else None
     files.reverse()  # base first
     merged = _merge([(m, str(p)) for p, m, _ in files])
     try:
@@ -121,6 +117,11 @@ def _load_uncached(path: Path) -> Ruleset:
     except CompileError as exc:
         raise InputError([_compile_problem(exc, files)]) from None
     return merged
+
+
+def _extends(name: str, current: Path, where: Locations) -> Path:
+    pos = where.find(("extends",)) or (None, None)
+    return resolve_extends(name, current.parent, bundled_path, source=str(current), line=pos[0], column=pos[1])
 
 
 def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:

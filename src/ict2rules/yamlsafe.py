@@ -224,7 +224,7 @@ class _Composer:
     """Build a node graph from parser events, enforcing every limit as the events arrive.
 
     Unlike ``yaml.compose`` this is iterative (no Python recursion), registers an anchor only
-    when its node is complete (so ``&a [*a]`` is an undefined alias, never a cycle), and keeps
+    when its node is complete (so ``&a [*a]`` is refused as recursive, never built), and keeps
     running totals of expanded size, so a "billion laughs" document is refused after reading
     a few hundred bytes and before a single node is expanded.
     """
