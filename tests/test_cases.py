@@ -40,4 +40,6 @@ def test_every_rule_has_passing_and_failing_case(name: str) -> None:
         for r in rs.rules
         if not {"pass", "fail"} <= seen.get(r.id, set())
     ]
-    assert not lacking, f"rules of {name} without a passing and a failing case: {', '.join(lacking)}"
+    assert not lacking, (
+        f"rules of {name} without a passing and a failing case: {', '.join(lacking)}"
+    )

@@ -78,4 +78,6 @@ def evaluate(
         s, found = ev.project(p)
         findings += found
         subjects.append(("project", p.id, bool(s.passed)))
-    return Report(rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files)
+    return Report(
+        rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files
+    )

@@ -89,12 +89,18 @@ def run_case(case: Case, ruleset: Any, file: str, default_as_of: dt.date | None)
     for key, want in case.expect.items():
         rule, subject = _split(key)
         if want not in STATUSES:
-            result.mismatches.append(f"{key}: unknown status {want!r}; use one of {', '.join(STATUSES)}")
+            result.mismatches.append(
+                f"{key}: unknown status {want!r}; use one of {', '.join(STATUSES)}"
+            )
             continue
         if rule not in known:
             result.mismatches.append(f"{key}: no rule {rule!r} in ruleset {ruleset.id}")
             continue
-        found = [f for f in report.findings if f.rule_id == rule and (subject is None or f.subject.id == subject)]
+        found = [
+            f
+            for f in report.findings
+            if f.rule_id == rule and (subject is None or f.subject.id == subject)
+        ]
         got = {f.status.value for f in found}
         result.statuses[key] = got
         if not found:
@@ -108,7 +114,11 @@ def run_case(case: Case, ruleset: Any, file: str, default_as_of: dt.date | None)
             result.mismatches.append(f"{key}: expected {want}, got {detail}")
     for key, want in case.values.items():
         name, subject = _split(key)
-        got_values = [v.value for v in report.values if v.id == name and (subject is None or v.subject.id == subject)]
+        got_values = [
+            v.value
+            for v in report.values
+            if v.id == name and (subject is None or v.subject.id == subject)
+        ]
         if not got_values:
             result.mismatches.append(f"value {key}: not computed")
         elif any(_differs(g, want) for g in got_values):

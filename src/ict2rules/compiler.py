@@ -80,8 +80,8 @@ class Context:
             steps, _ = resolve(self.model, segs)
         except PathError as exc:
             raise CompileError(path, str(exc)) from None
-        get = make_getter(steps)
-        return lambda s: get(s.record)
+        # Read through the subject in one getter ("record.hours.online"): one call per read.
+        return make_getter([("attr", "record"), *steps])
 
     def items(self, path: str) -> tuple[Callable[[Subject], list[Subject] | None], Context]:
         """The items of a list as subjects (their parent is this subject), and their context."""
@@ -123,7 +123,9 @@ class Context:
             self.used.add(name)
             return self.ruleset.parameters[name].value
         if isinstance(value, (FieldRef, DaysAfter)):
-            raise CompileError(str(value), "a field cannot be used here; give a number or a $parameter")
+            raise CompileError(
+                str(value), "a field cannot be used here; give a number or a $parameter"
+            )
         return value
 
     def operand(self, value: Any) -> Operand:
@@ -199,7 +201,12 @@ def _root(ruleset: Ruleset, level: str) -> Context:
     """The context of a level; a teacher's parent is its school."""
     derived = frozenset(d.id for d in ruleset.derived if d.level == level)
     if level == "teacher":
-        school = Context(ruleset, MODELS["school"], "school", frozenset(d.id for d in ruleset.derived if d.level == "school"))
+        school = Context(
+            ruleset,
+            MODELS["school"],
+            "school",
+            frozenset(d.id for d in ruleset.derived if d.level == "school"),
+        )
         return school.child(Teacher, "teacher", derived)
     return Context(ruleset, MODELS[level], level, derived)
 
@@ -222,7 +229,9 @@ def compile_ruleset(ruleset: Ruleset) -> Plan:
             when = ctx.check(r.when) if r.when is not None else None
         except (CompileError, ValueError) as exc:
             raise CompileError(f"rule {r.id}", str(exc)) from None
-        rules[r.level].append(CompiledRule(r, check, when, tuple(sorted(ctx.used)), r.severity == "error"))
+        rules[r.level].append(
+            CompiledRule(r, check, when, tuple(sorted(ctx.used)), r.severity == "error")
+        )
     return Plan(
         ruleset,
         {k: tuple(v) for k, v in derived.items()},

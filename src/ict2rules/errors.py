@@ -7,6 +7,11 @@ reported once, not ten times. The CLI prints ``str(problem)`` one per line and e
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +21,9 @@ from typing import Any
 class Problem:
     """One thing wrong with one input, located as precisely as the input allows.
 
-    >>> str(Problem("school.yaml", "数值应为数字", "expected a number", line=4, column=9, field="hours.online"))
+    >>> p = Problem("school.yaml", "数值应为数字", "expected a number", line=4, column=9,
+    ...             field="hours.online")
+    >>> str(p)
     'school.yaml:4:9: hours.online: 数值应为数字 / expected a number'
     """
 
@@ -39,7 +46,9 @@ class Problem:
     def __str__(self) -> str:
         where = self.location()
         field_part = f"{self.field}: " if self.field else ""
-        return f"{where}: {field_part}{self.message_zh} / {self.message_en}"
+        text = f"{where}: {field_part}{self.message_zh} / {self.message_en}"
+        # one problem, one line, whatever a message or a file name holds
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -82,42 +91,76 @@ class InputError(Exception):
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """The closest choice to a mistyped word, or None.
 
-    >>> did_you_mean("A14", ["A1", "A13", "B1"])
-    'A13'
+    >>> did_you_mean("treshold", ["threshold", "ratio", "count"])
+    'threshold'
+    >>> did_you_mean("zzz", ["threshold", "ratio"]) is None
+    True
     """
     import difflib
 
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    found = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
     return found[0] if found else None
 
 
-_EXPECTED_ZH = {
-    "float_parsing": "应为数字",
-    "float_type": "应为数字",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_parsing": "应为是/否 (true/false)",
-    "bool_type": "应为是/否 (true/false)",
-    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
-    "date_parsing": "应为日期 YYYY-MM-DD",
-    "date_type": "应为日期 YYYY-MM-DD",
-    "missing": "缺少必填字段",
-    "extra_forbidden": "未知字段",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "string_type": "应为文本",
-    "list_type": "应为列表",
-    "dict_type": "应为映射",
-    "model_type": "应为映射",
-    "literal_error": "取值不在允许范围内",
-    "union_tag_invalid": "未知的类型 (kind)",
-    "string_pattern_mismatch": "格式不正确",
-    "value_error": "取值无效",
-    "too_short": "内容过少",
-    "string_too_short": "不能为空",
-    "finite_number": "必须是有限数值",
+class Invalid(ValueError):
+    """A validator's complaint in both languages, raised inside pydantic validators.
+
+    ``at`` names steps below the validated value (the index of a duplicate in a list), so the
+    problem is reported where the offending item is, not at the list.
+
+    >>> err = Invalid("能力点 A1 重复", "point 'A1' is listed twice", at=(3,))
+    >>> err.zh, err.en, err.at
+    ('能力点 A1 重复', "point 'A1' is listed twice", (3,))
+    """
+
+    def __init__(self, zh: str, en: str, at: tuple[str | int, ...] = ()) -> None:
+        super().__init__(f"{en} / {zh}")
+        self.zh = zh
+        self.en = en
+        self.at = tuple(at)
+
+
+# error type → (中文, English): what was expected. "found …" is added when there is a value.
+_EXPECTED: dict[str, tuple[str, str]] = {
+    "float_parsing": ("应为数字", "expected a number"),
+    "float_type": ("应为数字", "expected a number"),
+    "int_parsing": ("应为整数", "expected a whole number"),
+    "int_type": ("应为整数", "expected a whole number"),
+    "int_from_float": ("应为整数", "expected a whole number"),
+    "bool_parsing": ("应为是/否 (true/false)", "expected true or false"),
+    "bool_type": ("应为是/否 (true/false)", "expected true or false"),
+    "date_from_datetime_parsing": ("应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
+    "date_from_datetime_inexact": (
+        "应为日期 YYYY-MM-DD(不含时刻)",
+        "expected a date YYYY-MM-DD without a time",
+    ),
+    "date_parsing": ("应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
+    "date_type": ("应为日期 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
+    "string_type": ("应为文本", "expected text"),
+    "list_type": ("应为列表", "expected a list"),
+    "dict_type": ("应为映射(键: 值)", "expected a mapping (key: value)"),
+    "model_type": ("应为映射(键: 值)", "expected a mapping (key: value)"),
+    "model_attributes_type": ("应为映射(键: 值)", "expected a mapping (key: value)"),
+    "string_too_short": ("不能为空", "must not be empty"),
+    "too_short": ("内容过少", "has too few items"),
+    "string_too_long": ("文本过长", "text is too long"),
+    "too_long": ("项目过多", "has too many items"),
+    "finite_number": (
+        "必须是有限数值,不能是 NaN 或无穷大",
+        "must be a finite number, not NaN or Infinity",
+    ),
+    "union_tag_not_found": ("缺少 kind(规则类型)", "'kind' is missing"),
+    "string_unicode": ("应为文本", "expected text"),
 }
+# error type → (中文, English, ctx key) for bounds: "at least 0", "at most 100"
+_BOUNDS: dict[str, tuple[str, str, str]] = {
+    "greater_than_equal": ("应不小于", "must be at least", "ge"),
+    "greater_than": ("应大于", "must be greater than", "gt"),
+    "less_than_equal": ("应不大于", "must be at most", "le"),
+    "less_than": ("应小于", "must be less than", "lt"),
+}
+# types whose value is not worth echoing: it is the parent, or absent
+_NO_FOUND = {"missing", "extra_forbidden", "union_tag_not_found"}
 
 
 def problems_from_validation(
@@ -126,58 +169,217 @@ def problems_from_validation(
     file: str | None,
     locate: Any = None,
     prefix: tuple[str | int, ...] = (),
+    model: Any = None,
 ) -> list[Problem]:
     """Turn a pydantic ``ValidationError`` into located, bilingual problems (one per place).
 
     ``locate(path) -> (line, column) | None`` finds a data path in the source file. Pydantic's
     error locations also contain union tags and type names; only the steps that exist in the
-    data are kept, so the path is the one the user wrote.
+    data are kept, so the path is the one the user wrote. Every message says what was expected
+    and what was found, in Chinese and English; an unknown field gets a "did you mean" from the
+    fields of ``model`` (the model validated) when it is given. Problems come in file order.
+
+    >>> from pydantic import BaseModel, ValidationError
+    >>> class M(BaseModel):
+    ...     hours: float
+    >>> try:
+    ...     M.model_validate({"hours": "五十"})
+    ... except ValidationError as exc:
+    ...     print(problems_from_validation(exc, {"hours": "五十"}, "a.yaml")[0])
+    a.yaml: hours: 应为数字,实际为 '五十' / expected a number, found '五十'
     """
     seen: dict[tuple[str | int, ...], Problem] = {}
     for err in exc.errors(include_url=False):
-        path = _data_path(err["loc"], data)
+        invalid = _invalid(err)
+        path = _data_path(err["loc"], data) + (invalid.at if invalid else ())
         if path in seen:
             continue  # a union reports each alternative: the first says enough
+        zh, en = _messages(err, path, model, invalid)
         full = prefix + path
         pos = locate(full) if locate else None
-        found = err.get("input")
-        shown = "" if err["type"] in ("missing",) or isinstance(found, (dict, list)) else f" (found {found!r})"
-        zh = _EXPECTED_ZH.get(err["type"], "取值无效")
-        msg = err["msg"]
-        if err["type"] == "union_tag_invalid":
-            from .kinds import KINDS
-
-            hint = did_you_mean(str(err.get("ctx", {}).get("tag", "")), KINDS)
-            msg = f"unknown kind {err.get('ctx', {}).get('tag')!r}" + (f"; did you mean {hint!r}?" if hint else "")
-        if err["type"] == "extra_forbidden" and path:
-            msg = f"unknown field {path[-1]!r}"
         seen[path] = Problem(
             file,
-            f"{zh}{shown}",
-            f"{msg}{shown}",
+            zh,
+            en,
             line=pos[0] if pos else None,
             column=pos[1] if pos else None,
             field=_dotted(full) or None,
             code=err["type"],
         )
-    return list(seen.values())
+    # file order: a reader fixes a file top to bottom (sorted() is stable for unlocated ones)
+    return sorted(seen.values(), key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _invalid(err: Any) -> Invalid | None:
+    found = (err.get("ctx") or {}).get("error")
+    return found if isinstance(found, Invalid) else None
+
+
+def _messages(
+    err: Any, path: tuple[str | int, ...], model: Any, invalid: Invalid | None
+) -> tuple[str, str]:
+    """The Chinese and English message of one pydantic error, with what was found."""
+    kind: str = err["type"]
+    ctx: dict[str, Any] = err.get("ctx") or {}
+    found = err.get("input")
+    name = str(path[-1]) if path else ""
+    if invalid is not None:
+        zh, en = invalid.zh, invalid.en
+    elif kind not in _NO_FOUND and isinstance(found, float) and not math.isfinite(found):
+        zh, en = _EXPECTED["finite_number"]
+    elif kind == "missing":
+        return f"缺少必填字段 {name}", f"required field {name!r} is missing"
+    elif kind == "extra_forbidden":
+        hint = did_you_mean(name, _fields_at(model, err["loc"][:-1]))
+        return (
+            f"未知字段 {name!r}" + (f";是否应为 {hint!r}?" if hint else ""),
+            f"unknown field {name!r}" + (f"; did you mean {hint!r}?" if hint else ""),
+        )
+    elif kind == "union_tag_invalid":
+        return _unknown_kind(ctx)
+    elif kind == "literal_error":
+        zh, en = _literal(ctx, found)
+    elif kind in _BOUNDS:
+        word_zh, word_en, key = _BOUNDS[kind]
+        limit = _number(ctx.get(key))
+        zh, en = f"{word_zh} {limit}", f"{word_en} {limit}"
+    elif kind.startswith("date") and "range" in str(ctx.get("error", "")):
+        zh, en = "日期不存在", "no such date"
+    elif kind in _EXPECTED:
+        zh, en = _EXPECTED[kind]
+    elif kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        zh, en = f"格式不正确(应匹配 {pattern})", f"wrong format (must match {pattern})"
+    else:  # a plain ValueError from a validator, or a type we do not word ourselves
+        text = str(ctx.get("error") or err.get("msg") or kind)
+        zh, en = f"取值无效:{text}", f"invalid value: {text}"
+    if kind in _NO_FOUND or invalid is not None:  # a validator's own message names the value
+        return zh, en
+    found_zh, found_en = _found(found)
+    return f"{zh},实际为 {found_zh}", f"{en}, found {found_en}"
+
+
+def _unknown_kind(ctx: dict[str, Any]) -> tuple[str, str]:
+    from .kinds import DERIVATIONS, KINDS
+
+    tag = str(ctx.get("tag", ""))
+    expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", ""))) or [*KINDS, *DERIVATIONS]
+    hint = did_you_mean(tag, expected)
+    return (
+        f"未知的规则类型 kind {tag!r}" + (f";是否应为 {hint!r}?" if hint else ""),
+        f"unknown kind {tag!r}" + (f"; did you mean {hint!r}?" if hint else ""),
+    )
+
+
+def _literal(ctx: dict[str, Any], found: Any) -> tuple[str, str]:
+    expected = str(ctx.get("expected", ""))
+    choices = re.findall(r"'([^']*)'", expected)
+    hint = did_you_mean(found, choices) if isinstance(found, str) else None
+    tip_zh, tip_en = (f";是否应为 {hint!r}?", f"; did you mean {hint!r}?") if hint else ("", "")
+    return f"取值应为 {expected} 之一{tip_zh}", f"expected {expected}{tip_en}"
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _found(value: Any) -> tuple[str, str]:
+    """How a found value is shown: short, on one line, its type when it is a collection."""
+    if isinstance(value, dict):
+        return "一个映射", "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "一个列表", "a list"
+    if value is None:
+        return "空值", "nothing (null)"
+    if isinstance(value, bool):
+        return str(value).lower(), str(value).lower()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(), value.isoformat()
+    text = repr(value) if isinstance(value, str) else _number(value)
+    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    if len(text) > 40:
+        text = text[:39] + "…"
+    return text, text
+
+
+def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the model reached by a pydantic location (for "did you mean"), or []."""
+    tp = model
+    for step in loc:
+        tp = _step(tp, step)
+        if tp is None:
+            return []
+    tp = _unwrap_one(tp)
+    fields = getattr(tp, "model_fields", None)
+    return list(fields) if isinstance(fields, dict) else []
+
+
+def _step(tp: Any, step: Any) -> Any:
+    """The type one pydantic location step leads to, or None when it cannot be followed."""
+    tp = _unwrap_one(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _union_member(typing.get_args(tp), step)
+    fields = getattr(tp, "model_fields", None)
+    if isinstance(fields, dict):
+        return fields[step].annotation if step in fields else None
+    args = typing.get_args(tp)
+    if origin is list and isinstance(step, int) and args:
+        return args[0]
+    if origin is dict and len(args) == 2 and step != "[key]":
+        return args[1]
+    return None
+
+
+def _union_member(members: tuple[Any, ...], step: Any) -> Any:
+    """A union's member named by a tag step (a ``kind`` literal or a type name)."""
+    for member in members:
+        inner = _unwrap_one(member)
+        kind = getattr(inner, "model_fields", {}).get("kind")
+        tags = typing.get_args(kind.annotation) if kind is not None else ()
+        if step in tags or getattr(inner, "__name__", None) == step:
+            return inner
+    return None
+
+
+def _unwrap_one(tp: Any) -> Any:
+    """Strip ``Annotated`` and ``X | None`` (a union of one type and None)."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
-    """Keep the steps of a pydantic location that exist in the data."""
+    """Keep the steps of a pydantic location that exist in the data.
+
+    A step absent from the data is kept only when it is the last one (the missing or unknown
+    key, which the message names); inner absent steps are union tags (``threshold``,
+    ``Teacher``, ``list[Teacher]``) that the user never wrote.
+    """
     path: list[str | int] = []
-    for step in loc:
-        if isinstance(data, dict) and step in data:
+    last = len(loc) - 1
+    for i, step in enumerate(loc):
+        in_dict = isinstance(data, dict) and step in data
+        if in_dict or (isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)):
             data = data[step]
             path.append(step)
-        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
-            data = data[step]
-            path.append(step)
-        elif not isinstance(data, (dict, list)) or isinstance(step, str) and step[:1].isupper():
-            continue
-        elif isinstance(data, dict) and isinstance(step, str) and not any(c in step for c in "[]()"):
+        elif (
+            i == last
+            and isinstance(data, dict)
+            and isinstance(step, str)
+            and not any(c in step for c in "[]()")
+        ):
             path.append(step)  # a missing or unknown key: name it
-            data = None
     return tuple(path)
 
 
@@ -186,3 +388,12 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     for step in path:
         out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
     return out
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """A data path as people write it.
+
+    >>> dotted(("school", "teachers", 2, "hours", "online"))
+    'school.teachers[2].hours.online'
+    """
+    return _dotted(path)

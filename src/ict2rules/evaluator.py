@@ -84,7 +84,13 @@ def passed(findings: Iterable[Finding]) -> bool:
 class Evaluator:
     """Evaluates records of any level against one ruleset's compiled plan."""
 
-    def __init__(self, ruleset: Ruleset, *, as_of: dt.date | None = None, keep: frozenset[Status] | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        *,
+        as_of: dt.date | None = None,
+        keep: frozenset[Status] | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.plan: Plan = ruleset.plan
         self.env = Env(as_of or dt.date.today())
@@ -96,13 +102,23 @@ class Evaluator:
             value = cd.compute(s)
             s.derived[cd.derived.id] = value
             self.values.append(DerivedValue(cd.derived.id, ref, value))
-        findings = [Finding(cr, ref, cr.run(s)) for cr in self.plan.rules[level]]
-        s.passed = passed(findings)
-        if self.keep is not None:
-            findings = [f for f in findings if f.outcome.status in self.keep]
+        # One pass: the verdict counts every rule, but only kept findings are allocated
+        # (a roster checked for failures builds no Finding for the thousands of passes).
+        keep = self.keep
+        ok = True
+        findings: list[Finding] = []
+        for cr in self.plan.rules[level]:
+            o = cr.run(s)
+            if ok and cr.is_error and o.status in _NOT_PASSING:
+                ok = False
+            if keep is None or o.status in keep:
+                findings.append(Finding(cr, ref, o))
+        s.passed = ok
         return findings
 
-    def teacher(self, record: Teacher | dict[str, Any], parent: Subject | None = None) -> tuple[Subject, list[Finding]]:
+    def teacher(
+        self, record: Teacher | dict[str, Any], parent: Subject | None = None
+    ) -> tuple[Subject, list[Finding]]:
         """Check one teacher (alone, or inside its school ``parent``)."""
         if not isinstance(record, Teacher):
             record = Teacher.model_validate(record)

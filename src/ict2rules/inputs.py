@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Problem, problems_from_validation
+from .errors import InputError, Problem, dotted, problems_from_validation
 from .records import DataFile, Project, School, Teacher
 from .yamlsafe import load_file
 
@@ -29,6 +29,8 @@ class Records:
     projects: list[Project] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped_rows: int = 0
+    #: with ``keep_going``: the problems of the rows left out (warnings, not errors)
+    problems: list[Problem] = field(default_factory=list)
 
     def extend(self, other: Records) -> None:
         self.teachers += other.teachers
@@ -36,6 +38,7 @@ class Records:
         self.projects += other.projects
         self.files += other.files
         self.skipped_rows += other.skipped_rows
+        self.problems += other.problems
 
 
 def _from_datafile(df: DataFile) -> Records:
@@ -56,36 +59,59 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
         data = {type(data).__name__.lower(): data}
     if not isinstance(data, dict) or not data:
         raise InputError.single(
-            file, "记录文件顶层应为映射,含 teacher/teachers/school/schools/project/projects 之一",
-            "a record file must be a mapping with one of teacher, teachers, school, schools, project, projects",
+            file,
+            "记录文件顶层应为映射,含 teacher/teachers/school/schools/project/projects 之一",
+            "a record file must be a mapping with one of teacher, teachers, school, schools, "
+            "project, projects",
             line=1 if file else None,
         )
     try:
         return _from_datafile(DataFile.model_validate(data))
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, data, file, locate)) from None
+        problems = problems_from_validation(exc, data, file, locate, model=DataFile)
+        raise InputError(problems) from None
 
 
 def read_roster(path: Path, *, keep_going: bool = False) -> Records:
-    """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together."""
+    """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together.
+
+    With ``keep_going`` the bad rows (and the second row of a duplicate id) are left out,
+    counted in ``skipped_rows`` and listed in ``problems``; problems with the file as a whole
+    (missing, binary, unknown encoding) still raise.
+    """
     teachers: list[Teacher] = []
     problems: list[Problem] = []
+    first_row: dict[str, int] = {}
     skipped = 0
     for row, teacher_or_problems in iter_roster_teachers(path):
-        if isinstance(teacher_or_problems, Teacher):
-            teachers.append(teacher_or_problems)
-        else:
+        if not isinstance(teacher_or_problems, Teacher):
             problems.extend(teacher_or_problems)
             skipped += 1
-    _check_unique_ids(teachers, str(path), problems)
+        elif teacher_or_problems.id in first_row:
+            problems.append(_duplicate_row(str(path), teacher_or_problems.id, row, first_row))
+            skipped += 1
+        else:
+            first_row[teacher_or_problems.id] = row
+            teachers.append(teacher_or_problems)
     if problems and not keep_going:
         raise InputError(problems)
-    records = Records(teachers=teachers, files=[str(path)], skipped_rows=skipped)
-    records.problems = problems  # type: ignore[attr-defined]
-    return records
+    return Records(teachers=teachers, files=[str(path)], skipped_rows=skipped, problems=problems)
 
 
-def iter_roster_teachers(path: Path, mapping: dict[str, str] | None = None) -> Iterator[tuple[int, Teacher | list[Problem]]]:
+def _duplicate_row(file: str, tid: str, row: int, first_row: dict[str, int]) -> Problem:
+    return Problem(
+        file,
+        f"教师编号 {tid} 重复(第 {first_row[tid]} 行已有)",
+        f"teacher id {tid!r} appears twice (already on row {first_row[tid]})",
+        line=row,
+        field="id",
+        code="duplicate",
+    )
+
+
+def iter_roster_teachers(
+    path: Path, mapping: dict[str, str] | None = None
+) -> Iterator[tuple[int, Teacher | list[Problem]]]:
     """Stream a roster: each row as a validated teacher, or the problems that row has."""
     from .tabular import iter_roster
 
@@ -96,13 +122,20 @@ def iter_roster_teachers(path: Path, mapping: dict[str, str] | None = None) -> I
         try:
             yield row.row, Teacher.model_validate(row.data)
         except ValidationError as exc:
-            yield row.row, [
-                Problem(
-                    row.file, p.message_zh, p.message_en, line=row.row,
-                    field=row.column_for(_loc(p.field)) or p.field, code=p.code,
-                )
-                for p in problems_from_validation(exc, row.data, row.file)
-            ]
+            yield (
+                row.row,
+                [
+                    Problem(
+                        row.file,
+                        p.message_zh,
+                        p.message_en,
+                        line=row.row,
+                        field=row.column_for(_loc(p.field)) or p.field,
+                        code=p.code,
+                    )
+                    for p in problems_from_validation(exc, row.data, row.file, model=Teacher)
+                ],
+            )
 
 
 def _loc(dotted: str | None) -> tuple[str | int, ...]:
@@ -115,14 +148,6 @@ def _loc(dotted: str | None) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def _check_unique_ids(teachers: list[Teacher], file: str, problems: list[Problem]) -> None:
-    seen: set[str] = set()
-    for t in teachers:
-        if t.id in seen:
-            problems.append(Problem(file, f"教师编号 {t.id} 重复", f"teacher id {t.id!r} appears twice", field="id", code="duplicate"))
-        seen.add(t.id)
-
-
 def read_records(source: str | Path, *, keep_going: bool = False) -> Records:
     """Read one record file of any supported format.
 
@@ -133,32 +158,65 @@ def read_records(source: str | Path, *, keep_going: bool = False) -> Records:
     if path.suffix.lower() in ROSTER_SUFFIXES:
         return read_roster(path, keep_going=keep_going)
     data, where = load_file(path)
-    records = records_from_data(data, str(path), where.find)
-    records.files.append(str(path))
-    for school in records.schools:
+    file = str(path)
+    records = records_from_data(data, file, where.find)
+    records.files.append(file)
+    places = _school_places(data)
+    for school, place in zip(records.schools, places, strict=True):
         if school.roster:
             if school.teachers:
-                raise InputError.single(
-                    str(path), f"学校 {school.id} 同时给出了 roster 和 teachers", f"school {school.id!r} has both roster and teachers"
+                pos = where.find((*place, "roster")) or (None, None)
+                raise InputError(
+                    [
+                        Problem(
+                            file,
+                            f"学校 {school.id} 同时给出了 roster 和 teachers,只能二选一",
+                            f"school {school.id!r} has both roster and teachers; give one of them",
+                            line=pos[0],
+                            column=pos[1],
+                            field=dotted((*place, "roster")),
+                            code="conflict",
+                        )
+                    ]
                 )
             roster = read_roster(path.parent / school.roster, keep_going=keep_going)
             school.teachers = roster.teachers
             records.skipped_rows += roster.skipped_rows
-    _check_teacher_in_one_school(records, str(path))
+            records.problems += roster.problems
+    _check_teacher_in_one_school(records, file, places, where.find)
     return records
 
 
-def _check_teacher_in_one_school(records: Records, file: str) -> None:
-    where: dict[str, str] = {}
+def _school_places(data: dict[str, Any]) -> list[tuple[str | int, ...]]:
+    """Where each school of :func:`_from_datafile` sits in the file, in the same order."""
+    places: list[tuple[str | int, ...]] = [("school",)] if data.get("school") is not None else []
+    places += [("schools", i) for i in range(len(data.get("schools") or ()))]
+    return places
+
+
+def _check_teacher_in_one_school(
+    records: Records, file: str, places: list[tuple[str | int, ...]], locate: Any
+) -> None:
+    """A teacher belongs to one school: the second listing is reported, naming the first."""
+    first: dict[str, str] = {}
     problems = []
-    for school in records.schools:
-        for t in school.teachers or ():
-            if t.id in where and where[t.id] != school.id:
-                problems.append(Problem(
-                    file, f"教师 {t.id} 同时出现在学校 {where[t.id]} 和 {school.id}",
-                    f"teacher {t.id!r} is listed in two schools: {where[t.id]!r} and {school.id!r}",
-                    field="teachers", code="duplicate",
-                ))
-            where.setdefault(t.id, school.id)
+    for school, place in zip(records.schools, places, strict=True):
+        inline = not school.roster  # roster rows have no place in this file: point at roster
+        for i, t in enumerate(school.teachers or ()):
+            if t.id in first and first[t.id] != school.id:
+                at = (*place, "teachers", i, "id") if inline else (*place, "roster")
+                pos = locate(at) or (None, None)
+                problems.append(
+                    Problem(
+                        file,
+                        f"教师 {t.id} 同时出现在学校 {first[t.id]} 和 {school.id}",
+                        f"teacher {t.id!r} is listed in two schools: {first[t.id]!r} and {school.id!r}",
+                        line=pos[0],
+                        column=pos[1],
+                        field=dotted(at),
+                        code="duplicate",
+                    )
+                )
+            first.setdefault(t.id, school.id)
     if problems:
         raise InputError(problems)

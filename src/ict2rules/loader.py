@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .compiler import CompileError
-from .errors import InputError, Problem, problems_from_validation
+from .errors import InputError, Problem, did_you_mean, dotted, problems_from_validation
 from .ruleset import LoadedParameter, Override, Rule, Ruleset, RulesetFile, Source
 from .yamlsafe import Locations, load_file, resolve_extends
 
@@ -44,11 +45,21 @@ def bundled_path(name: str) -> Path | None:
 def _read(path: Path) -> tuple[RulesetFile, Locations, Any]:
     data, where = load_file(path)
     if not isinstance(data, dict):
-        raise InputError.single(str(path), "规则集文件顶层应为映射", "a ruleset file must be a mapping at the top level", line=1)
+        raise InputError.single(
+            str(path),
+            "规则集文件顶层应为映射(键: 值)",
+            f"a ruleset file must be a mapping (key: value) at the top level, not {_kind(data)}",
+            line=1,
+        )
     try:
         return RulesetFile.model_validate(data), where, data
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, data, str(path), where.find)) from None
+        problems = problems_from_validation(exc, data, str(path), where.find, model=RulesetFile)
+        raise InputError(problems) from None
+
+
+def _kind(data: Any) -> str:
+    return "a list" if isinstance(data, list) else "nothing" if data is None else repr(data)[:40]
 
 
 def _with_document(source: Source, seed: str | None) -> Source:
@@ -57,11 +68,14 @@ def _with_document(source: Source, seed: str | None) -> Source:
 
 def _locate_path(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
-    if isinstance(name_or_path, str) and "/" not in text and "\\" not in text and not text.endswith((".yaml", ".yml", ".json")):
+    if (
+        isinstance(name_or_path, str)
+        and "/" not in text
+        and "\\" not in text
+        and not text.endswith((".yaml", ".yml", ".json"))
+    ):
         found = bundled_path(text)
         if found is None:
-            from .errors import did_you_mean
-
             hint = did_you_mean(text, bundled_names())
             tip = f"; did you mean {hint!r}?" if hint else ""
             raise InputError.single(
@@ -100,14 +114,30 @@ def _load(path: Path) -> Ruleset:
 
 def _load_uncached(path: Path) -> Ruleset:
     files: list[tuple[Path, RulesetFile, Locations]] = []
+    raw: dict[Path, Any] = {}  # each file's data, to place compile errors at their value
     current: Path | None = path
     while current is not None:
         if any(current == p for p, _, _ in files):
             chain = " → ".join(f.id for _, f, _ in files)
-            raise InputError.single(str(current), f"extends 形成循环:{chain}", f"extends forms a cycle: {chain}")
+            pos = files[-1][2].find(("extends",)) or (None, None)
+            again = next(f.id for p, f, _ in files if p == current)
+            raise InputError.single(
+                str(files[-1][0]),
+                f"extends 形成循环:{chain} → {again}",
+                f"extends forms a cycle: {chain} → {again}",
+                line=pos[0],
+                column=pos[1],
+                field="extends",
+                code="extends",
+            )
         if len(files) >= MAX_EXTENDS_DEPTH:
-            raise InputError.single(str(current), "extends 层级过深", f"extends is nested deeper than {MAX_EXTENDS_DEPTH}")
-        model, where, _ = _read(current)
+            raise InputError.single(
+                str(current),
+                f"extends 层级超过 {MAX_EXTENDS_DEPTH} 层",
+                f"extends is nested deeper than {MAX_EXTENDS_DEPTH}",
+                code="extends",
+            )
+        model, where, raw[current] = _read(current)
         files.append((current, model, where))
         current = _extends(model.extends, current, where) if model.extends else None
     files.reverse()  # base first
@@ -115,13 +145,15 @@ def _load_uncached(path: Path) -> Ruleset:
     try:
         merged.plan  # noqa: B018  (compile now so that a bad path is reported at load time)
     except CompileError as exc:
-        raise InputError([_compile_problem(exc, files)]) from None
+        raise InputError([_compile_problem(exc, files, raw, merged)]) from None
     return merged
 
 
 def _extends(name: str, current: Path, where: Locations) -> Path:
     pos = where.find(("extends",)) or (None, None)
-    return resolve_extends(name, current.parent, bundled_path, source=str(current), line=pos[0], column=pos[1])
+    return resolve_extends(
+        name, current.parent, bundled_path, source=str(current), line=pos[0], column=pos[1]
+    )
 
 
 def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
@@ -134,11 +166,23 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
         for name, p in model.parameters.items():
             source = _with_document(p.source, seed)
             prev = params.get(name)
-            overrides = [*prev.overrides, Override(ruleset=prev.defined_in, value=prev.value, source=prev.source)] if prev else []
+            overrides = (
+                [
+                    *prev.overrides,
+                    Override(ruleset=prev.defined_in, value=prev.value, source=prev.source),
+                ]
+                if prev
+                else []
+            )
             params[name] = LoadedParameter(
-                name=name, value=p.value, unit=p.unit if p.unit is not None else prev and prev.unit,
-                description=p.description or (prev and prev.description), source=source, note=p.note,
-                defined_in=model.id, overrides=overrides,
+                name=name,
+                value=p.value,
+                unit=p.unit if p.unit is not None else prev and prev.unit,
+                description=p.description or (prev and prev.description),
+                source=source,
+                note=p.note,
+                defined_in=model.id,
+                overrides=overrides,
             )
         for rid in model.remove_rules:
             rules.pop(rid, None)
@@ -162,17 +206,82 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
     )
 
 
-def _compile_problem(exc: CompileError, files: list[tuple[Path, RulesetFile, Locations]]) -> Problem:
-    """Place a compile error at the rule (or derived value) it names."""
+def _compile_problem(
+    exc: CompileError,
+    files: list[tuple[Path, RulesetFile, Locations]],
+    raw: dict[Path, Any],
+    merged: Ruleset,
+) -> Problem:
+    """Place a compile error at the value it is about (else at its rule), in both languages.
+
+    ``exc.where`` is ``"rule ID"`` or ``"derived ID"``; ``exc.message`` is ``"TOKEN: detail"``
+    where TOKEN is the path or ``$parameter`` written in the ruleset.
+    """
     kind, _, ident = exc.where.partition(" ")
+    token, _, detail = exc.message.partition(": ")
+    zh, en = _compile_messages(token, detail or exc.message, merged)
+    zh, en = f"{exc.where}:{zh}", f"{exc.where}: {en}"
+    section = "rules" if kind == "rule" else "derived"
     for path, model, where in reversed(files):
         items = model.rules if kind == "rule" else model.derived
         for i, item in enumerate(items):
             if item.id == ident:
-                section = "rules" if kind == "rule" else "derived"
-                pos = where.find((section, i))
+                data = (raw.get(path) or {}).get(section, [])
+                at = _find_value(data[i], token, (section, i)) if i < len(data) else None
+                at = at or (section, i)
+                pos = where.find(at)
                 return Problem(
-                    str(path), f"{exc.where}:{exc.message}", f"{exc.where}: {exc.message}",
-                    line=pos[0] if pos else None, column=pos[1] if pos else None, code="compile",
+                    str(path),
+                    zh,
+                    en,
+                    line=pos[0] if pos else None,
+                    column=pos[1] if pos else None,
+                    field=dotted(at),
+                    code="compile",
                 )
-    return Problem(str(files[-1][0]), exc.message, exc.message, code="compile")
+    return Problem(str(files[-1][0]), zh, en, code="compile")
+
+
+_UNKNOWN_PARAM = re.compile(r"unknown parameter '([^']*)'")
+_NO_FIELD = re.compile(r"(\w+) has no field '([^']*)'(?:; did you mean '([^']*)'\?)?")
+_CANNOT_TAKE = re.compile(r"cannot take '([^']*)' of a value of type (\S+)")
+
+
+def _compile_messages(token: str, detail: str, merged: Ruleset) -> tuple[str, str]:
+    """Chinese and English for the compiler's (English) complaints; did-you-mean for $names."""
+    if m := _UNKNOWN_PARAM.search(detail):
+        hint = did_you_mean(m.group(1), merged.parameters)
+        return (
+            f"未知参数 ${m.group(1)}" + (f";是否应为 ${hint}?" if hint else ""),
+            f"unknown parameter ${m.group(1)}" + (f"; did you mean ${hint}?" if hint else ""),
+        )
+    if m := _NO_FIELD.search(detail):
+        model, name, hint = m.groups()
+        return (
+            f"字段路径 {token} 无效:{model} 没有字段 {name!r}"
+            + (f";是否应为 {hint!r}?" if hint else ""),
+            f"invalid field path {token}: {detail}",
+        )
+    if m := _CANNOT_TAKE.search(detail):
+        return (
+            f"字段路径 {token} 无效:类型 {m.group(2)} 的值没有 {m.group(1)!r}",
+            f"invalid field path {token}: {detail}",
+        )
+    if "a field cannot be used here" in detail:
+        return f"{token}:此处不能引用字段,请给出数字或 $参数", f"{token}: {detail}"
+    return f"规则无法编译:{token}: {detail}", f"cannot compile: {token}: {detail}"
+
+
+def _find_value(data: Any, token: str, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The path of the first scalar equal to ``token`` (or ``{field: token}``) inside ``data``."""
+    if isinstance(data, str):
+        return at if data.strip() == token else None
+    if isinstance(data, dict):
+        children: Any = data.items()
+    else:
+        children = enumerate(data) if isinstance(data, list) else ()
+    for key, value in children:
+        found = _find_value(value, token, (*at, key))
+        if found is not None:
+            return found
+    return None

@@ -24,7 +24,9 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[str]]:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "") as f:
+        with os.fdopen(
+            fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else ""
+        ) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -104,8 +104,10 @@ def make_getter(steps: list[tuple[str, str]]) -> Getter:
         for kind, name in steps:
             if obj is None:
                 return None
-            obj = getattr(obj, name, None) if kind == "attr" else (
-                obj.get(name) if isinstance(obj, dict) else None
+            obj = (
+                getattr(obj, name, None)
+                if kind == "attr"
+                else (obj.get(name) if isinstance(obj, dict) else None)
             )
         return obj
 

@@ -26,14 +26,17 @@ from pydantic import (
 )
 
 from .catalog import CATALOG
-from .errors import did_you_mean
+from .errors import Invalid, did_you_mean
 
 Level = Literal["teacher", "school", "project"]
 
 
 def _finite(value: float) -> float:
     if math.isnan(value) or math.isinf(value):
-        raise ValueError("must be a finite number, not NaN or Infinity / 必须是有限数值")
+        raise Invalid(
+            f"必须是有限数值,不能是 NaN 或无穷大,实际为 {value}",
+            f"must be a finite number, not NaN or Infinity, found {value}",
+        )
     return value
 
 
@@ -41,8 +44,10 @@ def _point_code(code: str) -> str:
     code = code.strip().upper()
     if code not in CATALOG.points:
         hint = did_you_mean(code, CATALOG.points)
-        tip = f"; did you mean {hint}? / 是否应为 {hint}?" if hint else ""
-        raise ValueError(f"unknown micro-ability point {code!r} / 未知微能力点{tip}")
+        raise Invalid(
+            f"未知的微能力点 {code!r}" + (f";是否应为 {hint}?" if hint else ""),
+            f"unknown micro-ability point {code!r}" + (f"; did you mean {hint}?" if hint else ""),
+        )
     return code
 
 
@@ -57,15 +62,22 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
 
-def _unique(items: list[Any] | None, key: Any, what: str) -> list[Any] | None:
+def _unique(
+    items: list[Any] | None, key: Any, what: tuple[str, str], field: str | None = None
+) -> list[Any] | None:
     if items is None:
         return None
-    seen: set[Any] = set()
-    for item in items:
+    seen: dict[Any, int] = {}
+    for i, item in enumerate(items):
         k = key(item)
-        if k in seen:
-            raise ValueError(f"{what} {k!r} is listed twice / {what} {k!r} 重复出现")
-        seen.add(k)
+        if k in seen:  # reported at the second one, naming the first
+            zh, en = what
+            raise Invalid(
+                f"{zh} {k} 重复出现(第 {seen[k] + 1} 项已有)",
+                f"{en} {k!r} is listed twice (already item {seen[k] + 1})",
+                at=(i, field) if field else (i,),
+            )
+        seen[k] = i
     return items
 
 
@@ -127,24 +139,35 @@ class Teacher(_Record):
 
     id: str = Field(min_length=1, max_length=64)
     name: str | None = None
-    school_id: str | None = Field(default=None, description="Id of the teacher's school (rules reach the school itself as `school.`).")
+    school_id: str | None = Field(
+        default=None,
+        description="Id of the teacher's school (rules reach the school itself as `school.`).",
+    )
     subject: str | None = None
     enrolled: bool | None = Field(default=None, description="Enrolled in this round (参训).")
     hours: HoursRecord | None = None
     points: list[PointRecord] | None = None
     lessons_uploaded: Count | None = Field(default=None, description="课堂实录课 uploaded.")
-    lessons_reviewed: Count | None = Field(default=None, description="Other teachers' lessons reviewed (评课).")
-    peer_reviews_given: Count | None = Field(default=None, description="Colleagues' evidence peer-reviewed (互评).")
+    lessons_reviewed: Count | None = Field(
+        default=None, description="Other teachers' lessons reviewed (评课)."
+    )
+    peer_reviews_given: Count | None = Field(
+        default=None, description="Colleagues' evidence peer-reviewed (互评)."
+    )
     result_cases: Count | None = Field(default=None, description="成果案例 handed in.")
     peer_score: Score | None = None
     school_score: Score | None = None
     score: Score | None = Field(default=None, description="Final assessment score, 0–100.")
-    assessed_on: dt.date | None = Field(default=None, description="Date the teacher took assessment (参与考核).")
-    completed_on: dt.date | None = Field(default=None, description="Date all training was completed.")
+    assessed_on: dt.date | None = Field(
+        default=None, description="Date the teacher took assessment (参与考核)."
+    )
+    completed_on: dt.date | None = Field(
+        default=None, description="Date all training was completed."
+    )
     attributes: dict[str, Any] = Field(default_factory=dict)
 
     _points_unique = field_validator("points")(
-        lambda v: _unique(v, lambda p: p.code, "point / 能力点")
+        lambda v: _unique(v, lambda p: p.code, ("能力点", "point"), "code")
     )
 
 
@@ -228,25 +251,37 @@ class School(_Record):
 
     id: str = Field(min_length=1, max_length=64)
     name: str | None = None
-    kind: str | None = Field(default=None, description="小学 / 初中 / 高中 / 幼儿园 / 职业学校 / 特殊教育学校 …")
-    environments: list[Environment] | None = Field(default=None, description="IT environments the school has.")
-    point_scope: list[PointCode] | None = Field(default=None, description="Points the school chose (微能力点范围).")
+    kind: str | None = Field(
+        default=None, description="小学 / 初中 / 高中 / 幼儿园 / 职业学校 / 特殊教育学校 …"
+    )
+    environments: list[Environment] | None = Field(
+        default=None, description="IT environments the school has."
+    )
+    point_scope: list[PointCode] | None = Field(
+        default=None, description="Points the school chose (微能力点范围)."
+    )
     teams: Teams | None = None
     documents: list[Document] | None = None
     schedule: list[Step] | None = None
     staff: Staff | None = None
     workshops: list[Workshop] | None = None
-    review_applied_on: dt.date | None = Field(default=None, description="Date the school applied for re-review (复评验收).")
-    summary_filed_on: dt.date | None = Field(default=None, description="Date the school's work summary was filed.")
-    roster: str | None = Field(default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers.")
+    review_applied_on: dt.date | None = Field(
+        default=None, description="Date the school applied for re-review (复评验收)."
+    )
+    summary_filed_on: dt.date | None = Field(
+        default=None, description="Date the school's work summary was filed."
+    )
+    roster: str | None = Field(
+        default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers."
+    )
     teachers: list[Teacher] | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
 
     _scope_unique = field_validator("point_scope")(
-        lambda v: _unique(v, lambda c: c, "point / 能力点")
+        lambda v: _unique(v, lambda c: c, ("能力点", "point"))
     )
     _teachers_unique = field_validator("teachers")(
-        lambda v: _unique(v, lambda t: t.id, "teacher id / 教师编号")
+        lambda v: _unique(v, lambda t: t.id, ("教师编号", "teacher id"), "id")
     )
 
     @computed_field  # type: ignore[prop-decorator]
@@ -259,7 +294,9 @@ class Filing(_Record):
     """A filing a training provider owes (自评报告, 课程资源, 案例集)."""
 
     filed_on: dt.date | None = None
-    teachers_covered: Count | None = Field(default=None, description="Trainees a case collection covers.")
+    teachers_covered: Count | None = Field(
+        default=None, description="Trainees a case collection covers."
+    )
 
 
 class SchoolCount(_Record):
@@ -282,7 +319,9 @@ class Project(_Record):
     start: dt.date | None = None
     end: dt.date | None = Field(default=None, description="Date training actually finished.")
     extension_approved: bool | None = None
-    bulletins: list[dt.date] | None = Field(default=None, description="Dates work bulletins were filed.")
+    bulletins: list[dt.date] | None = Field(
+        default=None, description="Dates work bulletins were filed."
+    )
     self_evaluation_report: Filing | None = None
     course_resources: Filing | None = None
     case_collection: Filing | None = None

@@ -57,10 +57,16 @@ def render(template: str, finding: Finding) -> str:
     is data, never code.
     """
     o = finding.outcome
-    values: dict[str, Any] = {"expected": o.expected, "actual": o.actual, "subject": finding.subject.label()}
+    values: dict[str, Any] = {
+        "expected": o.expected,
+        "actual": o.actual,
+        "subject": finding.subject.label(),
+    }
     if o.detail:
         values.update(o.detail)
-    return _PLACEHOLDER.sub(lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+    return _PLACEHOLDER.sub(
+        lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), template
+    )
 
 
 def message(finding: Finding, lang: str) -> str:
@@ -87,7 +93,9 @@ def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
         name: {
             "value": jsonable(p.value),
             "defined_in": p.defined_in,
-            "overrides": [{"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides],
+            "overrides": [
+                {"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides
+            ],
         }
         for name in f.compiled.parameters
         for p in (ruleset.parameters[name],)
@@ -125,7 +133,8 @@ class Report:
     @property
     def passed(self) -> bool:
         return not any(
-            f.compiled.is_error and f.outcome.status in (Status.FAIL, Status.MISSING_DATA) for f in self.findings
+            f.compiled.is_error and f.outcome.status in (Status.FAIL, Status.MISSING_DATA)
+            for f in self.findings
         )
 
     def failures(self, severity: str | None = None) -> list[Finding]:
@@ -133,7 +142,8 @@ class Report:
         return [
             f
             for f in self.findings
-            if f.outcome.status in (Status.FAIL, Status.MISSING_DATA) and (severity is None or f.severity == severity)
+            if f.outcome.status in (Status.FAIL, Status.MISSING_DATA)
+            and (severity is None or f.severity == severity)
         ]
 
     def summary(self) -> dict[str, Any]:
@@ -179,6 +189,7 @@ class Report:
             "summary": self.summary(),
             "findings": [finding_dict(f, rs) for f in self.findings],
             "values": [
-                {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)} for v in self.values
+                {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)}
+                for v in self.values
             ],
         }

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-_TEXT = {"type": "object", "required": ["zh", "en"], "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}}
+_TEXT = {
+    "type": "object",
+    "required": ["zh", "en"],
+    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+}
 _SUBJECT = {
     "type": "object",
     "required": ["level", "id"],
@@ -64,7 +68,17 @@ REPORT_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["rule", "title", "subject", "status", "severity", "expected", "actual", "message", "source"],
+                "required": [
+                    "rule",
+                    "title",
+                    "subject",
+                    "status",
+                    "severity",
+                    "expected",
+                    "actual",
+                    "message",
+                    "source",
+                ],
                 "properties": {
                     "rule": {"type": "string"},
                     "title": _TEXT,

@@ -38,7 +38,9 @@ class Source(_Model):
     document: str | None = Field(
         default=None, description="Seed file quoted; defaults to the ruleset's own document.seed."
     )
-    section: str = Field(min_length=1, description="The document's own section number, e.g. 三(一)3⑴.")
+    section: str = Field(
+        min_length=1, description="The document's own section number, e.g. 三(一)3⑴."
+    )
     quote: str = Field(min_length=2, description="The clause, word for word.")
 
 
@@ -55,12 +57,14 @@ class DocumentMeta(_Model):
     number: str | None = Field(default=None, description="文号, e.g. 开教发[2024]1号")
     date: dt.date | None = None
     level: Literal["national", "province", "city", "county", "school", "project"]
-    seed: str | None = Field(default=None, description="File name in shared/seeds the text was taken from.")
+    seed: str | None = Field(
+        default=None, description="File name in shared/seeds the text was taken from."
+    )
     url: str | None = None
     effective: Period | None = None
 
 
-ParamValue = Union[bool, int, float, dt.date, str, list[Union[str, int, float]]]
+ParamValue = bool | int | float | dt.date | str | list[str | int | float]
 
 
 class Parameter(_Model):
@@ -126,9 +130,13 @@ class Rule(_Model):
     level: Level
     severity: Severity = "error"
     title: Text
-    message: Text = Field(description="Shown when the rule is not met; {expected} {actual} {subject} are filled in.")
+    message: Text = Field(
+        description="Shown when the rule is not met; {expected} {actual} {subject} are filled in."
+    )
     check: CheckSpec
-    when: CheckSpec | None = Field(default=None, description="The rule applies only where this check passes.")
+    when: CheckSpec | None = Field(
+        default=None, description="The rule applies only where this check passes."
+    )
     source: Source
     note: str | None = Field(default=None, description="How an ambiguous clause is read.")
     order: int | None = Field(default=None, description="Fix-it order in reports (lower first).")
@@ -141,11 +149,17 @@ class RulesetFile(_Model):
     id: RulesetId
     title: Text
     document: DocumentMeta
-    extends: str | None = Field(default=None, description="A bundled ruleset name or a path under this file's folder.")
-    parameters: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Parameter] = Field(default_factory=dict)
+    extends: str | None = Field(
+        default=None, description="A bundled ruleset name or a path under this file's folder."
+    )
+    parameters: dict[
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], Parameter
+    ] = Field(default_factory=dict)
     derived: list[Derived] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
-    remove_rules: list[str] = Field(default_factory=list, description="Ids of inherited rules that do not apply.")
+    remove_rules: list[str] = Field(
+        default_factory=list, description="Ids of inherited rules that do not apply."
+    )
 
 
 # Sub-checks inside composition kinds refer to CheckSpec; resolve those references now.

@@ -24,11 +24,19 @@ def run_list(args: argparse.Namespace) -> int:
     for name in bundled_names():
         rs = load_ruleset(name)
         d = rs.document
-        rows.append({
-            "id": rs.id, "title": d.title, "issuer": d.issuer, "number": d.number,
-            "date": d.date.isoformat() if d.date else None, "level": d.level,
-            "extends": rs.chain[:-1], "rules": len(rs.rules), "parameters": len(rs.parameters),
-        })
+        rows.append(
+            {
+                "id": rs.id,
+                "title": d.title,
+                "issuer": d.issuer,
+                "number": d.number,
+                "date": d.date.isoformat() if d.date else None,
+                "level": d.level,
+                "extends": rs.chain[:-1],
+                "rules": len(rs.rules),
+                "parameters": len(rs.parameters),
+            }
+        )
     if args.format == "names":
         print("\n".join(r["id"] for r in rows))
     elif args.format == "json":
@@ -36,22 +44,43 @@ def run_list(args: argparse.Namespace) -> int:
         print()
     else:
         table = Table(title="内置规则集 / bundled rulesets")
-        for col in ("id", "文件 document", "发文单位 issuer", "日期 date", "级别 level", "规则 rules"):
+        for col in (
+            "id",
+            "文件 document",
+            "发文单位 issuer",
+            "日期 date",
+            "级别 level",
+            "规则 rules",
+        ):
             table.add_column(col)
         for r in rows:
-            table.add_row(r["id"], r["title"], f"{r['issuer']} {r['number'] or ''}".strip(), r["date"] or "", r["level"], str(r["rules"]))
+            table.add_row(
+                r["id"],
+                r["title"],
+                f"{r['issuer']} {r['number'] or ''}".strip(),
+                r["date"] or "",
+                r["level"],
+                str(r["rules"]),
+            )
         Console(width=None if sys.stdout.isatty() else 140).print(table)
     return EXIT_OK
 
 
 @command("validate", "校验规则集文件 / check a ruleset file against the format")
 def configure_validate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("ruleset", nargs="+", metavar="RULESET", help="规则集文件或名称 ruleset file or bundled name")
+    p.add_argument(
+        "ruleset",
+        nargs="+",
+        metavar="RULESET",
+        help="规则集文件或名称 ruleset file or bundled name",
+    )
     p.set_defaults(run=run_validate)
 
 
 def run_validate(args: argparse.Namespace) -> int:
     for path in args.ruleset:
         rs = load_ruleset(path)
-        print(f"{path}: OK — {rs.id}, {len(rs.rules)} rules, {len(rs.parameters)} parameters (chain: {' → '.join(rs.chain)})")
+        print(
+            f"{path}: OK — {rs.id}, {len(rs.rules)} rules, {len(rs.parameters)} parameters (chain: {' → '.join(rs.chain)})"
+        )
     return EXIT_OK

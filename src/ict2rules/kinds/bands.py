@@ -40,7 +40,11 @@ class BandsArgs(Args):
     bands: list[Band]
 
 
-@register("bands", BandsArgs, summary="Classify a score into bands (优秀/合格/不合格); fail in a failing band or a gap.")
+@register(
+    "bands",
+    BandsArgs,
+    summary="Classify a score into bands (优秀/合格/不合格); fail in a failing band or a gap.",
+)
 def bands(args: BandsArgs, ctx: Context) -> Check:
     """What it does: finds the band that contains the value. The rule passes in a band marked
     ``passing`` and fails in a band with ``passing: false``. A value in no band (a gap the

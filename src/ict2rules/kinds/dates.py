@@ -13,7 +13,13 @@ if TYPE_CHECKING:
 PASS, FAIL, PENDING = Status.PASS, Status.FAIL, Status.PENDING
 
 
-def due_outcome(done: dt.date | None, by: dt.date, as_of: dt.date, expected: str, not_before: dt.date | None = None) -> Outcome:
+def due_outcome(
+    done: dt.date | None,
+    by: dt.date,
+    as_of: dt.date,
+    expected: str,
+    not_before: dt.date | None = None,
+) -> Outcome:
     """The one rule for anything due: done in time passes, done late fails, not done is
     ``pending`` until the due date has passed and ``fail`` after it."""
     if done is None:
@@ -35,7 +41,11 @@ class DeadlineArgs(Args):
     not_before: DateOperand | None = None
 
 
-@register("deadline", DeadlineArgs, summary="Something is done by a date (and not before another); pending until due.")
+@register(
+    "deadline",
+    DeadlineArgs,
+    summary="Something is done by a date (and not before another); pending until due.",
+)
 def deadline(args: DeadlineArgs, ctx: Context) -> Check:
     """What it does: reads the date in ``done`` (the date the work was done, a list of dates
     counts by its latest) and compares it with ``by`` (a date, a parameter, or
@@ -63,6 +73,8 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
             done = max(done) if done else None
         if due is None:
             return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
-        return due_outcome(done, due, s.env.as_of, f"≤ {due.isoformat()}", start(s) if start else None)
+        return due_outcome(
+            done, due, s.env.as_of, f"≤ {due.isoformat()}", start(s) if start else None
+        )
 
     return check

@@ -44,7 +44,9 @@ class SumArgs(Args):
     weights: list[Number] | None = None
 
 
-@derivation("sum", SumArgs, summary="Weighted sum of numbers (final score = peer review + school review).")
+@derivation(
+    "sum", SumArgs, summary="Weighted sum of numbers (final score = peer review + school review)."
+)
 def sum_(args: SumArgs, ctx: Context) -> Compute:
     """What it does: ``Σ weight × value`` over ``values`` (weights default to 1); ``None`` when
     any value is missing.
@@ -62,7 +64,7 @@ def sum_(args: SumArgs, ctx: Context) -> Compute:
         vals = [g(s) for g in getters]
         if any(v is None for v in vals):
             return None
-        return round(sum(w * v for w, v in zip(weights, vals)), 6)
+        return round(sum(w * v for w, v in zip(weights, vals, strict=True)), 6)
 
     return compute
 

@@ -36,7 +36,9 @@ class DocumentsArgs(Args):
     by: DateOperand | None = None
 
 
-@register("documents", DocumentsArgs, summary="Every required document is filed (and approved), on time.")
+@register(
+    "documents", DocumentsArgs, summary="Every required document is filed (and approved), on time."
+)
 def documents(args: DocumentsArgs, ctx: Context) -> Check:
     """What it does: for each title in ``required``, looks for a filed document whose title
     contains it (or is contained in it), ignoring 《》, quotes and spaces. A document counts
@@ -66,7 +68,9 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
             found = [
                 d
                 for d in docs
-                if matches(title, d.name) and d.filed_on is not None and (d.approved or not args.approved)
+                if matches(title, d.name)
+                and d.filed_on is not None
+                and (d.approved or not args.approved)
             ]
             if not found:
                 absent.append(title)

@@ -22,7 +22,9 @@ class RateArgs(Args):
     max_exclusive: bool = False
 
 
-@register("rate", RateArgs, summary="The share of a group's items meeting a condition lies within bounds.")
+@register(
+    "rate", RateArgs, summary="The share of a group's items meeting a condition lies within bounds."
+)
 def rate(args: RateArgs, ctx: Context) -> Check:
     """What it does: over the items of ``over`` (``teachers`` of a school, ``teachers.points``
     for every point certification of a school, or any list field), counts those for which
@@ -55,7 +57,9 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         met = statuses.count(PASS)
         share = met / len(items)
         detail = {"count": met, "total": len(items), "missing": statuses.count(Status.MISSING_DATA)}
-        return Outcome(PASS if within(share, lo_v, hi_v, lx, hx) else FAIL, expected, round(share, 6), detail)
+        return Outcome(
+            PASS if within(share, lo_v, hi_v, lx, hx) else FAIL, expected, round(share, 6), detail
+        )
 
     return check
 
@@ -70,7 +74,9 @@ class CountArgs(Args):
     unit: str | None = None
 
 
-@register("count", CountArgs, summary="How many items of a list meet a condition lies within bounds.")
+@register(
+    "count", CountArgs, summary="How many items of a list meet a condition lies within bounds."
+)
 def count(args: CountArgs, ctx: Context) -> Check:
     """What it does: counts the items of ``over`` for which ``where`` passes (all items when
     there is no ``where``) and compares the count with ``min``/``max``.
@@ -98,7 +104,9 @@ def count(args: CountArgs, ctx: Context) -> Check:
         if items is None:
             return missing(expected, args.over)
         n = sum(1 for i in items if cond(i).status is PASS) if cond else len(items)
-        return Outcome(PASS if within(n, lo_v, hi_v, lx, hx) else FAIL, expected, n, {"total": len(items)})
+        return Outcome(
+            PASS if within(n, lo_v, hi_v, lx, hx) else FAIL, expected, n, {"total": len(items)}
+        )
 
     return check
 
@@ -109,7 +117,11 @@ class GateArgs(Args):
     each: CheckSpec  # type: ignore[name-defined]  # noqa: F821
 
 
-@register("gate", GateArgs, summary="An action of a group (apply for re-review) is allowed only when every member meets a condition.")
+@register(
+    "gate",
+    GateArgs,
+    summary="An action of a group (apply for re-review) is allowed only when every member meets a condition.",
+)
 def gate(args: GateArgs, ctx: Context) -> Check:
     """What it does: if ``action`` has not happened (its check does not pass), the rule is
     ``not_applicable``. If it has, every item of ``over`` must pass ``each``; the rule fails
@@ -131,7 +143,9 @@ def gate(args: GateArgs, ctx: Context) -> Check:
 
     def check(s: Subject) -> Outcome:
         if act(s).status is not PASS:
-            return Outcome(NA, "all members meet the condition", None, {"reason": "action not taken"})
+            return Outcome(
+                NA, "all members meet the condition", None, {"reason": "action not taken"}
+            )
         items = get(s)
         if items is None:
             return missing("all members meet the condition", args.over)

@@ -108,7 +108,11 @@ class PrerequisiteArgs(Args):
     requires: CheckSpec  # type: ignore[name-defined]  # noqa: F821
 
 
-@register("prerequisite", PrerequisiteArgs, summary="If an action happened, what must come before it holds.")
+@register(
+    "prerequisite",
+    PrerequisiteArgs,
+    summary="If an action happened, what must come before it holds.",
+)
 def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
     """What it does: when ``action`` did not happen the rule is ``not_applicable``; when it
     did, the rule takes the outcome of ``requires``.

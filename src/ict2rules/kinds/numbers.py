@@ -53,7 +53,9 @@ def _bounded(ctx: Context, args: Any, pct: bool = False) -> tuple[Any, Any, Any]
     unit = getattr(args, "unit", None) or ""
     static = all(op is None or op.constant for op in (lo, hi))
     text = (
-        bounds_text(lo and lo.value, hi and hi.value, args.min_exclusive, args.max_exclusive, unit, pct)
+        bounds_text(
+            lo and lo.value, hi and hi.value, args.min_exclusive, args.max_exclusive, unit, pct
+        )
         if static
         else None
     )
@@ -69,7 +71,11 @@ class ThresholdArgs(Args):
     unit: str | None = None
 
 
-@register("threshold", ThresholdArgs, summary="A number (or the length of a list) lies between a minimum and/or a maximum.")
+@register(
+    "threshold",
+    ThresholdArgs,
+    summary="A number (or the length of a list) lies between a minimum and/or a maximum.",
+)
 def threshold(args: ThresholdArgs, ctx: Context) -> Check:
     """What it does: reads one number and compares it with ``min`` and/or ``max``. A list is
     measured by its length (three work bulletins = a list of three dates).
@@ -112,7 +118,11 @@ class RatioArgs(Args):
     max_exclusive: bool = False
 
 
-@register("ratio", RatioArgs, summary="The ratio of two numbers of the same record lies within bounds (as a fraction).")
+@register(
+    "ratio",
+    RatioArgs,
+    summary="The ratio of two numbers of the same record lies within bounds (as a fraction).",
+)
 def ratio(args: RatioArgs, ctx: Context) -> Check:
     """What it does: divides ``numerator`` by ``denominator`` and compares the fraction with
     ``min``/``max`` (0.5 means 50 %).
@@ -137,11 +147,18 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
         expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
         n, d = num(s), den(s)
         if n is None or d is None:
-            return missing(expected, *(p for p, v in ((args.numerator, n), (args.denominator, d)) if v is None))
+            return missing(
+                expected, *(p for p, v in ((args.numerator, n), (args.denominator, d)) if v is None)
+            )
         if d == 0:
             return Outcome(NA, expected, None, {"reason": "denominator is 0"})
         r = n / d
-        return Outcome(PASS if within(r, lo_v, hi_v, lx, hx) else FAIL, expected, round(r, 6), {"numerator": n, "denominator": d})
+        return Outcome(
+            PASS if within(r, lo_v, hi_v, lx, hx) else FAIL,
+            expected,
+            round(r, 6),
+            {"numerator": n, "denominator": d},
+        )
 
     return check
 
@@ -165,7 +182,9 @@ class CompareArgs(Args):
     to: bool | float | str | list[str | float] | FieldRef | ParamRef | None = None
 
 
-@register("compare", CompareArgs, summary="A field compared with a literal, a parameter or another field.")
+@register(
+    "compare", CompareArgs, summary="A field compared with a literal, a parameter or another field."
+)
 def compare(args: CompareArgs, ctx: Context) -> Check:
     """What it does: compares one value with ``to`` using ``op`` (``==``, ``!=``, ``<``, ``<=``,
     ``>``, ``>=``, ``in``, ``not_in``, ``contains``). Dates compare as dates.
@@ -217,7 +236,12 @@ def present(args: PresentArgs, ctx: Context) -> Check:
 
     def check(s: Subject) -> Outcome:
         absent = [f for f, g in getters if g(s) in (None, "", [], {})]
-        return Outcome(FAIL if absent else PASS, "present", None if absent else "present", {"absent": absent} if absent else None)
+        return Outcome(
+            FAIL if absent else PASS,
+            "present",
+            None if absent else "present",
+            {"absent": absent} if absent else None,
+        )
 
     return check
 
@@ -241,7 +265,11 @@ def _total(v: Any, item_field: str | None) -> float | None:
     return v
 
 
-@register("consistency", ConsistencyArgs, summary="Parts add up to their whole; the report says by how much they do not.")
+@register(
+    "consistency",
+    ConsistencyArgs,
+    summary="Parts add up to their whole; the report says by how much they do not.",
+)
 def consistency(args: ConsistencyArgs, ctx: Context) -> Check:
     """What it does: sums ``parts`` (numbers, mappings of numbers such as an age table, or a
     list with ``item_field`` summed over it) and compares the sum with ``whole``. ``actual`` is

@@ -34,7 +34,11 @@ class CoverageArgs(Args):
     environments: list[str] | ParamRef | None = None
 
 
-@register("coverage", CoverageArgs, summary="Count distinct points and the dimensions and environments they cover.")
+@register(
+    "coverage",
+    CoverageArgs,
+    summary="Count distinct points and the dimensions and environments they cover.",
+)
 def coverage(args: CoverageArgs, ctx: Context) -> Check:
     """What it does: takes a list of points (codes or point records), keeps only those that
     pass ``count_only`` (e.g. valid evidence), and counts the distinct points, dimensions
@@ -90,7 +94,11 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ]
         short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
         short += [f"environment:{e}" for e in envs if e not in got["environments"]]
-        detail = {"not_counted": len(items) - len(counted), "short": short} if short or len(counted) < len(items) else None
+        detail = (
+            {"not_counted": len(items) - len(counted), "short": short}
+            if short or len(counted) < len(items)
+            else None
+        )
         return Outcome(FAIL if short else PASS, expected, got, detail)
 
     return check
@@ -108,7 +116,11 @@ class MembershipArgs(Args):
     includes: list[str] | ParamRef | FieldRef | None = None
 
 
-@register("membership", MembershipArgs, summary="Every item lies within an allowed set, and/or the items include required ones.")
+@register(
+    "membership",
+    MembershipArgs,
+    summary="Every item lies within an allowed set, and/or the items include required ones.",
+)
 def membership(args: MembershipArgs, ctx: Context) -> Check:
     """What it does: with ``within``, every item (or its ``code``/``dimension``/``environment``)
     must belong to the allowed set; with ``includes``, every required value must be among the
