@@ -664,3 +664,19 @@ def test_unknown_kind_suggests_the_right_one(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         ruleset(tmp_path, {"kind": "treshold", "args": {"value": "hours.online", "min": 1}})
     assert "did you mean 'threshold'" in str(err.value)
+
+
+def test_due_date_turns_not_yet_met_into_pending(tmp_path: Path) -> None:
+    rs = ruleset(tmp_path, {"kind": "threshold", "args": {"value": "hours.online", "min": 50}}, parameters={"by": dt.date(2024, 6, 30)})
+    data = yaml.safe_load(Path(rs.path).read_text(encoding="utf-8"))
+    data["rules"][0]["due"] = "$by"
+    path = tmp_path / "due.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rs = load_ruleset(path)
+    assert status(rs, teacher(hours={"online": 30}), as_of="2024-06-30") == "pending"
+    assert status(rs, teacher(), as_of="2024-06-30") == "pending"
+    assert status(rs, teacher(hours={"online": 50}), as_of="2024-03-01") == "pass"
+    assert status(rs, teacher(hours={"online": 30}), as_of="2024-07-01") == "fail"
+    assert status(rs, teacher(), as_of="2024-07-01") == "missing_data"
+    (f,) = evaluate(rs, teacher(hours={"online": 30}), as_of="2024-05-01").findings
+    assert f.outcome.detail == {"due": "2024-06-30", "would_be": "fail"}

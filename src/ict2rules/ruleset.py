@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, create_model
 
 from .kinds import DERIVATIONS, KINDS
+from .kinds.base import DateOperand
 
 Level = Literal["teacher", "school", "project"]
 Severity = Literal["error", "warning", "info"]
@@ -136,6 +137,13 @@ class Rule(_Model):
     check: CheckSpec
     when: CheckSpec | None = Field(
         default=None, description="The rule applies only where this check passes."
+    )
+    due: DateOperand | None = Field(
+        default=None,
+        description=(
+            "The date by which the rule must be met (a date, a $parameter or {field, days}). "
+            "Until then a rule not yet met is `pending`, not `fail` or `missing_data`."
+        ),
     )
     source: Source
     note: str | None = Field(default=None, description="How an ambiguous clause is read.")

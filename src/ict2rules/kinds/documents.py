@@ -43,7 +43,8 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
     """What it does: for each title in ``required``, looks for a filed document whose title
     contains it (or is contained in it), ignoring 《》, quotes and spaces. A document counts
     when it has a ``filed_on`` date (and ``approved: true`` when ``approved`` is set). Before
-    the ``by`` date, what is not yet filed is ``pending``; after it, ``fail``.
+    the ``by`` date, what is not yet filed is ``pending``; after it, ``fail``. ``detail`` names
+    the ``absent`` and ``late`` titles, and ``unmet`` lists both for messages.
 
     Why: "负责制订《…实施方案》《校本应用研修方案》…上报县级管理团队,通过审核后予以实施".
 
@@ -77,13 +78,11 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
             elif due is not None and min(d.filed_on for d in found) > due:
                 late.append(title)
         have = [d.name for d in docs if d.filed_on is not None]
-        detail: dict[str, Any] = {}
-        if absent:
-            detail["absent"] = absent
-        if late:
-            detail["late"] = late
-        if not detail:
+        if not absent and not late:
             return Outcome(PASS, expected, have)
+        # every key is always there, so a message may name any of them
+        unmet = absent + [f"{t}(逾期 late)" for t in late]
+        detail: dict[str, Any] = {"absent": absent, "late": late, "unmet": unmet}
         if due is not None:
             detail["due"] = due.isoformat()
         status = PENDING if not late and due is not None and s.env.as_of <= due else FAIL
