@@ -49,16 +49,20 @@ def test_report_json_shape_and_determinism() -> None:
 
 
 def test_missing_value_is_missing_data_never_pass_or_fail() -> None:
-    report = ict2rules.evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01")
+    report = ict2rules.evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2024-01-05")
     hours = [f for f in report.findings if f.rule_id.startswith("ZK-T-HOURS")]
     assert hours and all(f.status is ict2rules.Status.MISSING_DATA for f in hours)
     assert not report.passed  # missing data on a required rule is not a pass
 
 
 def test_pending_does_not_fail_a_report_but_keeps_teacher_unpassed() -> None:
-    report = ict2rules.evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-06-01")
-    statuses = {f.rule_id: f.status.value for f in report.findings}
+    teacher = {"id": "T1", "points": [{"code": "A1"}, {"code": "A3"}, {"code": "A5"}]}
+    report = ict2rules.evaluate("zeku_2023", {"teacher": teacher}, as_of="2023-06-01")
+    statuses = {f.rule_id: f.status.value for f in report.findings if f.severity == "error"}
     assert statuses["ZK-T-DEADLINE"] == "pending"
+    assert statuses["ZK-T-HOURS-TOTAL"] == "pending"  # no hours yet, due at the end of 2023
+    assert statuses["ZK-T-POINTS-IN-SCOPE"] == "missing_data"  # alone: no school scope to check
+    assert report.summary()["teachers"]["passed"] == 0
 
 
 def test_messages_fill_plain_names_only() -> None:

@@ -100,10 +100,17 @@ class Context:
         item_ctx = self.child(item_model, "point" if item_model is PointRecord else "item")
 
         def items(s: Subject) -> list[Subject] | None:
+            # Built once per subject and list, then shared by every rule that walks it; the
+            # record does not change while it is checked and kinds only read the items.
+            memo = s.memo
+            if memo is None:
+                memo = s.memo = {}
+            elif path in memo:
+                return memo[path]
             values = get(s.record)
-            if values is None:
-                return None
-            return [Subject(v, s.env, s) for v in values]
+            found = None if values is None else [Subject(v, s.env, s) for v in values]
+            memo[path] = found
+            return found
 
         return items, item_ctx
 
@@ -163,22 +170,38 @@ def _children_points(s: Subject) -> list[Subject] | None:
     return [Subject(p, s.env, t) for t in s.children for p in (t.record.points or ())]
 
 
+_NOT_YET = (Status.FAIL, Status.MISSING_DATA)
+
+
 @dataclass(frozen=True)
 class CompiledRule:
-    """A rule with its compiled check, its applicability condition and the parameters it uses."""
+    """A rule with its compiled check, its applicability condition, its due date and the
+    parameters it uses."""
 
     rule: Rule
     check: Check
     when: Check | None
+    due: Operand | None
     parameters: tuple[str, ...]
     is_error: bool
+
+    @property
+    def direct(self) -> bool:
+        """No condition and no due date: the check's outcome is the rule's (the fast path)."""
+        return self.when is None and self.due is None
 
     def run(self, s: Subject) -> Outcome:
         if self.when is not None:
             cond = self.when(s)
             if cond.status is not Status.PASS:
                 return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
-        return self.check(s)
+        out = self.check(s)
+        if self.due is not None and out.status in _NOT_YET:
+            due = self.due(s)
+            if due is not None and s.env.as_of <= due:  # not met yet, but not due yet either
+                detail = {**(out.detail or {}), "due": due.isoformat(), "would_be": out.status.value}
+                return Outcome(Status.PENDING, out.expected, out.actual, detail)
+        return out
 
 
 @dataclass(frozen=True)
@@ -227,10 +250,11 @@ def compile_ruleset(ruleset: Ruleset) -> Plan:
         try:
             check = ctx.check(r.check)
             when = ctx.check(r.when) if r.when is not None else None
+            due = ctx.operand(r.due) if r.due is not None else None
         except (CompileError, ValueError) as exc:
             raise CompileError(f"rule {r.id}", str(exc)) from None
         rules[r.level].append(
-            CompiledRule(r, check, when, tuple(sorted(ctx.used)), r.severity == "error")
+            CompiledRule(r, check, when, due, tuple(sorted(ctx.used)), r.severity == "error")
         )
     return Plan(
         ruleset,
