@@ -29,7 +29,7 @@ def test_extends_overrides_are_visible(tmp_path: Path) -> None:
     path = tmp_path / "child.yaml"
     path.write_text(CHILD, encoding="utf-8")
     rs = load_ruleset(path)
-    assert rs.chain == ["zeku_2023", "zeku_school_x"]
+    assert rs.chain == ["national_2019", "zeku_2023", "zeku_school_x"]
     p = rs.parameters["online_hours"]
     assert (p.value, p.defined_in) == (40, "zeku_school_x")
     assert [(o.ruleset, o.value) for o in p.overrides] == [("zeku_2023", 50)]

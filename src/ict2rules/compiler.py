@@ -9,9 +9,12 @@ naming the rule.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import Check, DaysAfter, FieldRef, Outcome, Status, Subject
@@ -145,7 +148,68 @@ class Context:
 
     def check(self, spec: Any) -> Check:
         """Compile a sub-check (``{kind, args}``) in this context."""
+        check_parameter_types(spec.args, self.ruleset)
         return KINDS[spec.kind].compile(spec.args, self)
+
+
+def check_parameter_types(args: Any, ruleset: Ruleset) -> None:
+    """Refuse a ``$parameter`` whose value does not fit the argument it is used for.
+
+    A kind's argument model accepts ``$name`` as text; the parameter's value (a number, a
+    date, a list …) is only known once the ruleset is merged. Each argument is validated again,
+    strictly, with its parameters substituted, so ``min: $hours`` with ``hours: 五十`` is a
+    load error naming the parameter, not a ``TypeError`` halfway through a roster.
+    """
+    for name, info in type(args).model_fields.items():
+        value = getattr(args, name, None)
+        refs = _param_refs(value)
+        if not refs or any(r[1:] not in ruleset.parameters for r in refs):
+            continue  # no parameters here, or an unknown one (reported by Context.constant)
+        if _takes_any_text(info.annotation):
+            continue  # e.g. compare's ``to``: the kind itself compares values of any type
+        try:
+            _adapter(info.annotation).validate_python(_substitute(value, ruleset), strict=True)
+        except ValidationError:
+            shown = ", ".join(f"{r} = {_show(ruleset.parameters[r[1:]].value)}" for r in refs)
+            raise CompileError(
+                refs[0], f"parameter value does not fit argument {name!r}: {shown}"
+            ) from None
+
+
+def _show(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
+
+
+def _param_refs(value: Any) -> list[str]:
+    if isinstance(value, str) and value.startswith("$"):
+        return [value]
+    if isinstance(value, list):
+        return [r for v in value for r in _param_refs(v)]
+    return []
+
+
+def _substitute(value: Any, ruleset: Ruleset) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        found = ruleset.parameters[value[1:]].value
+        # a parameter's value is never itself a reference: "$x" as a value fits nothing
+        return object() if isinstance(found, str) and found.startswith("$") else found
+    if isinstance(value, list):
+        return [_substitute(v, ruleset) for v in value]
+    return value
+
+
+@functools.lru_cache(maxsize=256)
+def _takes_any_text(annotation: Any) -> bool:
+    try:
+        _adapter(annotation).validate_python("any text, not a $parameter")
+    except ValidationError:
+        return False
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
 
 
 def _record(s: Subject) -> Any:
@@ -241,6 +305,7 @@ def compile_ruleset(ruleset: Ruleset) -> Plan:
     for d in ruleset.derived:
         ctx = _root(ruleset, d.level)
         try:
+            check_parameter_types(d.compute.args, ruleset)
             fn = DERIVATIONS[d.compute.kind].compile(d.compute.args, ctx)
         except (CompileError, ValueError) as exc:
             raise CompileError(f"derived {d.id}", str(exc)) from None

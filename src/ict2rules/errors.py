@@ -238,7 +238,7 @@ def _messages(
     elif kind == "union_tag_invalid":
         return _unknown_kind(ctx)
     elif kind == "literal_error":
-        zh, en = _literal(ctx, found)
+        return _literal(ctx, found)
     elif kind in _BOUNDS:
         word_zh, word_en, key = _BOUNDS[kind]
         limit = _number(ctx.get(key))
@@ -272,11 +272,16 @@ def _unknown_kind(ctx: dict[str, Any]) -> tuple[str, str]:
 
 
 def _literal(ctx: dict[str, Any], found: Any) -> tuple[str, str]:
+    """One of a closed list of words: what was found, and the nearest allowed word."""
     expected = str(ctx.get("expected", ""))
     choices = re.findall(r"'([^']*)'", expected)
     hint = did_you_mean(found, choices) if isinstance(found, str) else None
     tip_zh, tip_en = (f";是否应为 {hint!r}?", f"; did you mean {hint!r}?") if hint else ("", "")
-    return f"取值应为 {expected} 之一{tip_zh}", f"expected {expected}{tip_en}"
+    found_zh, found_en = _found(found)
+    return (
+        f"取值应为 {expected} 之一,实际为 {found_zh}{tip_zh}",
+        f"expected {expected}, found {found_en}{tip_en}",
+    )
 
 
 def _number(value: Any) -> str:

@@ -49,6 +49,14 @@ def _from_datafile(df: DataFile) -> Records:
     )
 
 
+def _top_kind(data: Any) -> tuple[str, str]:
+    if isinstance(data, list):
+        return "一个列表", "a list"
+    if isinstance(data, dict):
+        return "空映射", "an empty mapping"
+    return f"单个值 {str(data)[:20]!r}", f"a single value {str(data)[:20]!r}"
+
+
 def records_from_data(data: Any, file: str | None = None, locate: Any = None) -> Records:
     """Validate an already-parsed document (``{"school": {...}}`` …) into records.
 
@@ -58,11 +66,13 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
     if isinstance(data, BaseModel):
         data = {type(data).__name__.lower(): data}
     if not isinstance(data, dict) or not data:
+        found_zh, found_en = _top_kind(data)
         raise InputError.single(
             file,
-            "记录文件顶层应为映射,含 teacher/teachers/school/schools/project/projects 之一",
+            "记录文件顶层应为映射,含 teacher/teachers/school/schools/project/projects 之一,"
+            f"实际为{found_zh}",
             "a record file must be a mapping with one of teacher, teachers, school, schools, "
-            "project, projects",
+            f"project, projects; found {found_en}",
             line=1 if file else None,
         )
     try:
@@ -72,7 +82,7 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
         raise InputError(problems) from None
 
 
-def read_roster(path: Path, *, keep_going: bool = False) -> Records:
+def read_roster(path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None) -> Records:
     """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together.
 
     With ``keep_going`` the bad rows (and the second row of a duplicate id) are left out,
@@ -83,7 +93,7 @@ def read_roster(path: Path, *, keep_going: bool = False) -> Records:
     problems: list[Problem] = []
     first_row: dict[str, int] = {}
     skipped = 0
-    for row, teacher_or_problems in iter_roster_teachers(path):
+    for row, teacher_or_problems in iter_roster_teachers(path, mapping):
         if not isinstance(teacher_or_problems, Teacher):
             problems.extend(teacher_or_problems)
             skipped += 1
@@ -148,7 +158,7 @@ def _loc(dotted: str | None) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def read_records(source: str | Path, *, keep_going: bool = False) -> Records:
+def read_records(source: str | Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None) -> Records:
     """Read one record file of any supported format.
 
     A school may name a ``roster:`` file (relative to its own file) instead of listing its
@@ -156,7 +166,7 @@ def read_records(source: str | Path, *, keep_going: bool = False) -> Records:
     """
     path = Path(source)
     if path.suffix.lower() in ROSTER_SUFFIXES:
-        return read_roster(path, keep_going=keep_going)
+        return read_roster(path, keep_going=keep_going, mapping=mapping)
     data, where = load_file(path)
     file = str(path)
     records = records_from_data(data, file, where.find)
@@ -179,7 +189,15 @@ def read_records(source: str | Path, *, keep_going: bool = False) -> Records:
                         )
                     ]
                 )
-            roster = read_roster(path.parent / school.roster, keep_going=keep_going)
+            roster_path = path.parent / school.roster
+            if not roster_path.exists():  # say which file names it, and where
+                pos = where.find((*place, "roster")) or (None, None)
+                raise InputError([Problem(
+                    file, f"找不到名册文件 {school.roster!r}(相对于本文件所在目录)",
+                    f"roster file {school.roster!r} not found (relative to this file's folder)",
+                    line=pos[0], column=pos[1], field=dotted((*place, "roster")), code="roster",
+                )])
+            roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping)
             school.teachers = roster.teachers
             records.skipped_rows += roster.skipped_rows
             records.problems += roster.problems

@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -52,10 +54,35 @@ def _read(path: Path) -> tuple[RulesetFile, Locations, Any]:
             line=1,
         )
     try:
-        return RulesetFile.model_validate(data), where, data
+        model = RulesetFile.model_validate(data)
     except ValidationError as exc:
         problems = problems_from_validation(exc, data, str(path), where.find, model=RulesetFile)
         raise InputError(problems) from None
+    # YAML .nan / .inf would make every comparison false: no ruleset value needs them
+    bad = [_not_finite_problem(str(path), at, where) for at in _non_finite(data, ())]
+    if bad:
+        raise InputError(bad)
+    return model, where, data
+
+
+def _non_finite(data: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:
+    """Paths of NaN / Infinity values anywhere in a document."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield at
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _non_finite(value, (*at, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _non_finite(value, (*at, i))
+
+
+def _not_finite_problem(file: str, at: tuple[str | int, ...], where: Locations) -> Problem:
+    pos = where.find(at) or (None, None)
+    return Problem(
+        file, "必须是有限数值,不能是 NaN 或无穷大", "must be a finite number, not NaN or Infinity",
+        line=pos[0], column=pos[1], field=dotted(at) or None, code="finite_number",
+    )
 
 
 def _kind(data: Any) -> str:
@@ -244,6 +271,7 @@ def _compile_problem(
 
 _UNKNOWN_PARAM = re.compile(r"unknown parameter '([^']*)'")
 _NO_FIELD = re.compile(r"(\w+) has no field '([^']*)'(?:; did you mean '([^']*)'\?)?")
+_NOT_FIT = re.compile(r"parameter value does not fit argument ('[^']*'): (.*)$")
 _CANNOT_TAKE = re.compile(r"cannot take '([^']*)' of a value of type (\S+)")
 
 
@@ -253,7 +281,7 @@ def _compile_messages(token: str, detail: str, merged: Ruleset) -> tuple[str, st
         hint = did_you_mean(m.group(1), merged.parameters)
         return (
             f"未知参数 ${m.group(1)}" + (f";是否应为 ${hint}?" if hint else ""),
-            f"unknown parameter ${m.group(1)}" + (f"; did you mean ${hint}?" if hint else ""),
+            f"unknown parameter {m.group(1)!r}" + (f"; did you mean ${hint}?" if hint else ""),
         )
     if m := _NO_FIELD.search(detail):
         model, name, hint = m.groups()
@@ -266,6 +294,11 @@ def _compile_messages(token: str, detail: str, merged: Ruleset) -> tuple[str, st
         return (
             f"字段路径 {token} 无效:类型 {m.group(2)} 的值没有 {m.group(1)!r}",
             f"invalid field path {token}: {detail}",
+        )
+    if m := _NOT_FIT.search(detail):
+        return (
+            f"参数值的类型不适用于 {m.group(1)}:{m.group(2)}",
+            f"the parameter's value does not fit {m.group(1)}: {m.group(2)}",
         )
     if "a field cannot be used here" in detail:
         return f"{token}:此处不能引用字段,请给出数字或 $参数", f"{token}: {detail}"

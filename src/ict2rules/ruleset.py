@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    create_model,
+)
 
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import DateOperand
@@ -65,7 +73,17 @@ class DocumentMeta(_Model):
     effective: Period | None = None
 
 
-ParamValue = bool | int | float | dt.date | str | list[str | int | float]
+def _iso_date(value: Any) -> Any:
+    """A date written as ISO text (a JSON ruleset, a JSON dump) is a date, as in YAML."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+ParamValue = Annotated[bool | int | float | dt.date | str | list[str | int | float], BeforeValidator(_iso_date)]
 
 
 class Parameter(_Model):

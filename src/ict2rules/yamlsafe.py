@@ -24,6 +24,7 @@ schema or by pydantic) can be reported at its place in the file.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -49,7 +50,7 @@ from yaml.events import (
     StreamStartEvent,
 )
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, dotted
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -423,9 +424,9 @@ class _Builder:
             return self.mapping(node, path)
         if node.kind == "seq":
             return [self.build(item, (*path, i)) for i, item in enumerate(node.items)]
-        return self.scalar(node)
+        return self.scalar(node, path)
 
-    def scalar(self, node: _Node) -> Any:
+    def scalar(self, node: _Node, path: PathKey = ()) -> Any:
         tag = node.tag
         if tag not in _SCALAR_TAGS:
             # "!!value" (a bare "=") is text; a "<<" outside a mapping key is text too
@@ -435,11 +436,15 @@ class _Builder:
             return constructor(self.scalars, yaml.ScalarNode(tag, node.value))
         except Exception as exc:  # why: e.g. 2021-02-30, a 5000-digit int; any failure is input
             detail = _one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 80)
-            raise self.fail(
-                node,
-                f"无法读取值 {_one_line(node.value)!r}:{detail}",
+            # a date that does not exist (2024-02-30) is the usual case: say it in Chinese too
+            zh_detail = "日期不存在" if tag == _TAG + "timestamp" else detail
+            problem = _mark_problem(
+                self.file, node,
+                f"无法读取值 {_one_line(node.value)!r}:{zh_detail}",
                 f"cannot read the value {_one_line(node.value)!r}: {detail}",
-            ) from None
+            )
+            field_name = dotted(path) or None  # the field, as every other problem names it
+            raise InputError([dataclasses.replace(problem, field=field_name)]) from None
 
     def key(self, node: _Node) -> Any:
         if node.kind != "scalar":

@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import check, rulesets  # noqa: F401  (register the commands)
+    from . import author, check, diff, explain, rulesets  # noqa: F401  (register the commands)
     from .. import __version__
 
     parser = _Parser(

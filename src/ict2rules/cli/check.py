@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from contextlib import nullcontext
 
 from .. import evaluate
+from ..errors import InputError
 from ..inputs import Records, read_records
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import atomic_write
 from ..render import formats, write
+from ..render.text import progress
 from ..report import Report
+from ..tabular import load_mapping
 from . import EXIT_FAILED, EXIT_OK, command
 
 
@@ -45,6 +49,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fail-level", choices=["error", "warning"], default="error", help="哪一级未满足时退出码为1 severity that makes the exit code 1")
     p.add_argument("--exit-zero", action="store_true", help="总以0退出(输入错误除外) always exit 0 unless the input is bad")
     p.add_argument("--keep-going", action="store_true", help="跳过名册中的坏行继续检查 skip bad roster rows and check the rest")
+    p.add_argument("--columns", metavar="MAPPING.yaml", help="名册列名映射(表头: 字段) roster column mapping, header: field path")
+    p.add_argument("--status", action="append", default=[], choices=[s.value for s in Status], help="只报告这些状态的结果(如 fail) report only findings with these statuses (e.g. fail)")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)")
     p.set_defaults(run=run)
 
 
@@ -55,9 +62,28 @@ def _matches(rule_id: str, patterns: list[str]) -> bool:
 def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.ruleset)
     records = Records()
-    for path in args.data:
-        records.extend(read_records(path, keep_going=args.keep_going))
-    report = evaluate(ruleset, records, as_of=args.as_of)
+    bad: list[InputError] = []
+    mapping = load_mapping(args.columns) if args.columns else None
+    if args.format == "jsonl":  # a roster streams row by row, in constant memory
+        from ..stream import run_cli
+
+        code = run_cli(args, ruleset, mapping)
+        if code is not None:
+            return code
+    for path in args.data:  # every file's problems in one run, not one file per run
+        try:
+            records.extend(read_records(path, keep_going=args.keep_going, mapping=mapping))
+        except InputError as exc:
+            bad.append(exc)
+    if bad:
+        raise InputError([p for exc in bad for p in exc.problems])
+    from ..stream import attach_teachers  # roster teachers join their schools, as when streamed
+
+    records.teachers = attach_teachers(records.teachers, records.schools)
+    for problem in records.problems:  # --keep-going: rows left out, said out loud
+        print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
+    with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
+        report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
     report = select(report, args.select, args.ignore)
     if args.output:
         with atomic_write(args.output) as out:
@@ -65,6 +91,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         write(args.format, report, sys.stdout, lang=args.lang)
     return EXIT_OK if args.exit_zero or not failed(report, args.fail_level) else EXIT_FAILED
+
+
+def keep_of(args: argparse.Namespace) -> frozenset[Status] | None:
+    """``--status`` as the evaluator's ``keep`` (None: every status)."""
+    return frozenset(Status(s) for s in args.status) if args.status else None
 
 
 def select(report: Report, chosen: list[str], ignored: list[str]) -> Report:

@@ -69,11 +69,14 @@ def bands(args: BandsArgs, ctx: Context) -> Check:
     table = list(args.bands)
     expected = "; ".join(b.text() for b in table if b.passing)
 
+    edges = [(b.min, b.max, b.min_exclusive, b.max_exclusive, b) for b in table]
+
     def check(s: Subject) -> Outcome:
         v = get(s)
         if v is None:
             return missing(expected, args.value)
-        band = classify(table, v)
+        # classify() inlined: the first band containing v, without a generator per call.
+        band = next((b for lo, hi, lx, hx, b in edges if within(v, lo, hi, lx, hx)), None)
         if band is None:
             return Outcome(Status.FAIL, expected, v, {"gap": True, "value": fmt_number(v)})
         detail: dict[str, Any] = {"band": band.label, "band_zh": band.zh or band.label}

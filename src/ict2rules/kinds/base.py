@@ -64,6 +64,8 @@ class Subject:
     derived: dict[str, Any] = field(default_factory=dict)
     children: list[Subject] | None = None
     passed: bool | None = None
+    # Item subjects already built, by list path: several rules walk a teacher's points.
+    memo: dict[str, Any] | None = None
 
 
 Check = Callable[[Subject], Outcome]

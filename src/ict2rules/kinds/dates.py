@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from .base import Args, Check, DateOperand, Outcome, Status, Subject, register
@@ -11,6 +12,12 @@ if TYPE_CHECKING:
     from ..compiler import Context
 
 PASS, FAIL, PENDING = Status.PASS, Status.FAIL, Status.PENDING
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso(d: dt.date) -> str:
+    """``d.isoformat()``, remembered: a roster repeats the same few dates thousands of times."""
+    return d.isoformat()
 
 
 def due_outcome(
@@ -24,7 +31,7 @@ def due_outcome(
     ``pending`` until the due date has passed and ``fail`` after it."""
     if done is None:
         status = PENDING if as_of <= by else FAIL
-        return Outcome(status, expected, None, {"due": by.isoformat(), "as_of": as_of.isoformat()})
+        return Outcome(status, expected, None, {"due": _iso(by), "as_of": _iso(as_of)})
     late = done > by
     early = not_before is not None and done < not_before
     detail: dict[str, Any] | None = None
@@ -32,7 +39,7 @@ def due_outcome(
         detail = {"days_late": (done - by).days}
     elif early:
         detail = {"days_early": (not_before - done).days}  # type: ignore[operator]
-    return Outcome(FAIL if late or early else PASS, expected, done.isoformat(), detail)
+    return Outcome(FAIL if late or early else PASS, expected, _iso(done), detail)
 
 
 class DeadlineArgs(Args):
@@ -74,7 +81,7 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
         if due is None:
             return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
         return due_outcome(
-            done, due, s.env.as_of, f"≤ {due.isoformat()}", start(s) if start else None
+            done, due, s.env.as_of, f"≤ {_iso(due)}", start(s) if start else None
         )
 
     return check

@@ -23,7 +23,13 @@ _RANK = {FAIL: 4, MISSING: 3, PENDING: 2, PASS: 1, NA: 0}
 
 def worst(statuses: list[Status]) -> Status:
     """The status of all-of: the worst of the parts (not_applicable parts are ignored)."""
-    return max(statuses, key=_RANK.__getitem__, default=NA)
+    # max(key=rank) by hand: the first of the highest rank, NA when there is nothing.
+    found, top = NA, -1
+    for st in statuses:
+        r = _RANK[st]
+        if r > top:
+            found, top = st, r
+    return found
 
 
 class ChecksArgs(Args):
@@ -46,8 +52,8 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
     parts = [ctx.check(c) for c in args.checks]
 
     def check(s: Subject) -> Outcome:
-        outs = [p(s) for p in parts]
-        return Outcome(worst([o.status for o in outs]), "all", [str(o.status) for o in outs])
+        statuses = [p(s).status for p in parts]
+        return Outcome(worst(statuses), "all", [st.value for st in statuses])
 
     return check
 

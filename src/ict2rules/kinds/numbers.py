@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..compiler import Context
 
 PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+_SIZED = (list, tuple, dict, set)
 
 
 def bounds_text(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: bool = False) -> str:
@@ -95,12 +96,26 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
     lo, hi, text = _bounded(ctx, args)
     lx, hx, unit = args.min_exclusive, args.max_exclusive, args.unit or ""
 
+    if text is not None and lo is not None and hi is None and lo.value is not None:
+        # The common case ("不少于 N", N constant): no operand calls, one comparison.
+        floor, path = lo.value, args.value
+
+        def check_min(s: Subject) -> Outcome:
+            v = get(s)
+            if v is None:
+                return missing(text, path)
+            if isinstance(v, _SIZED):
+                v = len(v)
+            return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
+
+        return check_min
+
     def check(s: Subject) -> Outcome:
         lo_v = lo(s) if lo else None
         hi_v = hi(s) if hi else None
         expected = text or bounds_text(lo_v, hi_v, lx, hx, unit)
         v = get(s)
-        if isinstance(v, (list, tuple, dict, set)):
+        if isinstance(v, _SIZED):
             v = len(v)
         if v is None or (lo and lo_v is None) or (hi and hi_v is None):
             return missing(expected, args.value)
@@ -201,9 +216,11 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
     other = ctx.operand(args.to)
     fn = _OPS[args.op]
 
+    fixed = f"{args.op} {other.value}" if other.constant else None  # built once when constant
+
     def check(s: Subject) -> Outcome:
         v, w = get(s), other(s)
-        expected = f"{args.op} {w}"
+        expected = fixed or f"{args.op} {w}"
         if v is None or w is None:
             return missing(expected, args.value)
         try:
@@ -235,15 +252,20 @@ def present(args: PresentArgs, ctx: Context) -> Check:
     getters = [(f, ctx.getter(f)) for f in args.fields]
 
     def check(s: Subject) -> Outcome:
-        absent = [f for f, g in getters if g(s) in (None, "", [], {})]
-        return Outcome(
-            FAIL if absent else PASS,
-            "present",
-            None if absent else "present",
-            {"absent": absent} if absent else None,
-        )
+        absent = [f for f, g in getters if _empty(g(s))]
+        if absent:
+            return Outcome(FAIL, "present", None, {"absent": absent})
+        return _PRESENT  # immutable, so one shared outcome serves every subject
 
     return check
+
+
+_PRESENT = Outcome(PASS, "present", "present", None)
+
+
+def _empty(v: Any) -> bool:
+    """``v in (None, "", [], {})`` without comparing dates and records with strings and lists."""
+    return v is None or (isinstance(v, (str, list, dict)) and not v)
 
 
 class ConsistencyArgs(Args):

@@ -76,20 +76,24 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     parts += [f"含环境{e}" for e in envs]
     expected = ", ".join(parts)
 
+    catalog = CATALOG.points
+    bounds = [(what, lo, hi) for what, (lo, hi) in need.items() if lo is not None or hi is not None]
+
     def check(s: Subject) -> Outcome:
         items = get(s)
         if items is None:
             return missing(expected, args.items)
-        counted = [i for i in items if keep is None or keep(i).status is PASS]
+        counted = items if keep is None else [i for i in items if keep(i).status is PASS]
         codes = sorted({point_attr(i.record, "value") for i in counted}, key=_code_key)
+        known = [catalog[c] for c in codes if c in catalog]  # one catalog look-up per code
         got = {
             "points": codes,
-            "dimensions": sorted({point_attr(c, "dimension") for c in codes} - {None}),
-            "environments": sorted({point_attr(c, "environment") for c in codes} - {None}),
+            "dimensions": sorted({p.dimension for p in known}),
+            "environments": sorted({p.environment for p in known}),
         }
         short = [
             what
-            for what, (lo, hi) in need.items()
+            for what, lo, hi in bounds
             if (lo is not None and len(got[what]) < lo) or (hi is not None and len(got[what]) > hi)
         ]
         short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
@@ -139,20 +143,32 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
     required = ctx.operand(args.includes) if args.includes is not None else None
     of = args.of
 
+    # Every teacher of a school is checked against the same scope list: its text and its
+    # converted form are kept for the last list seen (while it still holds the same strings).
+    last: list[Any] = [None, None, None, None]  # [list, copy, expected, converted]
+
     def check(s: Subject) -> Outcome:
         items = get(s)
         ok_set = allowed(s) if allowed else None
         req = required(s) if required else None
-        expected = " ".join(
-            x for x in (f"⊆ {ok_set}" if allowed else "", f"⊇ {req}" if required else "") if x
-        )
+        if required is None and ok_set is not None and ok_set is last[0] and ok_set == last[1]:
+            expected, converted = last[2], last[3]
+        else:
+            expected = " ".join(
+                x for x in (f"⊆ {ok_set}" if allowed else "", f"⊇ {req}" if required else "") if x
+            )
+            converted = None
+            if ok_set is not None and of != "value":
+                converted = [x if of == "environment" else point_attr(x, of) for x in ok_set]
+            if isinstance(ok_set, list) and all(type(x) is str for x in ok_set):
+                last[:] = [ok_set, list(ok_set), expected, converted]
         if items is None or (allowed and ok_set is None) or (required and req is None):
             return missing(expected, args.items)
         values = [point_attr(i.record, of) for i in items]
         detail: dict[str, Any] = {}
         if allowed:
             if of != "value":
-                ok_set = [x if of == "environment" else point_attr(x, of) for x in ok_set]
+                ok_set = converted
             outside = [v for v in values if v not in ok_set]
             if outside:
                 detail["outside"] = outside

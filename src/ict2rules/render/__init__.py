@@ -25,12 +25,12 @@ def writer(name: str) -> Callable[[Writer], Writer]:
 
 def write(fmt: str, report: Report, stream: IO[str], **options: Any) -> None:
     """Write ``report`` in format ``fmt`` to ``stream``."""
-    from . import json_, text  # noqa: F401  (register the writers)
+    from . import github, html, json_, jsonl, junit, markdown, sarif, text  # noqa: F401  (register the writers)
 
     WRITERS[fmt](report, stream, **options)
 
 
 def formats() -> list[str]:
-    from . import json_, text  # noqa: F401
+    from . import github, html, json_, jsonl, junit, markdown, sarif, text  # noqa: F401
 
     return sorted(WRITERS)

@@ -1,0 +1,223 @@
+"""Throughput of the Zeku 2023 teacher rules: hand-written Python vs ict2rules vs rule-engine.
+
+One process, one seeded population (plain dicts, about half of the teachers failing something),
+each teacher checked inside its school (the scope rule reads the school's points):
+
+(a) ``handwritten.failures``: the rules as a plain function over the dicts;
+(b) ict2rules on the validated records as its compiled plan receives them — pydantic validation
+    timed on its own; then the plan reporting only failures (``keep={fail, missing_data}``), and
+    producing every finding with both messages rendered (``report.message``); for information,
+    every finding as a full JSON line (what ``check --format jsonl`` writes);
+(c) the general-purpose ``rule-engine`` package with the same rules in its expression language
+    (skipped with a message when it is not installed; it is not an ict2rules dependency).
+
+The three must agree on every failure; the script says so. Times are CPU seconds of this
+process (``time.process_time``), best of ``--repeat`` runs, so other work on the machine
+disturbs them less.
+
+    python benchmarks/bench_zeku.py                     # 20,000 teachers in 100 schools
+    python benchmarks/bench_zeku.py --teachers 200 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from handwritten import DIMENSION, failures  # noqa: E402
+from population import make_population  # noqa: E402
+
+AS_OF = "2023-10-08"
+NOT_MET = ("fail", "missing_data")
+
+
+def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """The shortest CPU time of ``repeat`` runs, and the last run's result."""
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.process_time()
+        result = fn()
+        times.append(time.process_time() - t0)
+    return max(min(times), 1e-9), result
+
+
+# --------------------------------------------------------------------------- (c) rule-engine
+
+
+def _min(path: str, n: float) -> str:
+    return f"{path} == null ? 'missing_data' : ({path} >= {n} ? 'pass' : 'fail')"
+
+
+_VALID = "p.evidence&.shows_teacher == true and p.evidence&.own_work == true"
+_BOTH = "t.hours&.online == null or t.hours&.offline == null"
+
+
+def _coverage(cond: str) -> str:
+    codes = f"[p.code for p in t.points if {cond}]"
+    return (
+        f"t.points == null ? 'missing_data' : ({codes}.to_set.length >= 3 and "
+        f"[dims[c] for c in {codes}].to_set.length >= 3 ? 'pass' : 'fail')"
+    )
+
+
+def _due(by: str) -> str:
+    return (
+        f"t.completed_on == null ? (as_of <= '{by}' ? 'pending' : 'fail') : "
+        f"(t.completed_on <= '{by}' ? 'pass' : 'fail')"
+    )
+
+
+RULE_ENGINE_RULES = {
+    "ZK-T-HOURS-TOTAL": f"{_BOTH} ? 'missing_data' : (t.hours.online + t.hours.offline >= 75 ? 'pass' : 'fail')",
+    "ZK-T-HOURS-ONLINE": _min("t.hours&.online", 50),
+    "ZK-T-HOURS-OFFLINE": _min("t.hours&.offline", 25),
+    "ZK-T-PRACTICE-LESSON": _min("t.hours&.practice&.lesson", 5),
+    "ZK-T-PRACTICE-CERTIFICATION": _min("t.hours&.practice&.certification", 15),
+    "ZK-T-PRACTICE-PROCESS": _min("t.hours&.practice&.process", 5),
+    "ZK-T-LESSON-UPLOAD": _min("t.lessons_uploaded", 1),
+    "ZK-T-LESSON-REVIEWS": _min("t.lessons_reviewed", 3),
+    "ZK-T-PEER-REVIEW": _min("t.peer_reviews_given", 1),
+    "ZK-T-POINTS": _coverage(_VALID),
+    "ZK-T-CERT-UPLOAD": _coverage("p.evidence != null"),
+    "ZK-T-EVIDENCE": (
+        "t.points == null ? 'missing_data' : (t.points.length == 0 ? 'not_applicable' : "
+        f"([p for p in t.points if not ({_VALID})].length == 0 ? 'pass' : 'fail'))"
+    ),
+    "ZK-T-POINTS-IN-SCOPE": (
+        "t.points == null or scope == null ? 'missing_data' : "
+        "([p for p in t.points if not (p.code in scope)].length == 0 ? 'pass' : 'fail')"
+    ),
+    "ZK-T-ASSESS-AFTER-HOURS": (
+        "t.assessed_on == null ? 'not_applicable' : "
+        f"((not ({_BOTH}) and t.hours.online + t.hours.offline < 75) or "
+        "(t.hours&.offline != null and t.hours.offline < 25) ? 'fail' : "
+        f"({_BOTH} ? 'missing_data' : 'pass'))"
+    ),
+    "ZK-T-SCORE-PARTS": (
+        "t.assessed_on == null ? 'not_applicable' : "
+        "(t.peer_score != null and t.school_score != null ? 'pass' : 'fail')"
+    ),
+    "ZK-T-BAND": (
+        "t.assessed_on == null ? 'not_applicable' : "
+        "(t.peer_score == null or t.school_score == null ? 'missing_data' : "
+        "(0.5 * t.peer_score + 0.5 * t.school_score >= 60 ? 'pass' : 'fail'))"
+    ),
+    "ZK-T-DEADLINE": _due("2023-12-31"),
+    "ZK-T-PHASE-PRACTICE": _due("2023-09-15"),
+}
+
+
+def rule_engine_check() -> Callable[[dict[str, Any], list[str] | None], list[tuple[str, str]]] | None:
+    """A checker made of rule-engine rules, compiled once; None when the package is absent."""
+    try:
+        import rule_engine
+    except ImportError:
+        return None
+    ctx = rule_engine.Context(default_value=None)
+    rules = [(rid, rule_engine.Rule(text, context=ctx)) for rid, text in RULE_ENGINE_RULES.items()]
+
+    def check(t: dict[str, Any], scope: list[str] | None) -> list[tuple[str, str]]:
+        thing = {"t": t, "scope": scope, "as_of": AS_OF, "dims": DIMENSION}
+        return [(rid, st) for rid, rule in rules if (st := rule.evaluate(thing)) in NOT_MET]
+
+    return check
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Zeku 2023 teacher rules: records per second.")
+    ap.add_argument("--teachers", type=int, default=20_000)
+    ap.add_argument("--schools", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=2023)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+
+    from ict2rules import load_ruleset
+    from ict2rules.evaluator import Evaluator
+    from ict2rules.kinds.base import Status, Subject
+    from ict2rules.records import School, Teacher
+    from ict2rules.report import message
+    from ict2rules.stream import Lines
+
+    schools, teachers = make_population(args.teachers, args.schools, args.seed)
+    n = len(teachers)
+    scope = {s["id"]: s["point_scope"] for s in schools}
+    rs = load_ruleset("zeku_2023")
+    as_of = dt.date.fromisoformat(AS_OF)
+    gc.collect()
+    gc.freeze()  # the population is long-lived: keep the collector from re-walking it
+    rates: dict[str, float] = {}
+    failed: dict[str, Counter[str]] = {}
+
+    def record(name: str, seconds: float) -> None:
+        rates[name] = n / seconds
+        print(f"{name:<42} {rates[name]:>12,.0f} records/s")
+
+    # (a) hand-written
+    secs, res = best(lambda: [failures(t, scope[t["school_id"]], AS_OF) for t in teachers], args.repeat)
+    record("(a) hand-written function", secs)
+    failed["hand-written"] = Counter(f"{r}:{s}" for out in res for r, s in out)
+
+    # (b) ict2rules: validation, then the compiled plan
+    secs, records = best(lambda: [Teacher.model_validate(t) for t in teachers], args.repeat)
+    record("(b) ict2rules input validation (pydantic)", secs)
+    keep_failed = frozenset({Status.FAIL, Status.MISSING_DATA})
+
+    def run(keep: frozenset[Status] | None, each: Callable[[Any], Any] | None) -> list[Any]:
+        ev = Evaluator(rs, as_of=as_of, keep=keep)
+        parents = {s["id"]: Subject(School.model_validate(s), ev.env) for s in schools}
+        out = []
+        for r in records:
+            _, found = ev.teacher(r, parents[r.school_id])
+            ev.values.clear()  # a per-request caller keeps nothing between records
+            if each is not None:
+                for f in found:
+                    each(f)
+            out.append(found)
+        return out
+
+    secs, res = best(lambda: run(keep_failed, None), args.repeat)
+    record("(b) ict2rules, failures only", secs)
+    failed["ict2rules"] = Counter(f"{f.rule_id}:{f.status.value}" for found in res for f in found)
+    secs, _ = best(lambda: run(None, lambda f: (message(f, "zh"), message(f, "en"))), args.repeat)
+    record("(b) ict2rules, every finding + messages", secs)
+    lines = Lines(rs)
+    secs, _ = best(lambda: run(None, lines.line), args.repeat)
+    record("(b) ict2rules, every finding as a JSON line", secs)
+
+    # (c) rule-engine
+    peer = rule_engine_check()
+    if peer is None:
+        print("(c) rule-engine: skipped (pip install rule-engine to compare)")
+    else:
+        secs, res = best(lambda: [peer(t, scope[t["school_id"]]) for t in teachers], args.repeat)
+        record("(c) rule-engine", secs)
+        failed["rule-engine"] = Counter(f"{r}:{s}" for out in res for r, s in out)
+
+    base = rates["(a) hand-written function"]
+    print()
+    for name, rate in rates.items():
+        if not name.startswith("(a)"):
+            print(f"ratio {name:<36} {rate / base:>8.3f} of hand-written  (1/{base / rate:.1f})")
+    agree = all(c == failed["hand-written"] for c in failed.values())
+    print(f"\n{n} teachers, {sum(failed['hand-written'].values())} failures; "
+          f"all checkers agree on every failure: {'yes' if agree else 'NO'}")
+    if not agree:
+        for name, c in failed.items():
+            print(f"  {name}: {sorted((c - failed['hand-written']).items())[:5]}")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

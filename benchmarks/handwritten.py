@@ -1,0 +1,102 @@
+"""The Zeku 2023 teacher rules written by hand, as a plain Python function over plain dicts.
+
+This is the baseline ict2rules is measured against: what a developer would write for one
+document, with no ruleset, no citations and no validation, but with the same verdicts —
+missing values are ``missing_data``, deadlines not yet due are ``pending``, a rule whose
+condition does not hold is ``not_applicable``. It returns the rules a teacher does not meet
+(``fail`` or ``missing_data``), as ``(rule id, status)`` pairs in ruleset order.
+
+>>> failures({"id": "T1", "hours": {"online": 50, "offline": 25}}, {}, "2023-10-08")[:2]
+[('ZK-T-PRACTICE-LESSON', 'missing_data'), ('ZK-T-PRACTICE-CERTIFICATION', 'missing_data')]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DIMENSION = {
+    code: dim
+    for dim, codes in {
+        "learning_analysis": ["A1", "B1"],
+        "instructional_design": ["A2", "A3", "A4", "B2", "B3", "C1", "C2"],
+        "learning_guidance": [
+            "A5", "A6", "A7", "A8", "A9", "A10", "B4", "B5", "B6", "B7", "B8", "C3", "C4", "C5",
+        ],
+        "academic_assessment": ["A11", "A12", "A13", "B9", "B10", "C6", "C7"],
+    }.items()
+    for code in codes
+}
+FAIL, MISSING, PENDING = "fail", "missing_data", "pending"
+
+
+def _min(value: Any, lo: float) -> str | None:
+    """None when met, else the failing status."""
+    if value is None:
+        return MISSING
+    return None if value >= lo else FAIL
+
+
+def _due(done: str | None, by: str, as_of: str) -> str | None:
+    if done is None:
+        return PENDING if as_of <= by else FAIL
+    return None if done <= by else FAIL
+
+
+def _valid(p: dict[str, Any]) -> bool | None:
+    ev = p.get("evidence")
+    if ev is None or ev.get("shows_teacher") is None or ev.get("own_work") is None:
+        return None
+    return ev["shows_teacher"] and ev["own_work"]
+
+
+def _coverage(codes: list[str]) -> bool:
+    distinct = set(codes)
+    return len(distinct) >= 3 and len({DIMENSION[c] for c in distinct}) >= 3
+
+
+def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tuple[str, str | None]]:
+    """Every Zeku teacher rule's verdict: None when met (or not applicable), else a status."""
+    hours = t.get("hours") or {}
+    online, offline = hours.get("online"), hours.get("offline")
+    total = online + offline if online is not None and offline is not None else None
+    practice = hours.get("practice") or {}
+    points = t.get("points")
+    assessed = t.get("assessed_on") is not None
+    peer, school = t.get("peer_score"), t.get("school_score")
+    out: list[tuple[str, str | None]] = [
+        ("ZK-T-HOURS-TOTAL", _min(total, 75)),
+        ("ZK-T-HOURS-ONLINE", _min(online, 50)),
+        ("ZK-T-HOURS-OFFLINE", _min(offline, 25)),
+        ("ZK-T-PRACTICE-LESSON", _min(practice.get("lesson"), 5)),
+        ("ZK-T-PRACTICE-CERTIFICATION", _min(practice.get("certification"), 15)),
+        ("ZK-T-PRACTICE-PROCESS", _min(practice.get("process"), 5)),
+        ("ZK-T-LESSON-UPLOAD", _min(t.get("lessons_uploaded"), 1)),
+        ("ZK-T-LESSON-REVIEWS", _min(t.get("lessons_reviewed"), 3)),
+        ("ZK-T-PEER-REVIEW", _min(t.get("peer_reviews_given"), 1)),
+    ]
+    if points is None:
+        out += [("ZK-T-POINTS", MISSING), ("ZK-T-CERT-UPLOAD", MISSING), ("ZK-T-EVIDENCE", MISSING)]
+    else:
+        valid = [_valid(p) for p in points]
+        out.append(("ZK-T-POINTS", None if _coverage([p["code"] for p, v in zip(points, valid) if v]) else FAIL))
+        uploaded = [p["code"] for p in points if p.get("evidence")]
+        out.append(("ZK-T-CERT-UPLOAD", None if _coverage(uploaded) else FAIL))
+        out.append(("ZK-T-EVIDENCE", None if not points or all(valid) else FAIL))
+    if points is None or scope is None:
+        out.append(("ZK-T-POINTS-IN-SCOPE", MISSING))
+    else:
+        out.append(("ZK-T-POINTS-IN-SCOPE", None if all(p["code"] in scope for p in points) else FAIL))
+    if assessed:
+        parts = (_min(total, 75), _min(offline, 25))
+        out.append(("ZK-T-ASSESS-AFTER-HOURS", FAIL if FAIL in parts else MISSING if MISSING in parts else None))
+        out.append(("ZK-T-SCORE-PARTS", None if peer is not None and school is not None else FAIL))
+        final = round(0.5 * peer + 0.5 * school, 6) if peer is not None and school is not None else None
+        out.append(("ZK-T-BAND", MISSING if final is None else None if final >= 60 else FAIL))
+    out.append(("ZK-T-DEADLINE", _due(t.get("completed_on"), "2023-12-31", as_of)))
+    out.append(("ZK-T-PHASE-PRACTICE", _due(t.get("completed_on"), "2023-09-15", as_of)))
+    return out
+
+
+def failures(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tuple[str, str]]:
+    """The rules ``t`` does not meet: ``(rule id, "fail" | "missing_data")``."""
+    return [(rule, status) for rule, status in verdicts(t, scope, as_of) if status in (FAIL, MISSING)]

@@ -1,0 +1,73 @@
+"""``--format github``: GitHub Actions workflow commands, one annotation per finding not met.
+
+::
+
+    ::error file=plans/school.yaml,line=45,title=ZK-T-HOURS-TOTAL 总学时不少于75学时::ZK-MYZX/王海燕(ZK002) …
+
+Errors are ``::error``, warnings ``::warning``, info ``::notice``; GitHub shows them on the
+file and line of the record (see :func:`ict2rules.render.sarif.locate`). The last line is a
+plain summary for the job log. For a rendered report in the job summary use
+``--format markdown -o "$GITHUB_STEP_SUMMARY"``.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from ..kinds.base import Status
+from ..report import Report, message
+from . import writer
+from .sarif import locate
+from .text import LABELS, pct, show_value
+
+COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message (``%``, CR, LF), as the Actions runner expects.
+
+    >>> escape_data("50%\\nnext")
+    '50%25%0Anext'
+    """
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (also ``:`` and ``,``).
+
+    >>> escape_property("a,b: c")
+    'a%2Cb%3A c'
+    """
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@writer("github")
+def write_github(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
+    t = LABELS[lang]
+    where = locate(report)
+    for f in report.findings:
+        if f.status not in (Status.FAIL, Status.MISSING_DATA):
+            continue
+        rule = f.compiled.rule
+        file, line = where(f.subject)
+        props = []
+        if file:
+            props.append(f"file={escape_property(file)}")
+            if line:
+                props.append(f"line={line}")
+        props.append(f"title={escape_property(f'{rule.id} {getattr(rule.title, lang)}')}")
+        o = f.outcome
+        body = (
+            f"{f.subject.label()}: {message(f, lang)}\n"
+            f"{t['expected']} {show_value(f, o.expected)} · {t['actual']} {show_value(f, o.actual)}\n"
+            f"{t['source']} {rule.source.section}「{rule.source.quote}」"
+        )
+        stream.write(f"::{COMMAND[rule.severity]} {','.join(props)}::{escape_data(body)}\n")
+    s = report.summary()
+    ts = s["teachers"]
+    verdict = t["verdict_ok"] if report.passed else t["verdict_bad"]
+    stream.write(
+        f"ict2rules {report.ruleset.id} {report.as_of.isoformat()}: {verdict} · "
+        f"{t['error']} {s['errors']} · {t['warning']} {s['warnings']} · "
+        f"{t['teachers']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['pass_rate']} {pct(ts['pass_rate'])}\n"
+    )

@@ -1,0 +1,47 @@
+"""``--format jsonl``: one finding per line, then one summary line — for big runs and pipes.
+
+Each finding line is exactly :func:`ict2rules.report.finding_dict` (the objects of the JSON
+report's ``findings``), so a streaming run and this writer produce the same lines. The last
+line is the summary, marked ``"type": "summary"``::
+
+    {"rule": "ZK-T-HOURS-TOTAL", "subject": {...}, "status": "fail", ...}
+    {"type": "summary", "version": 1, "ruleset": "zeku_2023", "as_of": "2023-10-08", "passed": false, ...}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from ..report import REPORT_VERSION, Report, finding_dict
+from . import writer
+
+
+def summary_line(report: Report) -> dict[str, Any]:
+    """The final line: ``{"type": "summary", ...Report.summary()}`` with the run's identity.
+
+    >>> from ict2rules import evaluate
+    >>> line = summary_line(evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01"))
+    >>> line["type"], line["teachers"]["checked"]
+    ('summary', 1)
+    """
+    return {
+        "type": "summary",
+        "version": REPORT_VERSION,
+        "ruleset": report.ruleset.id,
+        "as_of": report.as_of.isoformat(),
+        "inputs": report.inputs,
+        **report.summary(),
+    }
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+@writer("jsonl")
+def write_jsonl(report: Report, stream: IO[str], **_: Any) -> None:
+    rs = report.ruleset
+    for f in report.findings:
+        stream.write(_dump(finding_dict(f, rs)) + "\n")
+    stream.write(_dump(summary_line(report)) + "\n")

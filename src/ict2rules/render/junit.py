@@ -1,0 +1,109 @@
+"""``--format junit``: JUnit XML, which every CI server (Jenkins, GitLab, Azure …) displays.
+
+One ``<testsuite>`` per school (its own rules and its teachers'), one for teachers checked on
+their own, one per project. One ``<testcase>`` per finding that applies (``not_applicable``
+findings are left out): ``classname`` is the rule id, ``name`` the subject. A rule not met is a
+``<failure>`` whose ``type`` is the status (``fail`` or ``missing_data``) and whose text holds
+expected, actual and the quoted clause; work not yet due is ``<skipped>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import IO, Any
+
+from ..evaluator import Finding
+from ..kinds.base import Status
+from ..report import Report, message
+from . import writer
+from .sarif import locate
+from .text import LABELS, cite_line, due_of, show_value
+
+_FAILED = (Status.FAIL, Status.MISSING_DATA)
+
+
+def _suite_key(f: Finding) -> tuple[str, str]:
+    """(kind, id) of the suite a finding belongs to."""
+    s = f.subject
+    if s.level == "teacher":
+        return ("school", s.school) if s.school else ("teachers", "")
+    return (s.level, s.id)
+
+
+def _suite_name(key: tuple[str, str], names: dict[tuple[str, str], str | None], t: dict[str, str]) -> str:
+    kind, ident = key
+    if kind == "teachers":
+        return t["no_school"]
+    name = names.get(key)
+    return f"{ident} {name}" if name else ident
+
+
+def _testcase(parent: ET.Element, f: Finding, report: Report, where: Any, t: dict[str, str], lang: str) -> None:
+    rule = f.compiled.rule
+    case = ET.SubElement(parent, "testcase", classname=rule.id, name=f.subject.label(), time="0")
+    file, line = where(f.subject)
+    if file:
+        case.set("file", file)
+        if line:
+            case.set("line", str(line))
+    o = f.outcome
+    if f.status in _FAILED:
+        failure = ET.SubElement(case, "failure", message=message(f, lang), type=f.status.value)
+        failure.text = (
+            f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, lang)}\n"
+            f"{t['expected']}: {show_value(f, o.expected)}\n{t['actual']}: {show_value(f, o.actual)}\n"
+            f"{t['source']}: {cite_line(rule, report)}「{rule.source.quote}」"
+            + (f"\n{t['note']}: {rule.note}" if rule.note else "")
+        )
+    elif f.status is Status.PENDING:
+        ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f)}")
+
+
+def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
+    """The ``<testsuites>`` element of a report.
+
+    >>> from ict2rules import evaluate
+    >>> root = junit_tree(evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01"))
+    >>> root.tag, root.get("failures") != "0"
+    ('testsuites', True)
+    """
+    t = LABELS[lang]
+    where = locate(report)
+    names = {(f.subject.level, f.subject.id): f.subject.name for f in report.findings if f.subject.level != "teacher"}
+    suites: dict[tuple[str, str], list[Finding]] = {}
+    for f in report.findings:
+        if f.status is not Status.NOT_APPLICABLE:
+            suites.setdefault(_suite_key(f), []).append(f)
+    root = ET.Element("testsuites", name=f"ict2rules {report.ruleset.id}")
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for key, findings in suites.items():
+        counts = {
+            "tests": len(findings),
+            "failures": sum(f.status in _FAILED for f in findings),
+            "skipped": sum(f.status is Status.PENDING for f in findings),
+        }
+        suite = ET.SubElement(
+            root, "testsuite", name=_suite_name(key, names, t), errors="0", time="0",
+            timestamp=f"{report.as_of.isoformat()}T00:00:00", **{k: str(v) for k, v in counts.items()},
+        )
+        props = ET.SubElement(suite, "properties")
+        for name, value in (("ruleset", report.ruleset.id), ("as_of", report.as_of.isoformat()), ("level", key[0])):
+            ET.SubElement(props, "property", name=name, value=value)
+        for f in findings:
+            _testcase(suite, f, report, where, t, lang)
+        for k, v in counts.items():
+            totals[k] += v
+    for k, v in totals.items():
+        root.set(k, str(v))
+    root.set("errors", "0")
+    root.set("time", "0")
+    return root
+
+
+@writer("junit")
+def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
+    root = junit_tree(report, lang)
+    ET.indent(root)
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(ET.tostring(root, encoding="unicode"))
+    stream.write("\n")

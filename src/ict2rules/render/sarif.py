@@ -1,0 +1,187 @@
+"""``--format sarif``: SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, VS Code viewers).
+
+Each rule of the ruleset is a ``reportingDescriptor`` whose ``help`` is its quoted clause; each
+finding not met (fail, data missing) is a ``result`` whose location is the input file and, for
+YAML/JSON record files, the line of the school, teacher or project it is about (see
+:func:`locate`). ``logicalLocations`` name the subject (``ZK-MYZX/ZK001``) in every case.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote
+
+from .. import __version__
+from ..errors import InputError
+from ..evaluator import Finding, SubjectRef
+from ..kinds.base import Status
+from ..report import Report, message, show
+from . import writer
+from .text import cite_line, show_value
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/ict2rules/"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+
+Where = tuple[str | None, int | None]  # (file, line); either may be unknown
+
+
+def _index_file(path: str, marks: dict[tuple[str, str, str | None], Where]) -> None:
+    """Record the line of every school, teacher and project written out in one record file."""
+    from ..yamlsafe import load_file
+
+    try:
+        data, where = load_file(path)
+    except (InputError, OSError):
+        return  # it was readable when checked; if it changed since, point at the file alone
+    if not isinstance(data, dict):
+        return
+
+    def line(loc: tuple[str | int, ...]) -> int | None:
+        found = where.find(loc)
+        return found[0] if found else None
+
+    def items(key: str) -> list[tuple[tuple[str | int, ...], Any]]:
+        single = key.rstrip("s")
+        out: list[tuple[tuple[str | int, ...], Any]] = []
+        if isinstance(data.get(single), dict):
+            out.append(((single,), data[single]))
+        if isinstance(data.get(key), list):
+            out += [((key, i), v) for i, v in enumerate(data[key]) if isinstance(v, dict)]
+        return out
+
+    for level, key in (("teacher", "teachers"), ("project", "projects")):
+        for loc, rec in items(key):
+            marks.setdefault((level, str(rec.get("id")), rec.get("school_id")), (path, line(loc)))
+    for loc, school in items("schools"):
+        sid = str(school.get("id"))
+        marks.setdefault(("school", sid, None), (path, line(loc)))
+        teachers = school.get("teachers") if isinstance(school.get("teachers"), list) else []
+        for i, t in enumerate(teachers):
+            if isinstance(t, dict):
+                marks.setdefault(("teacher", str(t.get("id")), sid), (path, line((*loc, "teachers", i))))
+        # teachers read from the school's ``roster:`` file point at the school itself
+        marks.setdefault(("roster", sid, None), (path, line((*loc, "roster"))))
+
+
+def locate(report: Report) -> Callable[[SubjectRef], Where]:
+    """A function giving the input file and line a subject was read from.
+
+    Subjects of YAML/JSON record files get their line; teachers of a roster (CSV, XLSX, JSONL)
+    get their file only; with one input file every subject gets at least that file.
+
+    >>> from ict2rules import evaluate
+    >>> where = locate(evaluate("zeku_2023", "examples/zeku_2023/school_ok.yaml", as_of="2023-10-08"))
+    >>> from ict2rules.evaluator import SubjectRef
+    >>> where(SubjectRef("teacher", "ZK002", school="ZK-MYZX"))
+    ('examples/zeku_2023/school_ok.yaml', 44)
+    """
+    marks: dict[tuple[str, str, str | None], Where] = {}
+    for path in dict.fromkeys(report.inputs):
+        if Path(path).suffix.lower() in _RECORD_SUFFIXES:
+            _index_file(path, marks)
+    only = report.inputs[0] if len(set(report.inputs)) == 1 else None
+
+    def where(ref: SubjectRef) -> Where:
+        for key in ((ref.level, ref.id, ref.school), (ref.level, ref.id, None), ("roster", ref.school or "", None)):
+            if key in marks:
+                return marks[key]
+        return (only, None)
+
+    return where
+
+
+def uri(path: str) -> str:
+    """A file path as a SARIF artifact URI: relative paths stay relative (percent-encoded).
+
+    >>> uri("计划/学校.yaml")
+    '%E8%AE%A1%E5%88%92/%E5%AD%A6%E6%A0%A1.yaml'
+    """
+    p = Path(path)
+    return p.resolve().as_uri() if p.is_absolute() else quote(p.as_posix())
+
+
+def _descriptor(rule: Any, report: Report) -> dict[str, Any]:
+    src = rule.source
+    cite = cite_line(rule, report)
+    help_md = f"> {src.quote}\n>\n> — {cite}" + (f"\n\n{rule.note}" if rule.note else "")
+    return {
+        "id": rule.id,
+        "name": rule.id,
+        "shortDescription": {"text": rule.title.zh},
+        "fullDescription": {"text": f"{rule.title.zh} / {rule.title.en}"},
+        "help": {"text": f"「{src.quote}」— {cite}" + (f"\n{rule.note}" if rule.note else ""), "markdown": help_md},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {
+            "level": rule.level, "severity": rule.severity, "section": src.section,
+            "document": src.document or report.ruleset.document.seed, "tags": list(dict.fromkeys(["ict2rules", rule.level, *rule.tags])),
+        },
+    }
+
+
+def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: str) -> dict[str, Any]:
+    file, line = where(f.subject)
+    o = f.outcome
+    text = f"{f.subject.label()}: {message(f, lang)} (expected {show_value(f, o.expected)}; actual {show_value(f, o.actual)})"
+    result: dict[str, Any] = {
+        "ruleId": f.rule_id,
+        "ruleIndex": index,
+        "level": LEVEL[f.severity],
+        "kind": "fail",
+        "message": {"text": text},
+        "partialFingerprints": {"ict2rules/v1": f"{f.rule_id}:{f.subject.school or ''}/{f.subject.id}"},
+        "properties": {
+            "status": o.status.value, "subject": f.subject.to_dict(),
+            "expected": show(o.expected), "actual": show(o.actual),
+        },
+    }
+    location: dict[str, Any] = {
+        "logicalLocations": [{"name": f.subject.id, "fullyQualifiedName": f.subject.label(), "kind": f.subject.level}],
+    }
+    if file:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(file)}}
+        if line:
+            physical["region"] = {"startLine": line}
+        location["physicalLocation"] = physical
+    result["locations"] = [location]
+    return result
+
+
+def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
+    """The SARIF 2.1.0 log of a report as a dict.
+
+    >>> from ict2rules import evaluate
+    >>> log = sarif_log(evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01"))
+    >>> log["version"], log["runs"][0]["tool"]["driver"]["name"]
+    ('2.1.0', 'ict2rules')
+    """
+    rules = report.ruleset.rules
+    index = {r.id: i for i, r in enumerate(rules)}
+    where = locate(report)
+    results = [
+        _result(f, index[f.rule_id], where, lang)
+        for f in report.findings
+        if f.status in (Status.FAIL, Status.MISSING_DATA)
+    ]
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "ict2rules", "version": __version__, "informationUri": INFORMATION_URI,
+            "rules": [_descriptor(r, report) for r in rules],
+        }},
+        "automationDetails": {"id": f"ict2rules/{report.ruleset.id}/{report.as_of.isoformat()}"},
+        "results": results,
+        "properties": {"ruleset": report.ruleset.id, "as_of": report.as_of.isoformat(), "summary": report.summary()},
+    }
+    if report.inputs:
+        run["artifacts"] = [{"location": {"uri": uri(p)}} for p in dict.fromkeys(report.inputs)]
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+@writer("sarif")
+def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
+    json.dump(sarif_log(report, lang), stream, ensure_ascii=False, indent=2)
+    stream.write("\n")

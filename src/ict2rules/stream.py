@@ -1,0 +1,654 @@
+"""Check a roster of any size in constant memory: rows in, JSON Lines findings out.
+
+A province exports hundreds of thousands of teachers. Here each roster row is validated,
+checked and written as soon as it is read; nothing but running counts is kept. Teachers are
+grouped by ``school_id`` with the schools of a separate schools file (YAML/JSON with
+``schools:``, no teachers inline), and each school's own rules run at the end on running
+counts of its teachers:
+
+* rules that do not look at the teachers (documents, teams, scope …) run as usual;
+* ``rate`` and ``count`` over ``teachers`` or ``teachers.points`` need only the number of
+  items and of those meeting the condition — counted as rows pass;
+* ``gate`` over ``teachers`` keeps the ids of the blocking teachers, and only for schools
+  whose action (e.g. applying for re-review) happened.
+
+Anything else that needs all of a school's teachers at once (a derived value aggregated over
+them, a group rule nested inside ``all``/``any``) is not streamable: :func:`not_streamable`
+names those rules and the CLI then checks in memory instead, so results never differ.
+
+Lines are the same as ``--format jsonl`` writes (``render/jsonl.py``): one
+:func:`~ict2rules.report.finding_dict` per line, then ``{"type": "summary", ...}``; before the
+summary, one ``{"type": "school_rollup", ...}`` line per school id seen, with its teachers'
+pass counts. Teacher findings come in roster order, then each school's findings.
+
+>>> import io, json, tempfile, pathlib
+>>> from ict2rules import load_ruleset
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "r.jsonl"
+>>> _ = p.write_text('{"id": "T1", "hours": {"online": 50, "offline": 25}}\\n', encoding="utf-8")
+>>> out = io.StringIO()
+>>> tally = check_stream(load_ruleset("zeku_2023"), [p], out, as_of="2023-10-08")
+>>> json.loads(out.getvalue().splitlines()[-1])["teachers"]["checked"]
+1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import pairwise
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from .compiler import CompiledRule, Context
+from .errors import InputError, Problem, problems_from_validation
+from .evaluator import Evaluator, Finding, SubjectRef
+from .inputs import ROSTER_SUFFIXES, read_records
+from .kinds.base import Outcome, Status, Subject, missing
+from .kinds.numbers import _bounded, bounds_text, within
+from .records import School, Teacher
+from .report import REPORT_VERSION, finding_dict, jsonable, message
+from .ruleset import Ruleset
+
+# Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
+# findings of ~1.5 KB a teacher with every status kept) stay a few MB.
+CHUNK = 250
+_GROUP_KINDS = ("rate", "count", "gate")
+_STATUS_JSON = {st: f'"{st.value}"' for st in Status}
+_DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
+
+
+def dump(obj: Any) -> str:
+    """One JSON line, exactly as ``--format jsonl`` writes it."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+# --------------------------------------------------------------------------- what streams
+
+
+def _mentions_teachers(value: Any) -> bool:
+    """Does a rule spec (or any sub-check in it) walk a school's teachers?"""
+    if isinstance(value, dict):
+        return any(
+            (k in ("over", "items") and isinstance(v, str) and v.split(".")[0] == "teachers")
+            or _mentions_teachers(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_mentions_teachers(v) for v in value)
+    return False
+
+
+def _spec(value: Any) -> Any:
+    return value.model_dump() if value is not None else None
+
+
+def _is_running(rule: Any) -> bool:
+    """A school rule computed from running counts: rate/count/gate straight over teachers."""
+    spec = _spec(rule.check)
+    args = spec["args"]
+    return (
+        spec["kind"] in _GROUP_KINDS
+        and args.get("over", "teachers") in ("teachers", "teachers.points")
+        and not (spec["kind"] == "gate" and args["over"] != "teachers")
+        and not _mentions_teachers({k: v for k, v in args.items() if k != "over"})
+        and not _mentions_teachers(_spec(rule.when))
+    )
+
+
+def not_streamable(ruleset: Ruleset) -> list[str]:
+    """Ids of school rules and values that need all of a school's teachers at once.
+
+    >>> from ict2rules import load_ruleset
+    >>> not_streamable(load_ruleset("zeku_2023"))
+    []
+    """
+    bad = [d.id for d in ruleset.derived if d.level == "school" and _mentions_teachers(_spec(d.compute))]
+    for r in ruleset.rules:
+        if r.level == "school" and _mentions_teachers([_spec(r.check), _spec(r.when)]) and not _is_running(r):
+            bad.append(r.id)
+    return bad
+
+
+def streamable_inputs(paths: Iterable[str | Path]) -> bool:
+    """At least one roster, and every other file a YAML/JSON file (read as schools)."""
+    suffixes = [Path(p).suffix.lower() for p in paths]
+    return any(s in ROSTER_SUFFIXES for s in suffixes) and all(
+        s in (*ROSTER_SUFFIXES, ".yaml", ".yml", ".json") for s in suffixes
+    )
+
+
+# --------------------------------------------------------------------------- running counts
+
+
+@dataclass
+class SchoolTally:
+    """One school's teachers so far: how many were checked and passed, and each running rule's
+    counts (``[met, total, missing]``, or for a gate ``[blocking ids, total]``)."""
+
+    checked: int = 0
+    passed: int = 0
+    acc: dict[str, list[Any]] = field(default_factory=dict)
+
+    def merge(self, other: SchoolTally) -> None:
+        self.checked += other.checked
+        self.passed += other.passed
+        for rid, vals in other.acc.items():
+            mine = self.acc.setdefault(rid, [[] if isinstance(v, list) else 0 for v in vals])
+            for i, v in enumerate(vals):
+                mine[i] = mine[i] + v
+
+
+@dataclass
+class Tally:
+    """Everything the summary line needs, mergeable chunk by chunk (in input order)."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    subjects: Counter[str] = field(default_factory=Counter)
+    errors: int = 0
+    warnings: int = 0
+    teachers_checked: int = 0
+    teachers_passed: int = 0
+    skipped_rows: int = 0
+    schools: dict[str, SchoolTally] = field(default_factory=dict)
+
+    def merge(self, other: Tally) -> None:
+        self.statuses.update(other.statuses)
+        self.subjects.update(other.subjects)
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.teachers_checked += other.teachers_checked
+        self.teachers_passed += other.teachers_passed
+        self.skipped_rows += other.skipped_rows
+        for sid, st in other.schools.items():
+            self.schools.setdefault(sid, SchoolTally()).merge(st)
+
+    def count(self, f: Finding) -> None:
+        status = f.outcome.status
+        self.statuses[status.value] += 1
+        if status in (Status.FAIL, Status.MISSING_DATA):
+            if f.severity == "error":
+                self.errors += 1
+            elif f.severity == "warning":
+                self.warnings += 1
+
+    def summary(self) -> dict[str, Any]:
+        """The same dict as :meth:`ict2rules.report.Report.summary`."""
+        n, ok = self.teachers_checked, self.teachers_passed
+        return {
+            "passed": self.errors == 0,
+            "subjects": dict(sorted(self.subjects.items())),
+            "teachers": {
+                "checked": n,
+                "passed": ok,
+                "failed": n - ok,
+                "pass_rate": round(ok / n, 6) if n else None,
+            },
+            "findings": {s.value: self.statuses.get(s.value, 0) for s in Status},
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "skipped_rows": self.skipped_rows,
+        }
+
+
+# --------------------------------------------------------------------------- lines
+
+
+class Lines:
+    """Finding lines with each rule's unchanging parts (title, source, parameters …) encoded
+    once: identical to ``dump(finding_dict(f, ruleset))``, several times faster."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self._parts: dict[str, list[str | None]] = {}
+        self._texts: dict[str, str] = {}
+        self._fixed: dict[tuple[str, Status], str] = {}
+        self._last_ref: SubjectRef | None = None
+        self._last_subject = ""
+
+    def _template(self, f: Finding) -> list[str | None]:
+        parts: list[str | None] = []
+        static: list[str] = []
+        for key, value in finding_dict(f, self.ruleset).items():
+            if key in _DYNAMIC:
+                parts += [",".join(static), key]
+                static = []
+            else:
+                static.append(f"{dump(key)}:{dump(value)}")
+        parts += [",".join(static), None]
+        return parts
+
+    def line(self, f: Finding) -> str:
+        rid = f.compiled.rule.id
+        parts = self._parts.get(rid)
+        if parts is None:
+            parts = self._parts[rid] = self._template(f)
+        o = f.outcome
+        status = o.status
+        dynamic = {
+            "subject": self._subject(f.subject),
+            "status": _STATUS_JSON[status],
+            "expected": self._encoded(jsonable(o.expected)),
+            "actual": dump(jsonable(o.actual)),
+            "detail": dump(jsonable(o.detail)) if o.detail else "null",
+            "message": self._message(f),
+        }
+        out: list[str] = []
+        for i in range(0, len(parts) - 1, 2):
+            static, key = parts[i], parts[i + 1]
+            if static:
+                out.append(static)  # type: ignore[arg-type]
+            if key is not None:
+                out.append(f'"{key}":{dynamic[key]}')
+        return "{" + ",".join(out) + "}"
+
+    # The parts below repeat across findings; each is encoded once. Only texts that depend on
+    # nothing but the rule and the status (met, not applicable, not yet due) are remembered.
+    def _subject(self, ref: SubjectRef) -> str:
+        if ref is not self._last_ref:
+            self._last_ref, self._last_subject = ref, dump(ref.to_dict())
+        return self._last_subject
+
+    def _encoded(self, value: Any) -> str:
+        if not isinstance(value, str):
+            return dump(value)
+        text = self._texts.get(value)
+        if text is None:
+            if len(self._texts) > 10_000:
+                self._texts.clear()
+            text = self._texts[value] = dump(value)
+        return text
+
+    def _message(self, f: Finding) -> str:
+        status = f.outcome.status
+        if status in (Status.FAIL, Status.MISSING_DATA):
+            return dump({"zh": message(f, "zh"), "en": message(f, "en")})
+        key = (f.compiled.rule.id, status)
+        text = self._fixed.get(key)
+        if text is None:
+            text = self._fixed[key] = dump({"zh": message(f, "zh"), "en": message(f, "en")})
+        return text
+
+
+# --------------------------------------------------------------------------- checking rows
+
+
+Row = tuple[str, int, dict[str, Any], dict[str, str], tuple[Problem, ...]]
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk of rows gave: its text, its counts, its bad rows and its teacher ids."""
+
+    text: str
+    tally: Tally
+    problems: list[Problem]
+    ids: list[str]
+
+
+class _Running:
+    """A school rule computed from running counts: its per-item condition, compiled once."""
+
+    def __init__(self, cr: CompiledRule, ctx: Context) -> None:
+        self.cr = cr
+        self.args = args = cr.rule.check.args
+        self.kind = cr.rule.check.kind
+        _, item_ctx = ctx.items(args.over)
+        spec = args.each if self.kind == "gate" else args.where
+        self.cond = item_ctx.check(spec) if spec is not None else None
+        self.action = ctx.check(args.action) if self.kind == "gate" else None
+        self.points = args.over == "teachers.points"
+        if self.kind != "gate":
+            self.lo, self.hi, self.text = _bounded(ctx, args, pct=self.kind == "rate")
+
+    def add(self, acc: list[Any], t: Subject) -> None:
+        if self.kind == "gate":
+            # Ids are kept only where the action happened: elsewhere the gate is not_applicable.
+            if (
+                t.parent is not None
+                and self.action(t.parent).status is Status.PASS  # type: ignore[misc]
+                and self.cond(t).status is not Status.PASS  # type: ignore[misc]
+            ):
+                acc[0].append(str(t.record.id))
+            acc[1] += 1
+            return
+        items = [Subject(p, t.env, t) for p in t.record.points or ()] if self.points else [t]
+        for i in items:
+            st = self.cond(i).status if self.cond is not None else Status.PASS
+            acc[0] += st is Status.PASS
+            acc[1] += 1
+            acc[2] += st is Status.MISSING_DATA
+
+    def outcome(self, s: Subject, acc: list[Any] | None) -> Outcome:
+        """The outcome the group kind gives over the whole group (see ``kinds/groups.py``)."""
+        a = self.args
+        if self.kind == "gate":
+            fixed = "all members meet the condition"
+            if self.action(s).status is not Status.PASS:  # type: ignore[misc]
+                return Outcome(Status.NOT_APPLICABLE, fixed, None, {"reason": "action not taken"})
+            if acc is None:
+                return missing(fixed, a.over)
+            blocking, n = acc
+            return Outcome(Status.FAIL if blocking else Status.PASS, f"{n}/{n}", f"{n - len(blocking)}/{n}",
+                           {"blocking": blocking} if blocking else None)
+        lo_v = self.lo(s) if self.lo else None
+        hi_v = self.hi(s) if self.hi else None
+        lx, hx = a.min_exclusive, a.max_exclusive
+        if self.kind == "rate":
+            expected = self.text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
+            if acc is None:
+                return missing(expected, a.over)
+            met, n, miss = acc
+            if not n:
+                return Outcome(Status.NOT_APPLICABLE, expected, None, {"reason": "empty group", "total": 0})
+            share = met / n
+            ok = within(share, lo_v, hi_v, lx, hx)
+            return Outcome(Status.PASS if ok else Status.FAIL, expected, round(share, 6),
+                           {"count": met, "total": n, "missing": miss})
+        expected = self.text or bounds_text(lo_v, hi_v, lx, hx, a.unit or "")
+        if acc is None:
+            return missing(expected, a.over)
+        met, n, _ = acc
+        k = met if self.cond is not None else n
+        return Outcome(Status.PASS if within(k, lo_v, hi_v, lx, hx) else Status.FAIL, expected, k, {"total": n})
+
+
+class Checker:
+    """Validates and checks rows; built once per process (the plan compiles here)."""
+
+    def __init__(self, ruleset: Ruleset, as_of: dt.date, keep: frozenset[Status] | None,
+                 schools: list[School], chosen: Callable[[str], bool] | None = None) -> None:
+        self.ruleset = ruleset
+        self.ev = Evaluator(ruleset, as_of=as_of, keep=keep)
+        self.chosen = chosen or (lambda _rid: True)
+        self.lines = Lines(ruleset)
+        # A teacher's parent: its school as the rules see it, without teachers (as inline).
+        self.parents = {s.id: Subject(s, self.ev.env) for s in schools}
+        ctx = Context(ruleset, School, "school", frozenset(d.id for d in ruleset.derived if d.level == "school"))
+        self.running = {
+            cr.rule.id: _Running(cr, ctx) for cr in self.ev.plan.rules["school"] if _is_running(cr.rule)
+        }
+
+    def teacher(self, row: Row) -> Teacher | list[Problem]:
+        """The row as a teacher, or its problems (as ``inputs.iter_roster_teachers`` gives)."""
+        file, number, data, columns, problems = row
+        if problems:
+            return list(problems)
+        try:
+            return Teacher.model_validate(data)
+        except ValidationError as exc:
+            from .tabular import RosterRow
+
+            rr = RosterRow(file, number, data, columns)
+            return [
+                Problem(file, p.message_zh, p.message_en, line=number,
+                        field=rr.column_for(_loc(p.field)) or p.field, code=p.code)
+                for p in problems_from_validation(exc, data, file, model=Teacher)
+            ]
+
+    def chunk(self, rows: list[Row]) -> ChunkResult:
+        """Check a chunk of rows: their finding lines, counts, problems and ids."""
+        tally, out, problems, ids = Tally(), [], [], []
+        for row in rows:
+            t = self.teacher(row)
+            if not isinstance(t, Teacher):
+                problems.extend(t)
+                tally.skipped_rows += 1
+                continue
+            ids.append(t.id)
+            parent = self.parents.get(t.school_id) if t.school_id is not None else None
+            s, found = self.ev.teacher(t, parent)
+            self.ev.values.clear()  # derived values go to the JSON report, not to lines
+            for f in found:
+                if self.chosen(f.rule_id):
+                    tally.count(f)
+                    out.append(self.lines.line(f))
+            tally.subjects["teacher"] += 1
+            tally.teachers_checked += 1
+            tally.teachers_passed += bool(s.passed)
+            if t.school_id is not None:
+                st = tally.schools.get(t.school_id)
+                if st is None:
+                    st = tally.schools[t.school_id] = SchoolTally()
+                st.checked += 1
+                st.passed += bool(s.passed)
+                if parent is not None:
+                    for rid, run in self.running.items():
+                        acc = st.acc.get(rid)
+                        if acc is None:
+                            acc = st.acc[rid] = [[], 0] if run.kind == "gate" else [0, 0, 0]
+                        run.add(acc, s)
+        text = "".join(line + "\n" for line in out)
+        return ChunkResult(text, tally, problems, ids)
+
+    def school(self, record: School, st: SchoolTally | None, tally: Tally) -> list[str]:
+        """A school's own findings, its teacher groups given by running counts."""
+        ev = self.ev
+        s = Subject(record, ev.env)
+        ref = SubjectRef("school", record.id, record.name, None)
+        for cd in ev.plan.derived["school"]:
+            s.derived[cd.derived.id] = cd.compute(s)
+        out = []
+        for cr in ev.plan.rules["school"]:
+            run = self.running.get(cr.rule.id)
+            if run is None:
+                o = cr.run(s)
+            else:  # the group's outcome from its counts; `when` and `due` apply as usual
+                acc = st.acc.get(cr.rule.id) if st and st.checked else None
+                o = replace(cr, check=partial(run.outcome, acc=acc)).run(s)
+            f = Finding(cr, ref, o)
+            if (ev.keep is None or o.status in ev.keep) and self.chosen(cr.rule.id):
+                tally.count(f)
+                out.append(self.lines.line(f))
+        tally.subjects["school"] += 1
+        return out
+
+
+@dataclass(frozen=True)
+class RuleFilter:
+    """``--select`` / ``--ignore`` as a picklable predicate on rule ids (ids or prefixes).
+
+    >>> RuleFilter(("ZK-T",), ("ZK-T-BAND",))("ZK-T-BAND")
+    False
+    """
+
+    chosen: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+    def __call__(self, rule_id: str) -> bool:
+        def hit(patterns: tuple[str, ...]) -> bool:
+            return any(rule_id == p or rule_id.startswith(p) for p in patterns)
+
+        return (not self.chosen or hit(self.chosen)) and not hit(self.ignored)
+
+
+def _loc(dotted: str | None) -> tuple[str | int, ...]:
+    """'points[1].code' → ('points', 1, 'code') (as ``inputs`` does)."""
+    if not dotted:
+        return ()
+    return tuple(int(p) if p.isdigit() else p for p in dotted.replace("[", ".").replace("]", "").split("."))
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def rows_of(paths: list[Path], mapping: dict[str, str] | None = None) -> Iterator[Row]:
+    """Roster rows as plain picklable tuples, file after file."""
+    from .tabular import iter_roster
+
+    for path in paths:
+        for r in iter_roster(path, mapping=mapping):
+            yield (r.file, r.row, r.data, r.columns, r.problems)
+
+
+def chunks(rows: Iterator[Row], size: int = CHUNK) -> Iterator[list[Row]]:
+    buf: list[Row] = []
+    for r in rows:
+        buf.append(r)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def split_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[School], list[str]]:
+    """Rosters, the schools of the other files (no teachers inline), and every file's name."""
+    rosters, schools, files = [], [], []
+    for p in map(Path, paths):
+        files.append(str(p))
+        if p.suffix.lower() in ROSTER_SUFFIXES:
+            rosters.append(p)
+            continue
+        records = read_records(p)
+        if records.teachers or records.projects or any(s.teachers for s in records.schools):
+            raise InputError.single(
+                str(p), "流式检查时此文件只应包含学校(教师在名册中)",
+                "when streaming, this file may hold only schools (their teachers are in the roster)",
+            )
+        schools += records.schools
+    return rosters, schools, files
+
+
+def check_stream(
+    ruleset: Ruleset,
+    paths: Iterable[str | Path],
+    out: IO[str],
+    *,
+    as_of: dt.date | str | None = None,
+    keep: frozenset[Status] | None = None,
+    keep_going: bool = False,
+    jobs: int = 1,
+    chosen: Callable[[str], bool] | None = None,
+    mapping: dict[str, str] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Tally:
+    """Check rosters (and schools files) row by row, writing JSON Lines to ``out``.
+
+    ``jobs`` > 1 checks chunks of rows in that many processes; the output is the same, in the
+    same order. Bad rows are collected and raised together at the end (``InputError``) unless
+    ``keep_going``, when they are skipped, passed to ``warn`` and counted.
+    """
+    if isinstance(as_of, str):
+        as_of = dt.date.fromisoformat(as_of)
+    as_of = as_of or dt.date.today()
+    rosters, schools, files = split_inputs(paths)
+    checker = Checker(ruleset, as_of, keep, schools, chosen)
+    tally, problems = Tally(), []
+    hashes = array("q")  # 8 bytes a teacher: duplicate ids found without keeping the ids
+    results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools, chosen))
+    for res in results:
+        out.write(res.text)
+        tally.merge(res.tally)
+        problems += res.problems
+        hashes.extend(hash(i) for i in res.ids)
+    problems += _duplicates(rosters, hashes, mapping)
+    for school in schools:
+        out.writelines(line + "\n" for line in checker.school(school, tally.schools.get(school.id), tally))
+    for sid, st in tally.schools.items():
+        out.write(dump({"type": "school_rollup", "school": sid, "teachers": {
+            "checked": st.checked, "passed": st.passed, "failed": st.checked - st.passed,
+            "pass_rate": round(st.passed / st.checked, 6) if st.checked else None}}) + "\n")
+    if problems and not keep_going:
+        raise InputError(problems)
+    for p in problems:
+        (warn or (lambda _m: None))(str(p))
+    out.write(dump({"type": "summary", "version": REPORT_VERSION, "ruleset": ruleset.id,
+                    "as_of": as_of.isoformat(), "inputs": files, **tally.summary()}) + "\n")
+    return tally
+
+
+def _results(checker: Checker, rosters: list[Path], mapping: dict[str, str] | None, jobs: int,
+             init: tuple[Any, ...]) -> Iterator[ChunkResult]:
+    rows = chunks(rows_of(rosters, mapping))
+    if jobs <= 1:
+        yield from map(checker.chunk, rows)
+        return
+    from .parallel import ordered_map
+
+    yield from ordered_map(rows, jobs, init)
+
+
+def _duplicates(rosters: list[Path], hashes: array, mapping: dict[str, str] | None) -> list[Problem]:
+    """Teacher ids seen twice: found by sorting the hashes, then named by a second read."""
+    ordered = sorted(hashes)
+    twice = {a for a, b in pairwise(ordered) if a == b}
+    del ordered
+    if not twice:
+        return []
+    first: dict[str, int] = {}
+    problems = []
+    for file, number, data, _cols, _probs in rows_of(rosters, mapping):
+        tid = data.get("id")
+        if not isinstance(tid, str) or hash(tid) not in twice:
+            continue
+        if tid in first:
+            problems.append(Problem(
+                file, f"教师编号 {tid} 重复(第 {first[tid]} 行已有)",
+                f"teacher id {tid!r} appears twice (already on row {first[tid]})",
+                line=number, field="id", code="duplicate",
+            ))
+        else:
+            first[tid] = number
+    return problems
+
+
+def attach_teachers(teachers: list[Teacher], schools: list[School]) -> list[Teacher]:
+    """Put roster teachers into the schools (without teachers) their ``school_id`` names, as
+    the streamed check does; return the teachers left alone.
+
+    >>> s = School(id="S1")
+    >>> attach_teachers([Teacher(id="T1", school_id="S1"), Teacher(id="T2")], [s])[0].id
+    'T2'
+    >>> [t.id for t in s.teachers]
+    ['T1']
+    """
+    open_schools = {s.id: s for s in schools if s.teachers is None and not s.roster}
+    joined: dict[str, list[Teacher]] = {}
+    alone = []
+    for t in teachers:
+        if t.school_id is not None and t.school_id in open_schools:
+            joined.setdefault(t.school_id, []).append(t)
+        else:
+            alone.append(t)
+    for sid, found in joined.items():
+        open_schools[sid].teachers = found
+    return alone
+
+
+def run_cli(args: Any, ruleset: Ruleset, mapping: dict[str, str] | None) -> int | None:
+    """``ict2rules check --format jsonl`` over rosters: stream, return the exit code; None when
+    the inputs or the ruleset do not stream (the caller then checks in memory)."""
+    import sys
+
+    if not streamable_inputs(args.data):
+        return None
+    blocked = not_streamable(ruleset)
+    if blocked:
+        print(f"ict2rules: 以下规则需一次读入全部教师,改为内存检查 / not streamable, checking in memory: "
+              f"{', '.join(blocked)}", file=sys.stderr)
+        return None
+
+    def warn(text: str) -> None:
+        print(f"ict2rules: 警告 已跳过 / warning, skipped: {text}", file=sys.stderr)
+
+    options = {
+        "as_of": args.as_of, "keep_going": args.keep_going, "jobs": max(1, args.jobs),
+        "keep": frozenset(Status(x) for x in args.status) if args.status else None,
+        "chosen": RuleFilter(tuple(args.select), tuple(args.ignore)), "mapping": mapping, "warn": warn,
+    }
+    if args.output:
+        from .output import atomic_write
+
+        with atomic_write(args.output) as out:
+            tally = check_stream(ruleset, args.data, out, **options)
+    else:
+        tally = check_stream(ruleset, args.data, sys.stdout, **options)
+    bad = tally.errors + (tally.warnings if args.fail_level == "warning" else 0)
+    return 0 if args.exit_zero or not bad else 1
