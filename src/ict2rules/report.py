@@ -57,9 +57,11 @@ def render(template: str, finding: Finding) -> str:
     is data, never code.
     """
     o = finding.outcome
+    detail = o.detail or {}
     values: dict[str, Any] = {
         "expected": o.expected,
-        "actual": o.actual,
+        # a kind may say how its value reads to people (a share as "66.7%")
+        "actual": detail.get("actual_text", o.actual),
         "subject": finding.subject.label(),
     }
     if o.detail:

@@ -47,8 +47,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import author, check, diff, explain, rulesets  # noqa: F401  (register the commands)
     from .. import __version__
+    from . import author, check, diff, explain, rulesets  # noqa: F401  (register the commands)
 
     parser = _Parser(
         prog="ict2rules",

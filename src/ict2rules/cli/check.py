@@ -42,7 +42,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("-r", "--ruleset", required=True, help="内置规则集名称或文件路径 bundled ruleset name or path")
     p.add_argument("-f", "--format", default="text", choices=formats(), help="输出格式 output format (default: text)")
     p.add_argument("--as-of", type=iso_date, default=None, help="检查日期 as-of date, YYYY-MM-DD (default: today)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="语言 language of text output (default: zh)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="报告语言 language of human-readable reports: text, markdown, html … (default: zh)")
     p.add_argument("-o", "--output", help="写入文件(原子写入) write the report to this file, atomically")
     p.add_argument("--select", action="append", default=[], metavar="RULE", help="只检查这些规则(编号或前缀) only these rule ids or prefixes")
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="忽略这些规则(编号或前缀) skip these rule ids or prefixes")

@@ -13,7 +13,15 @@ from ..loader import bundled_names, load_ruleset
 from . import EXIT_OK, command
 
 
-@command("rulesets", "列出内置规则集 / list the bundled rulesets")
+@command(
+    "rulesets",
+    "列出内置规则集 / list the bundled rulesets",
+    epilog=(
+        "例 / examples:\n"
+        "  ict2rules rulesets                 # 表格 a table of documents, issuers, dates\n"
+        "  ict2rules rulesets --format json   # 供其他系统使用 for other systems"
+    ),
+)
 def configure_list(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["text", "json", "names"], default="text")
     p.set_defaults(run=run_list)
@@ -66,7 +74,16 @@ def run_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-@command("validate", "校验规则集文件 / check a ruleset file against the format")
+@command(
+    "validate",
+    "校验规则集文件 / check a ruleset file against the format",
+    epilog=(
+        "例 / examples:\n"
+        "  ict2rules validate my_county_2025.yaml\n"
+        "  ict2rules validate rulesets/*.yaml\n"
+        "错误会给出文件、行、列 / every mistake is reported with its file, line and column (exit 2)"
+    ),
+)
 def configure_validate(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "ruleset",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Args, Check, Number, Outcome, Status, Subject, missing, register
+from .base import Args, Check, Number, Outcome, Status, Subject, fmt_percent, missing, register
 from .numbers import _bounded, bounds_text, within
 
 if TYPE_CHECKING:
@@ -56,7 +56,12 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         statuses = [cond(i).status for i in items]
         met = statuses.count(PASS)
         share = met / len(items)
-        detail = {"count": met, "total": len(items), "missing": statuses.count(Status.MISSING_DATA)}
+        detail = {
+            "count": met,
+            "total": len(items),
+            "missing": statuses.count(Status.MISSING_DATA),
+            "actual_text": fmt_percent(share),
+        }
         return Outcome(
             PASS if within(share, lo_v, hi_v, lx, hx) else FAIL, expected, round(share, 6), detail
         )

@@ -172,7 +172,7 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
             PASS if within(r, lo_v, hi_v, lx, hx) else FAIL,
             expected,
             round(r, 6),
-            {"numerator": n, "denominator": d},
+            {"numerator": n, "denominator": d, "actual_text": fmt_percent(r)},
         )
 
     return check

@@ -44,7 +44,7 @@ LABELS = {
         "verdict_bad": "✘ 有必备要求未满足", "fix": "需要修改(按建议顺序)", "pending_h": "尚未到期的事项",
         "expected": "要求", "actual": "实际", "source": "依据", "note": "读法", "error": "错误",
         "warning": "警告", "info": "提示", "findings": "检查项", "skipped": "跳过的行",
-        "values": "计算值", "rates": "比率", "teacher": "教师", "all_met": "{n} 位教师全部符合",
+        "values": "计算值(按文件推算)", "rates": "比率", "teacher": "教师", "all_met": "{n} 位教师全部符合",
         "others_met": "另有 {n} 位教师全部符合", "more_rows": "…… 另有 {n} 位教师有未满足项(完整名单见 --format html/jsonl)",
         "more_items": "…… 另有 {n} 项(完整名单见 --format html/jsonl)", "subjects_n": "{n} 项",
         "schools_off": "{k}/{n} 所学校未达到", "legend": "✔ 符合 ✘ 不符合 ? 缺少数据 … 尚未到期 – 不适用",
@@ -63,7 +63,7 @@ LABELS = {
         "fix": "What to fix (in this order)", "pending_h": "Not yet due", "expected": "expected",
         "actual": "actual", "source": "source", "note": "reading", "error": "error",
         "warning": "warning", "info": "info", "findings": "Findings", "skipped": "Skipped rows",
-        "values": "derived values", "rates": "Rates", "teacher": "Teacher",
+        "values": "Derived values (as the document computes them)", "rates": "Rates", "teacher": "Teacher",
         "all_met": "all {n} teachers met every rule", "others_met": "{n} more teachers met every rule",
         "more_rows": "… {n} more teachers with rules not met (all of them: --format html/jsonl)",
         "more_items": "… {n} more (all of them: --format html/jsonl)", "subjects_n": "{n} subjects",
@@ -370,6 +370,34 @@ def _group_table(group: TeacherGroup, report: Report, t: dict[str, str], lang: s
     return out
 
 
+def _values_table(report: Report, t: dict[str, str], lang: str) -> list[Any]:
+    """Derived values (final score, band, incentive points, a project's rates) per subject."""
+    if not report.values:
+        return []
+    titles = {d.id: getattr(d.title, lang) for d in report.ruleset.derived}
+    band_names = {  # a band's label reads as its own name in the report's language
+        (d.id, b.label): getattr(b, lang) or b.label
+        for d in report.ruleset.derived
+        if d.compute.kind == "band"
+        for b in d.compute.args.bands
+    }
+    ids = list(dict.fromkeys(v.id for v in report.values))
+    rows: dict[SubjectRef, dict[str, Any]] = {}
+    for v in report.values:
+        rows.setdefault(v.subject, {})[v.id] = v.value
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
+    table.add_column(t["subject"], no_wrap=True, max_width=32)
+    for i in ids:
+        table.add_column(titles.get(i, i), justify="right", no_wrap=True)
+    for ref, values in list(rows.items())[:MAX_ROWS]:
+        cells = (band_names.get((i, values.get(i)), show(values.get(i))) for i in ids)
+        table.add_row(ref.label(), *cells)
+    out: list[Any] = [Text(t["values"], style="bold"), table]
+    if len(rows) > MAX_ROWS:
+        out.append(Text("  " + t["more_items"].format(n=len(rows) - MAX_ROWS), style="dim"))
+    return out
+
+
 def _indent(text: Text, n: int) -> Padding:
     return Padding(text, (0, 0, 0, n), expand=False)
 
@@ -470,6 +498,11 @@ def write_text(
     for group in teacher_groups(report):
         console.print()
         for part in _group_table(group, report, t, lang):
+            console.print(part)
+    values = _values_table(report, t, lang)
+    if values:
+        console.print()
+        for part in values:
             console.print(part)
     problems = by_rule(report.failures())
     if problems:
