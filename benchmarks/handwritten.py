@@ -78,7 +78,7 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
         out += [("ZK-T-POINTS", MISSING), ("ZK-T-CERT-UPLOAD", MISSING), ("ZK-T-EVIDENCE", MISSING)]
     else:
         valid = [_valid(p) for p in points]
-        out.append(("ZK-T-POINTS", None if _coverage([p["code"] for p, v in zip(points, valid) if v]) else FAIL))
+        out.append(("ZK-T-POINTS", None if _coverage([p["code"] for p, v in zip(points, valid, strict=True) if v]) else FAIL))
         uploaded = [p["code"] for p in points if p.get("evidence")]
         out.append(("ZK-T-CERT-UPLOAD", None if _coverage(uploaded) else FAIL))
         out.append(("ZK-T-EVIDENCE", None if not points or all(valid) else FAIL))

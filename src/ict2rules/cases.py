@@ -71,7 +71,9 @@ def load_cases(path: str | Path) -> CaseFile:
     try:
         return CaseFile.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, data, str(path), where.find)) from None
+        raise InputError(
+            problems_from_validation(exc, data, str(path), where.find, model=CaseFile)
+        ) from None
 
 
 def _split(key: str) -> tuple[str, str | None]:

@@ -249,7 +249,7 @@ class CompiledRule:
     parameters: tuple[str, ...]
     is_error: bool
 
-    @property
+    @functools.cached_property  # read per rule per subject: computed once, then a plain attribute
     def direct(self) -> bool:
         """No condition and no due date: the check's outcome is the rule's (the fast path)."""
         return self.when is None and self.due is None

@@ -82,7 +82,9 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
         raise InputError(problems) from None
 
 
-def read_roster(path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None) -> Records:
+def read_roster(
+    path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None
+) -> Records:
     """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together.
 
     With ``keep_going`` the bad rows (and the second row of a duplicate id) are left out,
@@ -158,7 +160,9 @@ def _loc(dotted: str | None) -> tuple[str | int, ...]:
     return tuple(out)
 
 
-def read_records(source: str | Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None) -> Records:
+def read_records(
+    source: str | Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None
+) -> Records:
     """Read one record file of any supported format.
 
     A school may name a ``roster:`` file (relative to its own file) instead of listing its
@@ -189,20 +193,52 @@ def read_records(source: str | Path, *, keep_going: bool = False, mapping: dict[
                         )
                     ]
                 )
-            roster_path = path.parent / school.roster
-            if not roster_path.exists():  # say which file names it, and where
-                pos = where.find((*place, "roster")) or (None, None)
-                raise InputError([Problem(
-                    file, f"找不到名册文件 {school.roster!r}(相对于本文件所在目录)",
-                    f"roster file {school.roster!r} not found (relative to this file's folder)",
-                    line=pos[0], column=pos[1], field=dotted((*place, "roster")), code="roster",
-                )])
+            roster_path = _roster_path(
+                path, school.roster, where.find((*place, "roster")), dotted((*place, "roster"))
+            )
             roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping)
             school.teachers = roster.teachers
             records.skipped_rows += roster.skipped_rows
             records.problems += roster.problems
     _check_teacher_in_one_school(records, file, places, where.find)
     return records
+
+
+def _roster_path(school_file: Path, name: str, pos: tuple[int, int] | None, field: str) -> Path:
+    """A school's roster file: relative to the school file and inside its folder, like
+    ``extends`` (a file mailed in must not make us read, and echo, files elsewhere)."""
+    line, column = pos or (None, None)
+    base = school_file.parent.resolve()
+    target = (base / name).resolve()
+    if Path(name).is_absolute() or "://" in name or not target.is_relative_to(base):
+        raise InputError(
+            [
+                Problem(
+                    str(school_file),
+                    f"名册文件 {name!r} 必须位于本文件所在目录之内",
+                    f"roster file {name!r} must be inside this file's folder",
+                    line=line,
+                    column=column,
+                    field=field,
+                    code="roster",
+                )
+            ]
+        )
+    if not target.exists():  # say which file names it, and where
+        raise InputError(
+            [
+                Problem(
+                    str(school_file),
+                    f"找不到名册文件 {name!r}(相对于本文件所在目录)",
+                    f"roster file {name!r} not found (relative to this file's folder)",
+                    line=line,
+                    column=column,
+                    field=field,
+                    code="roster",
+                )
+            ]
+        )
+    return target
 
 
 def _school_places(data: dict[str, Any]) -> list[tuple[str | int, ...]]:

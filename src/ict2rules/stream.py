@@ -38,8 +38,7 @@ import json
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from functools import partial
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
@@ -50,8 +49,7 @@ from .compiler import CompiledRule, Context
 from .errors import InputError, Problem, problems_from_validation
 from .evaluator import Evaluator, Finding, SubjectRef
 from .inputs import ROSTER_SUFFIXES, read_records
-from .kinds.base import Outcome, Status, Subject, missing
-from .kinds.numbers import _bounded, bounds_text, within
+from .kinds.base import Status, Subject
 from .records import School, Teacher
 from .report import REPORT_VERSION, finding_dict, jsonable, message
 from .ruleset import Ruleset
@@ -95,8 +93,7 @@ def _is_running(rule: Any) -> bool:
     args = spec["args"]
     return (
         spec["kind"] in _GROUP_KINDS
-        and args.get("over", "teachers") in ("teachers", "teachers.points")
-        and not (spec["kind"] == "gate" and args["over"] != "teachers")
+        and args.get("over", "teachers") == "teachers"
         and not _mentions_teachers({k: v for k, v in args.items() if k != "over"})
         and not _mentions_teachers(_spec(rule.when))
     )
@@ -129,20 +126,25 @@ def streamable_inputs(paths: Iterable[str | Path]) -> bool:
 
 @dataclass
 class SchoolTally:
-    """One school's teachers so far: how many were checked and passed, and each running rule's
-    counts (``[met, total, missing]``, or for a gate ``[blocking ids, total]``)."""
+    """One school's teachers so far: how many were checked and passed, and for each running
+    rule ``{status: [count, a teacher with it]}`` (a gate adds ``"blocking": [0, teachers]``)."""
 
     checked: int = 0
     passed: int = 0
-    acc: dict[str, list[Any]] = field(default_factory=dict)
+    acc: dict[str, dict[Any, list[Any]]] = field(default_factory=dict)
 
     def merge(self, other: SchoolTally) -> None:
         self.checked += other.checked
         self.passed += other.passed
-        for rid, vals in other.acc.items():
-            mine = self.acc.setdefault(rid, [[] if isinstance(v, list) else 0 for v in vals])
-            for i, v in enumerate(vals):
-                mine[i] = mine[i] + v
+        for rid, slots in other.acc.items():
+            mine = self.acc.setdefault(rid, {})
+            for key, (n, rep) in slots.items():
+                if key not in mine:
+                    mine[key] = [n, rep]
+                elif key == "blocking":
+                    mine[key][1] = mine[key][1] + rep  # in input order: chunks merge in order
+                else:
+                    mine[key][0] += n
 
 
 @dataclass
@@ -293,70 +295,45 @@ class ChunkResult:
 
 
 class _Running:
-    """A school rule computed from running counts: its per-item condition, compiled once."""
+    """A school rule over ``teachers`` computed from running counts.
+
+    Per school it keeps, for each status the rule's condition gave, how many teachers had it
+    and one of them; at the end the rule's own compiled check runs over a stand-in group made
+    of those representatives, repeated (one school at a time, references only), so the outcome
+    is exactly the kind's. A gate keeps its blocking teachers themselves (their ids are
+    reported), and only in schools where its action happened.
+    """
 
     def __init__(self, cr: CompiledRule, ctx: Context) -> None:
-        self.cr = cr
-        self.args = args = cr.rule.check.args
-        self.kind = cr.rule.check.kind
-        _, item_ctx = ctx.items(args.over)
-        spec = args.each if self.kind == "gate" else args.where
+        args = cr.rule.check.args
+        self.gate = cr.rule.check.kind == "gate"
+        _, item_ctx = ctx.items("teachers")
+        spec = args.each if self.gate else args.where
         self.cond = item_ctx.check(spec) if spec is not None else None
-        self.action = ctx.check(args.action) if self.kind == "gate" else None
-        self.points = args.over == "teachers.points"
-        if self.kind != "gate":
-            self.lo, self.hi, self.text = _bounded(ctx, args, pct=self.kind == "rate")
+        self.action = ctx.check(args.action) if self.gate else None
 
-    def add(self, acc: list[Any], t: Subject) -> None:
-        if self.kind == "gate":
-            # Ids are kept only where the action happened: elsewhere the gate is not_applicable.
-            if (
-                t.parent is not None
-                and self.action(t.parent).status is Status.PASS  # type: ignore[misc]
-                and self.cond(t).status is not Status.PASS  # type: ignore[misc]
-            ):
-                acc[0].append(str(t.record.id))
-            acc[1] += 1
-            return
-        items = [Subject(p, t.env, t) for p in t.record.points or ()] if self.points else [t]
-        for i in items:
-            st = self.cond(i).status if self.cond is not None else Status.PASS
-            acc[0] += st is Status.PASS
-            acc[1] += 1
-            acc[2] += st is Status.MISSING_DATA
+    def add(self, acc: dict[Any, list[Any]], t: Subject) -> None:
+        status = self.cond(t).status if self.cond is not None else Status.PASS
+        if self.gate and status is not Status.PASS:
+            if t.parent is not None and self.action(t.parent).status is Status.PASS:  # type: ignore[misc]
+                acc.setdefault("blocking", [0, []])[1].append(
+                    Subject(t.record, t.env, t.parent, t.derived, None, t.passed)
+                )
+                return
+            status = Status.FAIL  # not kept: the gate is not_applicable in this school
+        slot = acc.get(status)
+        if slot is None:  # the representative, without its cache of item subjects
+            acc[status] = [1, Subject(t.record, t.env, t.parent, t.derived, None, t.passed)]
+        else:
+            slot[0] += 1
 
-    def outcome(self, s: Subject, acc: list[Any] | None) -> Outcome:
-        """The outcome the group kind gives over the whole group (see ``kinds/groups.py``)."""
-        a = self.args
-        if self.kind == "gate":
-            fixed = "all members meet the condition"
-            if self.action(s).status is not Status.PASS:  # type: ignore[misc]
-                return Outcome(Status.NOT_APPLICABLE, fixed, None, {"reason": "action not taken"})
-            if acc is None:
-                return missing(fixed, a.over)
-            blocking, n = acc
-            return Outcome(Status.FAIL if blocking else Status.PASS, f"{n}/{n}", f"{n - len(blocking)}/{n}",
-                           {"blocking": blocking} if blocking else None)
-        lo_v = self.lo(s) if self.lo else None
-        hi_v = self.hi(s) if self.hi else None
-        lx, hx = a.min_exclusive, a.max_exclusive
-        if self.kind == "rate":
-            expected = self.text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
-            if acc is None:
-                return missing(expected, a.over)
-            met, n, miss = acc
-            if not n:
-                return Outcome(Status.NOT_APPLICABLE, expected, None, {"reason": "empty group", "total": 0})
-            share = met / n
-            ok = within(share, lo_v, hi_v, lx, hx)
-            return Outcome(Status.PASS if ok else Status.FAIL, expected, round(share, 6),
-                           {"count": met, "total": n, "missing": miss})
-        expected = self.text or bounds_text(lo_v, hi_v, lx, hx, a.unit or "")
-        if acc is None:
-            return missing(expected, a.over)
-        met, n, _ = acc
-        k = met if self.cond is not None else n
-        return Outcome(Status.PASS if within(k, lo_v, hi_v, lx, hx) else Status.FAIL, expected, k, {"total": n})
+    @staticmethod
+    def group(acc: dict[Any, list[Any]]) -> list[Subject]:
+        """The stand-in group: each representative as many times as it stands for."""
+        items: list[Subject] = []
+        for key, (n, rep) in acc.items():
+            items += rep if key == "blocking" else [rep] * n
+        return items
 
 
 class Checker:
@@ -420,10 +397,7 @@ class Checker:
                 st.passed += bool(s.passed)
                 if parent is not None:
                     for rid, run in self.running.items():
-                        acc = st.acc.get(rid)
-                        if acc is None:
-                            acc = st.acc[rid] = [[], 0] if run.kind == "gate" else [0, 0, 0]
-                        run.add(acc, s)
+                        run.add(st.acc.setdefault(rid, {}), s)
         text = "".join(line + "\n" for line in out)
         return ChunkResult(text, tally, problems, ids)
 
@@ -437,11 +411,10 @@ class Checker:
         out = []
         for cr in ev.plan.rules["school"]:
             run = self.running.get(cr.rule.id)
-            if run is None:
-                o = cr.run(s)
-            else:  # the group's outcome from its counts; `when` and `due` apply as usual
-                acc = st.acc.get(cr.rule.id) if st and st.checked else None
-                o = replace(cr, check=partial(run.outcome, acc=acc)).run(s)
+            if run is not None and st is not None and st.checked:
+                s.children = run.group(st.acc.get(cr.rule.id, {}))
+            o = cr.run(s)  # no teacher rows for this school: children None, as in memory
+            s.children = None
             f = Finding(cr, ref, o)
             if (ev.keep is None or o.status in ev.keep) and self.chosen(cr.rule.id):
                 tally.count(f)
@@ -487,7 +460,9 @@ def rows_of(paths: list[Path], mapping: dict[str, str] | None = None) -> Iterato
             yield (r.file, r.row, r.data, r.columns, r.problems)
 
 
-def chunks(rows: Iterator[Row], size: int = CHUNK) -> Iterator[list[Row]]:
+def chunks(rows: Iterator[Row], size: int | None = None) -> Iterator[list[Row]]:
+    """Rows in lists of ``size`` (default :data:`CHUNK`, read when called)."""
+    size = size or CHUNK
     buf: list[Row] = []
     for r in rows:
         buf.append(r)

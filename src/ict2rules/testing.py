@@ -27,7 +27,8 @@ evaluated again and the rounds repeat until every rule passes. A near miss start
 compliant record and breaks one rule at its boundary (``min − ε``: 74.5 against 75, one
 dimension fewer, one day late), pinning what it changed while the other rules are fixed again.
 
-The evaluator is the judge: a strategy only returns a record the engine has checked. A kind
+The evaluator is the judge: a strategy only returns a record the engine has checked.
+This module needs ``hypothesis`` (the ``test`` extra); ``import ict2rules`` never imports it. A kind
 or field no fix knows how to move raises :class:`NotDerivable` naming the rule and the reason,
 never a record that silently does not comply.
 """

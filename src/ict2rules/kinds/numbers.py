@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -194,7 +195,7 @@ _OPS = {
 class CompareArgs(Args):
     value: str
     op: Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "contains"]
-    to: bool | float | str | list[str | float] | FieldRef | ParamRef | None = None
+    to: bool | float | dt.date | str | list[str | float] | FieldRef | ParamRef | None = None
 
 
 @register(

@@ -1,0 +1,165 @@
+"""Streaming and parallel roster checks: same findings as the in-memory report, in bounded memory."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import TypeAdapter
+
+import ict2rules.stream as stream
+from ict2rules import evaluate, load_ruleset
+from ict2rules.cli import main
+from ict2rules.errors import InputError
+from ict2rules.inputs import Records, read_records
+from ict2rules.kinds.base import Status
+from ict2rules.render import write
+from ict2rules.ruleset import CheckSpec
+from ict2rules.stream import Lines, attach_teachers, check_stream, not_streamable, streamable_inputs
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2023-10-08"  # between the practice phase's end and the year's end: every status occurs
+
+
+def _population():
+    spec = importlib.util.spec_from_file_location("population", ROOT / "benchmarks" / "population.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pytest.fixture(scope="module")
+def rs():
+    return load_ruleset("zeku_2023")
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    roster, schools = _population().write_files(tmp_path, 90, 3, seed=7)
+    # a school with no row in the roster: its teacher rules lack data, as a school without teachers
+    with schools.open("a", encoding="utf-8") as f:
+        f.write('  - {"id": "S09999", "point_scope": ["A1", "A2", "A5", "A11", "B2", "B4"]}\n')
+    return roster, schools
+
+
+def in_memory(rs, paths, keep=None) -> list[str]:
+    """The non-streamed ``--format jsonl`` lines of the same inputs."""
+    records = Records()
+    for p in paths:
+        records.extend(read_records(p))
+    records.teachers = attach_teachers(records.teachers, records.schools)
+    buf = io.StringIO()
+    write("jsonl", evaluate(rs, records, as_of=AS_OF, keep=keep), buf)
+    return buf.getvalue().splitlines()
+
+
+def streamed(rs, paths, **options) -> list[str]:
+    buf = io.StringIO()
+    check_stream(rs, paths, buf, as_of=AS_OF, **options)
+    return buf.getvalue().splitlines()
+
+
+def findings_of(lines: list[str]) -> list[str]:
+    return [x for x in lines if not x.startswith('{"type":')]
+
+
+@pytest.mark.parametrize("keep", [None, frozenset({Status.FAIL, Status.MISSING_DATA})])
+def test_streamed_lines_are_the_in_memory_lines(rs, files, keep):
+    mem, got = in_memory(rs, files, keep), streamed(rs, files, keep=keep)
+    assert sorted(findings_of(got)) == sorted(mem[:-1])  # same findings, school ones last
+    assert got[-1] == mem[-1]  # the same summary line, byte for byte
+    statuses = {json.loads(x)["status"] for x in findings_of(got)}
+    if keep is None:
+        assert statuses == {s.value for s in Status}
+    else:
+        assert statuses == {"fail", "missing_data"}
+
+
+def test_school_rules_come_from_running_counts(rs, files):
+    lines = [json.loads(x) for x in streamed(rs, files)]
+    school = {(x["rule"], x["subject"]["id"]): x for x in lines if x.get("subject", {}).get("level") == "school"}
+    rate = school[("ZK-S-PASS-RATE", "S00001")]
+    assert rate["detail"]["total"] == sum(
+        1 for x in lines if x.get("rule") == "ZK-T-HOURS-TOTAL" and x["subject"]["school"] == "S00001"
+    )
+    empty = school[("ZK-S-PASS-RATE", "S09999")]  # no teacher rows: data missing (or not yet due)
+    assert "missing_data" in (empty["status"], (empty["detail"] or {}).get("would_be"))
+    rollups = {x["school"]: x["teachers"] for x in lines if x.get("type") == "school_rollup"}
+    assert sum(r["checked"] for r in rollups.values()) == 90 and "S09999" not in rollups
+
+
+def test_lines_are_finding_dicts(rs, files):
+    """Lines encodes each rule's fixed parts once; every line still equals the plain encoding."""
+    from ict2rules.report import finding_dict
+
+    report = evaluate(rs, str(files[0]), as_of=AS_OF)
+    lines = Lines(rs)
+    for f in report.findings:
+        assert lines.line(f) == stream.dump(finding_dict(f, rs))
+
+
+def test_jobs_2_output_is_byte_identical_to_jobs_1(files, tmp_path, monkeypatch):
+    monkeypatch.setattr(stream, "CHUNK", 7)  # many chunks, so order across processes matters
+    outs = []
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out{jobs}.jsonl"
+        code = main(["check", *map(str, files), "-r", "zeku_2023", "--as-of", AS_OF,
+                     "-f", "jsonl", "--jobs", jobs, "-o", str(target)])
+        assert code == 1  # some teachers fail
+        outs.append(target.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") > 90
+
+
+def test_bad_rows_raise_at_the_end_or_are_skipped_with_keep_going(rs, tmp_path):
+    roster = tmp_path / "r.jsonl"
+    roster.write_text(
+        '{"id": "T1", "hours": {"online": 50, "offline": 25}}\n'
+        '{"id": "T2", "hours": {"online": -5}}\n'
+        '{"id": "T3"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        streamed(rs, [roster])
+    assert [(p.line, p.field) for p in err.value.problems] == [(2, "hours.online")]
+    warned: list[str] = []
+    lines = streamed(rs, [roster], keep_going=True, warn=warned.append)
+    summary = json.loads(lines[-1])
+    assert summary["skipped_rows"] == 1 and summary["teachers"]["checked"] == 2
+    assert len(warned) == 1 and "r.jsonl:2" in warned[0]
+
+
+def test_duplicate_ids_are_named_with_both_rows(rs, tmp_path):
+    roster = tmp_path / "r.jsonl"
+    roster.write_text('{"id": "T1"}\n{"id": "T2"}\n{"id": "T1"}\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        streamed(rs, [roster])
+    (problem,) = err.value.problems
+    assert problem.line == 3 and "T1" in problem.message_en and "row 1" in problem.message_en
+
+
+def test_a_group_rule_nested_in_all_is_not_streamable(rs, tmp_path, capsys):
+    assert not_streamable(rs) == []
+    rule = rs.rule("ZK-S-PASS-RATE")
+    nested = TypeAdapter(CheckSpec).validate_python({"kind": "all", "args": {"checks": [rule.check.model_dump()]}})
+    changed = rs.model_copy(update={"rules": [r if r is not rule else r.model_copy(update={"check": nested})
+                                              for r in rs.rules]})
+    assert not_streamable(changed) == ["ZK-S-PASS-RATE"]
+
+
+def test_which_inputs_stream():
+    assert streamable_inputs(["r.jsonl", "schools.yaml"])
+    assert streamable_inputs(["r.csv"])
+    assert not streamable_inputs(["school.yaml"])  # no roster: nothing to stream
+    assert not streamable_inputs(["r.csv", "notes.txt"])
+
+
+def test_a_schools_file_with_teachers_inline_is_refused(rs, tmp_path):
+    roster = tmp_path / "r.jsonl"
+    roster.write_text('{"id": "T1"}\n', encoding="utf-8")
+    school = tmp_path / "s.yaml"
+    school.write_text("school: {id: S1, teachers: [{id: T2}]}\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        streamed(rs, [roster, school])
