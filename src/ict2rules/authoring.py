@@ -46,7 +46,7 @@ LINT_CODES: dict[str, tuple[str, str]] = {
     "ICT120": ("error", "quote not found in its source text (whitespace-normalised)"),
     "ICT121": ("warning", "quote too short to identify its clause"),
     "ICT122": ("warning", "source text not found: quotes not checked"),
-    "ICT130": ("warning", "parameter defined but used by no rule or derived value"),
+    "ICT130": ("warning", "parameter defined but used by no rule or derived value (mark it `informative: true` if it is kept on purpose)"),
     "ICT140": ("error", "the same rule (or derived) id twice in one file"),
     "ICT141": ("warning", "a rule id redefines an inherited rule without listing it in remove_rules"),
     "ICT150": ("error", "bands leave a gap"),
@@ -408,8 +408,8 @@ def _unused(lt: _Linter, model: RulesetFile, merged: Ruleset) -> None:
     plan = merged.plan
     used = {p for rules in plan.rules.values() for cr in rules for p in cr.parameters}
     used |= {p for ds in plan.derived.values() for cd in ds for p in cd.parameters}
-    for name in model.parameters:
-        if name not in used:
+    for name, param in model.parameters.items():
+        if name not in used and not param.informative:
             lt.add("ICT130", ("parameters", name), f"参数 {name} 未被任何规则使用", f"parameter {name} is used by no rule or derived value")
 
 

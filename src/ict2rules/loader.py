@@ -208,6 +208,7 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
                 description=p.description or (prev and prev.description),
                 source=source,
                 note=p.note,
+                informative=p.informative,
                 defined_in=model.id,
                 overrides=overrides,
             )

@@ -94,6 +94,10 @@ class Parameter(_Model):
     description: Text | None = None
     source: Source
     note: str | None = None
+    informative: bool = Field(
+        default=False,
+        description="A figure the document states that no rule checks: kept for `diff` and readers.",
+    )
 
 
 def _check_models() -> Any:
@@ -213,6 +217,7 @@ class LoadedParameter(_Model):
     description: Text | None = None
     source: Source
     note: str | None = None
+    informative: bool = False
     defined_in: str
     overrides: list[Override] = Field(default_factory=list)
 
