@@ -50,7 +50,7 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def render(template: str, finding: Finding) -> str:
+def render(template: str, finding: Finding, lang: str = "zh") -> str:
     """Fill ``{expected}``, ``{actual}``, ``{subject}`` and detail keys into a message.
 
     Only plain names are replaced (no attribute access, no format specs): a ruleset's text
@@ -60,12 +60,12 @@ def render(template: str, finding: Finding) -> str:
     detail = o.detail or {}
     values: dict[str, Any] = {
         "expected": o.expected,
-        # a kind may say how its value reads to people (a share as "66.7%")
-        "actual": detail.get("actual_text", o.actual),
+        # a kind may say how its value reads to people (a share as "66.7%"), per language
+        "actual": detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual)),
         "subject": finding.subject.label(),
     }
     if o.detail:
-        values.update(o.detail)
+        values.update((k, v) for k, v in o.detail.items() if not k.startswith("actual_text"))
     return _PLACEHOLDER.sub(
         lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), template
     )
@@ -80,7 +80,7 @@ def message(finding: Finding, lang: str) -> str:
         if finding.status is Status.MISSING_DATA:
             missing = show((finding.outcome.detail or {}).get("missing", []))
             text = f"缺少数据:{missing}" if lang == "zh" else f"data missing: {missing}"
-        return render(text, finding)
+        return render(text, finding, lang)
     label = {
         "zh": {"pass": "符合", "not_applicable": "不适用", "pending": "尚未到期"},
         "en": {"pass": "met", "not_applicable": "not applicable", "pending": "not yet due"},

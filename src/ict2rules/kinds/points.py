@@ -86,7 +86,9 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         counted = items if keep is None else [i for i in items if keep(i).status is PASS]
         found = {point_attr(i.record, "value") for i in counted}
         # Catalog codes sort by a precomputed key (a C-level look-up, not a call per code).
-        codes = sorted(found, key=_CODE_KEYS.__getitem__ if found <= _CODE_KEYS.keys() else _code_key)
+        codes = sorted(
+            found, key=_CODE_KEYS.__getitem__ if found <= _CODE_KEYS.keys() else _code_key
+        )
         known = [catalog[c] for c in codes if c in catalog]  # one catalog look-up per code
         got = {
             "points": codes,
@@ -100,14 +102,31 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ]
         short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
         short += [f"environment:{e}" for e in envs if e not in got["environments"]]
-        detail = (
-            {"not_counted": len(items) - len(counted), "short": short}
-            if short or len(counted) < len(items)
-            else None
-        )
+        detail: dict[str, Any] | None = None
+        if short or len(counted) < len(items):
+            detail = {"not_counted": len(items) - len(counted), "short": short}
+        if short:  # how the coverage reads to people, for the message (failures only: cheap)
+            detail = {
+                **(detail or {}),
+                "actual_text_zh": _coverage_text(got, "zh"),
+                "actual_text_en": _coverage_text(got, "en"),
+            }
         return Outcome(FAIL if short else PASS, expected, got, detail)
 
     return check
+
+
+def _coverage_text(got: dict[str, list[str]], lang: str) -> str:
+    """'A1, B2(2个能力点;2个维度:学情分析、教学设计;环境 A、B)' — a coverage as people say it."""
+    points = ", ".join(got["points"]) or "—"
+    sep = "、" if lang == "zh" else ", "
+    in_order = [d for d in CATALOG.dimensions if d in got["dimensions"]]  # the catalog's order
+    dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "—"
+    envs = sep.join(got["environments"]) or "—"
+    n_points, n_dims = len(got["points"]), len(got["dimensions"])
+    if lang == "zh":
+        return f"{points}({n_points}个能力点;{n_dims}个维度:{dims};环境 {envs})"
+    return f"{points} ({n_points} points; {n_dims} dimensions: {dims}; environments {envs})"
 
 
 def _code_key(code: Any) -> tuple[str, int]:
