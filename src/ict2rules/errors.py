@@ -350,18 +350,9 @@ def _union_member(members: tuple[Any, ...], step: Any) -> Any:
 
 
 def _unwrap_one(tp: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None`` (a union of one type and None)."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
+    from .paths import unwrap_optional  # paths needs did_you_mean from here: import late
+
+    return unwrap_optional(tp)
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:

@@ -32,8 +32,8 @@ class PathError(ValueError):
     """A path names a field that the record model does not have."""
 
 
-def _unwrap(tp: Any) -> Any:
-    """Strip Optional/Annotated so that ``int | None`` reads as ``int``."""
+def unwrap_optional(tp: Any) -> Any:
+    """Strip ``Annotated`` and ``X | None``; a union of several types is returned as it is."""
     while True:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
@@ -41,10 +41,16 @@ def _unwrap(tp: Any) -> Any:
         elif origin in (typing.Union, types.UnionType):
             args = [a for a in typing.get_args(tp) if a is not type(None)]
             if len(args) != 1:
-                return Any
+                return tp
             tp = args[0]
         else:
             return tp
+
+
+def _unwrap(tp: Any) -> Any:
+    """Like :func:`unwrap_optional`, but a path cannot walk into a union of several types."""
+    tp = unwrap_optional(tp)
+    return Any if typing.get_origin(tp) in (typing.Union, types.UnionType) else tp
 
 
 def field_type(model: type[BaseModel], name: str) -> Any:
