@@ -96,7 +96,18 @@ def _is_running(rule: Any) -> bool:
         and args.get("over", "teachers") == "teachers"
         and not _mentions_teachers({k: v for k, v in args.items() if k != "over"})
         and not _mentions_teachers(_spec(rule.when))
+        and not _mentions_parent(args.get("where") or args.get("each"))
     )
+
+
+def _mentions_parent(value: Any) -> bool:
+    """Does a teacher condition read its school (``school.``/``parent.``)? Then one teacher
+    cannot stand for teachers of other schools."""
+    if isinstance(value, dict):
+        return any(_mentions_parent(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions_parent(v) for v in value)
+    return isinstance(value, str) and value.split(".")[0] in ("school", "parent")
 
 
 def not_streamable(ruleset: Ruleset) -> list[str]:
@@ -127,7 +138,7 @@ def streamable_inputs(paths: Iterable[str | Path]) -> bool:
 @dataclass
 class SchoolTally:
     """One school's teachers so far: how many were checked and passed, and for each running
-    rule ``{status: [count, a teacher with it]}`` (a gate adds ``"blocking": [0, teachers]``)."""
+    rule ``{status: [count, None]}`` (a gate adds ``"blocking": [0, blocking teachers]``)."""
 
     checked: int = 0
     passed: int = 0
@@ -159,8 +170,12 @@ class Tally:
     teachers_passed: int = 0
     skipped_rows: int = 0
     schools: dict[str, SchoolTally] = field(default_factory=dict)
+    # (rule id, status) → one teacher whose condition gave that status, shared by all schools
+    reps: dict[Any, Subject] = field(default_factory=dict)
 
     def merge(self, other: Tally) -> None:
+        for key, rep in other.reps.items():
+            self.reps.setdefault(key, rep)
         self.statuses.update(other.statuses)
         self.subjects.update(other.subjects)
         self.errors += other.errors
@@ -297,10 +312,11 @@ class ChunkResult:
 class _Running:
     """A school rule over ``teachers`` computed from running counts.
 
-    Per school it keeps, for each status the rule's condition gave, how many teachers had it
-    and one of them; at the end the rule's own compiled check runs over a stand-in group made
-    of those representatives, repeated (one school at a time, references only), so the outcome
-    is exactly the kind's. A gate keeps its blocking teachers themselves (their ids are
+    Per school it counts the teachers by the status the rule's condition gave them; one teacher
+    per status (for all schools: the condition reads the teacher alone) stands for the others.
+    At the end the rule's own compiled check runs over a stand-in group of those
+    representatives, repeated (one school at a time, references only), so the outcome is
+    exactly the kind's. A gate keeps its blocking teachers themselves (their ids are
     reported), and only in schools where its action happened.
     """
 
@@ -312,28 +328,33 @@ class _Running:
         self.cond = item_ctx.check(spec) if spec is not None else None
         self.action = ctx.check(args.action) if self.gate else None
 
-    def add(self, acc: dict[Any, list[Any]], t: Subject) -> None:
+    def add(self, rid: str, acc: dict[Any, list[Any]], reps: dict[Any, Subject], t: Subject) -> None:
         status = self.cond(t).status if self.cond is not None else Status.PASS
         if self.gate and status is not Status.PASS:
             if t.parent is not None and self.action(t.parent).status is Status.PASS:  # type: ignore[misc]
-                acc.setdefault("blocking", [0, []])[1].append(
-                    Subject(t.record, t.env, t.parent, t.derived, None, t.passed)
-                )
+                acc.setdefault("blocking", [0, []])[1].append(_light(t, t.parent))
                 return
             status = Status.FAIL  # not kept: the gate is not_applicable in this school
         slot = acc.get(status)
-        if slot is None:  # the representative, without its cache of item subjects
-            acc[status] = [1, Subject(t.record, t.env, t.parent, t.derived, None, t.passed)]
+        if slot is None:
+            acc[status] = [1, None]
         else:
             slot[0] += 1
+        if (rid, status) not in reps:
+            reps[rid, status] = _light(t, None)  # the condition reads the teacher alone
 
     @staticmethod
-    def group(acc: dict[Any, list[Any]]) -> list[Subject]:
-        """The stand-in group: each representative as many times as it stands for."""
+    def group(rid: str, acc: dict[Any, list[Any]], reps: dict[Any, Subject]) -> list[Subject]:
+        """The stand-in group: each status's representative as many times as it stands for."""
         items: list[Subject] = []
-        for key, (n, rep) in acc.items():
-            items += rep if key == "blocking" else [rep] * n
+        for key, (n, kept) in acc.items():
+            items += kept if key == "blocking" else [reps[rid, key]] * n
         return items
+
+
+def _light(t: Subject, parent: Subject | None) -> Subject:
+    """A teacher subject without its cache of item subjects (kept, so kept small)."""
+    return Subject(t.record, t.env, parent, t.derived, None, t.passed)
 
 
 class Checker:
@@ -397,7 +418,7 @@ class Checker:
                 st.passed += bool(s.passed)
                 if parent is not None:
                     for rid, run in self.running.items():
-                        run.add(st.acc.setdefault(rid, {}), s)
+                        run.add(rid, st.acc.setdefault(rid, {}), tally.reps, s)
         text = "".join(line + "\n" for line in out)
         return ChunkResult(text, tally, problems, ids)
 
@@ -412,7 +433,7 @@ class Checker:
         for cr in ev.plan.rules["school"]:
             run = self.running.get(cr.rule.id)
             if run is not None and st is not None and st.checked:
-                s.children = run.group(st.acc.get(cr.rule.id, {}))
+                s.children = run.group(cr.rule.id, st.acc.get(cr.rule.id, {}), tally.reps)
             o = cr.run(s)  # no teacher rows for this school: children None, as in memory
             s.children = None
             f = Finding(cr, ref, o)
