@@ -102,3 +102,30 @@ def test_bad_record_raises_input_error_with_place() -> None:
         ict2rules.evaluate("zeku_2023", {"teacher": {"id": "T1", "hours": {"online": "五十"}}})
     (p,) = err.value.problems
     assert p.field == "teacher.hours.online" and "五十" in p.message_en
+
+
+def test_ruleset_pickles_and_recompiles() -> None:
+    import pickle
+
+    for name in ict2rules.bundled_names():
+        rs = ict2rules.load_ruleset(name)
+        again = pickle.loads(pickle.dumps(rs))
+        assert again.model_dump() == rs.model_dump()
+    data = {"teacher": {"id": "T1", "hours": {"online": 49.5, "offline": 25}}}
+    rs = ict2rules.load_ruleset("zeku_2023")
+    a = ict2rules.evaluate(rs, data, as_of="2024-01-05").to_dict()
+    b = ict2rules.evaluate(pickle.loads(pickle.dumps(rs)), data, as_of="2024-01-05").to_dict()
+    assert a == b
+
+
+def test_report_file_gets_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    from ict2rules.output import atomic_write
+
+    target = tmp_path / "report.json"
+    with atomic_write(target) as f:
+        f.write("{}")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

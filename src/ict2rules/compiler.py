@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from .kinds import DERIVATIONS, KINDS
-from .kinds.base import Check, DaysAfter, FieldRef, Outcome, Status, Subject
+from .kinds.base import Holds, Check, DaysAfter, FieldRef, Outcome, Status, Subject
 from .kinds.derive import Compute
 from .paths import PathError, element_type, make_getter, resolve
 from .records import MODELS, PointRecord, Teacher
@@ -253,6 +253,12 @@ class CompiledRule:
     def direct(self) -> bool:
         """No condition and no due date: the check's outcome is the rule's (the fast path)."""
         return self.when is None and self.due is None
+
+    @functools.cached_property
+    def holds(self) -> Holds | None:
+        """True exactly when the rule passes (a due date never changes a pass); None when the
+        kind has no cheap test or a condition decides first."""
+        return getattr(self.check, "holds", None) if self.when is None else None
 
     def run(self, s: Subject) -> Outcome:
         if self.when is not None:

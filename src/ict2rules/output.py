@@ -18,12 +18,23 @@ from pathlib import Path
 from typing import IO
 
 
+def _mode_for(path: Path) -> int:
+    """The mode a file written at ``path`` should have: the existing file's, else 0666 & ~umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and move it into place only on success."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
+        os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; a report is an ordinary file
         with os.fdopen(
             fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else ""
         ) as f:

@@ -7,6 +7,7 @@ by ``ict2rules schema report``; fields are only ever added to it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -71,21 +72,31 @@ def render(template: str, finding: Finding, lang: str = "zh") -> str:
     )
 
 
+_STATUS_WORDS = {
+    "zh": {Status.PASS: "符合", Status.NOT_APPLICABLE: "不适用", Status.PENDING: "尚未到期"},
+    "en": {Status.PASS: "met", Status.NOT_APPLICABLE: "not applicable", Status.PENDING: "not yet due"},
+}
+
+
 def message(finding: Finding, lang: str) -> str:
     """The finding's message in ``lang`` ("zh" or "en"): the rule's message when it is not met,
     its title otherwise."""
     rule = finding.compiled.rule
-    if finding.status in (Status.FAIL, Status.MISSING_DATA):
+    status = finding.status
+    if status in (Status.FAIL, Status.MISSING_DATA):
         text = getattr(rule.message, lang)
-        if finding.status is Status.MISSING_DATA:
+        if status is Status.MISSING_DATA:
             missing = show((finding.outcome.detail or {}).get("missing", []))
             text = f"缺少数据:{missing}" if lang == "zh" else f"data missing: {missing}"
         return render(text, finding, lang)
-    label = {
-        "zh": {"pass": "符合", "not_applicable": "不适用", "pending": "尚未到期"},
-        "en": {"pass": "met", "not_applicable": "not applicable", "pending": "not yet due"},
-    }[lang][finding.status.value]
-    return f"{getattr(rule.title, lang)}:{label}" if lang == "zh" else f"{rule.title.en}: {label}"
+    return _met_message(getattr(rule.title, lang), lang, status)
+
+
+@functools.lru_cache(maxsize=4096)
+def _met_message(title: str, lang: str, status: Status) -> str:
+    """'总学时不少于75学时:符合' — the same few strings for every subject that meets a rule."""
+    label = _STATUS_WORDS[lang][status]
+    return f"{title}:{label}" if lang == "zh" else f"{title}: {label}"
 
 
 def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:

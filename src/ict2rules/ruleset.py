@@ -100,18 +100,24 @@ class Parameter(_Model):
     )
 
 
+def _tagged(name: str, suffix: str, summary: str, args: type[BaseModel]) -> type[BaseModel]:
+    """``{kind: NAME, args: {...}}`` as a model that lives in this module under its own name,
+    so that rulesets pickle (``--jobs`` under spawn, Spark, Dask)."""
+    model = create_model(
+        f"{''.join(p.title() for p in name.split('_'))}{suffix}",
+        __base__=_Model,
+        __doc__=summary,
+        __module__=__name__,
+        kind=(Literal[name], ...),  # type: ignore[valid-type]
+        args=(args, ...),
+    )
+    globals()[model.__name__] = model
+    return model
+
+
 def _check_models() -> Any:
-    """One model per registered kind, ``{kind: NAME, args: {...}}``, as a tagged union."""
-    models = [
-        create_model(
-            f"{''.join(p.title() for p in name.split('_'))}Check",
-            __base__=_Model,
-            __doc__=kind.summary,
-            kind=(Literal[name], ...),  # type: ignore[valid-type]
-            args=(kind.args, ...),
-        )
-        for name, kind in sorted(KINDS.items())
-    ]
+    """One model per registered kind, as a tagged union."""
+    models = [_tagged(name, "Check", k.summary, k.args) for name, k in sorted(KINDS.items())]
     return Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
 
 
@@ -119,16 +125,7 @@ CheckSpec = _check_models()
 
 
 def _derivation_models() -> Any:
-    models = [
-        create_model(
-            f"{''.join(p.title() for p in name.split('_'))}Derivation",
-            __base__=_Model,
-            __doc__=d.summary,
-            kind=(Literal[name], ...),  # type: ignore[valid-type]
-            args=(d.args, ...),
-        )
-        for name, d in sorted(DERIVATIONS.items())
-    ]
+    models = [_tagged(name, "Derivation", d.summary, d.args) for name, d in sorted(DERIVATIONS.items())]
     return Annotated[Union[tuple(models)], Field(discriminator="kind")]  # noqa: UP007
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Args, Check, Outcome, Status, Subject, fmt_number, missing, register
+from .base import Args, Check, Outcome, Status, Subject, fmt_number, missing, register, with_holds
 from .numbers import bounds_text, within
 
 if TYPE_CHECKING:
@@ -82,4 +82,11 @@ def bands(args: BandsArgs, ctx: Context) -> Check:
         detail: dict[str, Any] = {"band": band.label, "band_zh": band.zh or band.label}
         return Outcome(Status.PASS if band.passing else Status.FAIL, expected, v, detail)
 
-    return check
+    def holds(s: Subject) -> bool:
+        v = get(s)
+        if v is None:
+            return False
+        band = next((b for lo, hi, lx, hx, b in edges if within(v, lo, hi, lx, hx)), None)
+        return band is not None and band.passing
+
+    return with_holds(check, holds)

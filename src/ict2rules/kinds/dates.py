@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from typing import TYPE_CHECKING, Any
 
-from .base import Args, Check, DateOperand, Outcome, Status, Subject, register
+from .base import Args, Check, DateOperand, Outcome, Status, Subject, register, with_holds
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -84,4 +84,13 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
             done, due, s.env.as_of, f"≤ {_iso(due)}", start(s) if start else None
         )
 
-    return check
+    def holds(s: Subject) -> bool:
+        due, done = by(s), get(s)
+        if isinstance(done, list):
+            done = max(done) if done else None
+        if due is None or done is None or done > due:
+            return False
+        first = start(s) if start else None
+        return first is None or done >= first
+
+    return with_holds(check, holds)

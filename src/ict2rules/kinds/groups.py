@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Args, Check, Number, Outcome, Status, Subject, fmt_percent, missing, register
+from .base import (
+    Args,
+    Check,
+    Number,
+    Outcome,
+    Status,
+    Subject,
+    fmt_percent,
+    holds_of,
+    missing,
+    register,
+    with_holds,
+)
 from .numbers import _bounded, bounds_text, within
 
 if TYPE_CHECKING:
@@ -41,6 +53,7 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     """
     get, item_ctx = ctx.items(args.over)
     cond = item_ctx.check(args.where)
+    meets = holds_of(cond)
     lo, hi, text = _bounded(ctx, args, pct=True)
     lx, hx = args.min_exclusive, args.max_exclusive
 
@@ -66,7 +79,14 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             PASS if within(share, lo_v, hi_v, lx, hx) else FAIL, expected, round(share, 6), detail
         )
 
-    return check
+    def holds(s: Subject) -> bool:
+        items = get(s)
+        if not items:
+            return False
+        share = sum(1 for i in items if meets(i)) / len(items)
+        return within(share, lo(s) if lo else None, hi(s) if hi else None, lx, hx)
+
+    return with_holds(check, holds)
 
 
 class CountArgs(Args):
@@ -97,7 +117,7 @@ def count(args: CountArgs, ctx: Context) -> Check:
           min: 3
     """
     get, item_ctx = ctx.items(args.over)
-    cond = item_ctx.check(args.where) if args.where else None
+    cond = holds_of(item_ctx.check(args.where)) if args.where else None
     lo, hi, text = _bounded(ctx, args)
     lx, hx = args.min_exclusive, args.max_exclusive
 
@@ -108,12 +128,19 @@ def count(args: CountArgs, ctx: Context) -> Check:
         items = get(s)
         if items is None:
             return missing(expected, args.over)
-        n = sum(1 for i in items if cond(i).status is PASS) if cond else len(items)
+        n = sum(1 for i in items if cond(i)) if cond else len(items)
         return Outcome(
             PASS if within(n, lo_v, hi_v, lx, hx) else FAIL, expected, n, {"total": len(items)}
         )
 
-    return check
+    def holds(s: Subject) -> bool:
+        items = get(s)
+        if items is None:
+            return False
+        n = sum(1 for i in items if cond(i)) if cond else len(items)
+        return within(n, lo(s) if lo else None, hi(s) if hi else None, lx, hx)
+
+    return with_holds(check, holds)
 
 
 class GateArgs(Args):
@@ -142,24 +169,28 @@ def gate(args: GateArgs, ctx: Context) -> Check:
           over: teachers
           each: {kind: compare, args: {value: passed, op: "==", to: true}}
     """
-    act = ctx.check(args.action)
+    act = holds_of(ctx.check(args.action))
     get, item_ctx = ctx.items(args.over)
-    each = item_ctx.check(args.each)
+    each = holds_of(item_ctx.check(args.each))
 
     def check(s: Subject) -> Outcome:
-        if act(s).status is not PASS:
+        if not act(s):
             return Outcome(
                 NA, "all members meet the condition", None, {"reason": "action not taken"}
             )
         items = get(s)
         if items is None:
             return missing("all members meet the condition", args.over)
-        blocking = [_ident(i) for i in items if each(i).status is not PASS]
+        blocking = [_ident(i) for i in items if not each(i)]
         actual = f"{len(items) - len(blocking)}/{len(items)}"
         detail = {"blocking": blocking} if blocking else None
         return Outcome(FAIL if blocking else PASS, f"{len(items)}/{len(items)}", actual, detail)
 
-    return check
+    def holds(s: Subject) -> bool:
+        items = get(s) if act(s) else None
+        return items is not None and all(each(i) for i in items)
+
+    return with_holds(check, holds)
 
 
 def _ident(item: Subject) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Args, Check, Outcome, Status, Subject, register
+from .base import Args, Check, Outcome, Status, Subject, holds_of, register, with_holds
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -133,11 +133,15 @@ def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
           action: {kind: present, args: {fields: [assessed_on]}}
           requires: {kind: threshold, args: {value: hours.total, min: 75}}
     """
-    act, req = ctx.check(args.action), ctx.check(args.requires)
+    act, req = holds_of(ctx.check(args.action)), ctx.check(args.requires)
+    req_holds = holds_of(req)
 
     def check(s: Subject) -> Outcome:
-        if act(s).status is not PASS:
+        if not act(s):
             return Outcome(NA, None, None, {"reason": "action not taken"})
         return req(s)
 
-    return check
+    def holds(s: Subject) -> bool:
+        return act(s) and req_holds(s)
+
+    return with_holds(check, holds)

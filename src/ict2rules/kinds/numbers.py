@@ -19,6 +19,7 @@ from .base import (
     fmt_percent,
     missing,
     register,
+    with_holds,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +110,15 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
                 v = len(v)
             return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
 
-        return check_min
+        def holds_min(s: Subject) -> bool:
+            v = get(s)
+            if v is None:
+                return False
+            if isinstance(v, _SIZED):
+                v = len(v)
+            return v > floor if lx else v >= floor
+
+        return with_holds(check_min, holds_min)
 
     def check(s: Subject) -> Outcome:
         lo_v = lo(s) if lo else None
@@ -122,7 +131,17 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
             return missing(expected, args.value)
         return Outcome(PASS if within(v, lo_v, hi_v, lx, hx) else FAIL, expected, v)
 
-    return check
+    def holds(s: Subject) -> bool:
+        lo_v = lo(s) if lo else None
+        hi_v = hi(s) if hi else None
+        v = get(s)
+        if isinstance(v, _SIZED):
+            v = len(v)
+        if v is None or (lo and lo_v is None) or (hi and hi_v is None):
+            return False
+        return within(v, lo_v, hi_v, lx, hx)
+
+    return with_holds(check, holds)
 
 
 class RatioArgs(Args):
@@ -230,7 +249,28 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
             return Outcome(FAIL, expected, v, {"reason": "values cannot be compared"})
         return Outcome(PASS if ok else FAIL, expected, v)
 
-    return check
+    def holds(s: Subject) -> bool:
+        v, w = get(s), other(s)
+        if v is None or w is None:
+            return False
+        try:
+            return bool(fn(v, w))
+        except TypeError:
+            return False
+
+    if other.constant and other.value is not None:  # the usual condition: a field against a literal
+        w0 = other.value
+
+        def holds(s: Subject) -> bool:
+            v = get(s)
+            if v is None:
+                return False
+            try:
+                return bool(fn(v, w0))
+            except TypeError:
+                return False
+
+    return with_holds(check, holds)
 
 
 class PresentArgs(Args):
@@ -258,7 +298,10 @@ def present(args: PresentArgs, ctx: Context) -> Check:
             return Outcome(FAIL, "present", None, {"absent": absent})
         return _PRESENT  # immutable, so one shared outcome serves every subject
 
-    return check
+    def holds(s: Subject) -> bool:
+        return not any(_empty(g(s)) for _, g in getters)
+
+    return with_holds(check, holds)
 
 
 _PRESENT = Outcome(PASS, "present", "present", None)

@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog import CATALOG
-from .base import Args, Check, FieldRef, Outcome, ParamRef, Status, Subject, missing, register
+from .base import (
+    Args,
+    Check,
+    FieldRef,
+    Outcome,
+    ParamRef,
+    Status,
+    Subject,
+    holds_of,
+    missing,
+    register,
+    with_holds,
+)
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -57,7 +69,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     passes for A1, A3, A5 with valid evidence; fails for A2, A3, A5 (two dimensions).
     """
     get, item_ctx = ctx.items(args.items)
-    keep = item_ctx.check(args.count_only) if args.count_only else None
+    keep = holds_of(item_ctx.check(args.count_only)) if args.count_only else None
     need = {
         "points": (ctx.constant(args.min_points), ctx.constant(args.max_points)),
         "dimensions": (ctx.constant(args.min_dimensions), None),
@@ -79,21 +91,15 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     catalog = CATALOG.points
     bounds = [(what, lo, hi) for what, (lo, hi) in need.items() if lo is not None or hi is not None]
 
-    def check(s: Subject) -> Outcome:
-        items = get(s)
-        if items is None:
-            return missing(expected, args.items)
-        counted = items if keep is None else [i for i in items if keep(i).status is PASS]
-        found = {point_attr(i.record, "value") for i in counted}
-        # Catalog codes sort by a precomputed key (a C-level look-up, not a call per code).
-        codes = sorted(
-            found, key=_CODE_KEYS.__getitem__ if found <= _CODE_KEYS.keys() else _code_key
-        )
+    def covered(items: list[Subject]) -> tuple[int, dict[str, set[str]], list[str]]:
+        """How many items count, the sets they cover, and what falls short."""
+        counted = items if keep is None else [i for i in items if keep(i)]
+        codes = {point_attr(i.record, "value") for i in counted}
         known = [catalog[c] for c in codes if c in catalog]  # one catalog look-up per code
         got = {
             "points": codes,
-            "dimensions": sorted({p.dimension for p in known}),
-            "environments": sorted({p.environment for p in known}),
+            "dimensions": {p.dimension for p in known},
+            "environments": {p.environment for p in known},
         }
         short = [
             what
@@ -102,9 +108,22 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ]
         short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
         short += [f"environment:{e}" for e in envs if e not in got["environments"]]
+        return len(counted), got, short
+
+    def check(s: Subject) -> Outcome:
+        items = get(s)
+        if items is None:
+            return missing(expected, args.items)
+        n_counted, sets, short = covered(items)
+        codes = sets["points"]
+        got = {  # catalog codes sort by a precomputed key (a look-up, not a call per code)
+            "points": sorted(codes, key=_CODE_KEYS.__getitem__ if codes <= _CODE_KEYS.keys() else _code_key),
+            "dimensions": sorted(sets["dimensions"]),
+            "environments": sorted(sets["environments"]),
+        }
         detail: dict[str, Any] | None = None
-        if short or len(counted) < len(items):
-            detail = {"not_counted": len(items) - len(counted), "short": short}
+        if short or n_counted < len(items):
+            detail = {"not_counted": len(items) - n_counted, "short": short}
         if short:  # how the coverage reads to people, for the message (failures only: cheap)
             detail = {
                 **(detail or {}),
@@ -113,7 +132,30 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
             }
         return Outcome(FAIL if short else PASS, expected, got, detail)
 
-    return check
+    # holds() answers only "is it met": sets of strings and precomputed look-ups, no outcome
+    point_dim = {c: p.dimension for c, p in catalog.items()}
+    point_env = {c: p.environment for c, p in catalog.items()}
+    lo_p, hi_p = need["points"]
+    lo_d, lo_e = need["dimensions"][0], need["environments"][0]
+
+    def holds(s: Subject) -> bool:
+        items = get(s)
+        if items is None:
+            return False
+        codes = {point_attr(i.record, "value") for i in items if keep is None or keep(i)}
+        if (lo_p is not None and len(codes) < lo_p) or (hi_p is not None and len(codes) > hi_p):
+            return False
+        if lo_d is not None or dims:
+            got_d = {point_dim[c] for c in codes if c in point_dim}
+            if (lo_d is not None and len(got_d) < lo_d) or any(d not in got_d for d in dims):
+                return False
+        if lo_e is not None or envs:
+            got_e = {point_env[c] for c in codes if c in point_env}
+            if (lo_e is not None and len(got_e) < lo_e) or any(e not in got_e for e in envs):
+                return False
+        return True
+
+    return with_holds(check, holds)
 
 
 def _coverage_text(got: dict[str, list[str]], lang: str) -> str:
@@ -202,4 +244,18 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
                 detail["absent"] = absent
         return Outcome(FAIL if detail else PASS, expected, values, detail or None)
 
-    return check
+    def holds(s: Subject) -> bool:
+        items = get(s)
+        ok_set = allowed(s) if allowed else None
+        req = required(s) if required else None
+        if items is None or (allowed and ok_set is None) or (required and req is None):
+            return False
+        values = [point_attr(i.record, of) for i in items]
+        if allowed:
+            if of != "value":
+                ok_set = [x if of == "environment" else point_attr(x, of) for x in ok_set]
+            if any(v not in ok_set for v in values):
+                return False
+        return not (required and any(r not in values for r in req))
+
+    return with_holds(check, holds)
