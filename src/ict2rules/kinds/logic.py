@@ -39,7 +39,8 @@ class ChecksArgs(Args):
 @register("all", ChecksArgs, summary="Every sub-check passes.")
 def all_(args: ChecksArgs, ctx: Context) -> Check:
     """What it does: runs each sub-check; the result is the worst of theirs (fail > missing
-    data > pending > pass; not-applicable parts are ignored).
+    data > pending > pass; not-applicable parts are ignored). When it is not met, its expected,
+    actual and detail are those of the first part that decided it.
 
     Why: a clause with several conditions that must hold together.
 
@@ -52,8 +53,13 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
     parts = [ctx.check(c) for c in args.checks]
 
     def check(s: Subject) -> Outcome:
-        statuses = [p(s).status for p in parts]
-        return Outcome(worst(statuses), "all", [st.value for st in statuses])
+        outs = [p(s) for p in parts]
+        status = worst([o.status for o in outs])
+        if status in (PASS, NA):
+            return Outcome(status, "all", [o.status.value for o in outs])
+        # explain by the first part that decided: its expected, actual and detail
+        decisive = next(o for o in outs if o.status is status)
+        return Outcome(status, decisive.expected, decisive.actual, decisive.detail)
 
     return check
 
