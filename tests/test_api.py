@@ -129,3 +129,11 @@ def test_report_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_summary_keeps_not_yet_due_teachers_apart_from_failed() -> None:
+    plan = Path(__file__).resolve().parents[1] / "examples" / "zeku_2023" / "plan_fixed.yaml"
+    summary = ict2rules.evaluate("zeku_2023", plan, as_of="2023-06-15").summary()["teachers"]
+    assert (summary["checked"], summary["passed"], summary["failed"], summary["pending"]) == (3, 0, 0, 3)
+    after = ict2rules.evaluate("zeku_2023", plan, as_of="2024-01-05").summary()["teachers"]
+    assert (after["failed"], after["pending"]) == (3, 0)  # the year is over: not done is not met

@@ -64,20 +64,23 @@ def evaluate(
     ev = Evaluator(rs, as_of=as_of, keep=keep)
     findings: list[Finding] = []
     subjects: list[tuple[str, str, bool]] = []
+    waiting = 0  # teachers not passed only because their work is not yet due
     for t in records.teachers:
         s, found = ev.teacher(t)
         findings += found
         subjects.append(("teacher", t.id, bool(s.passed)))
+        waiting += s.waiting
     for school in records.schools:
         s, found = ev.school(school)
         findings += found
         for child in s.children or ():
             subjects.append(("teacher", f"{school.id}/{child.record.id}", bool(child.passed)))
+            waiting += child.waiting
         subjects.append(("school", school.id, bool(s.passed)))
     for p in records.projects:
         s, found = ev.project(p)
         findings += found
         subjects.append(("project", p.id, bool(s.passed)))
     return Report(
-        rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files
+        rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting
     )

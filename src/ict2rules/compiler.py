@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from .kinds import DERIVATIONS, KINDS
-from .kinds.base import Holds, Check, DaysAfter, FieldRef, Outcome, Status, Subject
+from .kinds.base import Check, DaysAfter, FieldRef, Holds, Outcome, Status, Subject
 from .kinds.derive import Compute
 from .paths import PathError, element_type, make_getter, resolve
 from .records import MODELS, PointRecord, Teacher

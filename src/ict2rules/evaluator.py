@@ -107,16 +107,19 @@ class Evaluator:
         keep = self.keep
         skip_passes = keep is not None and Status.PASS not in keep
         ok = True
+        unmet = False  # an error-severity rule failed or lacks data (not merely not yet due)
         findings: list[Finding] = []
         for cr in self.plan.rules[level]:
             if skip_passes and cr.holds is not None and cr.holds(s):
                 continue  # a pass that will not be reported: nothing to explain
             o = cr.check(s) if cr.direct else cr.run(s)
-            if ok and cr.is_error and o.status in _NOT_PASSING:
+            if cr.is_error and o.status in _NOT_PASSING:
                 ok = False
+                unmet = unmet or o.status is not Status.PENDING
             if keep is None or o.status in keep:
                 findings.append(Finding(cr, ref, o))
         s.passed = ok
+        s.waiting = not ok and not unmet
         return findings
 
     def teacher(

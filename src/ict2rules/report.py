@@ -142,6 +142,7 @@ class Report:
     subjects: list[tuple[str, str, bool]] = field(default_factory=list)  # (level, label, passed)
     skipped_rows: int = 0
     inputs: list[str] = field(default_factory=list)
+    teachers_waiting: int = 0  # not passed only because required work is not yet due
 
     @property
     def passed(self) -> bool:
@@ -170,7 +171,8 @@ class Report:
             "teachers": {
                 "checked": len(teachers),
                 "passed": passed_teachers,
-                "failed": len(teachers) - passed_teachers,
+                "failed": len(teachers) - passed_teachers - self.teachers_waiting,
+                "pending": self.teachers_waiting,
                 "pass_rate": round(passed_teachers / len(teachers), 6) if teachers else None,
             },
             "findings": {s.value: statuses.get(s.value, 0) for s in Status},

@@ -55,6 +55,7 @@ REPORT_SCHEMA: dict[str, Any] = {
                         "checked": {"type": "integer"},
                         "passed": {"type": "integer"},
                         "failed": {"type": "integer"},
+                        "pending": {"type": "integer"},
                         "pass_rate": {"type": ["number", "null"]},
                     },
                 },

@@ -168,6 +168,7 @@ class Tally:
     warnings: int = 0
     teachers_checked: int = 0
     teachers_passed: int = 0
+    teachers_waiting: int = 0
     skipped_rows: int = 0
     schools: dict[str, SchoolTally] = field(default_factory=dict)
     # (rule id, status) → one teacher whose condition gave that status, shared by all schools
@@ -182,6 +183,7 @@ class Tally:
         self.warnings += other.warnings
         self.teachers_checked += other.teachers_checked
         self.teachers_passed += other.teachers_passed
+        self.teachers_waiting += other.teachers_waiting
         self.skipped_rows += other.skipped_rows
         for sid, st in other.schools.items():
             self.schools.setdefault(sid, SchoolTally()).merge(st)
@@ -204,7 +206,8 @@ class Tally:
             "teachers": {
                 "checked": n,
                 "passed": ok,
-                "failed": n - ok,
+                "failed": n - ok - self.teachers_waiting,
+                "pending": self.teachers_waiting,
                 "pass_rate": round(ok / n, 6) if n else None,
             },
             "findings": {s.value: self.statuses.get(s.value, 0) for s in Status},
@@ -410,6 +413,7 @@ class Checker:
             tally.subjects["teacher"] += 1
             tally.teachers_checked += 1
             tally.teachers_passed += bool(s.passed)
+            tally.teachers_waiting += s.waiting
             if t.school_id is not None:
                 st = tally.schools.get(t.school_id)
                 if st is None:

@@ -64,6 +64,7 @@ class Subject:
     derived: dict[str, Any] = field(default_factory=dict)
     children: list[Subject] | None = None
     passed: bool | None = None
+    waiting: bool = False  # not passed only because required work is not yet due
     # Item subjects already built, by list path: several rules walk a teacher's points.
     memo: dict[str, Any] | None = None
 

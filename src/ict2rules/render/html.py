@@ -36,7 +36,7 @@ from .text import (
 
 #: The ids of the summary numbers; their text is the plain number (pass rate: "66.7%").
 SUMMARY_IDS = (
-    "teachers-checked", "teachers-passed", "teachers-failed", "pass-rate",
+    "teachers-checked", "teachers-passed", "teachers-failed", "teachers-pending", "pass-rate",
     "schools-checked", "schools-passed", "errors", "warnings", "verdict",
     "findings-pass", "findings-fail", "findings-not_applicable", "findings-missing_data", "findings-pending",
 )
@@ -81,7 +81,8 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
         (t["as_of"], _e(report.as_of.isoformat())),
         (t["teachers"], f"{t['checked']} {_num('teachers-checked', ts['checked'])} · "
                         f"{t['passed']} {_num('teachers-passed', ts['passed'])} · "
-                        f"{t['failed']} {_num('teachers-failed', ts['failed'])}"),
+                        f"{t['failed']} {_num('teachers-failed', ts['failed'])} · "
+                        f"{t['pending']} {_num('teachers-pending', ts.get('pending', 0))}"),
         (t["pass_rate"], _num("pass-rate", pct(ts["pass_rate"]))),
     ]
     schools = [ok for lv, _, ok in report.subjects if lv == "school"]

@@ -52,7 +52,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
         _row(t["as_of"], report.as_of.isoformat()),
     ]
     if ts["checked"]:
-        rows.append(_row(t["teachers"], f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['failed']} {ts['failed']}"))
+        rows.append(_row(t["teachers"], f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['failed']} {ts['failed']}" + (f" · {t['pending']} {ts['pending']}" if ts.get("pending") else "")))
         rows.append(_row(t["pass_rate"], pct(ts["pass_rate"])))
     for level, key in (("school", "schools"), ("project", "projects")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]

@@ -129,10 +129,19 @@ class TeacherRow:
     subject: SubjectRef
     statuses: dict[str, Status]
     passed: bool
+    errors: dict[str, bool] = field(default_factory=dict)  # rule id → is error severity
 
     @property
     def clean(self) -> bool:
         return not any(s in _OPEN for s in self.statuses.values())
+
+    @property
+    def waiting(self) -> bool:
+        """Not passed only because work is not yet due (no error rule failed or lacks data)."""
+        return not self.passed and not any(
+            s in (Status.FAIL, Status.MISSING_DATA) and self.errors.get(rid, True)
+            for rid, s in self.statuses.items()
+        )
 
 
 @dataclass
@@ -172,7 +181,8 @@ def teacher_groups(report: Report) -> list[TeacherGroup]:
         ref = fs[0].subject
         key = f"{school}/{ref.id}" if school else ref.id
         ok = verdicts.get(key, passed(fs))
-        group.rows.append(TeacherRow(ref, {f.rule_id: f.status for f in fs}, ok))
+        errors = {f.rule_id: f.compiled.is_error for f in fs}
+        group.rows.append(TeacherRow(ref, {f.rule_id: f.status for f in fs}, ok, errors))
     for group in groups.values():
         open_rules = {rid for r in group.rows for rid, s in r.statuses.items() if s in _OPEN}
         group.columns = sorted(open_rules, key=lambda rid: rule_rank.get(rid, 10_000))
@@ -298,7 +308,9 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     if ts["checked"]:
         grid.add_row(t["teachers"], Text(
             f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · "
-            f"{t['failed']} {ts['failed']} · {t['pass_rate']} {pct(ts['pass_rate'])}"
+            f"{t['failed']} {ts['failed']} · "
+            + (f"{t['pending']} {ts['pending']} · " if ts.get("pending") else "")
+            + f"{t['pass_rate']} {pct(ts['pass_rate'])}"
         ))
     for level, key in (("school", "schools"), ("project", "projects")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
@@ -347,12 +359,18 @@ def _group_table(group: TeacherGroup, report: Report, t: dict[str, str], lang: s
     for n in range(1, len(group.columns) + 1):
         table.add_column(str(n), justify="center", no_wrap=True, min_width=len(str(n)))
     # the verdict is the one column that must never be cut short
-    table.add_column(t["verdict"], no_wrap=True, min_width=max(cell_len(t["passed"]), cell_len(t["failed"])))
+    widest = max(cell_len(t[k]) for k in ("passed", "failed", "pending"))
+    table.add_column(t["verdict"], no_wrap=True, min_width=widest)
     for row in rows[:MAX_ROWS]:
         ref = row.subject
         who = f"{ref.name}({ref.id})" if ref.name else ref.id
         marks = [_mark(row.statuses.get(rid, Status.NOT_APPLICABLE)) for rid in group.columns]
-        verdict = Text(t["passed"], style="green") if row.passed else Text(t["failed"], style="red")
+        if row.passed:
+            verdict = Text(t["passed"], style="green")
+        elif row.waiting:
+            verdict = Text(t["pending"], style="cyan")
+        else:
+            verdict = Text(t["failed"], style="red")
         table.add_row(Text(who), *marks, verdict)
     out: list[Any] = [head, table]
     hidden_open = len([r for r in rows if not r.clean]) - len([r for r in rows[:MAX_ROWS] if not r.clean])
