@@ -42,13 +42,38 @@ class SubjectRef:
         return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
 
 
-@dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule's verdict on one subject."""
+    """One rule's verdict on one subject.
 
-    compiled: CompiledRule
-    subject: SubjectRef
-    outcome: Outcome
+    A pass found by a kind's cheap test (``holds``) is explained only when someone reads its
+    ``outcome`` (a JSON report does, a count of failures or a message of a met rule does not);
+    the check is a pure function of the subject, so explaining it later gives the same outcome.
+    """
+
+    __slots__ = ("_of", "_outcome", "compiled", "subject")
+
+    def __init__(
+        self,
+        compiled: CompiledRule,
+        subject: SubjectRef,
+        outcome: Outcome | None,
+        of: Subject | None = None,
+    ) -> None:
+        self.compiled = compiled
+        self.subject = subject
+        self._outcome = outcome
+        self._of = of  # the subject to explain a lazy pass with
+
+    def __repr__(self) -> str:
+        return f"Finding({self.rule_id!r}, {self.subject.label()!r}, {self.status.value})"
+
+    @property
+    def outcome(self) -> Outcome:
+        if self._outcome is None:
+            cr = self.compiled
+            self._outcome = cr.check(self._of) if cr.direct else cr.run(self._of)  # type: ignore[arg-type]
+            self._of = None
+        return self._outcome
 
     @property
     def rule_id(self) -> str:
@@ -56,7 +81,7 @@ class Finding:
 
     @property
     def status(self) -> Status:
-        return self.outcome.status
+        return Status.PASS if self._outcome is None else self._outcome.status
 
     @property
     def severity(self) -> str:
@@ -96,6 +121,15 @@ class Evaluator:
         self.env = Env(as_of or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
         self.values: list[DerivedValue] = []
+        # A pass that will not be reported needs no explaining: where a kind has a cheap exact
+        # test (``holds``), a failures-only run asks it first and builds no outcome for a pass.
+        self._report_passes = keep is None or Status.PASS in keep
+        self._steps = {
+            level: tuple(
+                (cr, cr.holds, cr.check if cr.direct else cr.run, cr.is_error) for cr in rules
+            )
+            for level, rules in self.plan.rules.items()
+        }
 
     def _run(self, level: str, s: Subject, ref: SubjectRef) -> list[Finding]:
         for cd in self.plan.derived[level]:
@@ -105,15 +139,17 @@ class Evaluator:
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).
         keep = self.keep
-        skip_passes = keep is not None and Status.PASS not in keep
         ok = True
         unmet = False  # an error-severity rule failed or lacks data (not merely not yet due)
         findings: list[Finding] = []
-        for cr in self.plan.rules[level]:
-            if skip_passes and cr.holds is not None and cr.holds(s):
-                continue  # a pass that will not be reported: nothing to explain
-            o = cr.check(s) if cr.direct else cr.run(s)
-            if cr.is_error and o.status in _NOT_PASSING:
+        report_passes = self._report_passes
+        for cr, holds, run, is_error in self._steps[level]:
+            if holds is not None and holds(s):
+                if report_passes:  # explained later, if anyone asks
+                    findings.append(Finding(cr, ref, None, s))
+                continue
+            o = run(s)
+            if is_error and o.status in _NOT_PASSING:
                 ok = False
                 unmet = unmet or o.status is not Status.PENDING
             if keep is None or o.status in keep:

@@ -59,17 +59,35 @@ def render(template: str, finding: Finding, lang: str = "zh") -> str:
     """
     o = finding.outcome
     detail = o.detail or {}
-    values: dict[str, Any] = {
-        "expected": o.expected,
-        # a kind may say how its value reads to people (a share as "66.7%"), per language
-        "actual": detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual)),
-        "subject": finding.subject.label(),
-    }
-    if o.detail:
-        values.update((k, v) for k, v in o.detail.items() if not k.startswith("actual_text"))
-    return _PLACEHOLDER.sub(
-        lambda m: show(values[m.group(1)]) if m.group(1) in values else m.group(0), template
-    )
+    out = []
+    for literal, name in _segments(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if name == "actual":
+            # a kind may say how its value reads to people (a share as "66.7%"), per language
+            out.append(show(detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual))))
+        elif name == "expected":
+            out.append(show(o.expected))
+        elif name == "subject":
+            out.append(finding.subject.label())
+        elif name in detail and not name.startswith("actual_text"):
+            out.append(show(detail[name]))
+        else:
+            out.append("{" + name + "}")  # not a value this finding has: left as written
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _segments(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A message template split once into (literal text, placeholder name) pairs."""
+    parts: list[tuple[str, str | None]] = []
+    last = 0
+    for m in _PLACEHOLDER.finditer(template):
+        parts.append((template[last : m.start()], m.group(1)))
+        last = m.end()
+    parts.append((template[last:], None))
+    return tuple(parts)
 
 
 _STATUS_WORDS = {
@@ -81,9 +99,9 @@ _STATUS_WORDS = {
 def message(finding: Finding, lang: str) -> str:
     """The finding's message in ``lang`` ("zh" or "en"): the rule's message when it is not met,
     its title otherwise."""
-    rule = finding.compiled.rule
     status = finding.status
-    if status in (Status.FAIL, Status.MISSING_DATA):
+    rule = finding.compiled.rule
+    if status is Status.FAIL or status is Status.MISSING_DATA:
         text = getattr(rule.message, lang)
         if status is Status.MISSING_DATA:
             missing = show((finding.outcome.detail or {}).get("missing", []))

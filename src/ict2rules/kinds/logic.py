@@ -61,7 +61,14 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
         decisive = next(o for o in outs if o.status is status)
         return Outcome(status, decisive.expected, decisive.actual, decisive.detail)
 
-    return check
+    part_holds = [holds_of(p) for p in parts]
+
+    def holds(s: Subject) -> bool:
+        # every part passing is the common case; otherwise a not-applicable part may still
+        # leave the whole passing, so ask the full check
+        return all(h(s) for h in part_holds) or check(s).status is PASS
+
+    return with_holds(check, holds)
 
 
 @register("any", ChecksArgs, summary="At least one sub-check passes.")
@@ -88,7 +95,12 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
             status = min(statuses, key=lambda st: _RANK[st] if st is not NA else 9, default=NA)
         return Outcome(status, "any", [str(st) for st in statuses])
 
-    return check
+    part_holds = [holds_of(p) for p in parts]
+
+    def holds(s: Subject) -> bool:
+        return any(h(s) for h in part_holds)  # any passes exactly when one part passes
+
+    return with_holds(check, holds)
 
 
 class NotArgs(Args):

@@ -301,6 +301,13 @@ def present(args: PresentArgs, ctx: Context) -> Check:
     def holds(s: Subject) -> bool:
         return not any(_empty(g(s)) for _, g in getters)
 
+    if len(getters) == 1:  # the usual "has it happened" test, inlined
+        only = getters[0][1]
+
+        def holds(s: Subject) -> bool:
+            v = only(s)
+            return v is not None and not (isinstance(v, (str, list, dict)) and not v)
+
     return with_holds(check, holds)
 
 

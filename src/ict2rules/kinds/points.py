@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog import CATALOG
+from ..records import PointRecord
 from .base import (
     Args,
     Check,
@@ -136,13 +138,15 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     point_dim = {c: p.dimension for c, p in catalog.items()}
     point_env = {c: p.environment for c, p in catalog.items()}
     lo_p, hi_p = need["points"]
+    # a point record's code, or a code given as text (a school's scope)
+    code_of = attrgetter("record.code") if item_ctx.model is PointRecord else (lambda i: point_attr(i.record, "value"))
     lo_d, lo_e = need["dimensions"][0], need["environments"][0]
 
     def holds(s: Subject) -> bool:
         items = get(s)
         if items is None:
             return False
-        codes = {point_attr(i.record, "value") for i in items if keep is None or keep(i)}
+        codes = {code_of(i) for i in items if keep is None or keep(i)}
         if (lo_p is not None and len(codes) < lo_p) or (hi_p is not None and len(codes) > hi_p):
             return False
         if lo_d is not None or dims:
