@@ -88,7 +88,7 @@ RULE_ENGINE_RULES = {
     "ZK-T-LESSON-UPLOAD": _min("t.lessons_uploaded", 1),
     "ZK-T-LESSON-REVIEWS": _min("t.lessons_reviewed", 3),
     "ZK-T-PEER-REVIEW": _min("t.peer_reviews_given", 1),
-    "ZK-T-POINTS": _coverage(_VALID),
+    "ZK-T-POINTS": f"t.assessed_on == null ? 'not_applicable' : ({_coverage(_VALID)})",
     "ZK-T-CERT-UPLOAD": _coverage("p.evidence != null"),
     "ZK-T-EVIDENCE": (
         "t.points == null ? 'missing_data' : (t.points.length == 0 ? 'not_applicable' : "
@@ -101,8 +101,9 @@ RULE_ENGINE_RULES = {
     "ZK-T-ASSESS-AFTER-HOURS": (
         "t.assessed_on == null ? 'not_applicable' : "
         f"((not ({_BOTH}) and t.hours.online + t.hours.offline < 75) or "
-        "(t.hours&.offline != null and t.hours.offline < 25) ? 'fail' : "
-        f"({_BOTH} ? 'missing_data' : 'pass'))"
+        "(t.hours&.offline != null and t.hours.offline < 25) or "
+        "(t.completed_on != null and t.completed_on > t.assessed_on) ? 'fail' : "
+        f"({_BOTH} or t.completed_on == null ? 'missing_data' : 'pass'))"
     ),
     "ZK-T-SCORE-PARTS": (
         "t.assessed_on == null ? 'not_applicable' : "

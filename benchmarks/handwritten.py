@@ -75,10 +75,11 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
         ("ZK-T-PEER-REVIEW", _min(t.get("peer_reviews_given"), 1)),
     ]
     if points is None:
-        out += [("ZK-T-POINTS", MISSING), ("ZK-T-CERT-UPLOAD", MISSING), ("ZK-T-EVIDENCE", MISSING)]
+        out += [("ZK-T-POINTS", MISSING if assessed else None), ("ZK-T-CERT-UPLOAD", MISSING), ("ZK-T-EVIDENCE", MISSING)]
     else:
         valid = [_valid(p) for p in points]
-        out.append(("ZK-T-POINTS", None if _coverage([p["code"] for p, v in zip(points, valid, strict=True) if v]) else FAIL))
+        covered = _coverage([p["code"] for p, v in zip(points, valid, strict=True) if v])
+        out.append(("ZK-T-POINTS", None if covered or not assessed else FAIL))
         uploaded = [p["code"] for p in points if p.get("evidence")]
         out.append(("ZK-T-CERT-UPLOAD", None if _coverage(uploaded) else FAIL))
         out.append(("ZK-T-EVIDENCE", None if not points or all(valid) else FAIL))
@@ -87,7 +88,9 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
     else:
         out.append(("ZK-T-POINTS-IN-SCOPE", None if all(p["code"] in scope for p in points) else FAIL))
     if assessed:
-        parts = (_min(total, 75), _min(offline, 25))
+        done = t.get("completed_on")
+        in_order = MISSING if done is None else None if done <= t["assessed_on"] else FAIL
+        parts = (_min(total, 75), _min(offline, 25), in_order)
         out.append(("ZK-T-ASSESS-AFTER-HOURS", FAIL if FAIL in parts else MISSING if MISSING in parts else None))
         out.append(("ZK-T-SCORE-PARTS", None if peer is not None and school is not None else FAIL))
         final = round(0.5 * peer + 0.5 * school, 6) if peer is not None and school is not None else None

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InputError, Problem
 from .evaluator import Evaluator, Finding
-from .inputs import Records, read_records, records_from_data
+from .inputs import Records, parse_date, read_records, records_from_data
 from .kinds.base import Status
 from .loader import bundled_names, load_ruleset
 from .report import Report
@@ -53,8 +53,7 @@ def evaluate(
     1
     """
     rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
+    as_of = parse_date(as_of)
     if isinstance(data, Records):
         records = data
     elif isinstance(data, (str, Path)):
@@ -82,5 +81,6 @@ def evaluate(
         findings += found
         subjects.append(("project", p.id, bool(s.passed)))
     return Report(
-        rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting
+        rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting,
+        dict(ev.unmet),
     )

@@ -13,11 +13,15 @@ changed, so one school (or one roster chunk) can be evaluated anywhere, in any p
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from .compiler import CompiledRule, Plan
+from .errors import InputError, problems_from_validation
 from .kinds.base import Env, Outcome, Status, Subject
 from .records import Project, School, Teacher
 from .ruleset import Ruleset
@@ -40,6 +44,18 @@ class SubjectRef:
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
+
+
+# What a check may raise on data the record models do not type (free ``attributes``, values
+# compared across types): it is the data's fault, so it is a finding, never a crash.
+DATA_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError)
+
+
+def wrong_kind_of_value(exc: Exception) -> Outcome:
+    """The outcome of a check that could not compare the values it was given."""
+    return Outcome(
+        Status.FAIL, None, None, {"reason": f"值的类型不适用 / a value of the wrong kind: {exc}"}
+    )
 
 
 class Finding:
@@ -106,6 +122,14 @@ def passed(findings: Iterable[Finding]) -> bool:
     return not any(f.compiled.is_error and f.outcome.status in _NOT_PASSING for f in findings)
 
 
+def _validated(model: Any, data: Any) -> Any:
+    """A record from a plain dict, or the one documented exception with located problems."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, data, None, model=model)) from None
+
+
 class Evaluator:
     """Evaluates records of any level against one ruleset's compiled plan."""
 
@@ -121,6 +145,9 @@ class Evaluator:
         self.env = Env(as_of or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
         self.values: list[DerivedValue] = []
+        # Rules not met (fail or missing data) by severity, over every outcome: the verdict
+        # does not depend on which findings a caller chose to keep.
+        self.unmet: Counter[str] = Counter()
         # A pass that will not be reported needs no explaining: where a kind has a cheap exact
         # test (``holds``), a failures-only run asks it first and builds no outcome for a pass.
         self._report_passes = keep is None or Status.PASS in keep
@@ -133,7 +160,10 @@ class Evaluator:
 
     def _run(self, level: str, s: Subject, ref: SubjectRef) -> list[Finding]:
         for cd in self.plan.derived[level]:
-            value = cd.compute(s)
+            try:
+                value = cd.compute(s)
+            except DATA_ERRORS:  # e.g. text in a free attribute where a number is summed
+                value = None
             s.derived[cd.derived.id] = value
             self.values.append(DerivedValue(cd.derived.id, ref, value))
         # One pass: the verdict counts every rule, but only kept findings are allocated
@@ -144,11 +174,16 @@ class Evaluator:
         findings: list[Finding] = []
         report_passes = self._report_passes
         for cr, holds, run, is_error in self._steps[level]:
-            if holds is not None and holds(s):
-                if report_passes:  # explained later, if anyone asks
-                    findings.append(Finding(cr, ref, None, s))
-                continue
-            o = run(s)
+            try:
+                if holds is not None and holds(s):
+                    if report_passes:  # explained later, if anyone asks
+                        findings.append(Finding(cr, ref, None, s))
+                    continue
+                o = run(s)
+            except DATA_ERRORS as exc:
+                o = wrong_kind_of_value(exc)
+            if o.status is Status.FAIL or o.status is Status.MISSING_DATA:
+                self.unmet[cr.rule.severity] += 1
             if is_error and o.status in _NOT_PASSING:
                 ok = False
                 unmet = unmet or o.status is not Status.PENDING
@@ -163,7 +198,7 @@ class Evaluator:
     ) -> tuple[Subject, list[Finding]]:
         """Check one teacher (alone, or inside its school ``parent``)."""
         if not isinstance(record, Teacher):
-            record = Teacher.model_validate(record)
+            record = _validated(Teacher, record)
         school = parent.record.id if parent is not None else record.school_id
         s = Subject(record, self.env, parent)
         return s, self._run("teacher", s, ref_of(record, "teacher", school))
@@ -171,7 +206,7 @@ class Evaluator:
     def school(self, record: School | dict[str, Any]) -> tuple[Subject, list[Finding]]:
         """Check a school: each of its teachers, then the school's own rules over them."""
         if not isinstance(record, School):
-            record = School.model_validate(record)
+            record = _validated(School, record)
         s = Subject(record, self.env)
         findings: list[Finding] = []
         if record.teachers is not None:
@@ -186,6 +221,6 @@ class Evaluator:
     def project(self, record: Project | dict[str, Any]) -> tuple[Subject, list[Finding]]:
         """Check a training provider's project."""
         if not isinstance(record, Project):
-            record = Project.model_validate(record)
+            record = _validated(Project, record)
         s = Subject(record, self.env)
         return s, self._run("project", s, ref_of(record, "project"))

@@ -6,6 +6,8 @@ file, line (or row) and field.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +57,27 @@ def _top_kind(data: Any) -> tuple[str, str]:
     if isinstance(data, dict):
         return "空映射", "an empty mapping"
     return f"单个值 {str(data)[:20]!r}", f"a single value {str(data)[:20]!r}"
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: dt.date | str | None, what: str = "as_of") -> dt.date | None:
+    """A date given as ``YYYY-MM-DD`` (the same on every Python version), or an InputError.
+
+    >>> parse_date("2024-06-30")
+    datetime.date(2024, 6, 30)
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        if _ISO_DATE.match(value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise InputError.single(
+        what, f"不是有效日期(应为 YYYY-MM-DD):{value!r}", f"not a valid date (YYYY-MM-DD): {value!r}"
+    )
 
 
 def records_from_data(data: Any, file: str | None = None, locate: Any = None) -> Records:

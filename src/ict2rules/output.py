@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -32,6 +33,12 @@ def _mode_for(path: Path) -> int:
 def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and move it into place only on success."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # /dev/stdout, a pipe: write through, never replace
+        with path.open(mode, encoding=None if "b" in mode else "utf-8") as f:
+            yield f
+        return
+    if not (path.parent or Path(".")).is_dir():  # name the folder, not a temporary file in it
+        raise FileNotFoundError(errno.ENOENT, "no such folder / 目录不存在", str(path.parent))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600; a report is an ordinary file

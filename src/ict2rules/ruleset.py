@@ -252,6 +252,37 @@ class Ruleset(_Model):
             self._plan = compile_ruleset(self)
         return self._plan
 
+    def restricted(self, select: list[str] | None = None, ignore: list[str] | None = None) -> Ruleset:
+        """The ruleset with only the rules whose id is (or starts with) one of ``select`` — all
+        when none is given — minus those matching ``ignore``. A pattern that matches no rule is
+        an error: a typo must not silently check nothing.
+
+        >>> from ict2rules import load_ruleset
+        >>> [r.id for r in load_ruleset("zeku_2023").restricted(["ZK-T-HOURS"], ["ZK-T-HOURS-TOTAL"]).rules]
+        ['ZK-T-HOURS-ONLINE', 'ZK-T-HOURS-OFFLINE']
+        """
+        from .errors import InputError, did_you_mean
+
+        select, ignore = select or [], ignore or []
+        if not select and not ignore:
+            return self
+        ids = [r.id for r in self.rules]
+        for pattern in (*select, *ignore):
+            if not any(i == pattern or i.startswith(pattern) for i in ids):
+                hint = did_you_mean(pattern, ids)
+                raise InputError.single(
+                    self.id, f"没有编号为(或以之开头的)规则 {pattern}",
+                    f"no rule id is or starts with {pattern!r}" + (f"; did you mean {hint!r}?" if hint else ""),
+                )
+
+        def hit(rule_id: str, patterns: list[str]) -> bool:
+            return any(rule_id == p or rule_id.startswith(p) for p in patterns)
+
+        rules = [r for r in self.rules if (not select or hit(r.id, select)) and not hit(r.id, ignore)]
+        copy = self.model_copy(update={"rules": rules})
+        copy._plan = None  # compiled again for the rules kept
+        return copy
+
     def __getstate__(self) -> dict[Any, Any]:
         # Compiled checks are closures: send the data and let the receiver compile it again.
         state = super().__getstate__()

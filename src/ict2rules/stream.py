@@ -47,8 +47,8 @@ from pydantic import ValidationError
 
 from .compiler import CompiledRule, Context
 from .errors import InputError, Problem, problems_from_validation
-from .evaluator import Evaluator, Finding, SubjectRef
-from .inputs import ROSTER_SUFFIXES, read_records
+from .evaluator import DATA_ERRORS, Evaluator, Finding, SubjectRef, wrong_kind_of_value
+from .inputs import ROSTER_SUFFIXES, parse_date, read_records
 from .kinds.base import Status, Subject
 from .records import School, Teacher
 from .report import REPORT_VERSION, finding_dict, jsonable, message
@@ -189,13 +189,15 @@ class Tally:
             self.schools.setdefault(sid, SchoolTally()).merge(st)
 
     def count(self, f: Finding) -> None:
-        status = f.outcome.status
-        self.statuses[status.value] += 1
-        if status in (Status.FAIL, Status.MISSING_DATA):
-            if f.severity == "error":
-                self.errors += 1
-            elif f.severity == "warning":
-                self.warnings += 1
+        """A finding written out (errors and warnings are counted over every outcome instead)."""
+        self.statuses[f.outcome.status.value] += 1
+
+    def unmet(self, severity: str, n: int = 1) -> None:
+        """Rules not met, whether or not their findings are written (``--status``)."""
+        if severity == "error":
+            self.errors += n
+        elif severity == "warning":
+            self.warnings += n
 
     def summary(self) -> dict[str, Any]:
         """The same dict as :meth:`ict2rules.report.Report.summary`."""
@@ -404,7 +406,10 @@ class Checker:
                 continue
             ids.append(t.id)
             parent = self.parents.get(t.school_id) if t.school_id is not None else None
+            before = dict(self.ev.unmet)
             s, found = self.ev.teacher(t, parent)
+            for severity, n in self.ev.unmet.items():
+                tally.unmet(severity, n - before.get(severity, 0))
             self.ev.values.clear()  # derived values go to the JSON report, not to lines
             for f in found:
                 if self.chosen(f.rule_id):
@@ -432,15 +437,23 @@ class Checker:
         s = Subject(record, ev.env)
         ref = SubjectRef("school", record.id, record.name, None)
         for cd in ev.plan.derived["school"]:
-            s.derived[cd.derived.id] = cd.compute(s)
+            try:
+                s.derived[cd.derived.id] = cd.compute(s)
+            except DATA_ERRORS:
+                s.derived[cd.derived.id] = None
         out = []
         for cr in ev.plan.rules["school"]:
             run = self.running.get(cr.rule.id)
             if run is not None and st is not None and st.checked:
                 s.children = run.group(cr.rule.id, st.acc.get(cr.rule.id, {}), tally.reps)
-            o = cr.run(s)  # no teacher rows for this school: children None, as in memory
+            try:
+                o = cr.run(s)  # no teacher rows for this school: children None, as in memory
+            except DATA_ERRORS as exc:
+                o = wrong_kind_of_value(exc)
             s.children = None
             f = Finding(cr, ref, o)
+            if o.status in (Status.FAIL, Status.MISSING_DATA) and self.chosen(cr.rule.id):
+                tally.unmet(cr.rule.severity)
             if (ev.keep is None or o.status in ev.keep) and self.chosen(cr.rule.id):
                 tally.count(f)
                 out.append(self.lines.line(f))
@@ -535,9 +548,7 @@ def check_stream(
     same order. Bad rows are collected and raised together at the end (``InputError``) unless
     ``keep_going``, when they are skipped, passed to ``warn`` and counted.
     """
-    if isinstance(as_of, str):
-        as_of = dt.date.fromisoformat(as_of)
-    as_of = as_of or dt.date.today()
+    as_of = parse_date(as_of) or dt.date.today()
     rosters, schools, files = split_inputs(paths)
     checker = Checker(ruleset, as_of, keep, schools, chosen)
     tally, problems = Tally(), []

@@ -50,7 +50,7 @@ def test_failures_only_run_reports_the_same_failures(name: str, rule_id: str, da
 def test_kinds_with_holds_keep_it_exact_on_item_conditions() -> None:
     """A condition over items (count_only, where) counts exactly the items whose check passes."""
     rs = load_ruleset("zeku_2023")
-    teacher = {"id": "T", "points": [
+    teacher = {"id": "T", "assessed_on": "2023-09-20", "points": [
         {"code": "A1", "evidence": {"shows_teacher": True, "own_work": True}},
         {"code": "A3", "evidence": {"shows_teacher": False, "own_work": True}},
         {"code": "A5"},

@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"ict2rules: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    except OSError as exc:  # e.g. -o into a folder that does not exist
+        where = exc.filename or ""
+        print(f"ict2rules: {where}: 无法写入或读取 / cannot write or read: {exc.strerror}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("ict2rules: 已中断 / interrupted", file=sys.stderr)
         return 130

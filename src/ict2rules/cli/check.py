@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 from .. import evaluate
 from ..errors import InputError
-from ..inputs import Records, read_records
+from ..inputs import Records, parse_date, read_records
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import atomic_write
@@ -22,8 +22,8 @@ from . import EXIT_FAILED, EXIT_OK, command
 
 def iso_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
+        return parse_date(text, "--as-of")  # type: ignore[return-value]
+    except InputError:
         raise argparse.ArgumentTypeError(f"不是有效日期 / not a valid date (YYYY-MM-DD): {text!r}") from None
 
 
@@ -55,12 +55,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run)
 
 
-def _matches(rule_id: str, patterns: list[str]) -> bool:
-    return any(rule_id == p or rule_id.startswith(p) for p in patterns)
-
-
 def run(args: argparse.Namespace) -> int:
-    ruleset = load_ruleset(args.ruleset)
+    # --select / --ignore decide which rules run, so the verdict is about those rules only
+    ruleset = load_ruleset(args.ruleset).restricted(args.select, args.ignore)
     records = Records()
     bad: list[InputError] = []
     mapping = load_mapping(args.columns) if args.columns else None
@@ -84,7 +81,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
     with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
         report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
-    report = select(report, args.select, args.ignore)
     if args.output:
         with atomic_write(args.output) as out:
             write(args.format, report, out, lang=args.lang, color=False)
@@ -98,20 +94,8 @@ def keep_of(args: argparse.Namespace) -> frozenset[Status] | None:
     return frozenset(Status(s) for s in args.status) if args.status else None
 
 
-def select(report: Report, chosen: list[str], ignored: list[str]) -> Report:
-    """Keep the findings of the chosen rules (all when none chosen), minus the ignored ones."""
-    if not chosen and not ignored:
-        return report
-    report.findings = [
-        f for f in report.findings
-        if (not chosen or _matches(f.rule_id, chosen)) and not _matches(f.rule_id, ignored)
-    ]
-    return report
-
-
 def failed(report: Report, level: str) -> bool:
-    severities = ("error",) if level == "error" else ("error", "warning")
-    return any(
-        f.severity in severities and f.outcome.status in (Status.FAIL, Status.MISSING_DATA)
-        for f in report.findings
-    )
+    """Whether rules of ``level`` (or worse) are not met — over every rule that ran, whatever
+    ``--status`` chose to show."""
+    summary = report.summary()
+    return summary["errors"] > 0 or (level == "warning" and summary["warnings"] > 0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -149,7 +149,7 @@ class DaysAfter(Args):
     """A date ``days`` after the date in ``field`` (泽库: "结束后30日内")."""
 
     field: str
-    days: int
+    days: int = Field(ge=-36_500, le=36_500)  # a century either way: beyond it is a typo
 
 
 Number = float | ParamRef | FieldRef

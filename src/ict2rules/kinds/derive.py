@@ -69,6 +69,32 @@ def sum_(args: SumArgs, ctx: Context) -> Compute:
     return compute
 
 
+class FirstArgs(Args):
+    values: list[str]
+
+
+@derivation("first", FirstArgs, summary="The first of several values that is present.")
+def first(args: FirstArgs, ctx: Context) -> Compute:
+    """What it does: the first value in ``values`` that is present (``None`` when none is).
+
+    Why: a record may give the final score itself, or only the parts it is made of.
+
+    Example::
+
+        compute: {kind: first, args: {values: [score, parts_score]}}
+    """
+    getters = [ctx.getter(v) for v in args.values]
+
+    def compute(s: Subject) -> Any:
+        for g in getters:
+            v = g(s)
+            if v is not None:
+                return v
+        return None
+
+    return compute
+
+
 class BandArgs(Args):
     value: str
     bands: list[Band]

@@ -20,13 +20,17 @@ def normalise(name: str) -> str:
 
 
 def matches(required: str, filed: str) -> bool:
-    """A filed document satisfies a required one when either title contains the other.
+    """A filed document satisfies a required one when its title contains the required title
+    (a school prefixes its name, a year, 《》); a title that is only part of the required one
+    (a bare "方案") does not.
 
     >>> matches("校本应用研修方案", "《XX小学校本应用研修方案(2023)》")
     True
+    >>> matches("校本应用研修方案", "方案")
+    False
     """
     r, f = normalise(required), normalise(filed)
-    return bool(r) and (r in f or f in r)
+    return bool(r) and r in f
 
 
 class DocumentsArgs(Args):
@@ -41,7 +45,7 @@ class DocumentsArgs(Args):
 )
 def documents(args: DocumentsArgs, ctx: Context) -> Check:
     """What it does: for each title in ``required``, looks for a filed document whose title
-    contains it (or is contained in it), ignoring 《》, quotes and spaces. A document counts
+    contains it, ignoring 《》, quotes and spaces. A document counts
     when it has a ``filed_on`` date (and ``approved: true`` when ``approved`` is set). Before
     the ``by`` date, what is not yet filed is ``pending``; after it, ``fail``. ``detail`` names
     the ``absent`` and ``late`` titles, and ``unmet`` lists both for messages.

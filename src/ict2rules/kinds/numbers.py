@@ -29,6 +29,11 @@ PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
 _SIZED = (list, tuple, dict, set)
 
 
+def not_a_number(expected: Any, value: Any) -> Outcome:
+    """A value that is not a number where the rule compares numbers: not met, and said why."""
+    return Outcome(FAIL, expected, value, {"reason": "not a number / 不是数字"})
+
+
 def bounds_text(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: bool = False) -> str:
     """'≥ 75 学时', '≤ 60%', '60 – 89' — the expected value as people write it."""
     show = fmt_percent if pct else fmt_number
@@ -108,7 +113,10 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
                 return missing(text, path)
             if isinstance(v, _SIZED):
                 v = len(v)
-            return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
+            try:
+                return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
+            except TypeError:  # text or a date where a number belongs (free attributes)
+                return not_a_number(text, v)
 
         def holds_min(s: Subject) -> bool:
             v = get(s)
@@ -116,7 +124,10 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
                 return False
             if isinstance(v, _SIZED):
                 v = len(v)
-            return v > floor if lx else v >= floor
+            try:
+                return v > floor if lx else v >= floor
+            except TypeError:
+                return False
 
         return with_holds(check_min, holds_min)
 
@@ -129,7 +140,10 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
             v = len(v)
         if v is None or (lo and lo_v is None) or (hi and hi_v is None):
             return missing(expected, args.value)
-        return Outcome(PASS if within(v, lo_v, hi_v, lx, hx) else FAIL, expected, v)
+        try:
+            return Outcome(PASS if within(v, lo_v, hi_v, lx, hx) else FAIL, expected, v)
+        except TypeError:
+            return not_a_number(expected, v)
 
     def holds(s: Subject) -> bool:
         lo_v = lo(s) if lo else None
@@ -139,7 +153,10 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
             v = len(v)
         if v is None or (lo and lo_v is None) or (hi and hi_v is None):
             return False
-        return within(v, lo_v, hi_v, lx, hx)
+        try:
+            return within(v, lo_v, hi_v, lx, hx)
+        except TypeError:
+            return False
 
     return with_holds(check, holds)
 
@@ -185,9 +202,12 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
             return missing(
                 expected, *(p for p, v in ((args.numerator, n), (args.denominator, d)) if v is None)
             )
-        if d == 0:
-            return Outcome(NA, expected, None, {"reason": "denominator is 0"})
-        r = n / d
+        try:
+            if d == 0:
+                return Outcome(NA, expected, None, {"reason": "denominator is 0"})
+            r = n / d
+        except TypeError:
+            return not_a_number(expected, (n, d))
         return Outcome(
             PASS if within(r, lo_v, hi_v, lx, hx) else FAIL,
             expected,

@@ -162,6 +162,11 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     return with_holds(check, holds)
 
 
+def _named(operand: Any) -> str:
+    """The field an operand reads, to name it when it is missing."""
+    return operand.field if isinstance(operand, FieldRef) else str(operand)
+
+
 def _coverage_text(got: dict[str, list[str]], lang: str) -> str:
     """'A1, B2(2个能力点;2个维度:学情分析、教学设计;环境 A、B)' — a coverage as people say it."""
     points = ", ".join(got["points"]) or "—"
@@ -233,7 +238,16 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             if isinstance(ok_set, list) and all(type(x) is str for x in ok_set):
                 last[:] = [ok_set, list(ok_set), expected, converted]
         if items is None or (allowed and ok_set is None) or (required and req is None):
-            return missing(expected, args.items)
+            absent = [
+                name
+                for name, gone in (
+                    (args.items, items is None),
+                    (_named(args.within), allowed is not None and ok_set is None),
+                    (_named(args.includes), required is not None and req is None),
+                )
+                if gone
+            ]
+            return missing(expected if ok_set is not None or not allowed else "⊆ ?", *absent)
         values = [point_attr(i.record, of) for i in items]
         detail: dict[str, Any] = {}
         if allowed:
