@@ -394,6 +394,8 @@ def _invert(b: _Build, t: _Target, d: Any, value: Any) -> None:
         if band is None:
             raise b.fail(f"derived {d.id}: no band labelled {value!r}")
         _set(b, t, args.value, _inside(band.min, band.max, band.min_exclusive, band.max_exclusive, 0.5))
+    elif kind == "first":  # the first value present wins: set that one
+        _set(b, t, args.values[0], value)
     elif kind == "lookup":
         key = next((k for k, v in args.table.items() if v == value), None)
         if key is None:

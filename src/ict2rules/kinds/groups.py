@@ -42,7 +42,9 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     for every point certification of a school, or any list field), counts those for which
     ``where`` passes, and compares the share with ``min``/``max`` (fractions: 1 is 100 %).
     Items whose condition lacks data count as not meeting it and are counted in
-    ``detail.missing``. An empty group is ``not_applicable``.
+    ``detail.missing`` — except where that would favour the subject: under a ``max`` cap, when
+    those items could carry the share over it, the rule is ``missing_data``, not a pass. An
+    empty group is ``not_applicable``.
 
     Why: "各校培训合格率为100%", "各校微能力点认证优秀率不超过60%".
 
@@ -68,23 +70,29 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             return Outcome(NA, expected, None, {"reason": "empty group", "total": 0})
         statuses = [cond(i).status for i in items]
         met = statuses.count(PASS)
+        unknown = statuses.count(Status.MISSING_DATA)
         share = met / len(items)
         detail = {
             "count": met,
             "total": len(items),
-            "missing": statuses.count(Status.MISSING_DATA),
+            "missing": unknown,
             "actual_text": fmt_percent(share),
         }
-        return Outcome(
-            PASS if within(share, lo_v, hi_v, lx, hx) else FAIL, expected, round(share, 6), detail
-        )
+        ok = within(share, lo_v, hi_v, lx, hx)
+        if ok and unknown and not within((met + unknown) / len(items), lo_v, hi_v, lx, hx):
+            # Under a cap, items that lack data count as not meeting the condition only in the
+            # school's favour: when they could carry the share over it, say that data is missing.
+            return Outcome(Status.MISSING_DATA, expected, round(share, 6), detail)
+        return Outcome(PASS if ok else FAIL, expected, round(share, 6), detail)
 
     def holds(s: Subject) -> bool:
         items = get(s)
         if not items:
             return False
-        share = sum(1 for i in items if meets(i)) / len(items)
-        return within(share, lo(s) if lo else None, hi(s) if hi else None, lx, hx)
+        met = sum(1 for i in items if meets(i))
+        if met < len(items):  # some item does not meet, or lacks data: the full count decides
+            return check(s).status is PASS
+        return within(1.0, lo(s) if lo else None, hi(s) if hi else None, lx, hx)
 
     return with_holds(check, holds)
 
