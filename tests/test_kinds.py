@@ -680,3 +680,38 @@ def test_due_date_turns_not_yet_met_into_pending(tmp_path: Path) -> None:
     assert status(rs, teacher(), as_of="2024-07-01") == "missing_data"
     (f,) = evaluate(rs, teacher(hours={"online": 30}), as_of="2024-05-01").findings
     assert f.outcome.detail == {"due": "2024-06-30", "would_be": "fail"}
+
+
+def test_membership_of_dimension_accepts_names(tmp_path: Path) -> None:
+    rs = ruleset(tmp_path, {"kind": "membership", "args": {"items": "points", "of": "dimension", "within": ["学情分析", "教学设计"]}})
+    assert status(rs, teacher(points=[{"code": "A1"}, {"code": "A3"}])) == "pass"
+    assert status(rs, teacher(points=[{"code": "A1"}, {"code": "A5"}])) == "fail"
+
+
+def test_a_value_of_the_wrong_kind_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    rs = ruleset(tmp_path, {"kind": "threshold", "args": {"value": "attributes.x", "min": 5}})
+    (f,) = evaluate(rs, teacher(attributes={"x": "五"}), as_of="2024-01-01").findings
+    assert f.status.value == "fail" and "not a number" in f.outcome.detail["reason"]
+    rs = ruleset(tmp_path, {"kind": "deadline", "args": {"done": "attributes.x", "by": dt.date(2024, 1, 1)}})
+    (f,) = evaluate(rs, teacher(attributes={"x": "昨天"}), as_of="2024-01-01").findings
+    assert f.status.value == "fail" and "wrong kind" in f.outcome.detail["reason"]
+
+
+def test_rate_under_a_cap_with_unknown_items_is_missing_data(tmp_path: Path) -> None:
+    excellent = {"kind": "threshold", "args": {"value": "score", "min": 90}}
+    rs = ruleset(tmp_path, {"kind": "rate", "args": {"over": "teachers.points", "where": excellent, "max": 0.6}}, level="school")
+    scores = [95, 95, 70, None, None]  # 40 % known excellent; the two unscored could make it 80 %
+    teachers = [{"id": f"T{i}", "points": [{"code": "A1", **({"score": s} if s else {})}]} for i, s in enumerate(scores)]
+    assert status(rs, {"school": {"id": "S", "teachers": teachers}}) == "missing_data"
+    teachers[3]["points"][0]["score"] = 60  # now at most 3 of 5 (60 %) can be excellent
+    assert status(rs, {"school": {"id": "S", "teachers": teachers}}) == "pass"
+
+
+def test_duplicate_rule_id_in_one_file_is_a_load_error(tmp_path: Path) -> None:
+    rs = ruleset(tmp_path, {"kind": "present", "args": {"fields": ["score"]}})
+    data = yaml.safe_load(Path(rs.path).read_text(encoding="utf-8"))
+    data["rules"].append(data["rules"][0])
+    path = tmp_path / "dup.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="used twice in this file"):
+        load_ruleset(path)

@@ -60,9 +60,28 @@ def _read(path: Path) -> tuple[RulesetFile, Locations, Any]:
         raise InputError(problems) from None
     # YAML .nan / .inf would make every comparison false: no ruleset value needs them
     bad = [_not_finite_problem(str(path), at, where) for at in _non_finite(data, ())]
+    bad += _duplicate_ids(model, str(path), where)
     if bad:
         raise InputError(bad)
     return model, where, data
+
+
+def _duplicate_ids(model: RulesetFile, file: str, where: Locations) -> list[Problem]:
+    """Two rules (or derived values) with one id in one file: the second would silently
+    replace the first. (Replacing an inherited rule is what ``extends`` is for.)"""
+    found = []
+    for section, items in (("rules", model.rules), ("derived", model.derived)):
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first:
+                line, col = where.find((section, i, "id")) or (None, None)
+                found.append(Problem(
+                    file, f"编号 {item.id} 在本文件中重复(第一次在 {section}[{first[item.id]}])",
+                    f"id {item.id!r} is used twice in this file (first at {section}[{first[item.id]}])",
+                    line=line, column=col, field=f"{section}[{i}].id", code="duplicate",
+                ))
+            first.setdefault(item.id, i)
+    return found
 
 
 def _non_finite(data: Any, at: tuple[str | int, ...]) -> Iterator[tuple[str | int, ...]]:

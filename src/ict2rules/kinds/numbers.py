@@ -234,7 +234,7 @@ _OPS = {
 class CompareArgs(Args):
     value: str
     op: Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in", "contains"]
-    to: bool | float | dt.date | str | list[str | float] | FieldRef | ParamRef | None = None
+    to: bool | float | dt.date | str | list[str | float] | FieldRef | ParamRef
 
 
 @register(

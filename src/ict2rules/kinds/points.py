@@ -119,7 +119,9 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         n_counted, sets, short = covered(items)
         codes = sets["points"]
         got = {  # catalog codes sort by a precomputed key (a look-up, not a call per code)
-            "points": sorted(codes, key=_CODE_KEYS.__getitem__ if codes <= _CODE_KEYS.keys() else _code_key),
+            "points": sorted(
+                codes, key=_CODE_KEYS.__getitem__ if codes <= _CODE_KEYS.keys() else _code_key
+            ),
             "dimensions": sorted(sets["dimensions"]),
             "environments": sorted(sets["environments"]),
         }
@@ -139,7 +141,11 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     point_env = {c: p.environment for c, p in catalog.items()}
     lo_p, hi_p = need["points"]
     # a point record's code, or a code given as text (a school's scope)
-    code_of = attrgetter("record.code") if item_ctx.model is PointRecord else (lambda i: point_attr(i.record, "value"))
+    code_of = (
+        attrgetter("record.code")
+        if item_ctx.model is PointRecord
+        else (lambda i: point_attr(i.record, "value"))
+    )
     lo_d, lo_e = need["dimensions"][0], need["environments"][0]
 
     def holds(s: Subject) -> bool:
@@ -218,62 +224,63 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
     required = ctx.operand(args.includes) if args.includes is not None else None
     of = args.of
 
-    # Every teacher of a school is checked against the same scope list: its text and its
-    # converted form are kept for the last list seen (while it still holds the same strings).
-    last: list[Any] = [None, None, None, None]  # [list, copy, expected, converted]
+    def as_of_kind(x: Any) -> Any:
+        """An allowed or required value read the way the items are compared: a point code
+        stands for its dimension or environment; a dimension may be named in Chinese."""
+        if of == "dimension":
+            return CATALOG.dimension_key(str(x)) or point_attr(x, "dimension") or x
+        if of == "environment":
+            return x if x in CATALOG.environments else point_attr(x, "environment") or x
+        return x
 
-    def check(s: Subject) -> Outcome:
+    def values_of(s: Subject) -> tuple[list[Any] | None, Any, Any]:
+        """The items' values, the allowed set and the required list (None where absent)."""
         items = get(s)
         ok_set = allowed(s) if allowed else None
         req = required(s) if required else None
-        if required is None and ok_set is not None and ok_set is last[0] and ok_set == last[1]:
-            expected, converted = last[2], last[3]
-        else:
-            expected = " ".join(
-                x for x in (f"⊆ {ok_set}" if allowed else "", f"⊇ {req}" if required else "") if x
+        values = None if items is None else [point_attr(i.record, of) for i in items]
+        if ok_set is not None:
+            ok_set = {as_of_kind(x) for x in ok_set}
+        if req is not None:
+            req = [as_of_kind(x) for x in req]
+        return values, ok_set, req
+
+    def check(s: Subject) -> Outcome:
+        values, ok_set, req = values_of(s)
+        expected = " ".join(
+            x
+            for x in (
+                f"⊆ {sorted(ok_set) if ok_set is not None else '?'}" if allowed else "",
+                f"⊇ {req if req is not None else '?'}" if required else "",
             )
-            converted = None
-            if ok_set is not None and of != "value":
-                converted = [x if of == "environment" else point_attr(x, of) for x in ok_set]
-            if isinstance(ok_set, list) and all(type(x) is str for x in ok_set):
-                last[:] = [ok_set, list(ok_set), expected, converted]
-        if items is None or (allowed and ok_set is None) or (required and req is None):
+            if x
+        )
+        if values is None or (allowed and ok_set is None) or (required and req is None):
             absent = [
                 name
                 for name, gone in (
-                    (args.items, items is None),
+                    (args.items, values is None),
                     (_named(args.within), allowed is not None and ok_set is None),
                     (_named(args.includes), required is not None and req is None),
                 )
                 if gone
             ]
-            return missing(expected if ok_set is not None or not allowed else "⊆ ?", *absent)
-        values = [point_attr(i.record, of) for i in items]
+            return missing(expected, *absent)
         detail: dict[str, Any] = {}
-        if allowed:
-            if of != "value":
-                ok_set = converted
-            outside = [v for v in values if v not in ok_set]
-            if outside:
-                detail["outside"] = outside
-        if required:
-            absent = [r for r in req if r not in values]
-            if absent:
-                detail["absent"] = absent
+        outside = [v for v in values if v not in ok_set] if ok_set is not None else []
+        if outside:
+            detail["outside"] = outside
+        absent = [r for r in req if r not in values] if req is not None else []
+        if absent:
+            detail["absent"] = absent
         return Outcome(FAIL if detail else PASS, expected, values, detail or None)
 
     def holds(s: Subject) -> bool:
-        items = get(s)
-        ok_set = allowed(s) if allowed else None
-        req = required(s) if required else None
-        if items is None or (allowed and ok_set is None) or (required and req is None):
+        values, ok_set, req = values_of(s)
+        if values is None or (allowed and ok_set is None) or (required and req is None):
             return False
-        values = [point_attr(i.record, of) for i in items]
-        if allowed:
-            if of != "value":
-                ok_set = [x if of == "environment" else point_attr(x, of) for x in ok_set]
-            if any(v not in ok_set for v in values):
-                return False
-        return not (required and any(r not in values for r in req))
+        if ok_set is not None and any(v not in ok_set for v in values):
+            return False
+        return not (req is not None and any(r not in values for r in req))
 
     return with_holds(check, holds)
