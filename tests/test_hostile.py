@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +124,10 @@ def test_corpus_file_is_refused_cleanly(
 ) -> None:
     _skip_unreadable(entry)
     path = _path(entry["file"], generated)
-    start = time.perf_counter()
     code = cli.main(_argv(entry, path))
-    elapsed = time.perf_counter() - start
     captured = capsys.readouterr()
     _assert_clean_refusal(entry, code, captured.err, generated)
     assert captured.out == "", "nothing goes to stdout when the input is refused"
-    assert elapsed < 2.0, f"{entry['file']} took {elapsed:.2f}s to refuse"
 
 
 SUBPROCESS = [e for e in MANIFEST if e.get("subprocess")]
@@ -148,12 +144,24 @@ def test_corpus_file_in_a_real_process(entry: dict[str, Any], generated: Path) -
     _assert_clean_refusal(entry, proc.returncode, proc.stderr, generated)
 
 
-def test_bomb_and_huge_file_are_refused_in_under_a_second(generated: Path) -> None:
-    for path in (HOSTILE / "records" / "yaml_bomb.yaml", generated / "huge.yaml"):
-        start = time.perf_counter()
-        with pytest.raises(InputError):
-            read_records(path)
-        assert time.perf_counter() - start < 1.0, path
+def test_bomb_and_huge_file_are_refused_without_being_expanded_or_read(
+    generated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (How fast: benchmarks, not tests. What is guaranteed: the huge file is refused on its
+    # size before a byte is read, and the bomb on its alias budget.)
+    with pytest.raises(InputError, match=r"alias|expan"):
+        read_records(HOSTILE / "records" / "yaml_bomb.yaml")
+    huge = generated / "huge.yaml"
+
+    def no_reading(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == huge:
+            raise AssertionError("the huge file was opened")
+        return real_open(self, *args, **kwargs)
+
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", no_reading)
+    with pytest.raises(InputError, match="JSON Lines"):
+        read_records(huge)
 
 
 @pytest.mark.parametrize("entry", MANIFEST, ids=[e["file"] for e in MANIFEST])

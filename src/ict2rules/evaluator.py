@@ -13,6 +13,7 @@ changed, so one school (or one roster chunk) can be evaluated anywhere, in any p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,19 @@ class SubjectRef:
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from a record made safe to print: control characters (a terminal escape hidden
+    in a teacher's name, a byte XML cannot carry) become U+FFFD.
+
+    >>> printable("张三\x1b]0;x\x07")
+    '张三�]0;x�'
+    """
+    return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
 
 
 # What a check may raise on data the record models do not type (free ``attributes``, values
@@ -114,7 +128,11 @@ class DerivedValue:
 
 
 def ref_of(record: Any, level: str, school: str | None = None) -> SubjectRef:
-    return SubjectRef(level, record.id, getattr(record, "name", None), school)
+    name = getattr(record, "name", None)
+    # who a finding is about is printed everywhere: made safe to print once, here
+    return SubjectRef(
+        level, printable(record.id), name and printable(name), school and printable(school)
+    )
 
 
 def passed(findings: Iterable[Finding]) -> bool:

@@ -51,6 +51,20 @@ def _point_code(code: str) -> str:
     return code
 
 
+def _finite_values(value: Any) -> Any:
+    """Free attributes hold any data, but never NaN or infinity: they would pass every bound."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise ValueError("must be a finite number, not NaN or Infinity / 必须是有限数值")
+    if isinstance(value, dict):
+        for v in value.values():
+            _finite_values(v)
+    elif isinstance(value, list):
+        for v in value:
+            _finite_values(v)
+    return value
+
+
+Attributes = Annotated[dict[str, Any], AfterValidator(_finite_values)]
 Hours = Annotated[float, Field(ge=0, le=10_000), AfterValidator(_finite)]
 Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
@@ -164,7 +178,7 @@ class Teacher(_Record):
     completed_on: dt.date | None = Field(
         default=None, description="Date all training was completed."
     )
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: Attributes = Field(default_factory=dict)
 
     _points_unique = field_validator("points")(
         lambda v: _unique(v, lambda p: p.code, ("能力点", "point"), "code")
@@ -275,7 +289,7 @@ class School(_Record):
         default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers."
     )
     teachers: list[Teacher] | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: Attributes = Field(default_factory=dict)
 
     _scope_unique = field_validator("point_scope")(
         lambda v: _unique(v, lambda c: c, ("能力点", "point"))
@@ -330,7 +344,7 @@ class Project(_Record):
     completed: Count | None = Field(default=None, description="Teachers who completed (结业).")
     attended: Count | None = Field(default=None, description="Teachers who attended (出勤).")
     school_counts: list[SchoolCount] | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: Attributes = Field(default_factory=dict)
 
 
 MODELS: dict[str, type[BaseModel]] = {"teacher": Teacher, "school": School, "project": Project}

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluator import DerivedValue, Finding
+from .evaluator import DerivedValue, Finding, printable
 from .kinds.base import Status, fmt_number
 from .ruleset import Ruleset
 
@@ -40,6 +40,8 @@ def show(value: Any) -> str:
     """A value as a person reads it in a message."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        return printable(value)
     if isinstance(value, float):
         return fmt_number(round(value, 4))
     if isinstance(value, dict):

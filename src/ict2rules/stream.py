@@ -47,7 +47,7 @@ from pydantic import ValidationError
 
 from .compiler import CompiledRule, Context
 from .errors import InputError, Problem, problems_from_validation
-from .evaluator import DATA_ERRORS, Evaluator, Finding, SubjectRef, wrong_kind_of_value
+from .evaluator import DATA_ERRORS, Evaluator, Finding, SubjectRef, ref_of, wrong_kind_of_value
 from .inputs import ROSTER_SUFFIXES, parse_date, read_records
 from .kinds.base import Status, Subject
 from .records import School, Teacher
@@ -435,7 +435,7 @@ class Checker:
         """A school's own findings, its teacher groups given by running counts."""
         ev = self.ev
         s = Subject(record, ev.env)
-        ref = SubjectRef("school", record.id, record.name, None)
+        ref = ref_of(record, "school")
         for cd in ev.plan.derived["school"]:
             try:
                 s.derived[cd.derived.id] = cd.compute(s)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import IO, Any
 
-from ..evaluator import Finding
+from ..evaluator import Finding, printable
 from ..kinds.base import Status
 from ..report import Report, message
 from . import writer
@@ -103,6 +103,10 @@ def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
 @writer("junit")
 def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
     root = junit_tree(report, lang)
+    for el in root.iter():  # XML 1.0 cannot carry control characters, wherever they came from
+        el.attrib = {k: printable(v) for k, v in el.attrib.items()}
+        if el.text:
+            el.text = printable(el.text)
     ET.indent(root)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ET.tostring(root, encoding="unicode"))
