@@ -23,15 +23,18 @@ from .ruleset import Ruleset
 
 __version__ = "0.1.0"
 __all__ = [
+    "Evaluator",
     "Finding",
     "InputError",
     "Problem",
+    "Records",
     "Report",
     "Ruleset",
     "Status",
     "bundled_names",
     "evaluate",
     "load_ruleset",
+    "read_records",
 ]
 
 

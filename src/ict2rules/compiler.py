@@ -77,6 +77,12 @@ class Context:
         if head == "as_of" and len(segs) == 1:
             return _as_of
         if self.parent is not None and head in ("parent", self.parent.name):
+            first = rest.split(".")[0]
+            if self.name == "teacher" and (first in self.parent.derived or first == "passed"):
+                # a school's derived values and verdict are computed after its teachers
+                raise CompileError(
+                    path, f"a teacher rule cannot read {path!r}: it is computed after the teachers"
+                )
             up = self.parent.getter(rest)
             return lambda s: None if s.parent is None else up(s.parent)
         try:

@@ -16,10 +16,12 @@ Anything else that needs all of a school's teachers at once (a derived value agg
 them, a group rule nested inside ``all``/``any``) is not streamable: :func:`not_streamable`
 names those rules and the CLI then checks in memory instead, so results never differ.
 
-Lines are the same as ``--format jsonl`` writes (``render/jsonl.py``): one
-:func:`~ict2rules.report.finding_dict` per line, then ``{"type": "summary", ...}``; before the
-summary, one ``{"type": "school_rollup", ...}`` line per school id seen, with its teachers'
-pass counts. Teacher findings come in roster order, then each school's findings.
+Each line has the shape ``--format jsonl`` writes (``render/jsonl.py``): one
+:func:`~ict2rules.report.finding_dict` per line, then ``{"type": "summary", ...}`` (the same
+summary). Two differences, both from streaming: findings come in roster order, every teacher's
+as it is read, then each school's at the end (in memory a school's teachers come just before
+it); and before the summary there is one ``{"type": "school_rollup", ...}`` line per school id
+seen, with its teachers' pass counts.
 
 >>> import io, json, tempfile, pathlib
 >>> from ict2rules import load_ruleset

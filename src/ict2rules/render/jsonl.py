@@ -1,8 +1,9 @@
 """``--format jsonl``: one finding per line, then one summary line — for big runs and pipes.
 
 Each finding line is exactly :func:`ict2rules.report.finding_dict` (the objects of the JSON
-report's ``findings``), so a streaming run and this writer produce the same lines. The last
-line is the summary, marked ``"type": "summary"``::
+report's ``findings``), the same shape a streamed roster check writes (``stream.py``, which
+orders lines as it reads rows and adds per-school roll-up lines). The last line is the
+summary, marked ``"type": "summary"``::
 
     {"rule": "ZK-T-HOURS-TOTAL", "subject": {...}, "status": "fail", ...}
     {"type": "summary", "version": 1, "ruleset": "zeku_2023", "as_of": "2023-10-08", "passed": false, ...}
