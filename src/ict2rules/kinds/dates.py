@@ -80,9 +80,10 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
             done = max(done) if done else None
         if due is None:
             return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
-        return due_outcome(
-            done, due, s.env.as_of, f"≤ {_iso(due)}", start(s) if start else None
-        )
+        first = start(s) if start else None
+        # a window says both of its ends, so a message's {expected} needs no hard-coded date
+        expected = f"≤ {_iso(due)}" if first is None else f"[{_iso(first)}, {_iso(due)}]"
+        return due_outcome(done, due, s.env.as_of, expected, first)
 
     def holds(s: Subject) -> bool:
         due, done = by(s), get(s)

@@ -39,6 +39,8 @@ def bounds_text(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: b
     show = fmt_percent if pct else fmt_number
     u = f" {unit}" if unit else ""
     if lo is not None and hi is not None:
+        if lo == hi and not lo_x and not hi_x:  # "设3个" reads "= 3 个", not "[3, 3] 个"
+            return f"= {show(lo)}{u}"
         left, right = ("(" if lo_x else "["), (")" if hi_x else "]")
         return f"{left}{show(lo)}, {show(hi)}{right}{u}"
     if lo is not None:
