@@ -168,6 +168,11 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     return with_holds(check, holds)
 
 
+def _listed(values: Any) -> str:
+    """{A, B} — a set as people write it (not a Python list)."""
+    return "{" + ", ".join(str(v) for v in values) + "}"
+
+
 def _named(operand: Any) -> str:
     """The field an operand reads, to name it when it is missing."""
     return operand.field if isinstance(operand, FieldRef) else str(operand)
@@ -250,8 +255,10 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         expected = " ".join(
             x
             for x in (
-                f"⊆ {sorted(ok_set) if ok_set is not None else '?'}" if allowed else "",
-                f"⊇ {req if req is not None else '?'}" if required else "",
+                f"⊆ {_listed(sorted(ok_set, key=str)) if ok_set is not None else '?'}"
+                if allowed
+                else "",
+                f"⊇ {_listed(req) if req is not None else '?'}" if required else "",
             )
             if x
         )

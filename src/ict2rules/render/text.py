@@ -37,52 +37,136 @@ if TYPE_CHECKING:
 
 LABELS = {
     "zh": {
-        "pass": "符合", "fail": "不符合", "not_applicable": "不适用", "missing_data": "缺少数据",
-        "pending": "尚未到期", "title": "检查结果", "document": "依据文件", "as_of": "检查日期",
-        "teachers": "教师", "schools": "学校", "projects": "项目", "checked": "检查", "passed": "合格",
-        "failed": "未合格", "pass_rate": "合格率", "verdict_ok": "✔ 全部必备要求均已满足",
-        "verdict_bad": "✘ 有必备要求未满足", "fix": "需要修改(按建议顺序)", "pending_h": "尚未到期的事项",
-        "expected": "要求", "actual": "实际", "source": "依据", "note": "读法", "error": "错误",
-        "warning": "警告", "info": "提示", "findings": "检查项", "skipped": "跳过的行",
-        "values": "计算值(按文件推算)", "rates": "比率", "teacher": "教师", "all_met": "{n} 位教师全部符合",
-        "others_met": "另有 {n} 位教师全部符合", "more_rows": "…… 另有 {n} 位教师有未满足项(完整名单见 --format html/jsonl)",
-        "more_items": "…… 另有 {n} 项(完整名单见 --format html/jsonl)", "subjects_n": "{n} 项",
-        "schools_off": "{k}/{n} 所学校未达到", "legend": "✔ 符合 ✘ 不符合 ? 缺少数据 … 尚未到期 – 不适用",
-        "no_school": "未归属学校的教师", "school_h": "学校", "verdict": "结论", "due": "期限",
-        "rule": "规则", "severity": "级别", "subject": "对象", "message": "说明",
-        "teachers_of": "教师 {checked} · 合格 {passed}", "lp": "(", "rp": ")",
-        "item": "项目", "result": "结果", "would_fail": "(其中 {n} 项按现有记录到期将不符合)",
-        "would_fail_all": "(按现有记录到期将不符合)", "schools_pending": "{k}/{n} 所学校尚未到期", "summary": "概要", "generated": "由 ict2rules 生成",
+        "pass": "符合",
+        "fail": "不符合",
+        "not_applicable": "不适用",
+        "missing_data": "缺少数据",
+        "pending": "尚未到期",
+        "title": "检查结果",
+        "document": "依据文件",
+        "as_of": "检查日期",
+        "teachers": "教师",
+        "schools": "学校",
+        "projects": "项目",
+        "checked": "检查",
+        "passed": "合格",
+        "failed": "未合格",
+        "pass_rate": "合格率",
+        "verdict_ok": "✔ 全部必备要求均已满足",
+        "verdict_bad": "✘ 有必备要求未满足",
+        "fix": "需要修改(按建议顺序)",
+        "pending_h": "尚未到期的事项",
+        "expected": "要求",
+        "actual": "实际",
+        "source": "依据",
+        "note": "读法",
+        "error": "错误",
+        "warning": "警告",
+        "info": "提示",
+        "findings": "检查项",
+        "skipped": "跳过的行",
+        "values": "计算值(按文件推算)",
+        "rates": "比率",
+        "teacher": "教师",
+        "all_met": "{n} 位教师全部符合",
+        "others_met": "另有 {n} 位教师全部符合",
+        "more_rows": "…… 另有 {n} 位教师有未满足项(完整名单见 --format html/jsonl)",
+        "more_items": "…… 另有 {n} 项(完整名单见 --format html/jsonl)",
+        "subjects_n": "{n} 项",
+        "schools_off": "{k}/{n} 所学校未达到",
+        "legend": "✔ 符合 ✘ 不符合 ? 缺少数据 … 尚未到期 – 不适用",
+        "no_school": "未归属学校的教师",
+        "school_h": "学校",
+        "verdict": "结论",
+        "due": "期限",
+        "rule": "规则",
+        "severity": "级别",
+        "subject": "对象",
+        "message": "说明",
+        "teachers_of": "教师 {checked} · 合格 {passed}",
+        "lp": "(",
+        "rp": ")",
+        "item": "项目",
+        "result": "结果",
+        "would_fail": "(其中 {n} 项按现有记录到期将不符合)",
+        "would_fail_all": "(按现有记录到期将不符合)",
+        "schools_pending": "{k}/{n} 所学校尚未到期",
+        "summary": "概要",
+        "generated": "由 ict2rules 生成",
     },
     "en": {
-        "pass": "met", "fail": "not met", "not_applicable": "n/a", "missing_data": "data missing",
-        "pending": "not yet due", "title": "Check result", "document": "Document", "as_of": "As of",
-        "teachers": "Teachers", "schools": "Schools", "projects": "Projects", "checked": "checked",
-        "passed": "passed", "failed": "failed", "pass_rate": "pass rate",
-        "verdict_ok": "✔ every required rule is met", "verdict_bad": "✘ some required rules are not met",
-        "fix": "What to fix (in this order)", "pending_h": "Not yet due", "expected": "expected",
-        "actual": "actual", "source": "source", "note": "reading", "error": "error",
-        "warning": "warning", "info": "info", "findings": "Findings", "skipped": "Skipped rows",
-        "values": "Derived values (as the document computes them)", "rates": "Rates", "teacher": "Teacher",
-        "all_met": "all {n} teachers met every rule", "others_met": "{n} more teachers met every rule",
+        "pass": "met",
+        "fail": "not met",
+        "not_applicable": "n/a",
+        "missing_data": "data missing",
+        "pending": "not yet due",
+        "title": "Check result",
+        "document": "Document",
+        "as_of": "As of",
+        "teachers": "Teachers",
+        "schools": "Schools",
+        "projects": "Projects",
+        "checked": "checked",
+        "passed": "passed",
+        "failed": "failed",
+        "pass_rate": "pass rate",
+        "verdict_ok": "✔ every required rule is met",
+        "verdict_bad": "✘ some required rules are not met",
+        "fix": "What to fix (in this order)",
+        "pending_h": "Not yet due",
+        "expected": "expected",
+        "actual": "actual",
+        "source": "source",
+        "note": "reading",
+        "error": "error",
+        "warning": "warning",
+        "info": "info",
+        "findings": "Findings",
+        "skipped": "Skipped rows",
+        "values": "Derived values (as the document computes them)",
+        "rates": "Rates",
+        "teacher": "Teacher",
+        "all_met": "all {n} teachers met every rule",
+        "others_met": "{n} more teachers met every rule",
         "more_rows": "… {n} more teachers with rules not met (all of them: --format html/jsonl)",
-        "more_items": "… {n} more (all of them: --format html/jsonl)", "subjects_n": "{n} subjects",
-        "schools_off": "{k}/{n} schools below", "legend": "✔ met ✘ not met ? data missing … not yet due – n/a",
-        "no_school": "Teachers without a school", "school_h": "School", "verdict": "Verdict", "due": "due",
-        "rule": "rule", "severity": "severity", "subject": "subject", "message": "message",
-        "teachers_of": "teachers {checked} · passed {passed}", "lp": " (", "rp": ")",
-        "item": "Item", "result": "Result", "would_fail": "({n} would not be met as things stand)",
-        "would_fail_all": "(would not be met as things stand)", "schools_pending": "{k}/{n} schools not yet due", "summary": "Summary", "generated": "Generated by ict2rules",
+        "more_items": "… {n} more (all of them: --format html/jsonl)",
+        "subjects_n": "{n} subjects",
+        "schools_off": "{k}/{n} schools below",
+        "legend": "✔ met ✘ not met ? data missing … not yet due – n/a",
+        "no_school": "Teachers without a school",
+        "school_h": "School",
+        "verdict": "Verdict",
+        "due": "due",
+        "rule": "rule",
+        "severity": "severity",
+        "subject": "subject",
+        "message": "message",
+        "teachers_of": "teachers {checked} · passed {passed}",
+        "lp": " (",
+        "rp": ")",
+        "item": "Item",
+        "result": "Result",
+        "would_fail": "({n} would not be met as things stand)",
+        "would_fail_all": "(would not be met as things stand)",
+        "schools_pending": "{k}/{n} schools not yet due",
+        "summary": "Summary",
+        "generated": "Generated by ict2rules",
     },
 }
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 MARKS = {
-    Status.PASS: "✔", Status.FAIL: "✘", Status.MISSING_DATA: "?", Status.PENDING: "…",
+    Status.PASS: "✔",
+    Status.FAIL: "✘",
+    Status.MISSING_DATA: "?",
+    Status.PENDING: "…",
     Status.NOT_APPLICABLE: "–",
 }
 MARK_STYLE = {
-    Status.PASS: "green", Status.FAIL: "bold red", Status.MISSING_DATA: "magenta",
-    Status.PENDING: "cyan", Status.NOT_APPLICABLE: "dim",
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.MISSING_DATA: "magenta",
+    Status.PENDING: "cyan",
+    Status.NOT_APPLICABLE: "dim",
 }
 _OPEN = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
 MAX_ROWS = 40  # rows of a school's table in text; html shows them all
@@ -258,12 +342,20 @@ def cite_line(rule: Rule, report: Report) -> str:
     """The document's title (or the seed file, for an inherited rule) and the section."""
     src = rule.source
     own = src.document in (None, report.ruleset.document.seed)
-    return f"《{report.ruleset.document.title}》{src.section}" if own else f"{src.document} {src.section}"
+    return (
+        f"《{report.ruleset.document.title}》{src.section}"
+        if own
+        else f"{src.document} {src.section}"
+    )
 
 
 def show_value(f: Finding, value: Any) -> str:
     """A finding's expected or actual value for people; a ``rate`` share as a percentage."""
-    if f.compiled.rule.check.kind == "rate" and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if (
+        f.compiled.rule.check.kind == "rate"
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         return pct(value)
     return show(value)
 
@@ -271,14 +363,19 @@ def show_value(f: Finding, value: Any) -> str:
 def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
     """'要求 ≥ 75 学时 · 实际 60' on one line, or two lines when the values are long."""
     o = f.outcome
+    detail = o.detail or {}
+    lang = "zh" if t is LABELS["zh"] else "en"
+    told = detail.get(f"actual_text_{lang}")  # how the kind says its value to people
     exp = f"{t['expected']} {show_value(f, o.expected)}"
-    act = f"{t['actual']} {show_value(f, o.actual)}"
+    act = f"{t['actual']} {told if told is not None else show_value(f, o.actual)}"
     return [f"{exp} · {act}"] if len(exp) + len(act) <= 60 else [exp, act]
 
 
 def would_fail(findings: list[Finding]) -> int:
     """How many pending findings would not be met if the due date were today (``would_be``)."""
-    return sum(1 for f in findings if (f.outcome.detail or {}).get("would_be") in ("fail", "missing_data"))
+    return sum(
+        1 for f in findings if (f.outcome.detail or {}).get("would_be") in ("fail", "missing_data")
+    )
 
 
 def pending_note(findings: list[Finding], t: dict[str, str]) -> str:
@@ -306,22 +403,32 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     grid.add_row(t["as_of"], report.as_of.isoformat())
     ts = s["teachers"]
     if ts["checked"]:
-        grid.add_row(t["teachers"], Text(
-            f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · "
-            f"{t['failed']} {ts['failed']} · "
-            + (f"{t['pending']} {ts['pending']} · " if ts.get("pending") else "")
-            + f"{t['pass_rate']} {pct(ts['pass_rate'])}"
-        ))
+        grid.add_row(
+            t["teachers"],
+            Text(
+                f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · "
+                f"{t['failed']} {ts['failed']} · "
+                + (f"{t['pending']} {ts['pending']} · " if ts.get("pending") else "")
+                + f"{t['pass_rate']} {pct(ts['pass_rate'])}"
+            ),
+        )
     for level, key in (("school", "schools"), ("project", "projects")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
         if subjects:
             grid.add_row(t[key], f"{t['checked']} {len(subjects)} · {t['passed']} {sum(subjects)}")
     for rs in rate_summaries(report):
-        line = Text(f"{title_of(rs.rule, lang)}: {pct(rs.share)}{t['lp']}{t['expected']} {show(rs.expected)}{t['rp']}")
+        line = Text(
+            f"{title_of(rs.rule, lang)}: {pct(rs.share)}{t['lp']}{t['expected']} {show(rs.expected)}{t['rp']}"
+        )
         if rs.schools_off:
-            line.append(" · " + t["schools_off"].format(k=rs.schools_off, n=rs.schools), style="red")
+            line.append(
+                " · " + t["schools_off"].format(k=rs.schools_off, n=rs.schools), style="red"
+            )
         if rs.schools_pending:
-            line.append(" · " + t["schools_pending"].format(k=rs.schools_pending, n=rs.schools), style="cyan")
+            line.append(
+                " · " + t["schools_pending"].format(k=rs.schools_pending, n=rs.schools),
+                style="cyan",
+            )
         grid.add_row(t["rates"], line)
     counts = Text()
     for k, v in s["findings"].items():
@@ -333,9 +440,14 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     if report.skipped_rows:
         grid.add_row(t["skipped"], Text(str(report.skipped_rows), style="yellow"))
     ok = report.passed
-    verdict = Text(t["verdict_ok"] if ok else t["verdict_bad"], style="bold green" if ok else "bold red")
+    verdict = Text(
+        t["verdict_ok"] if ok else t["verdict_bad"], style="bold green" if ok else "bold red"
+    )
     if not ok:
-        verdict.append(f"{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{t['rp']}", style="red")
+        verdict.append(
+            f"{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{t['rp']}",
+            style="red",
+        )
     title = f"{t['title']} · {getattr(report.ruleset.title, lang)}"
     return Panel(Group(grid, Text(""), verdict), title=title, title_align="left", expand=False)
 
@@ -350,11 +462,15 @@ def _group_table(group: TeacherGroup, report: Report, t: dict[str, str], lang: s
     head.append(f"{t['school_h']} {group.school}" if group.school else t["no_school"], style="bold")
     if group.name:
         head.append(f" {group.name}", style="bold")
-    head.append("  " + t["teachers_of"].format(checked=group.checked, passed=group.passed), style="dim")
+    head.append(
+        "  " + t["teachers_of"].format(checked=group.checked, passed=group.passed), style="dim"
+    )
     if not group.columns:
         return [head, Text("  " + t["all_met"].format(n=group.checked), style="green")]
     rows = group.rows if group.checked <= MAX_ROWS else [r for r in group.rows if not r.clean]
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False, collapse_padding=True)
+    table = Table(
+        box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False, collapse_padding=True
+    )
     table.add_column(t["teacher"], no_wrap=True, max_width=24)
     for n in range(1, len(group.columns) + 1):
         table.add_column(str(n), justify="center", no_wrap=True, min_width=len(str(n)))
@@ -373,7 +489,9 @@ def _group_table(group: TeacherGroup, report: Report, t: dict[str, str], lang: s
             verdict = Text(t["failed"], style="red")
         table.add_row(Text(who), *marks, verdict)
     out: list[Any] = [head, table]
-    hidden_open = len([r for r in rows if not r.clean]) - len([r for r in rows[:MAX_ROWS] if not r.clean])
+    hidden_open = len([r for r in rows if not r.clean]) - len(
+        [r for r in rows[:MAX_ROWS] if not r.clean]
+    )
     if hidden_open > 0:
         out.append(Text("  " + t["more_rows"].format(n=hidden_open), style="dim"))
     if len(rows) < group.checked:
@@ -390,8 +508,8 @@ def _group_table(group: TeacherGroup, report: Report, t: dict[str, str], lang: s
 
 def _values_table(report: Report, t: dict[str, str], lang: str) -> list[Any]:
     """Derived values (final score, band, incentive points, a project's rates) per subject."""
-    if not report.values:
-        return []
+    if not any(v.value is not None for v in report.values):
+        return []  # nothing computed yet (a plan before any scores): no empty table
     titles = {d.id: getattr(d.title, lang) for d in report.ruleset.derived}
     band_names = {  # a band's label reads as its own name in the report's language
         (d.id, b.label): getattr(b, lang) or b.label
@@ -420,7 +538,9 @@ def _indent(text: Text, n: int) -> Padding:
     return Padding(text, (0, 0, 0, n), expand=False)
 
 
-def _rule_block(n: int, rule: Rule, findings: list[Finding], report: Report, lang: str, t: dict[str, str]) -> Group:
+def _rule_block(
+    n: int, rule: Rule, findings: list[Finding], report: Report, lang: str, t: dict[str, str]
+) -> Group:
     """One rule not met: its title, clause and reading once, then each subject that misses it.
 
     Continuation lines are indented under the number, so a long clause still reads as a block.
@@ -494,8 +614,13 @@ class TrimmedLines:
 
 @writer("text")
 def write_text(
-    report: Report, stream: IO[str], *, lang: str = "zh", color: bool | None = None,
-    width: int | None = None, **_: Any,
+    report: Report,
+    stream: IO[str],
+    *,
+    lang: str = "zh",
+    color: bool | None = None,
+    width: int | None = None,
+    **_: Any,
 ) -> None:
     """Write the human report.
 
@@ -509,8 +634,12 @@ def write_text(
     t = LABELS[lang]
     tty = hasattr(stream, "isatty") and stream.isatty()
     console = Console(
-        file=stream if tty else TrimmedLines(stream), force_terminal=color, no_color=color is False or None,
-        width=width or (None if tty else 100), highlight=False, emoji=False,
+        file=stream if tty else TrimmedLines(stream),
+        force_terminal=color,
+        no_color=color is False or None,
+        width=width or (None if tty else 100),
+        highlight=False,
+        emoji=False,
     )
     console.print(_summary(report, t, lang))
     for group in teacher_groups(report):
@@ -557,7 +686,9 @@ class _Counting(list):  # type: ignore[type-arg]
 
 
 @contextmanager
-def progress(records: Any, stream: IO[str] | None = None, *, threshold: int = PROGRESS_THRESHOLD) -> Iterator[None]:
+def progress(
+    records: Any, stream: IO[str] | None = None, *, threshold: int = PROGRESS_THRESHOLD
+) -> Iterator[None]:
     """Show a transient progress bar on ``stream`` (stderr) while ``records`` are evaluated —
     only when it is a terminal and there are at least ``threshold`` teachers.
 
@@ -580,8 +711,12 @@ def progress(records: Any, stream: IO[str] | None = None, *, threshold: int = PR
     )
 
     with Progress(
-        TextColumn("检查 / checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(file=stream), transient=True,
+        TextColumn("检查 / checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
     ) as bar:
         task = bar.add_task("teachers", total=total)
         saved = [(o, o.teachers) for o in owners if getattr(o, "teachers", None)]
@@ -595,6 +730,15 @@ def progress(records: Any, stream: IO[str] | None = None, *, threshold: int = PR
 
 
 __all__ = [
-    "LABELS", "MARKS", "RateSummary", "TeacherGroup", "TeacherRow", "by_rule", "fix_order",
-    "progress", "rate_summaries", "teacher_groups", "write_text",
+    "LABELS",
+    "MARKS",
+    "RateSummary",
+    "TeacherGroup",
+    "TeacherRow",
+    "by_rule",
+    "fix_order",
+    "progress",
+    "rate_summaries",
+    "teacher_groups",
+    "write_text",
 ]
