@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from .kinds import DERIVATIONS, KINDS
-from .kinds.base import Check, DaysAfter, FieldRef, Holds, Outcome, Status, Subject
+from .kinds.base import Check, DaysAfter, FieldRef, Holds, Outcome, Status, Subject, holds_of
 from .kinds.derive import Compute
 from .paths import PathError, element_type, make_getter, resolve
 from .records import MODELS, PointRecord, Teacher
@@ -263,8 +263,12 @@ class CompiledRule:
     @functools.cached_property
     def holds(self) -> Holds | None:
         """True exactly when the rule passes (a due date never changes a pass); None when the
-        kind has no cheap test or a condition decides first."""
-        return getattr(self.check, "holds", None) if self.when is None else None
+        kind has no cheap test."""
+        fast = getattr(self.check, "holds", None)
+        if fast is None or self.when is None:
+            return fast
+        applies = holds_of(self.when)
+        return lambda s: applies(s) and fast(s)  # passes exactly when it applies and is met
 
     def run(self, s: Subject) -> Outcome:
         if self.when is not None:

@@ -238,6 +238,19 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             return x if x in CATALOG.environments else point_attr(x, "environment") or x
         return x
 
+    # Every teacher of a school is checked against the school's one scope list: its converted
+    # set is kept with the list it came from (an immutable pair, replaced whole, so readers in
+    # other threads see either the old pair or the new one, never half of each).
+    converted: list[tuple[Any, frozenset[Any]]] = [(None, frozenset())]
+
+    def allowed_set(raw: Any) -> frozenset[Any]:
+        source, done = converted[0]
+        if source is raw:
+            return done
+        done = frozenset(as_of_kind(x) for x in raw)
+        converted[0] = (raw, done)
+        return done
+
     def values_of(s: Subject) -> tuple[list[Any] | None, Any, Any]:
         """The items' values, the allowed set and the required list (None where absent)."""
         items = get(s)
@@ -245,7 +258,7 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         req = required(s) if required else None
         values = None if items is None else [point_attr(i.record, of) for i in items]
         if ok_set is not None:
-            ok_set = {as_of_kind(x) for x in ok_set}
+            ok_set = allowed_set(ok_set)
         if req is not None:
             req = [as_of_kind(x) for x in req]
         return values, ok_set, req
