@@ -151,26 +151,28 @@ def iter_roster_teachers(
     from .tabular import iter_roster
 
     for row in iter_roster(path, mapping=mapping):
-        if not row.ok:  # cells the reader could not read: report those, not pydantic's echo of them
-            yield row.row, list(row.problems)
-            continue
-        try:
-            yield row.row, Teacher.model_validate(row.data)
-        except ValidationError as exc:
-            yield (
-                row.row,
-                [
-                    Problem(
-                        row.file,
-                        p.message_zh,
-                        p.message_en,
-                        line=row.row,
-                        field=row.column_for(_loc(p.field)) or p.field,
-                        code=p.code,
-                    )
-                    for p in problems_from_validation(exc, row.data, row.file, model=Teacher)
-                ],
+        yield row.row, roster_teacher(row)
+
+
+def roster_teacher(row: Any) -> Teacher | list[Problem]:
+    """One roster row (a ``tabular.RosterRow``) as a validated teacher, or its problems, each
+    placed at the row and named by the column the user sees."""
+    if not row.ok:  # cells the reader could not read: report those, not pydantic's echo of them
+        return list(row.problems)
+    try:
+        return Teacher.model_validate(row.data)
+    except ValidationError as exc:
+        return [
+            Problem(
+                row.file,
+                p.message_zh,
+                p.message_en,
+                line=row.row,
+                field=row.column_for(_loc(p.field)) or p.field,
+                code=p.code,
             )
+            for p in problems_from_validation(exc, row.data, row.file, model=Teacher)
+        ]
 
 
 def _loc(dotted: str | None) -> tuple[str | int, ...]:

@@ -45,12 +45,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
-
 from .compiler import CompiledRule, Context
-from .errors import InputError, Problem, problems_from_validation
+from .errors import InputError, Problem
 from .evaluator import DATA_ERRORS, Evaluator, Finding, SubjectRef, ref_of, wrong_kind_of_value
-from .inputs import ROSTER_SUFFIXES, parse_date, read_records
+from .inputs import ROSTER_SUFFIXES, parse_date, read_records, roster_teacher
 from .kinds.base import Status, Subject
 from .records import School, Teacher
 from .report import REPORT_VERSION, finding_dict, jsonable, message
@@ -382,20 +380,9 @@ class Checker:
 
     def teacher(self, row: Row) -> Teacher | list[Problem]:
         """The row as a teacher, or its problems (as ``inputs.iter_roster_teachers`` gives)."""
-        file, number, data, columns, problems = row
-        if problems:
-            return list(problems)
-        try:
-            return Teacher.model_validate(data)
-        except ValidationError as exc:
-            from .tabular import RosterRow
+        from .tabular import RosterRow
 
-            rr = RosterRow(file, number, data, columns)
-            return [
-                Problem(file, p.message_zh, p.message_en, line=number,
-                        field=rr.column_for(_loc(p.field)) or p.field, code=p.code)
-                for p in problems_from_validation(exc, data, file, model=Teacher)
-            ]
+        return roster_teacher(RosterRow(*row))
 
     def chunk(self, rows: list[Row]) -> ChunkResult:
         """Check a chunk of rows: their finding lines, counts, problems and ids."""
@@ -479,13 +466,6 @@ class RuleFilter:
             return any(rule_id == p or rule_id.startswith(p) for p in patterns)
 
         return (not self.chosen or hit(self.chosen)) and not hit(self.ignored)
-
-
-def _loc(dotted: str | None) -> tuple[str | int, ...]:
-    """'points[1].code' → ('points', 1, 'code') (as ``inputs`` does)."""
-    if not dotted:
-        return ()
-    return tuple(int(p) if p.isdigit() else p for p in dotted.replace("[", ".").replace("]", "").split("."))
 
 
 # --------------------------------------------------------------------------- the run
