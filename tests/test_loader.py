@@ -95,3 +95,17 @@ def test_broken_ruleset_one_line_error(
 def test_unknown_bundled_name_suggests() -> None:
     with pytest.raises(InputError, match="did you mean 'zeku_2023'"):
         load_ruleset("zeku_2032")
+
+
+def test_a_changed_base_is_loaded_again(tmp_path: Path) -> None:
+    import os
+
+    base = (Path(__file__).parents[1] / "rulesets" / "zeku_2023.yaml").read_text(encoding="utf-8")
+    (tmp_path / "base.yaml").write_text(base.replace("id: zeku_2023\nextends: national_2019", "id: base_x"), encoding="utf-8")
+    (tmp_path / "child.yaml").write_text(CHILD.replace("extends: zeku_2023", "extends: base.yaml"), encoding="utf-8")
+    assert load_ruleset(tmp_path / "child.yaml").parameters["total_hours"].value == 75
+    changed = base.replace("id: zeku_2023\nextends: national_2019", "id: base_x").replace("    value: 75\n", "    value: 80\n", 1)
+    (tmp_path / "base.yaml").write_text(changed, encoding="utf-8")
+    stat = (tmp_path / "base.yaml").stat()
+    os.utime(tmp_path / "base.yaml", (stat.st_atime, stat.st_mtime + 5))  # a later edit, whatever the clock
+    assert load_ruleset(tmp_path / "child.yaml").parameters["total_hours"].value == 80

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -145,20 +144,31 @@ def load_ruleset(name_or_path: str | Path) -> Ruleset:
     return _load(path.resolve() if path.exists() else path)
 
 
-@lru_cache(maxsize=64)
-def _load_cached(path: Path, mtime: float) -> Ruleset:
-    return _load_uncached(path)
+# path → (ruleset, the modification times of every file of its extends chain): a ruleset is
+# loaded again when any of its files changed, not only the one named.
+_CACHE: dict[Path, tuple[Ruleset, tuple[tuple[Path, float], ...]]] = {}
+_CACHE_SIZE = 64
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return -1.0
 
 
 def _load(path: Path) -> Ruleset:
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    return _load_cached(path, mtime)
+    hit = _CACHE.get(path)
+    if hit is not None and all(_mtime(p) == m for p, m in hit[1]):
+        return hit[0]
+    ruleset, chain = _load_uncached(path)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[path] = (ruleset, tuple((p, _mtime(p)) for p in chain))
+    return ruleset
 
 
-def _load_uncached(path: Path) -> Ruleset:
+def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
     files: list[tuple[Path, RulesetFile, Locations]] = []
     raw: dict[Path, Any] = {}  # each file's data, to place compile errors at their value
     current: Path | None = path
@@ -192,7 +202,7 @@ def _load_uncached(path: Path) -> Ruleset:
         merged.plan  # noqa: B018  (compile now so that a bad path is reported at load time)
     except CompileError as exc:
         raise InputError([_compile_problem(exc, files, raw, merged)]) from None
-    return merged
+    return merged, [p for p, _, _ in files]
 
 
 def _extends(name: str, current: Path, where: Locations) -> Path:
