@@ -29,3 +29,12 @@ def test_school_roster_cannot_escape_its_folder(tmp_path: Path, roster: str) -> 
     (p,) = err.value.problems
     assert p.line == 3 and p.field == "school.roster"
     assert "inside this file's folder" in p.message_en or "not found" in p.message_en
+
+
+def test_one_teacher_in_two_rosters_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ict2rules.cli import main
+
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text("工号,线上学时\nT1,50\n", encoding="utf-8")
+    assert main(["check", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "-r", "zeku_2023"]) == 2
+    assert f"teacher id 'T1' is already in {tmp_path / 'a.csv'}" in capsys.readouterr().err

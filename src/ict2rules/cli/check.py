@@ -24,7 +24,9 @@ def iso_date(text: str) -> dt.date:
     try:
         return parse_date(text, "--as-of")  # type: ignore[return-value]
     except InputError:
-        raise argparse.ArgumentTypeError(f"不是有效日期 / not a valid date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"不是有效日期 / not a valid date (YYYY-MM-DD): {text!r}"
+        ) from None
 
 
 @command(
@@ -38,20 +40,90 @@ def iso_date(text: str) -> dt.date:
     ),
 )
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", nargs="+", metavar="DATA", help="记录文件 record files (.yaml .json .csv .xlsx .jsonl)")
-    p.add_argument("-r", "--ruleset", required=True, help="内置规则集名称或文件路径 bundled ruleset name or path")
-    p.add_argument("-f", "--format", default="text", choices=formats(), help="输出格式 output format (default: text)")
-    p.add_argument("--as-of", type=iso_date, default=None, help="检查日期 as-of date, YYYY-MM-DD (default: today)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="报告语言 language of human-readable reports: text, markdown, html … (default: zh)")
-    p.add_argument("-o", "--output", help="写入文件(原子写入) write the report to this file, atomically")
-    p.add_argument("--select", action="append", default=[], metavar="RULE", help="只检查这些规则(编号或前缀) only these rule ids or prefixes")
-    p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="忽略这些规则(编号或前缀) skip these rule ids or prefixes")
-    p.add_argument("--fail-level", choices=["error", "warning"], default="error", help="哪一级未满足时退出码为1 severity that makes the exit code 1")
-    p.add_argument("--exit-zero", action="store_true", help="总以0退出(输入错误除外) always exit 0 unless the input is bad")
-    p.add_argument("--keep-going", action="store_true", help="跳过名册中的坏行继续检查 skip bad roster rows and check the rest")
-    p.add_argument("--columns", metavar="MAPPING.yaml", help="名册列名映射(表头: 字段) roster column mapping, header: field path")
-    p.add_argument("--status", action="append", default=[], choices=[s.value for s in Status], help="只报告这些状态的结果(如 fail) report only findings with these statuses (e.g. fail)")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)")
+    p.add_argument(
+        "data",
+        nargs="+",
+        metavar="DATA",
+        help="记录文件 record files (.yaml .json .csv .xlsx .jsonl)",
+    )
+    p.add_argument(
+        "-r",
+        "--ruleset",
+        required=True,
+        help="内置规则集名称或文件路径 bundled ruleset name or path",
+    )
+    p.add_argument(
+        "-f",
+        "--format",
+        default="text",
+        choices=formats(),
+        help="输出格式 output format (default: text)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=None,
+        help="检查日期 as-of date, YYYY-MM-DD (default: today)",
+    )
+    p.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default="zh",
+        help="报告语言 language of human-readable reports: text, markdown, html … (default: zh)",
+    )
+    p.add_argument(
+        "-o", "--output", help="写入文件(原子写入) write the report to this file, atomically"
+    )
+    p.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="只检查这些规则(编号或前缀) only these rule ids or prefixes",
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="忽略这些规则(编号或前缀) skip these rule ids or prefixes",
+    )
+    p.add_argument(
+        "--fail-level",
+        choices=["error", "warning"],
+        default="error",
+        help="哪一级未满足时退出码为1 severity that makes the exit code 1",
+    )
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="总以0退出(输入错误除外) always exit 0 unless the input is bad",
+    )
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="跳过名册中的坏行继续检查 skip bad roster rows and check the rest",
+    )
+    p.add_argument(
+        "--columns",
+        metavar="MAPPING.yaml",
+        help="名册列名映射(表头: 字段) roster column mapping, header: field path",
+    )
+    p.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        choices=[s.value for s in Status],
+        help="只报告这些状态的结果(如 fail) report only findings with these statuses (e.g. fail)",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)",
+    )
     p.set_defaults(run=run)
 
 
@@ -67,11 +139,26 @@ def run(args: argparse.Namespace) -> int:
         code = run_cli(args, ruleset, mapping)
         if code is not None:
             return code
+    first_file: dict[str, str] = {}  # teacher id → the file that listed it first
     for path in args.data:  # every file's problems in one run, not one file per run
         try:
-            records.extend(read_records(path, keep_going=args.keep_going, mapping=mapping))
+            found = read_records(path, keep_going=args.keep_going, mapping=mapping)
         except InputError as exc:
             bad.append(exc)
+            continue
+        for t in found.teachers:  # one teacher in two rosters would be counted twice
+            earlier = first_file.setdefault(t.id, str(path))
+            if earlier != str(path):
+                bad.append(
+                    InputError.single(
+                        str(path),
+                        f"教师编号 {t.id} 已出现在 {earlier}",
+                        f"teacher id {t.id!r} is already in {earlier}",
+                        field="id",
+                        code="duplicate",
+                    )
+                )
+        records.extend(found)
     if bad:
         raise InputError([p for exc in bad for p in exc.problems])
     from ..stream import attach_teachers  # roster teachers join their schools, as when streamed
