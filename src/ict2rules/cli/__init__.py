@@ -64,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ict2rules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for cmd in COMMANDS.values():
+    # the everyday commands first, then those for people who write rulesets
+    order = ["check", "rulesets", "show", "explain", "diff", "validate", "lint", "test", "new", "schema"]
+    rank = {name: i for i, name in enumerate(order)}
+    for cmd in sorted(COMMANDS.values(), key=lambda c: rank.get(c.name, len(order))):
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help, epilog=cmd.epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
         cmd.configure(p)
     return parser
