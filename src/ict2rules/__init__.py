@@ -67,6 +67,7 @@ def evaluate(
     findings: list[Finding] = []
     subjects: list[tuple[str, str, bool]] = []
     waiting = 0  # teachers not passed only because their work is not yet due
+    waiting_schools = 0
     for t in records.teachers:
         s, found = ev.teacher(t)
         findings += found
@@ -79,6 +80,7 @@ def evaluate(
             subjects.append(("teacher", f"{school.id}/{child.record.id}", bool(child.passed)))
             waiting += child.waiting
         subjects.append(("school", school.id, bool(s.passed)))
+        waiting_schools += s.waiting
     for p in records.projects:
         s, found = ev.project(p)
         findings += found
@@ -86,4 +88,5 @@ def evaluate(
     return Report(
         rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting,
         dict(ev.unmet),
+        waiting_schools,
     )

@@ -166,6 +166,7 @@ class Report:
     # rules not met by severity over every outcome (None: count the findings themselves);
     # the evaluator fills it so that keeping only some findings never changes the verdict
     unmet: dict[str, int] | None = None
+    schools_waiting: int = 0  # schools not passed only because required work is not yet due
 
     @property
     def passed(self) -> bool:

@@ -415,7 +415,12 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     for level, key in (("school", "schools"), ("project", "projects")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
         if subjects:
-            grid.add_row(t[key], f"{t['checked']} {len(subjects)} · {t['passed']} {sum(subjects)}")
+            waiting = report.schools_waiting if level == "school" else 0
+            grid.add_row(
+                t[key],
+                f"{t['checked']} {len(subjects)} · {t['passed']} {sum(subjects)}"
+                + (f" · {t['pending']} {waiting}" if waiting else ""),
+            )
     for rs in rate_summaries(report):
         line = Text(
             f"{title_of(rs.rule, lang)}: {pct(rs.share)}{t['lp']}{t['expected']} {show(rs.expected)}{t['rp']}"
