@@ -17,11 +17,11 @@ from typing import Any
 _checker: Any = None  # the worker's Checker, built once by _init
 
 
-def _init(ruleset: Any, as_of: Any, keep: Any, schools: Any, chosen: Any) -> None:
+def _init(ruleset: Any, as_of: Any, keep: Any, schools: Any) -> None:
     from .stream import Checker
 
     global _checker
-    _checker = Checker(ruleset, as_of, keep, schools, chosen)
+    _checker = Checker(ruleset, as_of, keep, schools)
 
 
 def _work(rows: list[Any]) -> Any:

@@ -366,10 +366,9 @@ class Checker:
     """Validates and checks rows; built once per process (the plan compiles here)."""
 
     def __init__(self, ruleset: Ruleset, as_of: dt.date, keep: frozenset[Status] | None,
-                 schools: list[School], chosen: Callable[[str], bool] | None = None) -> None:
+                 schools: list[School]) -> None:
         self.ruleset = ruleset
         self.ev = Evaluator(ruleset, as_of=as_of, keep=keep)
-        self.chosen = chosen or (lambda _rid: True)
         self.lines = Lines(ruleset)
         # A teacher's parent: its school as the rules see it, without teachers (as inline).
         self.parents = {s.id: Subject(s, self.ev.env) for s in schools}
@@ -401,9 +400,8 @@ class Checker:
                 tally.unmet(severity, n - before.get(severity, 0))
             self.ev.values.clear()  # derived values go to the JSON report, not to lines
             for f in found:
-                if self.chosen(f.rule_id):
-                    tally.count(f)
-                    out.append(self.lines.line(f))
+                tally.count(f)
+                out.append(self.lines.line(f))
             tally.subjects["teacher"] += 1
             tally.teachers_checked += 1
             tally.teachers_passed += bool(s.passed)
@@ -441,31 +439,13 @@ class Checker:
                 o = wrong_kind_of_value(exc)
             s.children = None
             f = Finding(cr, ref, o)
-            if o.status in (Status.FAIL, Status.MISSING_DATA) and self.chosen(cr.rule.id):
+            if o.status in (Status.FAIL, Status.MISSING_DATA):
                 tally.unmet(cr.rule.severity)
-            if (ev.keep is None or o.status in ev.keep) and self.chosen(cr.rule.id):
+            if ev.keep is None or o.status in ev.keep:
                 tally.count(f)
                 out.append(self.lines.line(f))
         tally.subjects["school"] += 1
         return out
-
-
-@dataclass(frozen=True)
-class RuleFilter:
-    """``--select`` / ``--ignore`` as a picklable predicate on rule ids (ids or prefixes).
-
-    >>> RuleFilter(("ZK-T",), ("ZK-T-BAND",))("ZK-T-BAND")
-    False
-    """
-
-    chosen: tuple[str, ...] = ()
-    ignored: tuple[str, ...] = ()
-
-    def __call__(self, rule_id: str) -> bool:
-        def hit(patterns: tuple[str, ...]) -> bool:
-            return any(rule_id == p or rule_id.startswith(p) for p in patterns)
-
-        return (not self.chosen or hit(self.chosen)) and not hit(self.ignored)
 
 
 # --------------------------------------------------------------------------- the run
@@ -520,7 +500,6 @@ def check_stream(
     keep: frozenset[Status] | None = None,
     keep_going: bool = False,
     jobs: int = 1,
-    chosen: Callable[[str], bool] | None = None,
     mapping: dict[str, str] | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Tally:
@@ -528,14 +507,15 @@ def check_stream(
 
     ``jobs`` > 1 checks chunks of rows in that many processes; the output is the same, in the
     same order. Bad rows are collected and raised together at the end (``InputError``) unless
-    ``keep_going``, when they are skipped, passed to ``warn`` and counted.
+    ``keep_going``, when they are skipped, passed to ``warn`` and counted. To check only some
+    rules, pass ``ruleset.restricted(select, ignore)``.
     """
     as_of = parse_date(as_of) or dt.date.today()
     rosters, schools, files = split_inputs(paths)
-    checker = Checker(ruleset, as_of, keep, schools, chosen)
+    checker = Checker(ruleset, as_of, keep, schools)
     tally, problems = Tally(), []
     hashes = array("q")  # 8 bytes a teacher: duplicate ids found without keeping the ids
-    results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools, chosen))
+    results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools))
     for res in results:
         out.write(res.text)
         tally.merge(res.tally)
@@ -634,7 +614,7 @@ def run_cli(args: Any, ruleset: Ruleset, mapping: dict[str, str] | None) -> int 
     options = {
         "as_of": args.as_of, "keep_going": args.keep_going, "jobs": max(1, args.jobs),
         "keep": frozenset(Status(x) for x in args.status) if args.status else None,
-        "chosen": RuleFilter(tuple(args.select), tuple(args.ignore)), "mapping": mapping, "warn": warn,
+        "mapping": mapping, "warn": warn,
     }
     if args.output:
         from .output import atomic_write
