@@ -191,6 +191,8 @@ def _evaluate_or_input_error(ruleset: Any, data: Any) -> None:
     except InputError as exc:
         assert exc.problems and all(str(p) for p in exc.problems)
         return
+    for f in report.findings:  # each kind's cheap verdict is the status its check explains
+        assert f.status is f.outcome.status, (f.rule_id, f.subject.label(), f.outcome)
     _render(report)
 
 

@@ -10,16 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from .kinds import DERIVATIONS, KINDS
-from .kinds.base import Check, DaysAfter, FieldRef, Holds, Outcome, Status, Subject, holds_of
+from .kinds.base import (
+    Check,
+    Comparison,
+    DaysAfter,
+    FieldRef,
+    Outcome,
+    Read,
+    Status,
+    Subject,
+    Verdict,
+    compares_of,
+    verdict_of,
+)
 from .kinds.derive import Compute
-from .paths import PathError, element_type, make_getter, resolve
+from .paths import PathError, attr_path, element_type, make_getter, resolve
 from .records import MODELS, PointRecord, Teacher
 
 if TYPE_CHECKING:
@@ -122,6 +136,61 @@ class Context:
             return found
 
         return items, item_ctx
+
+    def kept(
+        self, path: str, spec: Any
+    ) -> tuple[Callable[[Subject], list[Subject] | None], Check, Context]:
+        """The items of a list that pass a condition (None when the list is absent), the
+        condition's compiled check and the items' context.
+
+        Rules that filter one list by one condition (points with valid evidence) share the
+        filtered list: it is built once per subject, like the items themselves.
+        """
+        get, item_ctx = self.items(path)
+        cond = item_ctx.check(spec)
+        meets = verdict_of(cond)
+        key = f"{path}\0{spec.model_dump_json()}"  # one string: its hash is computed once
+
+        def kept(s: Subject) -> list[Subject] | None:
+            memo = s.memo
+            if memo is None:
+                memo = s.memo = {}
+            elif key in memo:
+                return memo[key]
+            items = get(s)
+            found = memo[key] = (
+                None if items is None else [i for i in items if meets(i) is Status.PASS]
+            )
+            return found
+
+        return kept, cond, item_ctx
+
+    def read(self, path: str) -> Read | None:
+        """Where ``path`` is found through the subject's attributes (``record.hours.online``,
+        or ``record.hours.practice`` and key ``lesson``) when it ends at one value, not a list
+        or a mapping; None otherwise. Comparisons on such reads are tested together (``fuse``)."""
+        segs = [] if path in (".", "") else path.split(".")
+        if not segs or (
+            len(segs) == 1 and (segs[0] in self.derived or segs[0] in ("passed", "as_of"))
+        ):
+            return None
+        if self.parent is not None and segs[0] in ("parent", self.parent.name):
+            up = self.parent.read(".".join(segs[1:]))
+            return None if up is None else Read(f"parent.{up.chain}", up.key)
+        try:
+            steps, tp = resolve(self.model, segs)
+        except PathError:
+            return None
+        key = steps.pop()[1] if steps[-1][0] == "key" else None
+        chain = attr_path(steps)
+        if (
+            chain is None
+            or tp is Any
+            or tp in (list, dict)
+            or typing.get_origin(tp) in (list, dict)
+        ):
+            return None
+        return Read(f"record.{chain}", key)
 
     def child(self, model: Any, name: str, derived: frozenset[str] = frozenset()) -> Context:
         return Context(self.ruleset, model, name, derived, self, self.used)
@@ -261,25 +330,47 @@ class CompiledRule:
         return self.when is None and self.due is None
 
     @functools.cached_property
-    def holds(self) -> Holds | None:
-        """True exactly when the rule passes (a due date never changes a pass); None when the
-        kind has no cheap test."""
-        fast = getattr(self.check, "holds", None)
-        if fast is None or self.when is None:
-            return fast
-        applies = holds_of(self.when)
-        return lambda s: applies(s) and fast(s)  # passes exactly when it applies and is met
+    def verdict(self) -> Verdict:
+        """The rule's status on a subject, ``run(s).status`` always, without its explanation."""
+        base = verdict_of(self.check)
+        if self.direct:
+            return base
+        applies, due_of = self.applies, self.due
+
+        def verdict(s: Subject) -> Status:
+            if applies is not None and applies(s) is not Status.PASS:
+                return Status.NOT_APPLICABLE
+            st = base(s)
+            if due_of is not None and st in _NOT_YET:
+                due = due_of(s)
+                if due is not None and s.env.as_of <= due:
+                    return Status.PENDING
+            return st
+
+        return verdict
+
+    @functools.cached_property
+    def applies(self) -> Verdict | None:
+        """The verdict of the rule's condition (None when it has none)."""
+        return verdict_of(self.when) if self.when is not None else None
+
+    @functools.cached_property
+    def compares(self) -> list[Comparison] | None:
+        """Comparisons that, all true, mean the rule passes; None when it has none."""
+        return compares_of(self.check) if self.when is None else compares_of(self.when, self.check)
 
     def run(self, s: Subject) -> Outcome:
-        if self.when is not None:
-            cond = self.when(s)
-            if cond.status is not Status.PASS:
-                return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
+        if self.applies is not None and self.applies(s) is not Status.PASS:
+            return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
         out = self.check(s)
         if self.due is not None and out.status in _NOT_YET:
             due = self.due(s)
             if due is not None and s.env.as_of <= due:  # not met yet, but not due yet either
-                detail = {**(out.detail or {}), "due": due.isoformat(), "would_be": out.status.value}
+                detail = {
+                    **(out.detail or {}),
+                    "due": due.isoformat(),
+                    "would_be": out.status.value,
+                }
                 return Outcome(Status.PENDING, out.expected, out.actual, detail)
         return out
 
@@ -291,6 +382,11 @@ class CompiledDerived:
     parameters: tuple[str, ...]
 
 
+Together = Callable[[Subject], bool]
+# Rules tried together: one test that is True only when they all pass (None for a rule alone).
+Batch = tuple[Together | None, tuple[CompiledRule, ...]]
+
+
 @dataclass(frozen=True)
 class Plan:
     """Per level, the derived values to compute and the rules to run, in ruleset order."""
@@ -298,6 +394,76 @@ class Plan:
     ruleset: Ruleset
     derived: dict[str, tuple[CompiledDerived, ...]]
     rules: dict[str, tuple[CompiledRule, ...]]
+
+    @functools.cached_property
+    def batches(self) -> dict[str, tuple[Batch, ...]]:
+        """Per level, the rules in order, neighbours made of comparisons grouped in batches."""
+        return {level: batched(rules) for level, rules in self.rules.items()}
+
+
+def batched(rules: tuple[CompiledRule, ...]) -> tuple[Batch, ...]:
+    """Group each run of neighbouring rules made of comparisons (several thresholds in a row,
+    a level's deadlines) into one batch tested at once; every other rule is a batch of its own.
+    Order is kept, so findings come out in ruleset order whichever way a batch is decided.
+    """
+    out: list[Batch] = []
+    run: list[CompiledRule] = []
+
+    def close_run() -> None:
+        if len(run) > 1:
+            out.append((fuse([c for cr in run for c in cr.compares or ()]), tuple(run)))
+        else:
+            out.extend((None, (cr,)) for cr in run)
+        run.clear()
+
+    for cr in rules:
+        if cr.compares:
+            run.append(cr)
+        else:
+            close_run()
+            out.append((None, (cr,)))
+    close_run()
+    return tuple(out)
+
+
+def fuse(comparisons: list[Comparison]) -> Together:
+    """One test of many comparisons: True only when every one of them is true.
+
+    Comparisons with the same operator are read by one ``attrgetter`` and compared by one
+    ``map``, both in C. An absent value (None), a missing parent or a value of the wrong type
+    raises inside them, and then the answer is False: the rules are asked one by one.
+    """
+    # one test per operator and source: the record's attributes, or one mapping's keys
+    by_source: dict[tuple[Any, str | None], list[Comparison]] = {}
+    for c in comparisons:
+        by_source.setdefault((c.op, c.read.chain if c.read.key else None), []).append(c)
+    tests = [
+        (_reader([c.read for c in cs]), op, tuple(c.bound for c in cs))
+        for (op, _), cs in by_source.items()
+    ]
+
+    def together(s: Subject) -> bool:
+        try:
+            for read, op, bounds in tests:
+                if not (all(read(s)) if op is None else all(map(op, read(s), bounds))):
+                    return False
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return False
+        return True
+
+    return together
+
+
+def _reader(reads: list[Read]) -> Callable[[Subject], tuple[Any, ...]]:
+    """The values at ``reads`` (attribute chains, or keys of one mapping) as a tuple."""
+    if reads[0].key is None:
+        get = attrgetter(*(r.chain for r in reads))
+    else:
+        mapping, keys = attrgetter(reads[0].chain), itemgetter(*(r.key for r in reads))
+        get = lambda s: keys(mapping(s))  # noqa: E731
+    if len(reads) > 1:
+        return get
+    return lambda s: (get(s),)  # one name: attrgetter and itemgetter return the bare value
 
 
 def _root(ruleset: Ruleset, level: str) -> Context:

@@ -16,8 +16,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -27,12 +26,12 @@ from .kinds.base import Env, Outcome, Status, Subject
 from .records import Project, School, Teacher
 from .ruleset import Ruleset
 
-_NOT_PASSING = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
+PASS, FAIL, MISSING, PENDING = Status.PASS, Status.FAIL, Status.MISSING_DATA, Status.PENDING
+_NOT_PASSING = (FAIL, MISSING, PENDING)
 
 
-@dataclass(frozen=True, slots=True)
-class SubjectRef:
-    """Who a finding is about."""
+class SubjectRef(NamedTuple):
+    """Who a finding is about (a tuple: one is made per record checked, so it must be cheap)."""
 
     level: str
     id: str
@@ -73,26 +72,29 @@ def wrong_kind_of_value(exc: Exception) -> Outcome:
 
 
 class Finding:
-    """One rule's verdict on one subject.
+    """One rule's verdict on one subject, and the outcome that explains it.
 
-    A pass found by a kind's cheap test (``holds``) is explained only when someone reads its
-    ``outcome`` (a JSON report does, a count of failures or a message of a met rule does not);
-    the check is a pure function of the subject, so explaining it later gives the same outcome.
+    The evaluator knows the status from the kind's cheap ``verdict``; the outcome (expected,
+    actual, detail) is computed only when someone reads it — a JSON report or a message does,
+    a count of failures does not. The check is a pure function of the subject, so explaining
+    it later gives the outcome the verdict agrees with.
     """
 
-    __slots__ = ("_of", "_outcome", "compiled", "subject")
+    __slots__ = ("_of", "_outcome", "compiled", "status", "subject")
 
     def __init__(
         self,
         compiled: CompiledRule,
         subject: SubjectRef,
-        outcome: Outcome | None,
+        status: Status,
         of: Subject | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
         self.compiled = compiled
         self.subject = subject
+        self.status = status
+        self._of = of  # the subject to explain the verdict with, until it is explained
         self._outcome = outcome
-        self._of = of  # the subject to explain a lazy pass with
 
     def __repr__(self) -> str:
         return f"Finding({self.rule_id!r}, {self.subject.label()!r}, {self.status.value})"
@@ -100,8 +102,11 @@ class Finding:
     @property
     def outcome(self) -> Outcome:
         if self._outcome is None:
-            cr = self.compiled
-            self._outcome = cr.check(self._of) if cr.direct else cr.run(self._of)  # type: ignore[arg-type]
+            cr, s = self.compiled, self._of
+            try:
+                self._outcome = cr.check(s) if cr.direct else cr.run(s)  # type: ignore[arg-type]
+            except DATA_ERRORS as exc:  # the verdict was FAIL for the same reason
+                self._outcome = wrong_kind_of_value(exc)
             self._of = None
         return self._outcome
 
@@ -110,16 +115,11 @@ class Finding:
         return self.compiled.rule.id
 
     @property
-    def status(self) -> Status:
-        return Status.PASS if self._outcome is None else self._outcome.status
-
-    @property
     def severity(self) -> str:
         return self.compiled.rule.severity
 
 
-@dataclass(frozen=True, slots=True)
-class DerivedValue:
+class DerivedValue(NamedTuple):
     """A derived value (final score, band, incentive points …) computed for a subject."""
 
     id: str
@@ -128,16 +128,20 @@ class DerivedValue:
 
 
 def ref_of(record: Any, level: str, school: str | None = None) -> SubjectRef:
-    name = getattr(record, "name", None)
     # who a finding is about is printed everywhere: made safe to print once, here
-    return SubjectRef(
-        level, printable(record.id), name and printable(name), school and printable(school)
-    )
+    rid, name = record.id, getattr(record, "name", None)
+    if not rid.isprintable():
+        rid = printable(rid)
+    if name and not name.isprintable():
+        name = printable(name)
+    if school and not school.isprintable():
+        school = printable(school)
+    return SubjectRef(level, rid, name, school)
 
 
 def passed(findings: Iterable[Finding]) -> bool:
     """A subject passes when every error-severity rule on it passed or did not apply."""
-    return not any(f.compiled.is_error and f.outcome.status in _NOT_PASSING for f in findings)
+    return not any(f.compiled.is_error and f.status in _NOT_PASSING for f in findings)
 
 
 def _validated(model: Any, data: Any) -> Any:
@@ -166,14 +170,15 @@ class Evaluator:
         # Rules not met (fail or missing data) by severity, over every outcome: the verdict
         # does not depend on which findings a caller chose to keep.
         self.unmet: Counter[str] = Counter()
-        # A pass that will not be reported needs no explaining: where a kind has a cheap exact
-        # test (``holds``), a failures-only run asks it first and builds no outcome for a pass.
+        # A pass that will not be reported is never explained, and a kept finding is explained
+        # only when read: the evaluator asks each rule's verdict, never its outcome.
         self._report_passes = keep is None or Status.PASS in keep
         self._steps = {
             level: tuple(
-                (cr, cr.holds, cr.check if cr.direct else cr.run, cr.is_error) for cr in rules
+                (together, tuple((cr, cr.verdict, cr.is_error) for cr in rules))
+                for together, rules in batches
             )
-            for level, rules in self.plan.rules.items()
+            for level, batches in self.plan.batches.items()
         }
 
     def _run(self, level: str, s: Subject, ref: SubjectRef) -> list[Finding]:
@@ -191,22 +196,30 @@ class Evaluator:
         unmet = False  # an error-severity rule failed or lacks data (not merely not yet due)
         findings: list[Finding] = []
         report_passes = self._report_passes
-        for cr, holds, run, is_error in self._steps[level]:
-            try:
-                if holds is not None and holds(s):
-                    if report_passes:  # explained later, if anyone asks
-                        findings.append(Finding(cr, ref, None, s))
+        for together, batch in self._steps[level]:
+            if together is not None and together(s):  # a batch of comparisons, all met
+                if report_passes:
+                    findings.extend([Finding(cr, ref, PASS, s) for cr, _, _ in batch])
+                continue
+            for cr, verdict, is_error in batch:
+                outcome = None
+                try:
+                    st = verdict(s)
+                except DATA_ERRORS as exc:
+                    outcome = wrong_kind_of_value(exc)
+                    st = outcome.status
+                if st is PASS:
+                    if report_passes:
+                        findings.append(Finding(cr, ref, PASS, s))
                     continue
-                o = run(s)
-            except DATA_ERRORS as exc:
-                o = wrong_kind_of_value(exc)
-            if o.status is Status.FAIL or o.status is Status.MISSING_DATA:
-                self.unmet[cr.rule.severity] += 1
-            if is_error and o.status in _NOT_PASSING:
-                ok = False
-                unmet = unmet or o.status is not Status.PENDING
-            if keep is None or o.status in keep:
-                findings.append(Finding(cr, ref, o))
+                if st is FAIL or st is MISSING:
+                    self.unmet[cr.rule.severity] += 1
+                    if is_error:
+                        ok, unmet = False, True
+                elif st is PENDING and is_error:
+                    ok = False
+                if keep is None or st in keep:
+                    findings.append(Finding(cr, ref, st, s, outcome))
         s.passed = ok
         s.waiting = not ok and not unmet
         return findings

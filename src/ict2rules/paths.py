@@ -55,15 +55,30 @@ def _unwrap(tp: Any) -> Any:
 
 def field_type(model: type[BaseModel], name: str) -> Any:
     """The (unwrapped) type of a model's field or computed field; raise PathError if unknown."""
+    return _unwrap(_declared(model, name))
+
+
+def _declared(model: type[BaseModel], name: str) -> Any:
     if name in model.model_fields:
-        return _unwrap(model.model_fields[name].annotation)
+        return model.model_fields[name].annotation
     if name in model.model_computed_fields:
-        return _unwrap(model.model_computed_fields[name].return_type)
+        return model.model_computed_fields[name].return_type
     names = [*model.model_fields, *model.model_computed_fields]
     hint = did_you_mean(name, names)
     raise PathError(
         f"{model.__name__} has no field {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
     )
+
+
+def _nullable(tp: Any) -> bool:
+    """Whether a declared type admits None (``X | None``, ``Optional[X]``, ``Any``)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if tp is Any or tp is type(None):
+        return True
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and type(
+        None
+    ) in typing.get_args(tp)
 
 
 def element_type(tp: Any) -> Any:
@@ -75,13 +90,18 @@ def element_type(tp: Any) -> Any:
 
 
 def resolve(model: Any, segments: list[str]) -> tuple[list[tuple[str, str]], Any]:
-    """Walk ``segments`` through ``model``: the access steps and the type reached."""
+    """Walk ``segments`` through ``model``: the access steps and the type reached.
+
+    A step is ``("attr", name)``, ``("attr?", name)`` when the attribute may be None (so the
+    next step may find nothing), or ``("key", name)`` for a mapping.
+    """
     steps: list[tuple[str, str]] = []
     tp: Any = model
     for seg in segments:
         if isinstance(tp, type) and issubclass(tp, BaseModel):
-            tp = field_type(tp, seg)
-            steps.append(("attr", seg))
+            declared = _declared(tp, seg)
+            tp = _unwrap(declared)
+            steps.append(("attr?" if _nullable(declared) else "attr", seg))
         elif typing.get_origin(tp) is dict or tp is Any or tp is dict:
             steps.append(("key", seg))
             args = typing.get_args(tp)
@@ -91,12 +111,23 @@ def resolve(model: Any, segments: list[str]) -> tuple[list[tuple[str, str]], Any
     return steps, tp
 
 
+def attr_path(steps: list[tuple[str, str]]) -> str | None:
+    """The dotted attribute chain of steps that read only attributes (None if a key is read)."""
+    if not steps or any(kind == "key" for kind, _ in steps):
+        return None
+    return ".".join(name for _, name in steps)
+
+
 def make_getter(steps: list[tuple[str, str]]) -> Getter:
-    """A getter for resolved steps; plain attribute chains use C-speed ``attrgetter``."""
+    """A getter for resolved steps; plain attribute chains use C-speed ``attrgetter``, bare
+    when nothing along the chain can be None (most reads: one field of the record)."""
     if not steps:
         return lambda obj: obj
-    if all(kind == "attr" for kind, _ in steps):
-        fast = attrgetter(".".join(name for _, name in steps))
+    chain = attr_path(steps)
+    if chain is not None:
+        fast = attrgetter(chain)
+        if all(kind == "attr" for kind, _ in steps[:-1]):
+            return fast
 
         def get_attrs(obj: Any) -> Any:
             try:
@@ -111,9 +142,9 @@ def make_getter(steps: list[tuple[str, str]]) -> Getter:
             if obj is None:
                 return None
             obj = (
-                getattr(obj, name, None)
-                if kind == "attr"
-                else (obj.get(name) if isinstance(obj, dict) else None)
+                (obj.get(name) if isinstance(obj, dict) else None)
+                if kind == "key"
+                else getattr(obj, name, None)
             )
         return obj
 

@@ -173,7 +173,7 @@ class Report:
         if self.unmet is not None:
             return self.unmet.get("error", 0) == 0
         return not any(
-            f.compiled.is_error and f.outcome.status in (Status.FAIL, Status.MISSING_DATA)
+            f.compiled.is_error and f.status in (Status.FAIL, Status.MISSING_DATA)
             for f in self.findings
         )
 
@@ -182,12 +182,12 @@ class Report:
         return [
             f
             for f in self.findings
-            if f.outcome.status in (Status.FAIL, Status.MISSING_DATA)
+            if f.status in (Status.FAIL, Status.MISSING_DATA)
             and (severity is None or f.severity == severity)
         ]
 
     def summary(self) -> dict[str, Any]:
-        statuses = Counter(f.outcome.status.value for f in self.findings)
+        statuses = Counter(f.status.value for f in self.findings)
         levels = Counter(level for level, _, _ in self.subjects)
         teachers = [ok for level, _, ok in self.subjects if level == "teacher"]
         passed_teachers = sum(teachers)

@@ -190,7 +190,7 @@ class Tally:
 
     def count(self, f: Finding) -> None:
         """A finding written out (errors and warnings are counted over every outcome instead)."""
-        self.statuses[f.outcome.status.value] += 1
+        self.statuses[f.status.value] += 1
 
     def unmet(self, severity: str, n: int = 1) -> None:
         """Rules not met, whether or not their findings are written (``--status``)."""
@@ -288,7 +288,7 @@ class Lines:
         return text
 
     def _message(self, f: Finding) -> str:
-        status = f.outcome.status
+        status = f.status
         if status in (Status.FAIL, Status.MISSING_DATA):
             return dump({"zh": message(f, "zh"), "en": message(f, "en")})
         key = (f.compiled.rule.id, status)
@@ -438,7 +438,7 @@ class Checker:
             except DATA_ERRORS as exc:
                 o = wrong_kind_of_value(exc)
             s.children = None
-            f = Finding(cr, ref, o)
+            f = Finding(cr, ref, o.status, outcome=o)
             if o.status in (Status.FAIL, Status.MISSING_DATA):
                 tally.unmet(cr.rule.severity)
             if ev.keep is None or o.status in ev.keep:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Args, Check, Outcome, Status, Subject, fmt_number, missing, register, with_holds
-from .numbers import bounds_text, within
+from .base import Args, Check, Outcome, Status, Subject, fmt_number, missing, register, with_verdict
+from .numbers import bounds_text
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -23,16 +23,32 @@ class Band(Args):
     max_exclusive: bool = False
     passing: bool = True
 
-    def contains(self, v: float) -> bool:
-        return within(v, self.min, self.max, self.min_exclusive, self.max_exclusive)
-
     def text(self) -> str:
         return f"{self.zh or self.label} {bounds_text(self.min, self.max, self.min_exclusive, self.max_exclusive)}"
 
 
-def classify(bands: list[Band], v: float) -> Band | None:
-    """The first band containing ``v``; None when ``v`` falls in a gap between bands."""
-    return next((b for b in bands if b.contains(v)), None)
+Edges = list[tuple[Any, Any, bool, bool, Band]]
+
+
+def edges_of(bands: list[Band]) -> Edges:
+    """Each band's edges with the band, read once when a ruleset is compiled."""
+    return [(b.min, b.max, b.min_exclusive, b.max_exclusive, b) for b in bands]
+
+
+def band_of(edges: Edges, v: float) -> Band | None:
+    """The first band containing ``v``; None when ``v`` falls in a gap between bands.
+
+    >>> band_of(edges_of([Band(label="pass", min=60), Band(label="fail", max=60)]), 59.5).label
+    'fail'
+    """
+    for lo, hi, lx, hx, band in edges:  # within(), inlined: this runs once per score
+        if lo is not None and (v <= lo if lx else v < lo):
+            continue
+        if hi is not None and (v >= hi if hx else v > hi):
+            continue
+        return band
+    return None
+
 
 
 class BandsArgs(Args):
@@ -69,24 +85,23 @@ def bands(args: BandsArgs, ctx: Context) -> Check:
     table = list(args.bands)
     expected = "; ".join(b.text() for b in table if b.passing)
 
-    edges = [(b.min, b.max, b.min_exclusive, b.max_exclusive, b) for b in table]
+    edges = edges_of(table)
 
     def check(s: Subject) -> Outcome:
         v = get(s)
         if v is None:
             return missing(expected, args.value)
-        # classify() inlined: the first band containing v, without a generator per call.
-        band = next((b for lo, hi, lx, hx, b in edges if within(v, lo, hi, lx, hx)), None)
+        band = band_of(edges, v)
         if band is None:
             return Outcome(Status.FAIL, expected, v, {"gap": True, "value": fmt_number(v)})
         detail: dict[str, Any] = {"band": band.label, "band_zh": band.zh or band.label}
         return Outcome(Status.PASS if band.passing else Status.FAIL, expected, v, detail)
 
-    def holds(s: Subject) -> bool:
+    def verdict(s: Subject) -> Status:
         v = get(s)
         if v is None:
-            return False
-        band = next((b for lo, hi, lx, hx, b in edges if within(v, lo, hi, lx, hx)), None)
-        return band is not None and band.passing
+            return Status.MISSING_DATA
+        band = band_of(edges, v)
+        return Status.PASS if band is not None and band.passing else Status.FAIL
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)

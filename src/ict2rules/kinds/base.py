@@ -70,22 +70,65 @@ class Subject:
 
 
 Check = Callable[[Subject], Outcome]
-Holds = Callable[[Subject], bool]
+Verdict = Callable[[Subject], Status]
 
 
-def with_holds(check: Check, holds: Holds) -> Check:
-    """Give a compiled check its cheap twin: ``holds(s)`` is True exactly when ``check(s)``
-    would pass. It builds no outcome, so a run that reports only failures, and a condition
-    tested on every item of a list, skip the work of explaining a pass.
+class Read(NamedTuple):
+    """Where a comparison finds its value: a chain of attributes through the subject
+    (``record.hours.online``) and, when that reaches a mapping, one key of it (``lesson``)."""
+
+    chain: str
+    key: str | None = None
+
+
+class Comparison(NamedTuple):
+    """One comparison a check's pass rests on: ``op(value read, bound)``, or, when ``op`` is
+    None, the value's truth.
+
+    A kind may list the comparisons that, all true, mean its check passes. The compiler tests
+    the comparisons of neighbouring rules together, in a few C-level calls (``attrgetter`` of
+    every read, ``map`` of the operator): when all are true the rules all pass; when any is
+    false, absent (None) or of the wrong type, each rule is asked on its own, so the verdicts
+    are exactly those of the rules themselves.
     """
-    check.holds = holds  # type: ignore[attr-defined]
+
+    read: Read
+    op: Callable[[Any, Any], Any] | None
+    bound: Any = None
+
+
+def with_verdict(
+    check: Check, verdict: Verdict, compares: list[Comparison] | None = None
+) -> Check:
+    """Give a compiled check its cheap twin: ``verdict(s)`` is ``check(s).status``, always,
+    without building the outcome (expected, actual, detail) that explains it.
+
+    The evaluator asks the verdict and explains a finding only when someone reads it (a
+    report of failures explains the failures, never the thousands of passes); a condition
+    tested on every item of a list asks only the verdict. ``compares``, when given, are
+    comparisons that are all true only when the check passes (see :class:`Comparison`).
+    """
+    check.verdict = verdict  # type: ignore[attr-defined]
+    if compares:
+        check.compares = tuple(compares)  # type: ignore[attr-defined]
     return check
 
 
-def holds_of(check: Check) -> Holds:
-    """The check's ``holds`` if it has one, else a test built on the check itself."""
-    fast: Holds | None = getattr(check, "holds", None)
-    return fast if fast is not None else (lambda s: check(s).status is Status.PASS)
+def verdict_of(check: Check) -> Verdict:
+    """The check's ``verdict`` if its kind gives one, else the status of its outcome."""
+    fast: Verdict | None = getattr(check, "verdict", None)
+    return fast if fast is not None else (lambda s: check(s).status)
+
+
+def compares_of(*checks: Check) -> list[Comparison] | None:
+    """The comparisons of several checks that must all pass, or None if one has none."""
+    found: list[Comparison] = []
+    for c in checks:
+        more = getattr(c, "compares", None)
+        if more is None:
+            return None
+        found += more
+    return found
 
 
 class Args(BaseModel):

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from typing import TYPE_CHECKING, Any
 
-from .base import Args, Check, DateOperand, Outcome, Status, Subject, register, with_holds
+from .base import (
+    Args,
+    Check,
+    Comparison,
+    DateOperand,
+    Outcome,
+    Status,
+    Subject,
+    register,
+    with_verdict,
+)
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -85,13 +96,20 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
         expected = f"≤ {_iso(due)}" if first is None else f"[{_iso(first)}, {_iso(due)}]"
         return due_outcome(done, due, s.env.as_of, expected, first)
 
-    def holds(s: Subject) -> bool:
+    def verdict(s: Subject) -> Status:
         due, done = by(s), get(s)
         if isinstance(done, list):
             done = max(done) if done else None
-        if due is None or done is None or done > due:
-            return False
+        if due is None:
+            return Status.MISSING_DATA
+        if done is None:
+            return PENDING if s.env.as_of <= due else FAIL
+        if done > due:
+            return FAIL
         first = start(s) if start else None
-        return first is None or done >= first
+        return FAIL if first is not None and done < first else PASS
 
-    return with_holds(check, holds)
+    # done on or before a fixed date (a date that is a list, or absent, is left to ``verdict``)
+    read = ctx.read(args.done)
+    fixed = read is not None and by.constant and by.value is not None and start is None
+    return with_verdict(check, verdict, [Comparison(read, operator.le, by.value)] if fixed else None)

@@ -6,11 +6,12 @@ missing) instead of an outcome. Rules read derived values by their id, as if the
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .bands import Band, classify
+from .bands import Band, band_of, edges_of
 from .base import Args, Number, Status, Subject
 
 if TYPE_CHECKING:
@@ -61,10 +62,13 @@ def sum_(args: SumArgs, ctx: Context) -> Compute:
         raise ValueError("weights must have one number per value")
 
     def compute(s: Subject) -> Any:
-        vals = [g(s) for g in getters]
-        if any(v is None for v in vals):
-            return None
-        return round(sum(w * v for w, v in zip(weights, vals, strict=True)), 6)
+        vals = []
+        for g in getters:
+            v = g(s)
+            if v is None:
+                return None
+            vals.append(v)
+        return round(sum(map(operator.mul, weights, vals)), 6)
 
     return compute
 
@@ -109,11 +113,11 @@ def band(args: BandArgs, ctx: Context) -> Compute:
         compute: {kind: band, args: {value: score, bands: *zeku_bands}}
     """
     get = ctx.getter(args.value)
-    table = list(args.bands)
+    edges = edges_of(list(args.bands))
 
     def compute(s: Subject) -> Any:
         v = get(s)
-        found = classify(table, v) if v is not None else None
+        found = band_of(edges, v) if v is not None else None
         return found.label if found else None
 
     return compute

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     Args,
@@ -12,17 +12,17 @@ from .base import (
     Status,
     Subject,
     fmt_percent,
-    holds_of,
     missing,
     register,
-    with_holds,
+    verdict_of,
+    with_verdict,
 )
 from .numbers import _bounded, bounds_text, within
 
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+PASS, FAIL, NA, MISSING = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.MISSING_DATA
 
 
 class RateArgs(Args):
@@ -53,9 +53,9 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         kind: rate
         args: {over: teachers, where: {kind: compare, args: {value: passed, op: "==", to: true}}, min: 1}
     """
-    get, item_ctx = ctx.items(args.over)
-    cond = item_ctx.check(args.where)
-    meets = holds_of(cond)
+    get, _ = ctx.items(args.over)
+    kept, cond, _ = ctx.kept(args.over, args.where)
+    meets = verdict_of(cond)
     lo, hi, text = _bounded(ctx, args, pct=True)
     lx, hx = args.min_exclusive, args.max_exclusive
 
@@ -68,9 +68,8 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             return missing(expected, args.over)
         if not items:
             return Outcome(NA, expected, None, {"reason": "empty group", "total": 0})
-        statuses = [cond(i).status for i in items]
-        met = statuses.count(PASS)
-        unknown = statuses.count(Status.MISSING_DATA)
+        statuses = [meets(i) for i in items]
+        met, unknown = statuses.count(PASS), statuses.count(MISSING)
         share = met / len(items)
         detail = {
             "count": met,
@@ -78,23 +77,40 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             "missing": unknown,
             "actual_text": fmt_percent(share),
         }
-        ok = within(share, lo_v, hi_v, lx, hx)
-        if ok and unknown and not within((met + unknown) / len(items), lo_v, hi_v, lx, hx):
-            # Under a cap, items that lack data count as not meeting the condition only in the
-            # school's favour: when they could carry the share over it, say that data is missing.
-            return Outcome(Status.MISSING_DATA, expected, round(share, 6), detail)
-        return Outcome(PASS if ok else FAIL, expected, round(share, 6), detail)
+        status = _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
+        return Outcome(status, expected, round(share, 6), detail)
 
-    def holds(s: Subject) -> bool:
+    # With constant bounds, the verdict on a group whose every item meets is known now.
+    all_met = _rate_status(1, 0, 1, lo and lo.value, hi and hi.value, lx, hx) if text else None
+
+    def verdict(s: Subject) -> Status:
         items = get(s)
+        if items is None:
+            return MISSING
         if not items:
-            return False
-        met = sum(1 for i in items if meets(i))
-        if met < len(items):  # some item does not meet, or lacks data: the full count decides
-            return check(s).status is PASS
-        return within(1.0, lo(s) if lo else None, hi(s) if hi else None, lx, hx)
+            return NA
+        met = len(kept(s))
+        if met == len(items) and all_met is not None:
+            return all_met
+        unknown = 0 if met == len(items) else [meets(i) for i in items].count(MISSING)
+        lo_v = lo(s) if lo else None
+        hi_v = hi(s) if hi else None
+        return _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)
+
+
+def _rate_status(
+    met: int, unknown: int, total: int, lo: Any, hi: Any, lx: bool, hx: bool
+) -> Status:
+    """Whether ``met`` of ``total`` items lie within the bounds, ``unknown`` of the others
+    lacking data."""
+    ok = within(met / total, lo, hi, lx, hx)
+    if ok and unknown and not within((met + unknown) / total, lo, hi, lx, hx):
+        # Under a cap, items that lack data count as not meeting the condition only in the
+        # school's favour: when they could carry the share over it, say that data is missing.
+        return MISSING
+    return PASS if ok else FAIL
 
 
 class CountArgs(Args):
@@ -124,8 +140,8 @@ def count(args: CountArgs, ctx: Context) -> Check:
           where: {kind: compare, args: {value: ., op: "<=", to: {field: parent.end}}}
           min: 3
     """
-    get, item_ctx = ctx.items(args.over)
-    cond = holds_of(item_ctx.check(args.where)) if args.where else None
+    get, _ = ctx.items(args.over)
+    kept = ctx.kept(args.over, args.where)[0] if args.where else None
     lo, hi, text = _bounded(ctx, args)
     lx, hx = args.min_exclusive, args.max_exclusive
 
@@ -136,19 +152,19 @@ def count(args: CountArgs, ctx: Context) -> Check:
         items = get(s)
         if items is None:
             return missing(expected, args.over)
-        n = sum(1 for i in items if cond(i)) if cond else len(items)
+        n = len(kept(s) or ()) if kept else len(items)
         return Outcome(
             PASS if within(n, lo_v, hi_v, lx, hx) else FAIL, expected, n, {"total": len(items)}
         )
 
-    def holds(s: Subject) -> bool:
+    def verdict(s: Subject) -> Status:
         items = get(s)
         if items is None:
-            return False
-        n = sum(1 for i in items if cond(i)) if cond else len(items)
-        return within(n, lo(s) if lo else None, hi(s) if hi else None, lx, hx)
+            return MISSING
+        n = len(kept(s) or ()) if kept else len(items)
+        return PASS if within(n, lo(s) if lo else None, hi(s) if hi else None, lx, hx) else FAIL
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)
 
 
 class GateArgs(Args):
@@ -177,9 +193,15 @@ def gate(args: GateArgs, ctx: Context) -> Check:
           over: teachers
           each: {kind: compare, args: {value: passed, op: "==", to: true}}
     """
-    act = holds_of(ctx.check(args.action))
+    acted = verdict_of(ctx.check(args.action))
     get, item_ctx = ctx.items(args.over)
-    each = holds_of(item_ctx.check(args.each))
+    meets = verdict_of(item_ctx.check(args.each))
+
+    def act(s: Subject) -> bool:
+        return acted(s) is PASS
+
+    def each(i: Subject) -> bool:
+        return meets(i) is PASS
 
     def check(s: Subject) -> Outcome:
         if not act(s):
@@ -194,11 +216,15 @@ def gate(args: GateArgs, ctx: Context) -> Check:
         detail = {"blocking": blocking} if blocking else None
         return Outcome(FAIL if blocking else PASS, f"{len(items)}/{len(items)}", actual, detail)
 
-    def holds(s: Subject) -> bool:
-        items = get(s) if act(s) else None
-        return items is not None and all(each(i) for i in items)
+    def verdict(s: Subject) -> Status:
+        if not act(s):
+            return NA
+        items = get(s)
+        if items is None:
+            return MISSING
+        return PASS if all(each(i) for i in items) else FAIL
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)
 
 
 def _ident(item: Subject) -> str:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import Args, Check, Outcome, Status, Subject, holds_of, register, with_holds
+from .base import (
+    Args,
+    Check,
+    Outcome,
+    Status,
+    Subject,
+    compares_of,
+    register,
+    verdict_of,
+    with_verdict,
+)
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -30,6 +40,12 @@ def worst(statuses: list[Status]) -> Status:
         if r > top:
             found, top = st, r
     return found
+
+
+def _mildest(statuses: list[Status]) -> Status:
+    """The status of any-of when no part passed: the mildest of the others (pending before
+    missing data before fail; not-applicable parts last, and when there is nothing)."""
+    return min(statuses, key=lambda st: _RANK[st] if st is not NA else 9, default=NA)
 
 
 class ChecksArgs(Args):
@@ -61,14 +77,21 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
         decisive = next(o for o in outs if o.status is status)
         return Outcome(status, decisive.expected, decisive.actual, decisive.detail)
 
-    part_holds = [holds_of(p) for p in parts]
+    part_verdicts = [verdict_of(p) for p in parts]
 
-    def holds(s: Subject) -> bool:
-        # every part passing is the common case; otherwise a not-applicable part may still
-        # leave the whole passing, so ask the full check
-        return all(h(s) for h in part_holds) or check(s).status is PASS
+    def verdict(s: Subject) -> Status:
+        # worst() without the list: a failing part settles it, the rest need not be asked
+        found, top = NA, -1
+        for v in part_verdicts:
+            st = v(s)
+            if st is FAIL:
+                return FAIL
+            r = _RANK[st]
+            if r > top:
+                found, top = st, r
+        return found
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict, compares_of(*parts))
 
 
 @register("any", ChecksArgs, summary="At least one sub-check passes.")
@@ -89,18 +112,21 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
     def check(s: Subject) -> Outcome:
         outs = [p(s) for p in parts]
         statuses = [o.status for o in outs]
-        if PASS in statuses:
-            status = PASS
-        else:
-            status = min(statuses, key=lambda st: _RANK[st] if st is not NA else 9, default=NA)
+        status = PASS if PASS in statuses else _mildest(statuses)
         return Outcome(status, "any", [str(st) for st in statuses])
 
-    part_holds = [holds_of(p) for p in parts]
+    part_verdicts = [verdict_of(p) for p in parts]
 
-    def holds(s: Subject) -> bool:
-        return any(h(s) for h in part_holds)  # any passes exactly when one part passes
+    def verdict(s: Subject) -> Status:
+        statuses = []
+        for v in part_verdicts:
+            st = v(s)
+            if st is PASS:
+                return PASS
+            statuses.append(st)
+        return _mildest(statuses)
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)
 
 
 class NotArgs(Args):
@@ -118,13 +144,18 @@ def not_(args: NotArgs, ctx: Context) -> Check:
         args: {check: {kind: compare, args: {value: kind, op: "==", to: 幼儿园}}}
     """
     inner = ctx.check(args.check)
+    inner_verdict = verdict_of(inner)
     flip = {PASS: FAIL, FAIL: PASS}
 
     def check(s: Subject) -> Outcome:
         o = inner(s)
         return Outcome(flip.get(o.status, o.status), f"not ({o.expected})", o.actual)
 
-    return check
+    def verdict(s: Subject) -> Status:
+        st = inner_verdict(s)
+        return flip.get(st, st)
+
+    return with_verdict(check, verdict)
 
 
 class PrerequisiteArgs(Args):
@@ -151,15 +182,15 @@ def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
           action: {kind: present, args: {fields: [assessed_on]}}
           requires: {kind: threshold, args: {value: hours.total, min: 75}}
     """
-    act, req = holds_of(ctx.check(args.action)), ctx.check(args.requires)
-    req_holds = holds_of(req)
+    action, req = ctx.check(args.action), ctx.check(args.requires)
+    acted, req_verdict = verdict_of(action), verdict_of(req)
 
     def check(s: Subject) -> Outcome:
-        if not act(s):
+        if acted(s) is not PASS:
             return Outcome(NA, None, None, {"reason": "action not taken"})
         return req(s)
 
-    def holds(s: Subject) -> bool:
-        return act(s) and req_holds(s)
+    def verdict(s: Subject) -> Status:
+        return req_verdict(s) if acted(s) is PASS else NA
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict, compares_of(action, req))

@@ -9,23 +9,25 @@ from typing import TYPE_CHECKING, Any, Literal
 from .base import (
     Args,
     Check,
+    Comparison,
     FieldRef,
     Number,
     Outcome,
     ParamRef,
+    Read,
     Status,
     Subject,
     fmt_number,
     fmt_percent,
     missing,
     register,
-    with_holds,
+    with_verdict,
 )
 
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, NA = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE
+PASS, FAIL, NA, MISSING = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.MISSING_DATA
 _SIZED = (list, tuple, dict, set)
 
 
@@ -109,29 +111,35 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
         # The common case ("不少于 N", N constant): no operand calls, one comparison.
         floor, path = lo.value, args.value
 
+        # A number is compared at once; a list, which cannot be, is measured by its length.
         def check_min(s: Subject) -> Outcome:
             v = get(s)
             if v is None:
                 return missing(text, path)
-            if isinstance(v, _SIZED):
-                v = len(v)
             try:
-                return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
-            except TypeError:  # text or a date where a number belongs (free attributes)
-                return not_a_number(text, v)
+                met = v > floor if lx else v >= floor
+            except TypeError:
+                if not isinstance(v, _SIZED):  # text or a date where a number belongs
+                    return not_a_number(text, v)
+                v = len(v)
+                met = v > floor if lx else v >= floor
+            return Outcome(PASS if met else FAIL, text, v)
 
-        def holds_min(s: Subject) -> bool:
+        def verdict_min(s: Subject) -> Status:
             v = get(s)
             if v is None:
-                return False
-            if isinstance(v, _SIZED):
-                v = len(v)
+                return MISSING
             try:
-                return v > floor if lx else v >= floor
+                met = v > floor if lx else v >= floor
             except TypeError:
-                return False
+                if not isinstance(v, _SIZED):
+                    return FAIL
+                met = len(v) > floor if lx else len(v) >= floor
+            return PASS if met else FAIL
 
-        return with_holds(check_min, holds_min)
+        read = ctx.read(args.value)
+        compares = [Comparison(read, operator.gt if lx else operator.ge, floor)] if read else None
+        return with_verdict(check_min, verdict_min, compares)
 
     def check(s: Subject) -> Outcome:
         lo_v = lo(s) if lo else None
@@ -147,20 +155,36 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
         except TypeError:
             return not_a_number(expected, v)
 
-    def holds(s: Subject) -> bool:
+    def verdict(s: Subject) -> Status:
         lo_v = lo(s) if lo else None
         hi_v = hi(s) if hi else None
         v = get(s)
         if isinstance(v, _SIZED):
             v = len(v)
         if v is None or (lo and lo_v is None) or (hi and hi_v is None):
-            return False
+            return MISSING
         try:
-            return within(v, lo_v, hi_v, lx, hx)
+            return PASS if within(v, lo_v, hi_v, lx, hx) else FAIL
         except TypeError:
-            return False
+            return FAIL
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict, _bound_compares(ctx.read(args.value), lo, hi, lx, hx))
+
+
+def _bound_compares(
+    read: Read | None, lo: Any, hi: Any, lx: bool, hx: bool
+) -> list[Comparison] | None:
+    """The comparisons of a value read at ``read`` with constant bounds (None if not constant)."""
+    if read is None or any(
+        op is not None and (not op.constant or op.value is None) for op in (lo, hi)
+    ):
+        return None
+    found = []
+    if lo is not None:
+        found.append(Comparison(read, operator.gt if lx else operator.ge, lo.value))
+    if hi is not None:
+        found.append(Comparison(read, operator.lt if hx else operator.le, hi.value))
+    return found or None
 
 
 class RatioArgs(Args):
@@ -271,28 +295,36 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
             return Outcome(FAIL, expected, v, {"reason": "values cannot be compared"})
         return Outcome(PASS if ok else FAIL, expected, v)
 
-    def holds(s: Subject) -> bool:
+    def verdict(s: Subject) -> Status:
         v, w = get(s), other(s)
         if v is None or w is None:
-            return False
+            return MISSING
         try:
-            return bool(fn(v, w))
+            return PASS if fn(v, w) else FAIL
         except TypeError:
-            return False
+            return FAIL
 
+    compares = None
     if other.constant and other.value is not None:  # the usual condition: a field against a literal
         w0 = other.value
+        read = ctx.read(args.value)
+        # (!= and not_in are true of an absent value, "in" of a text in a text: left alone)
+        if read is not None and args.op in _ORDERS:
+            compares = [Comparison(read, fn, w0)]
 
-        def holds(s: Subject) -> bool:
+        def verdict(s: Subject) -> Status:
             v = get(s)
             if v is None:
-                return False
+                return MISSING
             try:
-                return bool(fn(v, w0))
+                return PASS if fn(v, w0) else FAIL
             except TypeError:
-                return False
+                return FAIL
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict, compares)
+
+
+_ORDERS = ("==", "<", "<=", ">", ">=")  # false, or a TypeError, when the value is None
 
 
 class PresentArgs(Args):
@@ -320,17 +352,20 @@ def present(args: PresentArgs, ctx: Context) -> Check:
             return Outcome(FAIL, "present", None, {"absent": absent})
         return _PRESENT  # immutable, so one shared outcome serves every subject
 
-    def holds(s: Subject) -> bool:
-        return not any(_empty(g(s)) for _, g in getters)
+    only = [g for _, g in getters]
 
-    if len(getters) == 1:  # the usual "has it happened" test, inlined
-        only = getters[0][1]
+    def verdict(s: Subject) -> Status:
+        for g in only:
+            v = g(s)
+            # a date, a text, a list with something in it is present: the common answer, at once
+            if not v and (v is None or isinstance(v, (str, list, dict))):
+                return FAIL
+        return PASS
 
-        def holds(s: Subject) -> bool:
-            v = only(s)
-            return v is not None and not (isinstance(v, (str, list, dict)) and not v)
-
-    return with_holds(check, holds)
+    # A value that is true is present (a 0 is present too, but is left to ``verdict``).
+    reads = [ctx.read(f) for f in args.fields]
+    compares = [Comparison(r, None) for r in reads if r] if all(reads) else None
+    return with_verdict(check, verdict, compares)
 
 
 _PRESENT = Outcome(PASS, "present", "present", None)

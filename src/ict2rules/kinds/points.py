@@ -15,16 +15,15 @@ from .base import (
     ParamRef,
     Status,
     Subject,
-    holds_of,
     missing,
     register,
-    with_holds,
+    with_verdict,
 )
 
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL = Status.PASS, Status.FAIL
+PASS, FAIL, MISSING = Status.PASS, Status.FAIL, Status.MISSING_DATA
 
 
 def point_attr(item: Any, of: str) -> Any:
@@ -71,7 +70,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     passes for A1, A3, A5 with valid evidence; fails for A2, A3, A5 (two dimensions).
     """
     get, item_ctx = ctx.items(args.items)
-    keep = holds_of(item_ctx.check(args.count_only)) if args.count_only else None
+    counted_of = ctx.kept(args.items, args.count_only)[0] if args.count_only else get
     need = {
         "points": (ctx.constant(args.min_points), ctx.constant(args.max_points)),
         "dimensions": (ctx.constant(args.min_dimensions), None),
@@ -93,9 +92,8 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     catalog = CATALOG.points
     bounds = [(what, lo, hi) for what, (lo, hi) in need.items() if lo is not None or hi is not None]
 
-    def covered(items: list[Subject]) -> tuple[int, dict[str, set[str]], list[str]]:
+    def covered(counted: list[Subject]) -> tuple[int, dict[str, set[str]], list[str]]:
         """How many items count, the sets they cover, and what falls short."""
-        counted = items if keep is None else [i for i in items if keep(i)]
         codes = {point_attr(i.record, "value") for i in counted}
         known = [catalog[c] for c in codes if c in catalog]  # one catalog look-up per code
         got = {
@@ -116,7 +114,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         items = get(s)
         if items is None:
             return missing(expected, args.items)
-        n_counted, sets, short = covered(items)
+        n_counted, sets, short = covered(counted_of(s) or [])
         codes = sets["points"]
         got = {  # catalog codes sort by a precomputed key (a look-up, not a call per code)
             "points": sorted(
@@ -136,7 +134,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
             }
         return Outcome(FAIL if short else PASS, expected, got, detail)
 
-    # holds() answers only "is it met": sets of strings and precomputed look-ups, no outcome
+    # verdict() answers only "is it met": sets of strings and precomputed look-ups, no outcome
     point_dim = {c: p.dimension for c, p in catalog.items()}
     point_env = {c: p.environment for c, p in catalog.items()}
     lo_p, hi_p = need["points"]
@@ -148,24 +146,26 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     )
     lo_d, lo_e = need["dimensions"][0], need["environments"][0]
 
-    def holds(s: Subject) -> bool:
-        items = get(s)
-        if items is None:
-            return False
-        codes = {code_of(i) for i in items if keep is None or keep(i)}
+    def verdict(s: Subject) -> Status:
+        counted = counted_of(s)
+        if counted is None:
+            return MISSING
+        codes = set(map(code_of, counted))
         if (lo_p is not None and len(codes) < lo_p) or (hi_p is not None and len(codes) > hi_p):
-            return False
+            return FAIL
         if lo_d is not None or dims:
-            got_d = {point_dim[c] for c in codes if c in point_dim}
-            if (lo_d is not None and len(got_d) < lo_d) or any(d not in got_d for d in dims):
-                return False
+            got_d = set(map(point_dim.get, codes))
+            got_d.discard(None)  # a code outside the catalog covers no dimension
+            if (lo_d is not None and len(got_d) < lo_d) or not got_d.issuperset(dims):
+                return FAIL
         if lo_e is not None or envs:
-            got_e = {point_env[c] for c in codes if c in point_env}
-            if (lo_e is not None and len(got_e) < lo_e) or any(e not in got_e for e in envs):
-                return False
-        return True
+            got_e = set(map(point_env.get, codes))
+            got_e.discard(None)
+            if (lo_e is not None and len(got_e) < lo_e) or not got_e.issuperset(envs):
+                return FAIL
+        return PASS
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)
 
 
 def _listed(values: Any) -> str:
@@ -224,7 +224,11 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         kind: membership
         args: {items: points, of: code, within: {field: school.point_scope}}
     """
-    get, _ = ctx.items(args.items)
+    get, item_ctx = ctx.items(args.items)
+    if item_ctx.model is PointRecord and args.of in ("code", "value"):
+        value_of = attrgetter("record.code")  # a point record's code is a catalog code
+    else:
+        value_of = lambda i: point_attr(i.record, args.of)  # noqa: E731
     allowed = ctx.operand(args.within) if args.within is not None else None
     required = ctx.operand(args.includes) if args.includes is not None else None
     of = args.of
@@ -256,7 +260,7 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         items = get(s)
         ok_set = allowed(s) if allowed else None
         req = required(s) if required else None
-        values = None if items is None else [point_attr(i.record, of) for i in items]
+        values = None if items is None else list(map(value_of, items))
         if ok_set is not None:
             ok_set = allowed_set(ok_set)
         if req is not None:
@@ -295,12 +299,12 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             detail["absent"] = absent
         return Outcome(FAIL if detail else PASS, expected, values, detail or None)
 
-    def holds(s: Subject) -> bool:
+    def verdict(s: Subject) -> Status:
         values, ok_set, req = values_of(s)
         if values is None or (allowed and ok_set is None) or (required and req is None):
-            return False
-        if ok_set is not None and any(v not in ok_set for v in values):
-            return False
-        return not (req is not None and any(r not in values for r in req))
+            return MISSING
+        if ok_set is not None and not ok_set.issuperset(values):
+            return FAIL
+        return FAIL if req is not None and any(r not in values for r in req) else PASS
 
-    return with_holds(check, holds)
+    return with_verdict(check, verdict)

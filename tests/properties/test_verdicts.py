@@ -1,8 +1,10 @@
-"""A kind's ``holds`` (the cheap "does it pass?" twin of its check) agrees with the check.
+"""A kind's ``verdict`` (the cheap twin of its check: the status without the explanation)
+agrees with the check, on every rule of every bundled ruleset.
 
-A failures-only run skips the rules whose ``holds`` is true, so if the two ever disagreed a
-failure would silently vanish. Checked on the near misses and compliant records the testing
-strategies draw for every bundled ruleset, where the boundaries are.
+The evaluator decides with verdicts and explains a finding only when it is read, so if the two
+ever disagreed a failure would vanish, or a finding would say one thing and explain another.
+Checked on the near misses and compliant records the testing strategies draw, where the
+boundaries are.
 """
 
 from __future__ import annotations
@@ -45,9 +47,12 @@ def test_failures_only_run_reports_the_same_failures(name: str, rule_id: str, da
         lean = evaluate(rs, {level: record}, as_of=evaluation_date(rs), keep=FAILED)
         assert _failures(lean) == _failures(full)
         assert lean.summary()["teachers"] == full.summary()["teachers"]  # the same verdicts
+        # each verdict is the status of the outcome that explains it
+        for f in full.findings:
+            assert f.status is f.outcome.status, (f.rule_id, f.subject.label())
 
 
-def test_kinds_with_holds_keep_it_exact_on_item_conditions() -> None:
+def test_verdicts_stay_exact_on_item_conditions() -> None:
     """A condition over items (count_only, where) counts exactly the items whose check passes."""
     rs = load_ruleset("zeku_2023")
     teacher = {"id": "T", "assessed_on": "2023-09-20", "points": [
