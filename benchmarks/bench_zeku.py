@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         out = []
         for r in records:
             _, found = ev.teacher(r, parents[r.school_id])
-            ev.values.clear()  # a per-request caller keeps nothing between records
+            ev.forget_values()  # a per-request caller keeps nothing between records
             if each is not None:  # a caller rendering every finding keeps none of them
                 for f in found:
                     each(f)

@@ -13,10 +13,11 @@ import functools
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import (
@@ -149,6 +150,7 @@ class Context:
         get, item_ctx = self.items(path)
         cond = item_ctx.check(spec)
         meets = verdict_of(cond)
+        passes = _passing_items(cond, meets)
         key = f"{path}\0{spec.model_dump_json()}"  # one string: its hash is computed once
 
         def kept(s: Subject) -> list[Subject] | None:
@@ -158,9 +160,7 @@ class Context:
             elif key in memo:
                 return memo[key]
             items = get(s)
-            found = memo[key] = (
-                None if items is None else [i for i in items if meets(i) is Status.PASS]
-            )
+            found = memo[key] = None if items is None else passes(items)
             return found
 
         return kept, cond, item_ctx
@@ -191,6 +191,26 @@ class Context:
         ):
             return None
         return Read(f"record.{chain}", key)
+
+    def holds_list(self, path: str) -> bool:
+        """Whether the field at ``path`` is declared as a list or a mapping (False when its
+        type is not known here: derived values, the parent's fields, free attributes)."""
+        try:
+            _, tp = resolve(self.model, [] if path in (".", "") else path.split("."))
+        except PathError:
+            return False
+        return tp in (list, dict) or typing.get_origin(tp) in (list, dict)
+
+    def truth_is_presence(self, path: str) -> bool:
+        """Whether a value at ``path`` is true exactly when it is present: a date, a text, a
+        record, a list (a number is present at 0, so it is not)."""
+        try:
+            _, tp = resolve(self.model, [] if path in (".", "") else path.split("."))
+        except PathError:
+            return False
+        if isinstance(tp, type) and issubclass(tp, (BaseModel, dt.date, str, list, dict)):
+            return True
+        return typing.get_origin(tp) in (list, dict)
 
     def child(self, model: Any, name: str, derived: frozenset[str] = frozenset()) -> Context:
         return Context(self.ruleset, model, name, derived, self, self.used)
@@ -331,28 +351,18 @@ class CompiledRule:
 
     @functools.cached_property
     def verdict(self) -> Verdict:
-        """The rule's status on a subject, ``run(s).status`` always, without its explanation."""
-        base = verdict_of(self.check)
-        if self.direct:
-            return base
-        applies, due_of = self.applies, self.due
-
-        def verdict(s: Subject) -> Status:
-            if applies is not None and applies(s) is not Status.PASS:
-                return Status.NOT_APPLICABLE
-            st = base(s)
-            if due_of is not None and st in _NOT_YET:
-                due = due_of(s)
-                if due is not None and s.env.as_of <= due:
-                    return Status.PENDING
-            return st
-
-        return verdict
+        """The check's verdict: the rule's status, before its condition and due date."""
+        return verdict_of(self.check)
 
     @functools.cached_property
     def applies(self) -> Verdict | None:
         """The verdict of the rule's condition (None when it has none)."""
         return verdict_of(self.when) if self.when is not None else None
+
+    def not_yet_due(self, s: Subject) -> bool:
+        """Whether work not yet met is still within its due date (so it is ``pending``)."""
+        due = self.due(s) if self.due is not None else None
+        return due is not None and s.env.as_of <= due
 
     @functools.cached_property
     def compares(self) -> list[Comparison] | None:
@@ -363,15 +373,13 @@ class CompiledRule:
         if self.applies is not None and self.applies(s) is not Status.PASS:
             return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
         out = self.check(s)
-        if self.due is not None and out.status in _NOT_YET:
-            due = self.due(s)
-            if due is not None and s.env.as_of <= due:  # not met yet, but not due yet either
-                detail = {
-                    **(out.detail or {}),
-                    "due": due.isoformat(),
-                    "would_be": out.status.value,
-                }
-                return Outcome(Status.PENDING, out.expected, out.actual, detail)
+        if out.status in _NOT_YET and self.not_yet_due(s):
+            detail = {
+                **(out.detail or {}),
+                "due": self.due(s).isoformat(),  # type: ignore[misc]
+                "would_be": out.status.value,
+            }
+            return Outcome(Status.PENDING, out.expected, out.actual, detail)
         return out
 
 
@@ -402,50 +410,82 @@ class Plan:
 
 
 def batched(rules: tuple[CompiledRule, ...]) -> tuple[Batch, ...]:
-    """Group each run of neighbouring rules made of comparisons (several thresholds in a row,
-    a level's deadlines) into one batch tested at once; every other rule is a batch of its own.
-    Order is kept, so findings come out in ruleset order whichever way a batch is decided.
+    """Group neighbouring rules whose comparisons are tested alike (several thresholds on the
+    record's numbers, a level's deadlines) into one batch tested at once; a rule of several
+    comparisons is a batch of its own; every other rule stands alone.
+
+    Order is kept, so findings come out in ruleset order whichever way a batch is decided; and
+    a batch that does not pass asks only its own rules again, so batches are kept small.
     """
     out: list[Batch] = []
     run: list[CompiledRule] = []
 
     def close_run() -> None:
-        if len(run) > 1:
-            out.append((fuse([c for cr in run for c in cr.compares or ()]), tuple(run)))
+        compares = [c for cr in run for c in cr.compares or ()]
+        # one rule of one comparison is asked its verdict: a batch would only add a call
+        if len(compares) > 1:
+            out.append((fuse(compares), tuple(run)))
         else:
             out.extend((None, (cr,)) for cr in run)
         run.clear()
 
     for cr in rules:
-        if cr.compares:
-            run.append(cr)
-        else:
+        keys = {_test_key(c) for c in cr.compares or ()}
+        if len(keys) != 1 or (run and keys != {_test_key(run[0].compares[0])}):  # type: ignore[index]
             close_run()
+        if keys:
+            run.append(cr)
+            if len(keys) > 1:
+                close_run()
+        else:
             out.append((None, (cr,)))
     close_run()
     return tuple(out)
 
 
+def _test_key(c: Comparison) -> tuple[Any, str | None, bool]:
+    """Comparisons with one key are tested together: one operator, one source (the subject's
+    attributes, or one mapping's keys), constant bounds or bounds read from fields."""
+    return c.op, c.read.chain if c.read.key else None, isinstance(c.bound, Read)
+
+
 def fuse(comparisons: list[Comparison]) -> Together:
     """One test of many comparisons: True only when every one of them is true.
 
-    Comparisons with the same operator are read by one ``attrgetter`` and compared by one
-    ``map``, both in C. An absent value (None), a missing parent or a value of the wrong type
-    raises inside them, and then the answer is False: the rules are asked one by one.
+    Comparisons with one key (``_test_key``) are read by one ``attrgetter`` and compared by
+    one ``map``, both in C. An absent value (None), a missing parent or a value of the wrong
+    type raises inside them, and then the answer is False: the rules are asked one by one.
     """
-    # one test per operator and source: the record's attributes, or one mapping's keys
-    by_source: dict[tuple[Any, str | None], list[Comparison]] = {}
+    by_key: dict[tuple[Any, str | None, bool], list[Comparison]] = {}
     for c in comparisons:
-        by_source.setdefault((c.op, c.read.chain if c.read.key else None), []).append(c)
+        by_key.setdefault(_test_key(c), []).append(c)
     tests = [
-        (_reader([c.read for c in cs]), op, tuple(c.bound for c in cs))
-        for (op, _), cs in by_source.items()
+        (
+            _reader([c.read for c in cs]),
+            op,
+            _reader([c.bound for c in cs]) if dynamic else tuple(c.bound for c in cs),
+            dynamic,
+        )
+        for (op, _, dynamic), cs in by_key.items()
     ]
+    if len(tests) == 1 and not tests[0][3]:  # the usual batch: one test, constant bounds
+        read, op, bounds, _ = tests[0]
+
+        def one_test(s: Subject) -> bool:
+            try:
+                return all(read(s)) if op is None else all(map(op, read(s), bounds))
+            except (AttributeError, KeyError, TypeError, ValueError):
+                return False
+
+        return one_test
 
     def together(s: Subject) -> bool:
         try:
-            for read, op, bounds in tests:
-                if not (all(read(s)) if op is None else all(map(op, read(s), bounds))):
+            for read, op, bounds, dynamic in tests:
+                if op is None:
+                    if not all(read(s)):
+                        return False
+                elif not all(map(op, read(s), bounds(s) if dynamic else bounds)):
                     return False
         except (AttributeError, KeyError, TypeError, ValueError):
             return False
@@ -454,16 +494,41 @@ def fuse(comparisons: list[Comparison]) -> Together:
     return together
 
 
+def _passing_items(cond: Check, meets: Verdict) -> Callable[[list[Subject]], list[Subject]]:
+    """The items a condition passes. A condition that is one comparison (evidence is valid)
+    is decided for every item in C (``compress``, ``map``): a single comparison is true exactly
+    when its check passes, or it raises, and then each item is asked its verdict."""
+
+    def each(items: list[Subject]) -> list[Subject]:
+        return [i for i in items if meets(i) is Status.PASS]
+
+    compares = getattr(cond, "compares", None)
+    if compares is None or len(compares) != 1:
+        return each
+    (read, op, bound), = compares
+    if read.key is not None or isinstance(bound, Read):
+        return each
+    value = attrgetter(read.chain)
+
+    def at_once(items: list[Subject]) -> list[Subject]:
+        try:
+            if op is None:
+                return list(compress(items, map(value, items)))
+            return list(compress(items, map(op, map(value, items), repeat(bound))))
+        except (AttributeError, KeyError, TypeError, ValueError):  # e.g. no evidence at all
+            return each(items)
+
+    return at_once
+
+
 def _reader(reads: list[Read]) -> Callable[[Subject], tuple[Any, ...]]:
     """The values at ``reads`` (attribute chains, or keys of one mapping) as a tuple."""
+    if len(reads) == 1:  # given one name, attrgetter returns the bare value: ask for it twice
+        reads = reads * 2  # (map and zip stop at the shorter side: one comparison still)
     if reads[0].key is None:
-        get = attrgetter(*(r.chain for r in reads))
-    else:
-        mapping, keys = attrgetter(reads[0].chain), itemgetter(*(r.key for r in reads))
-        get = lambda s: keys(mapping(s))  # noqa: E731
-    if len(reads) > 1:
-        return get
-    return lambda s: (get(s),)  # one name: attrgetter and itemgetter return the bare value
+        return attrgetter(*(r.chain for r in reads))
+    mapping, keys = attrgetter(reads[0].chain), itemgetter(*(r.key for r in reads))
+    return lambda s: keys(mapping(s))
 
 
 def _root(ruleset: Ruleset, level: str) -> Context:

@@ -26,7 +26,13 @@ from .kinds.base import Env, Outcome, Status, Subject
 from .records import Project, School, Teacher
 from .ruleset import Ruleset
 
-PASS, FAIL, MISSING, PENDING = Status.PASS, Status.FAIL, Status.MISSING_DATA, Status.PENDING
+PASS, FAIL, MISSING, PENDING, NA = (
+    Status.PASS,
+    Status.FAIL,
+    Status.MISSING_DATA,
+    Status.PENDING,
+    Status.NOT_APPLICABLE,
+)
 _NOT_PASSING = (FAIL, MISSING, PENDING)
 
 
@@ -166,29 +172,48 @@ class Evaluator:
         self.plan: Plan = ruleset.plan
         self.env = Env(as_of or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
-        self.values: list[DerivedValue] = []
+        # Derived values, one mapping per subject: made into DerivedValue rows only when read.
+        self._derived: list[tuple[SubjectRef, dict[str, Any]]] = []
         # Rules not met (fail or missing data) by severity, over every outcome: the verdict
         # does not depend on which findings a caller chose to keep.
         self.unmet: Counter[str] = Counter()
         # A pass that will not be reported is never explained, and a kept finding is explained
         # only when read: the evaluator asks each rule's verdict, never its outcome.
         self._report_passes = keep is None or Status.PASS in keep
+        self._computes = {
+            level: tuple((cd.derived.id, cd.compute) for cd in derived)
+            for level, derived in self.plan.derived.items()
+        }
         self._steps = {
             level: tuple(
-                (together, tuple((cr, cr.verdict, cr.is_error) for cr in rules))
+                (
+                    together,
+                    tuple((cr, cr.verdict, cr.applies, cr.due, cr.is_error) for cr in rules),
+                )
                 for together, rules in batches
             )
             for level, batches in self.plan.batches.items()
         }
 
+    @property
+    def values(self) -> list[DerivedValue]:
+        """Every derived value computed so far, subject by subject, in ruleset order."""
+        return [DerivedValue(k, ref, v) for ref, values in self._derived for k, v in values.items()]
+
+    def forget_values(self) -> None:
+        """Drop the derived values kept so far (a caller that reports them as it goes)."""
+        self._derived.clear()
+
     def _run(self, level: str, s: Subject, ref: SubjectRef) -> list[Finding]:
-        for cd in self.plan.derived[level]:
-            try:
-                value = cd.compute(s)
-            except DATA_ERRORS:  # e.g. text in a free attribute where a number is summed
-                value = None
-            s.derived[cd.derived.id] = value
-            self.values.append(DerivedValue(cd.derived.id, ref, value))
+        computes = self._computes[level]
+        if computes:
+            values = s.derived
+            for name, compute in computes:
+                try:
+                    values[name] = compute(s)
+                except DATA_ERRORS:  # e.g. text in a free attribute where a number is summed
+                    values[name] = None
+            self._derived.append((ref, values))
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).
         keep = self.keep
@@ -199,12 +224,17 @@ class Evaluator:
         for together, batch in self._steps[level]:
             if together is not None and together(s):  # a batch of comparisons, all met
                 if report_passes:
-                    findings.extend([Finding(cr, ref, PASS, s) for cr, _, _ in batch])
+                    findings.extend([Finding(cr, ref, PASS, s) for cr, *_ in batch])
                 continue
-            for cr, verdict, is_error in batch:
+            for cr, verdict, applies, due, is_error in batch:
                 outcome = None
-                try:
-                    st = verdict(s)
+                try:  # the rule's verdict: its condition, its check, its due date
+                    if applies is not None and applies(s) is not PASS:
+                        st = NA
+                    else:
+                        st = verdict(s)
+                        if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
+                            st = PENDING
                 except DATA_ERRORS as exc:
                     outcome = wrong_kind_of_value(exc)
                     st = outcome.status

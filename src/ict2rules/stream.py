@@ -398,7 +398,7 @@ class Checker:
             s, found = self.ev.teacher(t, parent)
             for severity, n in self.ev.unmet.items():
                 tally.unmet(severity, n - before.get(severity, 0))
-            self.ev.values.clear()  # derived values go to the JSON report, not to lines
+            self.ev.forget_values()  # derived values go to the JSON report, not to lines
             for f in found:
                 tally.count(f)
                 out.append(self.lines.line(f))

@@ -1259,7 +1259,7 @@ class _Generator:
 
 
 def _evaluate(ev: Evaluator, level: str, data: dict[str, Any]) -> list[Any]:
-    ev.values = []
+    ev.forget_values()
     if level == "school":
         return ev.school(data)[1]
     if level == "teacher":

@@ -83,9 +83,12 @@ class Read(NamedTuple):
 
 class Comparison(NamedTuple):
     """One comparison a check's pass rests on: ``op(value read, bound)``, or, when ``op`` is
-    None, the value's truth.
+    None, the value's truth. The bound is a constant, or a :class:`Read` of another field
+    (then ``op`` must raise on None, as ``<`` does and ``==`` does not).
 
-    A kind may list the comparisons that, all true, mean its check passes. The compiler tests
+    A kind may list the comparisons that, all true, mean its check passes; a kind's single
+    comparison is moreover true exactly when its check passes, unless reading raises (an absent
+    value, a value of another type), so a list can be filtered by it. The compiler tests
     the comparisons of neighbouring rules together, in a few C-level calls (``attrgetter`` of
     every read, ``map`` of the operator): when all are true the rules all pass; when any is
     false, absent (None) or of the wrong type, each rule is asked on its own, so the verdicts

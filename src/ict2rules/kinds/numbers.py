@@ -137,6 +137,19 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
                 met = len(v) > floor if lx else len(v) >= floor
             return PASS if met else FAIL
 
+        if ctx.holds_list(path):  # "at least one point": measured at once, no TypeError first
+
+            def verdict_min(s: Subject) -> Status:
+                v = get(s)
+                if v is None:
+                    return MISSING
+                if isinstance(v, _SIZED):
+                    v = len(v)
+                try:
+                    return PASS if (v > floor if lx else v >= floor) else FAIL
+                except TypeError:
+                    return FAIL
+
         read = ctx.read(args.value)
         compares = [Comparison(read, operator.gt if lx else operator.ge, floor)] if read else None
         return with_verdict(check_min, verdict_min, compares)
@@ -304,12 +317,16 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
         except TypeError:
             return FAIL
 
+    # (!= and not_in are true of an absent value, "in" of a text in a text: left alone)
+    read = ctx.read(args.value) if args.op in _ORDERS else None
     compares = None
+    if read is not None and isinstance(args.to, FieldRef) and args.op != "==":
+        other_read = ctx.read(args.to.field)  # a date against another date of the record
+        if other_read is not None and other_read.key is None:
+            compares = [Comparison(read, fn, other_read)]
     if other.constant and other.value is not None:  # the usual condition: a field against a literal
         w0 = other.value
-        read = ctx.read(args.value)
-        # (!= and not_in are true of an absent value, "in" of a text in a text: left alone)
-        if read is not None and args.op in _ORDERS:
+        if read is not None:
             compares = [Comparison(read, fn, w0)]
 
         def verdict(s: Subject) -> Status:
@@ -362,8 +379,15 @@ def present(args: PresentArgs, ctx: Context) -> Check:
                 return FAIL
         return PASS
 
-    # A value that is true is present (a 0 is present too, but is left to ``verdict``).
-    reads = [ctx.read(f) for f in args.fields]
+    if len(only) == 1:  # the usual "has it happened": the same test, without the loop
+        one = only[0]
+
+        def verdict(s: Subject) -> Status:
+            v = one(s)
+            return FAIL if not v and (v is None or isinstance(v, (str, list, dict))) else PASS
+
+    # A date, a text, a record is true exactly when it is present (a number is not: 0 is there).
+    reads = [ctx.read(f) if ctx.truth_is_presence(f) else None for f in args.fields]
     compares = [Comparison(r, None) for r in reads if r] if all(reads) else None
     return with_verdict(check, verdict, compares)
 
