@@ -31,6 +31,7 @@ from .kinds.base import (
     Subject,
     Verdict,
     compares_of,
+    passes_of,
     verdict_of,
 )
 from .kinds.derive import Compute
@@ -54,14 +55,19 @@ class CompileError(ValueError):
 
 
 class Operand:
-    """An argument value: constant (literal or parameter) or read from the subject."""
+    """An argument value: constant (literal or parameter) or read from the subject.
 
-    __slots__ = ("constant", "get", "value")
+    ``operand(s)`` is its value for a subject; ``operand.read`` is the same as a plain
+    function (the getter itself for a field), for the checks that run on every record.
+    """
+
+    __slots__ = ("constant", "get", "read", "value")
 
     def __init__(self, value: Any = None, get: Getter | None = None) -> None:
         self.value = value
         self.get = get
         self.constant = get is None
+        self.read: Getter = get if get is not None else (lambda s: value)
 
     def __call__(self, s: Subject) -> Any:
         return self.value if self.get is None else self.get(s)
@@ -190,7 +196,8 @@ class Context:
             or typing.get_origin(tp) in (list, dict)
         ):
             return None
-        return Read(f"record.{chain}", key)
+        certain = key is None and all(kind == "attr" for kind, _ in steps[:-1])
+        return Read(f"record.{chain}", key, certain)
 
     def holds_list(self, path: str) -> bool:
         """Whether the field at ``path`` is declared as a list or a mapping (False when its
@@ -355,13 +362,13 @@ class CompiledRule:
         return verdict_of(self.check)
 
     @functools.cached_property
-    def applies(self) -> Verdict | None:
-        """The verdict of the rule's condition (None when it has none)."""
-        return verdict_of(self.when) if self.when is not None else None
+    def applies(self) -> Callable[[Subject], Any] | None:
+        """True exactly when the rule's condition holds (None when it has none)."""
+        return passes_of(self.when) if self.when is not None else None
 
     def not_yet_due(self, s: Subject) -> bool:
         """Whether work not yet met is still within its due date (so it is ``pending``)."""
-        due = self.due(s) if self.due is not None else None
+        due = self.due.read(s) if self.due is not None else None
         return due is not None and s.env.as_of <= due
 
     @functools.cached_property
@@ -370,7 +377,7 @@ class CompiledRule:
         return compares_of(self.check) if self.when is None else compares_of(self.when, self.check)
 
     def run(self, s: Subject) -> Outcome:
-        if self.applies is not None and self.applies(s) is not Status.PASS:
+        if self.applies is not None and not self.applies(s):
             return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
         out = self.check(s)
         if out.status in _NOT_YET and self.not_yet_due(s):

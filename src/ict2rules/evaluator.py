@@ -173,7 +173,7 @@ class Evaluator:
         self.env = Env(as_of or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
         # Derived values, one mapping per subject: made into DerivedValue rows only when read.
-        self._derived: list[tuple[SubjectRef, dict[str, Any]]] = []
+        self._derived: list[tuple[Any, str, str | None, dict[str, Any]]] = []
         # Rules not met (fail or missing data) by severity, over every outcome: the verdict
         # does not depend on which findings a caller chose to keep.
         self.unmet: Counter[str] = Counter()
@@ -198,13 +198,17 @@ class Evaluator:
     @property
     def values(self) -> list[DerivedValue]:
         """Every derived value computed so far, subject by subject, in ruleset order."""
-        return [DerivedValue(k, ref, v) for ref, values in self._derived for k, v in values.items()]
+        return [
+            DerivedValue(k, ref_of(record, level, school), v)
+            for record, level, school, values in self._derived
+            for k, v in values.items()
+        ]
 
     def forget_values(self) -> None:
         """Drop the derived values kept so far (a caller that reports them as it goes)."""
         self._derived.clear()
 
-    def _run(self, level: str, s: Subject, ref: SubjectRef) -> list[Finding]:
+    def _run(self, level: str, s: Subject, school: str | None = None) -> list[Finding]:
         computes = self._computes[level]
         if computes:
             values = s.derived
@@ -213,7 +217,8 @@ class Evaluator:
                     values[name] = compute(s)
                 except DATA_ERRORS:  # e.g. text in a free attribute where a number is summed
                     values[name] = None
-            self._derived.append((ref, values))
+            self._derived.append((s.record, level, school, values))
+        ref: SubjectRef | None = None  # who the findings are about: made for the first one
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).
         keep = self.keep
@@ -224,12 +229,13 @@ class Evaluator:
         for together, batch in self._steps[level]:
             if together is not None and together(s):  # a batch of comparisons, all met
                 if report_passes:
+                    ref = ref or ref_of(s.record, level, school)
                     findings.extend([Finding(cr, ref, PASS, s) for cr, *_ in batch])
                 continue
             for cr, verdict, applies, due, is_error in batch:
                 outcome = None
                 try:  # the rule's verdict: its condition, its check, its due date
-                    if applies is not None and applies(s) is not PASS:
+                    if applies is not None and not applies(s):
                         st = NA
                     else:
                         st = verdict(s)
@@ -240,6 +246,7 @@ class Evaluator:
                     st = outcome.status
                 if st is PASS:
                     if report_passes:
+                        ref = ref or ref_of(s.record, level, school)
                         findings.append(Finding(cr, ref, PASS, s))
                     continue
                 if st is FAIL or st is MISSING:
@@ -249,6 +256,7 @@ class Evaluator:
                 elif st is PENDING and is_error:
                     ok = False
                 if keep is None or st in keep:
+                    ref = ref or ref_of(s.record, level, school)
                     findings.append(Finding(cr, ref, st, s, outcome))
         s.passed = ok
         s.waiting = not ok and not unmet
@@ -262,7 +270,7 @@ class Evaluator:
             record = _validated(Teacher, record)
         school = parent.record.id if parent is not None else record.school_id
         s = Subject(record, self.env, parent)
-        return s, self._run("teacher", s, ref_of(record, "teacher", school))
+        return s, self._run("teacher", s, school)
 
     def school(self, record: School | dict[str, Any]) -> tuple[Subject, list[Finding]]:
         """Check a school: each of its teachers, then the school's own rules over them."""
@@ -276,7 +284,7 @@ class Evaluator:
                 child, found = self.teacher(t, s)
                 s.children.append(child)
                 findings.extend(found)
-        findings.extend(self._run("school", s, ref_of(record, "school")))
+        findings.extend(self._run("school", s))
         return s, findings
 
     def project(self, record: Project | dict[str, Any]) -> tuple[Subject, list[Finding]]:
@@ -284,4 +292,4 @@ class Evaluator:
         if not isinstance(record, Project):
             record = _validated(Project, record)
         s = Subject(record, self.env)
-        return s, self._run("project", s, ref_of(record, "project"))
+        return s, self._run("project", s)

@@ -96,8 +96,10 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
         expected = f"≤ {_iso(due)}" if first is None else f"[{_iso(first)}, {_iso(due)}]"
         return due_outcome(done, due, s.env.as_of, expected, first)
 
+    due_of = by.read
+
     def verdict(s: Subject) -> Status:
-        due, done = by(s), get(s)
+        due, done = due_of(s), get(s)
         if isinstance(done, list):
             done = max(done) if done else None
         if due is None:

@@ -13,6 +13,7 @@ from .base import (
     Subject,
     fmt_percent,
     missing,
+    passes_of,
     register,
     verdict_of,
     with_verdict,
@@ -193,15 +194,9 @@ def gate(args: GateArgs, ctx: Context) -> Check:
           over: teachers
           each: {kind: compare, args: {value: passed, op: "==", to: true}}
     """
-    acted = verdict_of(ctx.check(args.action))
+    act = passes_of(ctx.check(args.action))
     get, item_ctx = ctx.items(args.over)
-    meets = verdict_of(item_ctx.check(args.each))
-
-    def act(s: Subject) -> bool:
-        return acted(s) is PASS
-
-    def each(i: Subject) -> bool:
-        return meets(i) is PASS
+    each = passes_of(item_ctx.check(args.each))
 
     def check(s: Subject) -> Outcome:
         if not act(s):

@@ -11,6 +11,7 @@ from .base import (
     Status,
     Subject,
     compares_of,
+    passes_of,
     register,
     verdict_of,
     with_verdict,
@@ -183,14 +184,14 @@ def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
           requires: {kind: threshold, args: {value: hours.total, min: 75}}
     """
     action, req = ctx.check(args.action), ctx.check(args.requires)
-    acted, req_verdict = verdict_of(action), verdict_of(req)
+    acted, req_verdict = passes_of(action), verdict_of(req)
 
     def check(s: Subject) -> Outcome:
-        if acted(s) is not PASS:
+        if not acted(s):
             return Outcome(NA, None, None, {"reason": "action not taken"})
         return req(s)
 
     def verdict(s: Subject) -> Status:
-        return req_verdict(s) if acted(s) is PASS else NA
+        return req_verdict(s) if acted(s) else NA
 
     return with_verdict(check, verdict, compares_of(action, req))

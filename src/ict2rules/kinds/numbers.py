@@ -308,8 +308,10 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
             return Outcome(FAIL, expected, v, {"reason": "values cannot be compared"})
         return Outcome(PASS if ok else FAIL, expected, v)
 
+    other_value = other.read
+
     def verdict(s: Subject) -> Status:
-        v, w = get(s), other(s)
+        v, w = get(s), other_value(s)
         if v is None or w is None:
             return MISSING
         try:

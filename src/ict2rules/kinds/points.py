@@ -258,8 +258,8 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
     def values_of(s: Subject) -> tuple[list[Any] | None, Any, Any]:
         """The items' values, the allowed set and the required list (None where absent)."""
         items = get(s)
-        ok_set = allowed(s) if allowed else None
-        req = required(s) if required else None
+        ok_set = allowed.read(s) if allowed else None
+        req = required.read(s) if required else None
         values = None if items is None else list(map(value_of, items))
         if ok_set is not None:
             ok_set = allowed_set(ok_set)
