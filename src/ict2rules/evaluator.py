@@ -260,6 +260,10 @@ class Evaluator:
                     findings.append(Finding(cr, ref, st, s, outcome))
         s.passed = ok
         s.waiting = not ok and not unmet
+        # The item subjects and filtered lists built for these rules are a cache: dropped now,
+        # so a roster's kept findings do not hold every teacher's points (a finding explained
+        # later builds them again).
+        s.memo = None
         return findings
 
     def teacher(
