@@ -79,6 +79,11 @@ def _due(by: str) -> str:
 
 
 RULE_ENGINE_RULES = {
+    "NAT-T-EVIDENCE": (
+        "t.assessed_on == null ? 'not_applicable' : (t.points == null ? 'missing_data' : "
+        "(t.points.length > 0 and [p for p in t.points if p.evidence == null].length == 0 "
+        "? 'pass' : 'fail'))"
+    ),
     "ZK-T-HOURS-TOTAL": f"{_BOTH} ? 'missing_data' : (t.hours.online + t.hours.offline >= 75 ? 'pass' : 'fail')",
     "ZK-T-HOURS-ONLINE": _min("t.hours&.online", 50),
     "ZK-T-HOURS-OFFLINE": _min("t.hours&.offline", 25),
@@ -196,14 +201,11 @@ def main(argv: list[str] | None = None) -> int:
 
     secs, res = best(lambda: run(keep_failed, None), args.repeat)
     record("(b) ict2rules, failures only", secs)
-    # The ruleset may inherit rules the hand-written function does not know (zeku_2023 extends
-    # national_2019): compare on the rules it does know.
-    failed["ict2rules"] = Counter(
-        f"{f.rule_id}:{f.status.value}" for found in res for f in found if f.rule_id in RULE_ENGINE_RULES
-    )
-    extra = sorted({r.id for r in rs.rules if r.level == "teacher"} - set(RULE_ENGINE_RULES))
-    if extra:
-        print(f"    (ict2rules also runs inherited teacher rules: {', '.join(extra)})")
+    failed["ict2rules"] = Counter(f"{f.rule_id}:{f.status.value}" for found in res for f in found)
+    # The three run the same rules (zeku_2023 inherits one from national_2019): say so if not.
+    unknown = sorted({r.id for r in rs.rules if r.level == "teacher"} - set(RULE_ENGINE_RULES))
+    if unknown:
+        print(f"    (rules only ict2rules runs: {', '.join(unknown)})")
     secs, _ = best(lambda: run(None, lambda f: (message(f, "zh"), message(f, "en"))), args.repeat)
     record("(b) ict2rules, every finding + messages", secs)
     lines = Lines(rs)

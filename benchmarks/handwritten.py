@@ -1,5 +1,8 @@
 """The Zeku 2023 teacher rules written by hand, as a plain Python function over plain dicts.
 
+The same rules as the ``zeku_2023`` ruleset runs on a teacher, the one it inherits from
+``national_2019`` included.
+
 This is the baseline ict2rules is measured against: what a developer would write for one
 document, with no ruleset, no citations and no validation, but with the same verdicts —
 missing values are ``missing_data``, deadlines not yet due are ``pending``, a rule whose
@@ -54,6 +57,12 @@ def _coverage(codes: list[str]) -> bool:
     return len(distinct) >= 3 and len({DIMENSION[c] for c in distinct}) >= 3
 
 
+def _evidence_of_each(points: list[dict[str, Any]] | None) -> str | None:
+    if points is None:
+        return MISSING
+    return None if points and all(p.get("evidence") for p in points) else FAIL
+
+
 def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tuple[str, str | None]]:
     """Every Zeku teacher rule's verdict: None when met (or not applicable), else a status."""
     hours = t.get("hours") or {}
@@ -64,6 +73,8 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
     assessed = t.get("assessed_on") is not None
     peer, school = t.get("peer_score"), t.get("school_score")
     out: list[tuple[str, str | None]] = [
+        # inherited from national_2019: an assessed teacher has points, each with evidence
+        ("NAT-T-EVIDENCE", _evidence_of_each(points) if assessed else None),
         ("ZK-T-HOURS-TOTAL", _min(total, 75)),
         ("ZK-T-HOURS-ONLINE", _min(online, 50)),
         ("ZK-T-HOURS-OFFLINE", _min(offline, 25)),

@@ -138,8 +138,9 @@ class Context:
             elif path in memo:
                 return memo[path]
             values = get(s.record)
-            found = None if values is None else [Subject(v, s.env, s) for v in values]
-            memo[path] = found
+            found = memo[path] = (
+                None if values is None else list(map(Subject, values, repeat(s.env), repeat(s)))
+            )
             return found
 
         return items, item_ctx

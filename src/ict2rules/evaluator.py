@@ -172,6 +172,8 @@ class Evaluator:
         self.plan: Plan = ruleset.plan
         self.env = Env(as_of or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
+        # (a tuple: a status is found in it by identity, without calling the Enum's __hash__)
+        self._keep = None if keep is None else tuple(keep)
         # Derived values, one mapping per subject: made into DerivedValue rows only when read.
         self._derived: list[tuple[Any, str, str | None, dict[str, Any]]] = []
         # Rules not met (fail or missing data) by severity, over every outcome: the verdict
@@ -188,7 +190,7 @@ class Evaluator:
             level: tuple(
                 (
                     together,
-                    tuple((cr, cr.verdict, cr.applies, cr.due, cr.is_error) for cr in rules),
+                    tuple((cr, cr.verdict, cr.applies, cr.due, cr.rule.severity) for cr in rules),
                 )
                 for together, rules in batches
             )
@@ -221,7 +223,7 @@ class Evaluator:
         ref: SubjectRef | None = None  # who the findings are about: made for the first one
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).
-        keep = self.keep
+        keep = self._keep
         ok = True
         unmet = False  # an error-severity rule failed or lacks data (not merely not yet due)
         findings: list[Finding] = []
@@ -232,28 +234,28 @@ class Evaluator:
                     ref = ref or ref_of(s.record, level, school)
                     findings.extend([Finding(cr, ref, PASS, s) for cr, *_ in batch])
                 continue
-            for cr, verdict, applies, due, is_error in batch:
-                outcome = None
+            for cr, verdict, applies, due, severity in batch:
                 try:  # the rule's verdict: its condition, its check, its due date
                     if applies is not None and not applies(s):
                         st = NA
                     else:
                         st = verdict(s)
+                        if st is PASS:
+                            if report_passes:
+                                ref = ref or ref_of(s.record, level, school)
+                                findings.append(Finding(cr, ref, PASS, s))
+                            continue
                         if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
                             st = PENDING
+                    outcome = None
                 except DATA_ERRORS as exc:
                     outcome = wrong_kind_of_value(exc)
                     st = outcome.status
-                if st is PASS:
-                    if report_passes:
-                        ref = ref or ref_of(s.record, level, school)
-                        findings.append(Finding(cr, ref, PASS, s))
-                    continue
                 if st is FAIL or st is MISSING:
-                    self.unmet[cr.rule.severity] += 1
-                    if is_error:
+                    self.unmet[severity] += 1
+                    if severity == "error":
                         ok, unmet = False, True
-                elif st is PENDING and is_error:
+                elif st is PENDING and severity == "error":
                     ok = False
                 if keep is None or st in keep:
                     ref = ref or ref_of(s.record, level, school)
