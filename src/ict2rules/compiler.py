@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from .comparisons import Batch, batched, passing_items
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import (
     Check,
@@ -35,7 +34,7 @@ from .kinds.base import (
     verdict_of,
 )
 from .kinds.derive import Compute
-from .paths import PathError, attr_path, element_type, make_getter, resolve
+from .paths import PathError, attr_path, element_type, is_collection, make_getter, resolve
 from .records import MODELS, PointRecord, Teacher
 
 if TYPE_CHECKING:
@@ -57,20 +56,15 @@ class CompileError(ValueError):
 class Operand:
     """An argument value: constant (literal or parameter) or read from the subject.
 
-    ``operand(s)`` is its value for a subject; ``operand.read`` is the same as a plain
-    function (the getter itself for a field), for the checks that run on every record.
+    ``operand.read(s)`` is its value for a subject: for a field, the field's getter itself.
     """
 
-    __slots__ = ("constant", "get", "read", "value")
+    __slots__ = ("constant", "read", "value")
 
     def __init__(self, value: Any = None, get: Getter | None = None) -> None:
         self.value = value
-        self.get = get
         self.constant = get is None
         self.read: Getter = get if get is not None else (lambda s: value)
-
-    def __call__(self, s: Subject) -> Any:
-        return self.value if self.get is None else self.get(s)
 
 
 @dataclass
@@ -157,7 +151,7 @@ class Context:
         get, item_ctx = self.items(path)
         cond = item_ctx.check(spec)
         meets = verdict_of(cond)
-        passes = _passing_items(cond, meets)
+        passes = passing_items(cond, meets)
         key = f"{path}\0{spec.model_dump_json()}"  # one string: its hash is computed once
 
         def kept(s: Subject) -> list[Subject] | None:
@@ -190,35 +184,18 @@ class Context:
             return None
         key = steps.pop()[1] if steps[-1][0] == "key" else None
         chain = attr_path(steps)
-        if (
-            chain is None
-            or tp is Any
-            or tp in (list, dict)
-            or typing.get_origin(tp) in (list, dict)
-        ):
+        if chain is None or tp is Any or is_collection(tp):
             return None
         certain = key is None and all(kind == "attr" for kind, _ in steps[:-1])
         return Read(f"record.{chain}", key, certain)
 
-    def holds_list(self, path: str) -> bool:
-        """Whether the field at ``path`` is declared as a list or a mapping (False when its
-        type is not known here: derived values, the parent's fields, free attributes)."""
+    def type_of(self, path: str) -> Any:
+        """The declared type of the value at ``path`` on this level's records; ``Any`` when it
+        is not known here (derived values, the parent's fields, free attributes)."""
         try:
-            _, tp = resolve(self.model, [] if path in (".", "") else path.split("."))
+            return resolve(self.model, [] if path in (".", "") else path.split("."))[1]
         except PathError:
-            return False
-        return tp in (list, dict) or typing.get_origin(tp) in (list, dict)
-
-    def truth_is_presence(self, path: str) -> bool:
-        """Whether a value at ``path`` is true exactly when it is present: a date, a text, a
-        record, a list (a number is present at 0, so it is not)."""
-        try:
-            _, tp = resolve(self.model, [] if path in (".", "") else path.split("."))
-        except PathError:
-            return False
-        if isinstance(tp, type) and issubclass(tp, (BaseModel, dt.date, str, list, dict)):
-            return True
-        return typing.get_origin(tp) in (list, dict)
+            return Any
 
     def child(self, model: Any, name: str, derived: frozenset[str] = frozenset()) -> Context:
         return Context(self.ruleset, model, name, derived, self, self.used)
@@ -384,7 +361,7 @@ class CompiledRule:
         if out.status in _NOT_YET and self.not_yet_due(s):
             detail = {
                 **(out.detail or {}),
-                "due": self.due(s).isoformat(),  # type: ignore[misc]
+                "due": self.due.read(s).isoformat(),  # type: ignore[union-attr]
                 "would_be": out.status.value,
             }
             return Outcome(Status.PENDING, out.expected, out.actual, detail)
@@ -398,11 +375,6 @@ class CompiledDerived:
     parameters: tuple[str, ...]
 
 
-Together = Callable[[Subject], bool]
-# Rules tried together: one test that is True only when they all pass (None for a rule alone).
-Batch = tuple[Together | None, tuple[CompiledRule, ...]]
-
-
 @dataclass(frozen=True)
 class Plan:
     """Per level, the derived values to compute and the rules to run, in ruleset order."""
@@ -414,129 +386,7 @@ class Plan:
     @functools.cached_property
     def batches(self) -> dict[str, tuple[Batch, ...]]:
         """Per level, the rules in order, neighbours made of comparisons grouped in batches."""
-        return {level: batched(rules) for level, rules in self.rules.items()}
-
-
-def batched(rules: tuple[CompiledRule, ...]) -> tuple[Batch, ...]:
-    """Group neighbouring rules whose comparisons are tested alike (several thresholds on the
-    record's numbers, a level's deadlines) into one batch tested at once; a rule of several
-    comparisons is a batch of its own; every other rule stands alone.
-
-    Order is kept, so findings come out in ruleset order whichever way a batch is decided; and
-    a batch that does not pass asks only its own rules again, so batches are kept small.
-    """
-    out: list[Batch] = []
-    run: list[CompiledRule] = []
-
-    def close_run() -> None:
-        compares = [c for cr in run for c in cr.compares or ()]
-        # one rule of one comparison is asked its verdict: a batch would only add a call
-        if len(compares) > 1:
-            out.append((fuse(compares), tuple(run)))
-        else:
-            out.extend((None, (cr,)) for cr in run)
-        run.clear()
-
-    for cr in rules:
-        keys = {_test_key(c) for c in cr.compares or ()}
-        if len(keys) != 1 or (run and keys != {_test_key(run[0].compares[0])}):  # type: ignore[index]
-            close_run()
-        if keys:
-            run.append(cr)
-            if len(keys) > 1:
-                close_run()
-        else:
-            out.append((None, (cr,)))
-    close_run()
-    return tuple(out)
-
-
-def _test_key(c: Comparison) -> tuple[Any, str | None, bool]:
-    """Comparisons with one key are tested together: one operator, one source (the subject's
-    attributes, or one mapping's keys), constant bounds or bounds read from fields."""
-    return c.op, c.read.chain if c.read.key else None, isinstance(c.bound, Read)
-
-
-def fuse(comparisons: list[Comparison]) -> Together:
-    """One test of many comparisons: True only when every one of them is true.
-
-    Comparisons with one key (``_test_key``) are read by one ``attrgetter`` and compared by
-    one ``map``, both in C. An absent value (None), a missing parent or a value of the wrong
-    type raises inside them, and then the answer is False: the rules are asked one by one.
-    """
-    by_key: dict[tuple[Any, str | None, bool], list[Comparison]] = {}
-    for c in comparisons:
-        by_key.setdefault(_test_key(c), []).append(c)
-    tests = [
-        (
-            _reader([c.read for c in cs]),
-            op,
-            _reader([c.bound for c in cs]) if dynamic else tuple(c.bound for c in cs),
-            dynamic,
-        )
-        for (op, _, dynamic), cs in by_key.items()
-    ]
-    if len(tests) == 1 and not tests[0][3]:  # the usual batch: one test, constant bounds
-        read, op, bounds, _ = tests[0]
-
-        def one_test(s: Subject) -> bool:
-            try:
-                return all(read(s)) if op is None else all(map(op, read(s), bounds))
-            except (AttributeError, KeyError, TypeError, ValueError):
-                return False
-
-        return one_test
-
-    def together(s: Subject) -> bool:
-        try:
-            for read, op, bounds, dynamic in tests:
-                if op is None:
-                    if not all(read(s)):
-                        return False
-                elif not all(map(op, read(s), bounds(s) if dynamic else bounds)):
-                    return False
-        except (AttributeError, KeyError, TypeError, ValueError):
-            return False
-        return True
-
-    return together
-
-
-def _passing_items(cond: Check, meets: Verdict) -> Callable[[list[Subject]], list[Subject]]:
-    """The items a condition passes. A condition that is one comparison (evidence is valid)
-    is decided for every item in C (``compress``, ``map``): a single comparison is true exactly
-    when its check passes, or it raises, and then each item is asked its verdict."""
-
-    def each(items: list[Subject]) -> list[Subject]:
-        return [i for i in items if meets(i) is Status.PASS]
-
-    compares = getattr(cond, "compares", None)
-    if compares is None or len(compares) != 1:
-        return each
-    (read, op, bound), = compares
-    if read.key is not None or isinstance(bound, Read):
-        return each
-    value = attrgetter(read.chain)
-
-    def at_once(items: list[Subject]) -> list[Subject]:
-        try:
-            if op is None:
-                return list(compress(items, map(value, items)))
-            return list(compress(items, map(op, map(value, items), repeat(bound))))
-        except (AttributeError, KeyError, TypeError, ValueError):  # e.g. no evidence at all
-            return each(items)
-
-    return at_once
-
-
-def _reader(reads: list[Read]) -> Callable[[Subject], tuple[Any, ...]]:
-    """The values at ``reads`` (attribute chains, or keys of one mapping) as a tuple."""
-    if len(reads) == 1:  # given one name, attrgetter returns the bare value: ask for it twice
-        reads = reads * 2  # (map and zip stop at the shorter side: one comparison still)
-    if reads[0].key is None:
-        return attrgetter(*(r.chain for r in reads))
-    mapping, keys = attrgetter(reads[0].chain), itemgetter(*(r.key for r in reads))
-    return lambda s: keys(mapping(s))
+        return {level: batched(rules) for level, rules in self.rules.items()}  # type: ignore[arg-type]
 
 
 def _root(ruleset: Ruleset, level: str) -> Context:

@@ -158,5 +158,16 @@ def compile_path(path: str, model: Any) -> Getter:
     return make_getter(steps)
 
 
+def is_collection(tp: Any) -> bool:
+    """A list or a mapping (whose length, not its value, a threshold measures)."""
+    return tp in (list, dict) or typing.get_origin(tp) in (list, dict)
+
+
+def true_when_present(tp: Any) -> bool:
+    """Whether a value of this type is true exactly when it is present (not None, not empty):
+    a date, a text, a record, a list, a mapping — not a number, which is present at 0."""
+    return is_collection(tp) or (isinstance(tp, type) and issubclass(tp, (BaseModel, dt.date, str)))
+
+
 def is_date(tp: Any) -> bool:
     return tp is dt.date

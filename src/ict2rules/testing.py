@@ -444,7 +444,7 @@ def fix(spec: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) 
 
 
 def _resolve(ctx: Context, s: Subject, value: Any) -> Any:
-    return None if value is None else ctx.operand(value)(s)
+    return None if value is None else ctx.operand(value).read(s)
 
 
 def _value_type(ctx: Context, t: _Target, path: str) -> Any:
@@ -683,7 +683,7 @@ def _date_before(b: _Build, t: _Target, path: str, by: dt.date, not_before: dt.d
 
 @_fix("deadline")
 def _fix_deadline(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
-    by = ctx.operand(a.by)(s)
+    by = ctx.operand(a.by).read(s)
     if by is None:
         ref = a.by.field if isinstance(a.by, (FieldRef, DaysAfter)) else None
         if ref is None:
@@ -884,13 +884,13 @@ def _fix_membership(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b:
     records_list = _is_record_list(t, a.items)
     if not want:
         if a.includes is not None:
-            req = list(ctx.operand(a.includes)(s) or [])
+            req = list(ctx.operand(a.includes).read(s) or [])
             if not req:
                 raise b.fail("membership: nothing required to remove")
             # the last required value: the first is often the leader's role, kept by its own rule
             _set(b, t, a.items, [x for x in (values or []) if x != req[-1]])
             return
-        allowed = ctx.operand(a.within)(s) or []
+        allowed = ctx.operand(a.within).read(s) or []
         current = [x["code"] if isinstance(x, dict) else x for x in lst]
         outsider = _outsider(a.of, [*allowed, *current] if a.of in ("value", "code") else allowed)
         if outsider is not None:  # one item more, from outside the allowed set
@@ -903,7 +903,7 @@ def _fix_membership(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b:
             raise b.fail("every point is allowed: nothing lies outside")
         return
     if a.within is not None:
-        allowed = ctx.operand(a.within)(s)
+        allowed = ctx.operand(a.within).read(s)
         current = [x["code"] if isinstance(x, dict) else x for x in lst]
         of_values = [_of(c, a.of) for c in current]
         if isinstance(a.within, FieldRef):
@@ -925,7 +925,7 @@ def _fix_membership(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b:
             old = {(x["code"] if isinstance(x, dict) else x): x for x in lst}
             _set(b, t, a.items, [old.get(c, {"code": c} if records_list else c) for c in ok])
     if a.includes is not None:
-        req = list(ctx.operand(a.includes)(s) or [])
+        req = list(ctx.operand(a.includes).read(s) or [])
         have = list(values or [])
         _set(b, t, a.items, have + [r for r in req if r not in have])
 

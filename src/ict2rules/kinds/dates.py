@@ -85,13 +85,13 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
     start = ctx.operand(args.not_before) if args.not_before is not None else None
 
     def check(s: Subject) -> Outcome:
-        due = by(s)
+        due = by.read(s)
         done = get(s)
         if isinstance(done, list):
             done = max(done) if done else None
         if due is None:
             return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
-        first = start(s) if start else None
+        first = start.read(s) if start else None
         # a window says both of its ends, so a message's {expected} needs no hard-coded date
         expected = f"≤ {_iso(due)}" if first is None else f"[{_iso(first)}, {_iso(due)}]"
         return due_outcome(done, due, s.env.as_of, expected, first)
@@ -108,7 +108,7 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
             return PENDING if s.env.as_of <= due else FAIL
         if done > due:
             return FAIL
-        first = start(s) if start else None
+        first = start.read(s) if start else None
         return FAIL if first is not None and done < first else PASS
 
     # done on or before a fixed date (a date that is a list, or absent, is left to ``verdict``)

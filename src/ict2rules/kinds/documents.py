@@ -66,7 +66,7 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
         docs = get(s)
         if docs is None:
             return missing(expected, args.documents)
-        due = by(s) if by else None
+        due = by.read(s) if by else None
         late: list[str] = []
         absent: list[str] = []
         for title in wanted:

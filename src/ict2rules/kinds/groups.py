@@ -61,8 +61,8 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     lx, hx = args.min_exclusive, args.max_exclusive
 
     def check(s: Subject) -> Outcome:
-        lo_v = lo(s) if lo else None
-        hi_v = hi(s) if hi else None
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
         expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
         items = get(s)
         if items is None:
@@ -94,8 +94,8 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         if met == len(items) and all_met is not None:
             return all_met
         unknown = 0 if met == len(items) else [meets(i) for i in items].count(MISSING)
-        lo_v = lo(s) if lo else None
-        hi_v = hi(s) if hi else None
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
         return _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
 
     return with_verdict(check, verdict)
@@ -147,8 +147,8 @@ def count(args: CountArgs, ctx: Context) -> Check:
     lx, hx = args.min_exclusive, args.max_exclusive
 
     def check(s: Subject) -> Outcome:
-        lo_v = lo(s) if lo else None
-        hi_v = hi(s) if hi else None
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
         expected = text or bounds_text(lo_v, hi_v, lx, hx, args.unit or "")
         items = get(s)
         if items is None:
@@ -163,7 +163,7 @@ def count(args: CountArgs, ctx: Context) -> Check:
         if items is None:
             return MISSING
         n = len(kept(s) or ()) if kept else len(items)
-        return PASS if within(n, lo(s) if lo else None, hi(s) if hi else None, lx, hx) else FAIL
+        return PASS if within(n, lo.read(s) if lo else None, hi.read(s) if hi else None, lx, hx) else FAIL
 
     return with_verdict(check, verdict)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..paths import is_collection, true_when_present
 from .base import (
     Args,
     Check,
@@ -137,7 +138,7 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
                 met = len(v) > floor if lx else len(v) >= floor
             return PASS if met else FAIL
 
-        if ctx.holds_list(path):  # "at least one point": measured at once, no TypeError first
+        if is_collection(ctx.type_of(path)):  # "at least one point": measured, no TypeError first
 
             def verdict_min(s: Subject) -> Status:
                 v = get(s)
@@ -155,8 +156,8 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
         return with_verdict(check_min, verdict_min, compares)
 
     def check(s: Subject) -> Outcome:
-        lo_v = lo(s) if lo else None
-        hi_v = hi(s) if hi else None
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
         expected = text or bounds_text(lo_v, hi_v, lx, hx, unit)
         v = get(s)
         if isinstance(v, _SIZED):
@@ -169,8 +170,8 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
             return not_a_number(expected, v)
 
     def verdict(s: Subject) -> Status:
-        lo_v = lo(s) if lo else None
-        hi_v = hi(s) if hi else None
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
         v = get(s)
         if isinstance(v, _SIZED):
             v = len(v)
@@ -233,8 +234,8 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
     lx, hx = args.min_exclusive, args.max_exclusive
 
     def check(s: Subject) -> Outcome:
-        lo_v = lo(s) if lo else None
-        hi_v = hi(s) if hi else None
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
         expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
         n, d = num(s), den(s)
         if n is None or d is None:
@@ -298,7 +299,7 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
     fixed = f"{args.op} {other.value}" if other.constant else None  # built once when constant
 
     def check(s: Subject) -> Outcome:
-        v, w = get(s), other(s)
+        v, w = get(s), other.read(s)
         expected = fixed or f"{args.op} {w}"
         if v is None or w is None:
             return missing(expected, args.value)
@@ -389,7 +390,7 @@ def present(args: PresentArgs, ctx: Context) -> Check:
             return FAIL if not v and (v is None or isinstance(v, (str, list, dict))) else PASS
 
     # A date, a text, a record is true exactly when it is present (a number is not: 0 is there).
-    reads = [ctx.read(f) if ctx.truth_is_presence(f) else None for f in args.fields]
+    reads = [ctx.read(f) if true_when_present(ctx.type_of(f)) else None for f in args.fields]
     compares = [Comparison(r, None) for r in reads if r] if all(reads) else None
     return with_verdict(check, verdict, compares)
 
