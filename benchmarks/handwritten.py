@@ -60,7 +60,7 @@ def _coverage(codes: list[str]) -> bool:
 def _evidence_of_each(points: list[dict[str, Any]] | None) -> str | None:
     if points is None:
         return MISSING
-    return None if points and all(p.get("evidence") for p in points) else FAIL
+    return None if points and all(p.get("evidence") is not None for p in points) else FAIL
 
 
 def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tuple[str, str | None]]:
@@ -91,7 +91,7 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
         valid = [_valid(p) for p in points]
         covered = _coverage([p["code"] for p, v in zip(points, valid, strict=True) if v])
         out.append(("ZK-T-POINTS", None if covered or not assessed else FAIL))
-        uploaded = [p["code"] for p in points if p.get("evidence")]
+        uploaded = [p["code"] for p in points if p.get("evidence") is not None]
         out.append(("ZK-T-CERT-UPLOAD", None if _coverage(uploaded) else FAIL))
         out.append(("ZK-T-EVIDENCE", None if not points or all(valid) else FAIL))
     if points is None or scope is None:

@@ -144,3 +144,46 @@ def test_a_failure_is_explained_only_when_read() -> None:
     by_id = {f.rule_id: f for f in found}
     assert by_id["ZK-T-CERT-UPLOAD"].outcome.actual["points"] == ["A1"]  # rebuilt from the record
     assert all(f.outcome.status is f.status for f in found)
+
+
+# ------------------------------------------- verdicts agree with checks on values of the wrong kind
+
+WRONG_KIND = {
+    "a window opening on a text": (
+        {"kind": "deadline", "args": {"done": "completed_on", "by": "2024-06-30", "not_before": {"field": "attributes.start"}}},
+        {"attributes": {"start": "2023-01-01"}},
+    ),
+    "dates given as text": (
+        {"kind": "deadline", "args": {"done": "attributes.done", "by": {"field": "attributes.due"}}},
+        {"attributes": {"done": "2023-01-01", "due": "2023-12-31"}},
+    ),
+    "a share bounded by a text": (
+        {"kind": "rate", "args": {"over": "points", "where": {"kind": "present", "args": {"fields": ["evidence"]}}, "min": {"field": "attributes.share"}}},
+        {"attributes": {"share": "all"}},
+    ),
+    "one alternative passes, another cannot be judged": (
+        {"kind": "any", "args": {"checks": [
+            {"kind": "present", "args": {"fields": ["completed_on"]}},
+            {"kind": "bands", "args": {"value": "attributes.score", "bands": [{"label": "ok", "min": 60}, {"label": "no", "max": 60, "max_exclusive": True, "passing": False}]}},
+        ]}},
+        {"completed_on": "2023-05-01", "attributes": {"score": "good"}},
+    ),
+}
+
+
+@pytest.mark.parametrize(("check", "fields"), WRONG_KIND.values(), ids=WRONG_KIND.keys())
+def test_a_verdict_on_a_value_of_the_wrong_kind_is_what_its_check_says(tmp_path: Any, check: dict[str, Any], fields: dict[str, Any]) -> None:
+    from test_kinds import ruleset
+
+    rs = ruleset(tmp_path, check)
+    for keep in (None, frozenset({Status.FAIL, Status.MISSING_DATA})):
+        report = evaluate(rs, {"teacher": {"id": "T1", **fields}}, as_of="2024-01-01", keep=keep)
+        [f] = [f for f in report.findings if f.rule_id == "R1"]
+        assert f.status is Status.FAIL and f.outcome.status is Status.FAIL
+
+
+def test_a_rule_cannot_read_its_own_subjects_verdict(tmp_path: Any) -> None:
+    from test_kinds import ruleset
+
+    with pytest.raises(Exception, match="own subject's `passed`"):
+        ruleset(tmp_path, {"kind": "compare", "args": {"value": "passed", "op": "==", "to": True}}).plan

@@ -77,6 +77,7 @@ class Context:
     derived: frozenset[str] = frozenset()
     parent: Context | None = None
     used: set[str] = field(default_factory=set)
+    root: bool = False  # a level's own subject (a rule's), not an item of a list
 
     # -- reading the subject ---------------------------------------------------------------
     def getter(self, path: str) -> Getter:
@@ -88,6 +89,8 @@ class Context:
         if head in self.derived and len(segs) == 1:
             return lambda s: s.derived.get(head)
         if head == "passed" and len(segs) == 1 and self.name in LEVELS:
+            if self.root:  # it is decided by the very rules that would read it
+                raise CompileError(path, "a rule cannot read its own subject's `passed`")
             return _passed
         if head == "as_of" and len(segs) == 1:
             return _as_of
@@ -359,11 +362,8 @@ class CompiledRule:
             return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
         out = self.check(s)
         if out.status in _NOT_YET and self.not_yet_due(s):
-            detail = {
-                **(out.detail or {}),
-                "due": self.due.read(s).isoformat(),  # type: ignore[union-attr]
-                "would_be": out.status.value,
-            }
+            due = self.due.read(s)  # type: ignore[union-attr]
+            detail = {**(out.detail or {}), "due": due.isoformat(), "would_be": out.status.value}
             return Outcome(Status.PENDING, out.expected, out.actual, detail)
         return out
 
@@ -399,8 +399,10 @@ def _root(ruleset: Ruleset, level: str) -> Context:
             "school",
             frozenset(d.id for d in ruleset.derived if d.level == "school"),
         )
-        return school.child(Teacher, "teacher", derived)
-    return Context(ruleset, MODELS[level], level, derived)
+        teacher = school.child(Teacher, "teacher", derived)
+        teacher.root = True
+        return teacher
+    return Context(ruleset, MODELS[level], level, derived, root=True)
 
 
 def compile_ruleset(ruleset: Ruleset) -> Plan:

@@ -83,7 +83,8 @@ class Finding:
     The evaluator knows the status from the kind's cheap ``verdict``; the outcome (expected,
     actual, detail) is computed only when someone reads it — a JSON report or a message does,
     a count of failures does not. The check is a pure function of the subject, so explaining
-    it later gives the outcome the verdict agrees with.
+    it later gives the outcome the verdict agrees with — as long as the records evaluated are
+    not changed in between: a caller that edits a record evaluates it again.
     """
 
     __slots__ = ("_of", "_outcome", "compiled", "status", "subject")
@@ -264,8 +265,10 @@ class Evaluator:
         s.waiting = not ok and not unmet
         # The item subjects and filtered lists built for these rules are a cache: dropped now,
         # so a roster's kept findings do not hold every teacher's points (a finding explained
-        # later builds them again).
+        # later builds them again); a school's rules may have filled its teachers' too.
         s.memo = None
+        for child in s.children or ():
+            child.memo = None
         return findings
 
     def teacher(

@@ -137,7 +137,7 @@ def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
         "rule": rule.id,
         "title": {"zh": rule.title.zh, "en": rule.title.en},
         "subject": f.subject.to_dict(),
-        "status": o.status.value,
+        "status": f.status.value,
         "severity": rule.severity,
         "expected": jsonable(o.expected),
         "actual": jsonable(o.actual),

@@ -252,7 +252,7 @@ class Lines:
         if parts is None:
             parts = self._parts[rid] = self._template(f)
         o = f.outcome
-        status = o.status
+        status = f.status
         dynamic = {
             "subject": self._subject(f.subject),
             "status": _STATUS_JSON[status],
@@ -438,6 +438,7 @@ class Checker:
             except DATA_ERRORS as exc:
                 o = wrong_kind_of_value(exc)
             s.children = None
+            s.memo = None  # lists filtered from this rule's stand-in group are not the next rule's
             f = Finding(cr, ref, o.status, outcome=o)
             if o.status in (Status.FAIL, Status.MISSING_DATA):
                 tally.unmet(cr.rule.severity)

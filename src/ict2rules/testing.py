@@ -1400,6 +1400,6 @@ def _fresh(gen: _Generator, level: str, data: dict[str, Any], rule: Rule) -> Sub
 
 
 def _assert_fails(gen: _Generator, level: str, data: dict[str, Any], rule: Rule) -> None:
-    got = {f.outcome.status for f in _evaluate(gen.ev, level, data) if f.rule_id == rule.id}
+    got = {f.status for f in _evaluate(gen.ev, level, data) if f.rule_id == rule.id}
     if FAIL not in got:
         raise NotDerivable(rule.id, f"the near miss did not fail the rule (statuses: {sorted(map(str, got))})")

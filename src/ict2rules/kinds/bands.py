@@ -50,7 +50,6 @@ def band_of(edges: Edges, v: float) -> Band | None:
     return None
 
 
-
 class BandsArgs(Args):
     value: str
     bands: list[Band]

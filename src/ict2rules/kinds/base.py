@@ -127,8 +127,8 @@ def verdict_of(check: Check) -> Verdict:
 
 def passes_of(check: Check) -> Callable[[Subject], Any]:
     """A function whose result is true exactly when the check passes: for the presence of a
-    field that is always there (``assessed_on``), that field's ``attrgetter`` itself, with no
-    Python call at all; else a test of the check's verdict."""
+    field read with nothing on the way that can be None (``assessed_on`` of a teacher), that
+    field's ``attrgetter`` itself, with no Python call at all; else a test of the verdict."""
     compares = getattr(check, "compares", None)
     if compares is not None and len(compares) == 1:
         read, op, _ = compares[0]

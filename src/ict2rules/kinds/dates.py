@@ -53,6 +53,11 @@ def due_outcome(
     return Outcome(FAIL if late or early else PASS, expected, _iso(done), detail)
 
 
+def _dates(due: Any, first: Any) -> bool:
+    """A due date, and the start of the window when there is one, are dates."""
+    return isinstance(due, dt.date) and (first is None or isinstance(first, dt.date))
+
+
 class DeadlineArgs(Args):
     done: str
     by: DateOperand
@@ -92,6 +97,8 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
         if due is None:
             return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
         first = start.read(s) if start else None
+        if not _dates(due, first):  # a due date read from a free attribute holding text
+            return Outcome(FAIL, "a date", str(due), {"reason": "not a date / 不是日期"})
         # a window says both of its ends, so a message's {expected} needs no hard-coded date
         expected = f"≤ {_iso(due)}" if first is None else f"[{_iso(first)}, {_iso(due)}]"
         return due_outcome(done, due, s.env.as_of, expected, first)
@@ -104,11 +111,13 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
             done = max(done) if done else None
         if due is None:
             return Status.MISSING_DATA
+        first = start.read(s) if start else None
+        if not _dates(due, first):
+            return FAIL
         if done is None:
             return PENDING if s.env.as_of <= due else FAIL
         if done > due:
             return FAIL
-        first = start.read(s) if start else None
         return FAIL if first is not None and done < first else PASS
 
     # done on or before a fixed date (a date that is a list, or absent, is left to ``verdict``)

@@ -18,7 +18,7 @@ from .base import (
     verdict_of,
     with_verdict,
 )
-from .numbers import _bounded, bounds_text, within
+from .numbers import _bounded, bounds_text, not_a_number, within
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -63,6 +63,8 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     def check(s: Subject) -> Outcome:
         lo_v = lo.read(s) if lo else None
         hi_v = hi.read(s) if hi else None
+        if not _shares(lo_v, hi_v):  # a bound read from a field that holds no number
+            return not_a_number("?", [lo_v, hi_v])
         expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
         items = get(s)
         if items is None:
@@ -85,6 +87,10 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     all_met = _rate_status(1, 0, 1, lo and lo.value, hi and hi.value, lx, hx) if text else None
 
     def verdict(s: Subject) -> Status:
+        lo_v = lo.read(s) if lo else None
+        hi_v = hi.read(s) if hi else None
+        if not _shares(lo_v, hi_v):
+            return FAIL
         items = get(s)
         if items is None:
             return MISSING
@@ -94,11 +100,14 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         if met == len(items) and all_met is not None:
             return all_met
         unknown = 0 if met == len(items) else [meets(i) for i in items].count(MISSING)
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
         return _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
 
     return with_verdict(check, verdict)
+
+
+def _shares(*bounds: Any) -> bool:
+    """Bounds of a share are numbers (or absent): text in a free attribute is not."""
+    return all(b is None or (isinstance(b, (int, float)) and b == b) for b in bounds)
 
 
 def _rate_status(
@@ -163,7 +172,8 @@ def count(args: CountArgs, ctx: Context) -> Check:
         if items is None:
             return MISSING
         n = len(kept(s) or ()) if kept else len(items)
-        return PASS if within(n, lo.read(s) if lo else None, hi.read(s) if hi else None, lx, hx) else FAIL
+        lo_v, hi_v = (lo.read(s) if lo else None), (hi.read(s) if hi else None)
+        return PASS if within(n, lo_v, hi_v, lx, hx) else FAIL
 
     return with_verdict(check, verdict)
 

@@ -81,16 +81,8 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
     part_verdicts = [verdict_of(p) for p in parts]
 
     def verdict(s: Subject) -> Status:
-        # worst() without the list: a failing part settles it, the rest need not be asked
-        found, top = NA, -1
-        for v in part_verdicts:
-            st = v(s)
-            if st is FAIL:
-                return FAIL
-            r = _RANK[st]
-            if r > top:
-                found, top = st, r
-        return found
+        # every part is asked, as the check asks them (one of them may raise)
+        return worst([v(s) for v in part_verdicts])
 
     return with_verdict(check, verdict, compares_of(*parts))
 
@@ -119,13 +111,8 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
     part_verdicts = [verdict_of(p) for p in parts]
 
     def verdict(s: Subject) -> Status:
-        statuses = []
-        for v in part_verdicts:
-            st = v(s)
-            if st is PASS:
-                return PASS
-            statuses.append(st)
-        return _mildest(statuses)
+        statuses = [v(s) for v in part_verdicts]  # all asked, as the check asks them
+        return PASS if PASS in statuses else _mildest(statuses)
 
     return with_verdict(check, verdict)
 

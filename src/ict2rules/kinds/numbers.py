@@ -6,7 +6,7 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..paths import is_collection, true_when_present
+from ..paths import true_when_present
 from .base import (
     Args,
     Check,
@@ -112,44 +112,28 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
         # The common case ("不少于 N", N constant): no operand calls, one comparison.
         floor, path = lo.value, args.value
 
-        # A number is compared at once; a list, which cannot be, is measured by its length.
+        # a list ("at least one point") is measured by its length
         def check_min(s: Subject) -> Outcome:
             v = get(s)
             if v is None:
                 return missing(text, path)
-            try:
-                met = v > floor if lx else v >= floor
-            except TypeError:
-                if not isinstance(v, _SIZED):  # text or a date where a number belongs
-                    return not_a_number(text, v)
+            if isinstance(v, _SIZED):
                 v = len(v)
-                met = v > floor if lx else v >= floor
-            return Outcome(PASS if met else FAIL, text, v)
+            try:
+                return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
+            except TypeError:  # text or a date where a number belongs (free attributes)
+                return not_a_number(text, v)
 
         def verdict_min(s: Subject) -> Status:
             v = get(s)
             if v is None:
                 return MISSING
+            if isinstance(v, _SIZED):
+                v = len(v)
             try:
-                met = v > floor if lx else v >= floor
+                return PASS if (v > floor if lx else v >= floor) else FAIL
             except TypeError:
-                if not isinstance(v, _SIZED):
-                    return FAIL
-                met = len(v) > floor if lx else len(v) >= floor
-            return PASS if met else FAIL
-
-        if is_collection(ctx.type_of(path)):  # "at least one point": measured, no TypeError first
-
-            def verdict_min(s: Subject) -> Status:
-                v = get(s)
-                if v is None:
-                    return MISSING
-                if isinstance(v, _SIZED):
-                    v = len(v)
-                try:
-                    return PASS if (v > floor if lx else v >= floor) else FAIL
-                except TypeError:
-                    return FAIL
+                return FAIL
 
         read = ctx.read(args.value)
         compares = [Comparison(read, operator.gt if lx else operator.ge, floor)] if read else None
@@ -309,28 +293,8 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
             return Outcome(FAIL, expected, v, {"reason": "values cannot be compared"})
         return Outcome(PASS if ok else FAIL, expected, v)
 
-    other_value = other.read
-
-    def verdict(s: Subject) -> Status:
-        v, w = get(s), other_value(s)
-        if v is None or w is None:
-            return MISSING
-        try:
-            return PASS if fn(v, w) else FAIL
-        except TypeError:
-            return FAIL
-
-    # (!= and not_in are true of an absent value, "in" of a text in a text: left alone)
-    read = ctx.read(args.value) if args.op in _ORDERS else None
-    compares = None
-    if read is not None and isinstance(args.to, FieldRef) and args.op != "==":
-        other_read = ctx.read(args.to.field)  # a date against another date of the record
-        if other_read is not None and other_read.key is None:
-            compares = [Comparison(read, fn, other_read)]
     if other.constant and other.value is not None:  # the usual condition: a field against a literal
         w0 = other.value
-        if read is not None:
-            compares = [Comparison(read, fn, w0)]
 
         def verdict(s: Subject) -> Status:
             v = get(s)
@@ -341,6 +305,27 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
             except TypeError:
                 return FAIL
 
+    else:
+        other_value = other.read
+
+        def verdict(s: Subject) -> Status:
+            v, w = get(s), other_value(s)
+            if v is None or w is None:
+                return MISSING
+            try:
+                return PASS if fn(v, w) else FAIL
+            except TypeError:
+                return FAIL
+
+    # (!= and not_in are true of an absent value, "in" of a text in a text: left alone)
+    read = ctx.read(args.value) if args.op in _ORDERS else None
+    compares = None
+    if read is not None and other.constant and other.value is not None:
+        compares = [Comparison(read, fn, other.value)]
+    elif read is not None and isinstance(args.to, FieldRef) and args.op != "==":
+        other_read = ctx.read(args.to.field)  # a date against another date of the record
+        if other_read is not None and other_read.key is None:
+            compares = [Comparison(read, fn, other_read)]
     return with_verdict(check, verdict, compares)
 
 

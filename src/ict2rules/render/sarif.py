@@ -135,7 +135,7 @@ def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: 
         "message": {"text": text},
         "partialFingerprints": {"ict2rules/v1": f"{f.rule_id}:{f.subject.school or ''}/{f.subject.id}"},
         "properties": {
-            "status": o.status.value, "subject": f.subject.to_dict(),
+            "status": f.status.value, "subject": f.subject.to_dict(),
             "expected": show(o.expected), "actual": show(o.actual),
         },
     }
