@@ -63,7 +63,7 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     def check(s: Subject) -> Outcome:
         lo_v = lo.read(s) if lo else None
         hi_v = hi.read(s) if hi else None
-        if not _shares(lo_v, hi_v):  # a bound read from a field that holds no number
+        if text is None and not _shares(lo_v, hi_v):  # a bound from a field holding no number
             return not_a_number("?", [lo_v, hi_v])
         expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
         items = get(s)
@@ -87,10 +87,10 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     all_met = _rate_status(1, 0, 1, lo and lo.value, hi and hi.value, lx, hx) if text else None
 
     def verdict(s: Subject) -> Status:
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
-        if not _shares(lo_v, hi_v):
-            return FAIL
+        if all_met is None:  # bounds read from fields: the check cannot say a share of text
+            lo_v, hi_v = (lo.read(s) if lo else None), (hi.read(s) if hi else None)
+            if not _shares(lo_v, hi_v):
+                return FAIL
         items = get(s)
         if items is None:
             return MISSING
@@ -99,15 +99,17 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         met = len(kept(s))
         if met == len(items) and all_met is not None:
             return all_met
+        if all_met is not None:
+            lo_v, hi_v = (lo and lo.value), (hi and hi.value)
         unknown = 0 if met == len(items) else [meets(i) for i in items].count(MISSING)
         return _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
 
     return with_verdict(check, verdict)
 
 
-def _shares(*bounds: Any) -> bool:
+def _shares(lo: Any, hi: Any) -> bool:
     """Bounds of a share are numbers (or absent): text in a free attribute is not."""
-    return all(b is None or (isinstance(b, (int, float)) and b == b) for b in bounds)
+    return (lo is None or isinstance(lo, (int, float))) and (hi is None or isinstance(hi, (int, float)))
 
 
 def _rate_status(

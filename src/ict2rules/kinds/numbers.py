@@ -6,7 +6,7 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..paths import true_when_present
+from ..paths import is_collection, true_when_present
 from .base import (
     Args,
     Check,
@@ -124,16 +124,31 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
             except TypeError:  # text or a date where a number belongs (free attributes)
                 return not_a_number(text, v)
 
-        def verdict_min(s: Subject) -> Status:
-            v = get(s)
-            if v is None:
-                return MISSING
-            if isinstance(v, _SIZED):
-                v = len(v)
-            try:
-                return PASS if (v > floor if lx else v >= floor) else FAIL
-            except TypeError:
-                return FAIL
+        if is_collection(ctx.type_of(path)):  # "at least one point": measured at once
+
+            def verdict_min(s: Subject) -> Status:
+                v = get(s)
+                if v is None:
+                    return MISSING
+                if isinstance(v, _SIZED):
+                    v = len(v)
+                try:
+                    return PASS if (v > floor if lx else v >= floor) else FAIL
+                except TypeError:
+                    return FAIL
+
+        else:  # a number is compared at once; a list (in free attributes) raises, then measured
+
+            def verdict_min(s: Subject) -> Status:
+                v = get(s)
+                if v is None:
+                    return MISSING
+                try:
+                    return PASS if (v > floor if lx else v >= floor) else FAIL
+                except TypeError:
+                    if not isinstance(v, _SIZED):
+                        return FAIL
+                    return PASS if (len(v) > floor if lx else len(v) >= floor) else FAIL
 
         read = ctx.read(args.value)
         compares = [Comparison(read, operator.gt if lx else operator.ge, floor)] if read else None
