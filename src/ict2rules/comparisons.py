@@ -63,6 +63,12 @@ def fuse(comparisons: list[Comparison]) -> Together:
     Comparisons with one key (``_test_key``) are read by one ``attrgetter`` and compared by
     one ``map``, both in C. An absent value (None), a missing parent or a value of the wrong
     type raises inside them, and then the answer is False: the rules are asked one by one.
+
+    >>> from operator import ge
+    >>> from types import SimpleNamespace as R
+    >>> hours = fuse([Comparison(Read("record.online"), ge, 50), Comparison(Read("record.offline"), ge, 25)])
+    >>> hours(R(record=R(online=50, offline=25))), hours(R(record=R(online=50, offline=None)))
+    (True, False)
     """
     by_key: dict[tuple[Any, str | None, bool], list[Comparison]] = {}
     for c in comparisons:

@@ -112,7 +112,7 @@ class Finding:
             cr, s = self.compiled, self._of
             try:
                 self._outcome = cr.check(s) if cr.direct else cr.run(s)  # type: ignore[arg-type]
-            except DATA_ERRORS as exc:  # the verdict was FAIL for the same reason
+            except DATA_ERRORS as exc:  # (a verdict raises where its check does: not met)
                 self._outcome = wrong_kind_of_value(exc)
             self._of = None
         return self._outcome
@@ -173,8 +173,6 @@ class Evaluator:
         self.plan: Plan = ruleset.plan
         self.env = Env(as_of or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
-        # (a tuple: a status is found in it by identity, without calling the Enum's __hash__)
-        self._keep = None if keep is None else tuple(keep)
         # Derived values, one mapping per subject: made into DerivedValue rows only when read.
         self._derived: list[tuple[Any, str, str | None, dict[str, Any]]] = []
         # Rules not met (fail or missing data) by severity, over every outcome: the verdict
@@ -224,7 +222,7 @@ class Evaluator:
         ref: SubjectRef | None = None  # who the findings are about: made for the first one
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).
-        keep = self._keep
+        keep = self.keep
         ok = True
         unmet = False  # an error-severity rule failed or lacks data (not merely not yet due)
         findings: list[Finding] = []

@@ -112,7 +112,11 @@ def resolve(model: Any, segments: list[str]) -> tuple[list[tuple[str, str]], Any
 
 
 def attr_path(steps: list[tuple[str, str]]) -> str | None:
-    """The dotted attribute chain of steps that read only attributes (None if a key is read)."""
+    """The dotted attribute chain of steps that read only attributes (None if a key is read).
+
+    >>> attr_path([("attr?", "hours"), ("attr", "online")]), attr_path([("key", "lesson")])
+    ('hours.online', None)
+    """
     if not steps or any(kind == "key" for kind, _ in steps):
         return None
     return ".".join(name for _, name in steps)
@@ -159,13 +163,21 @@ def compile_path(path: str, model: Any) -> Getter:
 
 
 def is_collection(tp: Any) -> bool:
-    """A list or a mapping (whose length, not its value, a threshold measures)."""
+    """A list or a mapping (whose length, not its value, a threshold measures).
+
+    >>> is_collection(list[str]), is_collection(dict[str, float]), is_collection(str)
+    (True, True, False)
+    """
     return tp in (list, dict) or typing.get_origin(tp) in (list, dict)
 
 
 def true_when_present(tp: Any) -> bool:
     """Whether a value of this type is true exactly when it is present (not None, not empty):
-    a date, a text, a record, a list, a mapping — not a number, which is present at 0."""
+    a date, a text, a record, a list, a mapping — not a number, which is present at 0.
+
+    >>> true_when_present(dt.date), true_when_present(str), true_when_present(float)
+    (True, True, False)
+    """
     return is_collection(tp) or (isinstance(tp, type) and issubclass(tp, (BaseModel, dt.date, str)))
 
 

@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code.
 
     >>> main(["rulesets", "--format", "names"])  # doctest: +ELLIPSIS
+    henan_2021
     kaiyuan_2024
     ...
     0

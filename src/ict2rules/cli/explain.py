@@ -367,8 +367,8 @@ def configure_show(p: argparse.ArgumentParser) -> None:
 def rule_rows(rs: Ruleset) -> list[dict[str, Any]]:
     """One row per rule: id, level, severity, titles, section, defining ruleset.
 
-    >>> rule_rows(load_ruleset("zeku_2023"))[0]["id"]
-    'ZK-T-HOURS-TOTAL'
+    >>> rule_rows(load_ruleset("zeku_2023"))[0]["id"]  # inherited rules come first
+    'NAT-S-SCOPE-CHOSEN'
     """
     return [
         {

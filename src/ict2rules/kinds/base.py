@@ -112,6 +112,12 @@ def with_verdict(
     report of failures explains the failures, never the thousands of passes); a condition
     tested on every item of a list asks only the verdict. ``compares``, when given, are
     comparisons that are all true only when the check passes (see :class:`Comparison`).
+    Where the check raises (a value of the wrong kind), the verdict raises too.
+
+    >>> def check(s): return Outcome(Status.PASS if s.record > 0 else Status.FAIL, "> 0", s.record)
+    >>> check = with_verdict(check, lambda s: Status.PASS if s.record > 0 else Status.FAIL)
+    >>> verdict_of(check)(Subject(5, Env(dt.date(2024, 1, 1))))
+    <Status.PASS: 'pass'>
     """
     check.verdict = verdict  # type: ignore[attr-defined]
     if compares:
