@@ -186,4 +186,4 @@ def test_a_rule_cannot_read_its_own_subjects_verdict(tmp_path: Any) -> None:
     from test_kinds import ruleset
 
     with pytest.raises(Exception, match="own subject's `passed`"):
-        ruleset(tmp_path, {"kind": "compare", "args": {"value": "passed", "op": "==", "to": True}}).plan
+        ruleset(tmp_path, {"kind": "compare", "args": {"value": "passed", "op": "==", "to": True}})
