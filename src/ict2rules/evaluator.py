@@ -22,17 +22,10 @@ from pydantic import ValidationError
 
 from .compiler import CompiledRule, Plan
 from .errors import InputError, problems_from_validation
-from .kinds.base import Env, Outcome, Status, Subject
+from .kinds.base import FAIL, MISSING, NA, PASS, PENDING, Env, Outcome, Status, Subject
 from .records import Project, School, Teacher
 from .ruleset import Ruleset
 
-PASS, FAIL, MISSING, PENDING, NA = (
-    Status.PASS,
-    Status.FAIL,
-    Status.MISSING_DATA,
-    Status.PENDING,
-    Status.NOT_APPLICABLE,
-)
 _NOT_PASSING = (FAIL, MISSING, PENDING)
 
 

@@ -49,7 +49,16 @@ from pydantic import BaseModel
 from .catalog import CATALOG
 from .compiler import LEVELS, Context, _root
 from .evaluator import Evaluator
-from .kinds.base import DaysAfter, FieldRef, Outcome, Status, Subject
+from .kinds.base import (
+    FAIL,
+    MISSING,
+    NA,
+    PASS,
+    DaysAfter,
+    FieldRef,
+    Outcome,
+    Subject,
+)
 from .kinds.documents import matches
 from .paths import _unwrap
 from .records import Evidence, HoursRecord, PointCode, PointRecord, Project, School, Teacher, Team
@@ -65,13 +74,6 @@ __all__ = [
     "rules_of",
 ]
 
-PASS, FAIL, NA, MISSING, PENDING = (
-    Status.PASS,
-    Status.FAIL,
-    Status.NOT_APPLICABLE,
-    Status.MISSING_DATA,
-    Status.PENDING,
-)
 MAX_ROUNDS = 10
 _SLACKS = (0, 0, 0, 0.5, 1, 2, 5, 10)  # drawn per field: the boundary itself is drawn most
 

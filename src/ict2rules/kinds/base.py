@@ -34,6 +34,17 @@ class Status(str, Enum):
         return self.value
 
 
+# The statuses by short names, for the code that tests them on every record (a module global
+# is found faster than an attribute of the enum class).
+PASS, FAIL, NA, MISSING, PENDING = (
+    Status.PASS,
+    Status.FAIL,
+    Status.NOT_APPLICABLE,
+    Status.MISSING_DATA,
+    Status.PENDING,
+)
+
+
 class Outcome(NamedTuple):
     """What a check found: status, what was expected, what was found, optional details."""
 

@@ -8,6 +8,9 @@ import operator
 from typing import TYPE_CHECKING, Any
 
 from .base import (
+    FAIL,
+    PASS,
+    PENDING,
     Args,
     Check,
     Comparison,
@@ -22,7 +25,6 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, PENDING = Status.PASS, Status.FAIL, Status.PENDING
 
 
 @functools.lru_cache(maxsize=4096)

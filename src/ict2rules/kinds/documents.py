@@ -5,12 +5,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .base import Args, Check, DateOperand, Outcome, ParamRef, Status, Subject, missing, register
+from .base import (
+    FAIL,
+    PASS,
+    PENDING,
+    Args,
+    Check,
+    DateOperand,
+    Outcome,
+    ParamRef,
+    Subject,
+    missing,
+    register,
+)
 
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, PENDING = Status.PASS, Status.FAIL, Status.PENDING
 _NOISE = re.compile(r"[\s《》〈〉\"'“”()()]")
 
 

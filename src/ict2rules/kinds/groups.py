@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .base import (
+    FAIL,
+    MISSING,
+    NA,
+    PASS,
     Args,
     Check,
     Number,
@@ -23,7 +27,6 @@ from .numbers import _bounded, bounds_text, not_a_number, within
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, NA, MISSING = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.MISSING_DATA
 
 
 class RateArgs(Args):

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .base import (
+    FAIL,
+    MISSING,
+    NA,
+    PASS,
+    PENDING,
     Args,
     Check,
     Outcome,
@@ -20,13 +25,6 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, NA, MISSING, PENDING = (
-    Status.PASS,
-    Status.FAIL,
-    Status.NOT_APPLICABLE,
-    Status.MISSING_DATA,
-    Status.PENDING,
-)
 # How bad each status is when statuses are combined: a failure outweighs missing data,
 # which outweighs work not yet due.
 _RANK = {FAIL: 4, MISSING: 3, PENDING: 2, PASS: 1, NA: 0}

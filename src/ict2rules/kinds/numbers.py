@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..paths import is_collection, true_when_present
 from .base import (
+    FAIL,
+    MISSING,
+    NA,
+    PASS,
     Args,
     Check,
     Comparison,
@@ -28,7 +32,6 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, NA, MISSING = Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.MISSING_DATA
 _SIZED = (list, tuple, dict, set)
 
 

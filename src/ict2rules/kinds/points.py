@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..catalog import CATALOG
 from ..records import PointRecord
 from .base import (
+    FAIL,
+    MISSING,
+    PASS,
     Args,
     Check,
     FieldRef,
@@ -23,7 +26,6 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
-PASS, FAIL, MISSING = Status.PASS, Status.FAIL, Status.MISSING_DATA
 
 
 def point_attr(item: Any, of: str) -> Any:
