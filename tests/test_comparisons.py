@@ -148,7 +148,26 @@ def test_a_failure_is_explained_only_when_read() -> None:
 
 # ------------------------------------------- verdicts agree with checks on values of the wrong kind
 
+_MEMBERSHIP = {"kind": "membership", "args": {"items": "attributes.xs", "within": ["a"]}}
+_BANDS = [{"label": "ok", "min": 60}, {"label": "bad", "max": 60, "max_exclusive": True, "passing": False}]
+
 WRONG_KIND = {
+    "an item that cannot be looked up, negated": (
+        {"kind": "not", "args": {"check": _MEMBERSHIP}},
+        {"attributes": {"xs": ["b", {"k": 1}]}},
+    ),
+    "a late date against a start that is a datetime, negated": (
+        {"kind": "not", "args": {"check": {"kind": "deadline", "args": {"done": "attributes.done", "by": "2024-06-30", "not_before": {"field": "attributes.start"}}}}},
+        {"attributes": {"done": dt.date(2024, 7, 1), "start": dt.datetime(2024, 1, 1, 9, 0)}},
+    ),
+    "a gate whose later member cannot be judged, negated": (
+        {"kind": "not", "args": {"check": {"kind": "gate", "args": {
+            "action": {"kind": "present", "args": {"fields": ["attributes.applied"]}},
+            "over": "attributes.xs",
+            "each": {"kind": "bands", "args": {"value": ".", "bands": _BANDS}},
+        }}}},
+        {"attributes": {"applied": "yes", "xs": [0, "x"]}},
+    ),
     "a window opening on a text": (
         {"kind": "deadline", "args": {"done": "completed_on", "by": "2024-06-30", "not_before": {"field": "attributes.start"}}},
         {"attributes": {"start": "2023-01-01"}},
@@ -187,3 +206,11 @@ def test_a_rule_cannot_read_its_own_subjects_verdict(tmp_path: Any) -> None:
 
     with pytest.raises(Exception, match="own subject's `passed`"):
         ruleset(tmp_path, {"kind": "compare", "args": {"value": "passed", "op": "==", "to": True}})
+
+
+def test_a_code_outside_the_catalog_is_counted_and_shown(tmp_path: Any) -> None:
+    from test_kinds import ruleset
+
+    rs = ruleset(tmp_path, {"kind": "coverage", "args": {"items": "attributes.xs", "min_points": 1}})
+    [f] = evaluate(rs, {"teacher": {"id": "T1", "attributes": {"xs": ["A²"]}}}, as_of="2024-01-01").findings
+    assert f.status is f.outcome.status is Status.PASS and f.outcome.actual["points"] == ["A²"]

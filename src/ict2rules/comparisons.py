@@ -15,7 +15,7 @@ from itertools import compress, groupby, repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .kinds.base import Check, Comparison, Read, Status, Subject, Verdict
+from .kinds.base import DATA_ERRORS, Check, Comparison, Read, Status, Subject, Verdict
 
 if TYPE_CHECKING:
     from .compiler import CompiledRule
@@ -54,7 +54,7 @@ def _batch_key(cr: CompiledRule) -> Any:
 def _test_key(c: Comparison) -> tuple[Any, str | None, bool]:
     """Comparisons with one key are tested together: one operator, one source (the subject's
     attributes, or one mapping's keys), constant bounds or bounds read from fields."""
-    return c.op, c.read.chain if c.read.key else None, isinstance(c.bound, Read)
+    return c.op, c.read.chain if c.read.key is not None else None, isinstance(c.bound, Read)
 
 
 def fuse(comparisons: list[Comparison]) -> Together:
@@ -88,7 +88,7 @@ def fuse(comparisons: list[Comparison]) -> Together:
         def one_test(s: Subject) -> bool:
             try:
                 return all(read(s)) if op is None else all(map(op, read(s), bounds))
-            except (AttributeError, KeyError, TypeError, ValueError):
+            except DATA_ERRORS:
                 return False
 
         return one_test
@@ -101,7 +101,7 @@ def fuse(comparisons: list[Comparison]) -> Together:
                         return False
                 elif not all(map(op, read(s), bounds(s) if dynamic else bounds)):
                     return False
-        except (AttributeError, KeyError, TypeError, ValueError):
+        except DATA_ERRORS:
             return False
         return True
 
@@ -129,7 +129,7 @@ def passing_items(cond: Check, meets: Verdict) -> Callable[[list[Subject]], list
             if op is None:
                 return list(compress(items, map(value, items)))
             return list(compress(items, map(op, map(value, items), repeat(bound))))
-        except (AttributeError, KeyError, TypeError, ValueError):  # e.g. no evidence at all
+        except DATA_ERRORS:  # e.g. no evidence at all
             return each(items)
 
     return at_once

@@ -22,7 +22,18 @@ from pydantic import ValidationError
 
 from .compiler import CompiledRule, Plan
 from .errors import InputError, problems_from_validation
-from .kinds.base import FAIL, MISSING, NA, PASS, PENDING, Env, Outcome, Status, Subject
+from .kinds.base import (
+    DATA_ERRORS,
+    FAIL,
+    MISSING,
+    NA,
+    PASS,
+    PENDING,
+    Env,
+    Outcome,
+    Status,
+    Subject,
+)
 from .records import Project, School, Teacher
 from .ruleset import Ruleset
 
@@ -58,9 +69,6 @@ def printable(text: str) -> str:
     return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
 
 
-# What a check may raise on data the record models do not type (free ``attributes``, values
-# compared across types): it is the data's fault, so it is a finding, never a crash.
-DATA_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError)
 
 
 def wrong_kind_of_value(exc: Exception) -> Outcome:

@@ -81,6 +81,11 @@ class Subject:
     memo: dict[str, Any] | None = None
 
 
+# What a check may raise on data the record models do not type (free ``attributes``, values
+# compared across types): it is the data's fault, so it is a finding, never a crash.
+DATA_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError)
+
+
 Check = Callable[[Subject], Outcome]
 Verdict = Callable[[Subject], Status]
 

@@ -118,9 +118,9 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
             return FAIL
         if done is None:
             return PENDING if s.env.as_of <= due else FAIL
-        if done > due:
-            return FAIL
-        return FAIL if first is not None and done < first else PASS
+        late = done > due  # both asked, as the check asks them (a datetime start raises)
+        early = first is not None and done < first
+        return FAIL if late or early else PASS
 
     # done on or before a fixed date (a date that is a list, or absent, is left to ``verdict``)
     read = ctx.read(args.done)

@@ -232,7 +232,7 @@ def gate(args: GateArgs, ctx: Context) -> Check:
         items = get(s)
         if items is None:
             return MISSING
-        return PASS if all(each(i) for i in items) else FAIL
+        return FAIL if [i for i in items if not each(i)] else PASS  # every member asked
 
     return with_verdict(check, verdict)
 

@@ -195,7 +195,7 @@ def _coverage_text(got: dict[str, list[str]], lang: str) -> str:
 
 def _code_key(code: Any) -> tuple[str, int]:
     s = str(code)
-    return (s[:1], int(s[1:]) if s[1:].isdigit() else 0)
+    return (s[:1], int(s[1:]) if s[1:].isdecimal() else 0)  # "²" is a digit int() refuses
 
 
 _CODE_KEYS = {code: _code_key(code) for code in CATALOG.points}
@@ -305,8 +305,11 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         values, ok_set, req = values_of(s)
         if values is None or (allowed and ok_set is None) or (required and req is None):
             return MISSING
-        if ok_set is not None and not ok_set.issuperset(values):
-            return FAIL
-        return FAIL if req is not None and any(r not in values for r in req) else PASS
+        # every look-up the check makes (an item that cannot be looked up raises in both)
+        outside = ok_set is not None and not ok_set.issuperset(values)
+        if outside:
+            outside = [v for v in values if v not in ok_set]  # type: ignore[operator]
+        absent = req is not None and [r for r in req if r not in values]
+        return FAIL if outside or absent else PASS
 
     return with_verdict(check, verdict)
