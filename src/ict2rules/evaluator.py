@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from .compiler import CompiledRule, Plan
+from .compiler import CompiledRule, Operand, Plan
 from .errors import InputError, problems_from_validation
 from .kinds.base import (
     DATA_ERRORS,
@@ -190,12 +190,20 @@ class Evaluator:
             level: tuple(
                 (
                     together,
-                    tuple((cr, cr.verdict, cr.applies, cr.due, cr.rule.severity) for cr in rules),
+                    tuple((cr, cr.verdict, cr.applies, self._due(cr), cr.rule.severity) for cr in rules),
                 )
                 for together, rules in batches
             )
             for level, batches in self.plan.batches.items()
         }
+
+    def _due(self, cr: CompiledRule) -> Operand | None:
+        """The rule's due date, unless it is a fixed date already past on the as-of date: then
+        nothing unmet is pending, and the date need not be read for every record."""
+        due = cr.due
+        if due is not None and due.constant and due.value is not None and self.env.as_of > due.value:
+            return None
+        return due
 
     @property
     def values(self) -> list[DerivedValue]:
