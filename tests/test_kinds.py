@@ -682,6 +682,16 @@ def test_due_date_turns_not_yet_met_into_pending(tmp_path: Path) -> None:
     assert f.outcome.detail == {"due": "2024-06-30", "would_be": "fail"}
 
 
+def test_a_due_date_parameter_that_is_no_date_is_a_load_error(tmp_path: Path) -> None:
+    rs = ruleset(tmp_path, {"kind": "threshold", "args": {"value": "hours.online", "min": 50}}, parameters={"by": 30})
+    data = yaml.safe_load(Path(rs.path).read_text(encoding="utf-8"))
+    data["rules"][0]["due"] = "$by"
+    path = tmp_path / "due.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match=r"does not fit 'due': \$by = 30"):
+        load_ruleset(path)
+
+
 def test_membership_of_dimension_accepts_names(tmp_path: Path) -> None:
     rs = ruleset(tmp_path, {"kind": "membership", "args": {"items": "points", "of": "dimension", "within": ["学情分析", "教学设计"]}})
     assert status(rs, teacher(points=[{"code": "A1"}, {"code": "A3"}])) == "pass"

@@ -423,6 +423,10 @@ def compile_ruleset(ruleset: Ruleset) -> Plan:
             check = ctx.check(r.check)
             when = ctx.check(r.when) if r.when is not None else None
             due = ctx.operand(r.due) if r.due is not None else None
+            if due is not None and due.constant and not isinstance(due.value, dt.date):
+                # a `$parameter` given as a due date must hold a date, as kinds' arguments must
+                shown = f"{r.due} = {_show(due.value)}"
+                raise CompileError(str(r.due), f"parameter value does not fit 'due': {shown}")
         except (CompileError, ValueError) as exc:
             raise CompileError(f"rule {r.id}", str(exc)) from None
         rules[r.level].append(

@@ -201,7 +201,7 @@ class Evaluator:
         """The rule's due date, unless it is a fixed date already past on the as-of date: then
         nothing unmet is pending, and the date need not be read for every record."""
         due = cr.due
-        if due is not None and due.constant and due.value is not None and self.env.as_of > due.value:
+        if due is not None and due.constant and isinstance(due.value, dt.date) and self.env.as_of > due.value:
             return None
         return due
 
