@@ -102,8 +102,11 @@ documents = st.one_of(values, st.dictionaries(st.sampled_from(TOP), values, min_
 
 
 def _paths(data: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path inside a document (the root included)."""
+    """Every path inside a document (the root included), down to a depth no record has: a
+    mutation may make a document contain itself (the nightly profile found one)."""
     found = [at]
+    if len(at) > 40:
+        return found
     if isinstance(data, dict):
         for k, v in data.items():
             found += _paths(v, (*at, k))
