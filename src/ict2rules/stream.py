@@ -47,9 +47,9 @@ from typing import IO, Any
 
 from .compiler import CompiledRule, Context
 from .errors import InputError, Problem
-from .evaluator import DATA_ERRORS, Evaluator, Finding, SubjectRef, ref_of, wrong_kind_of_value
+from .evaluator import Evaluator, Finding, SubjectRef, ref_of, wrong_kind_of_value
 from .inputs import ROSTER_SUFFIXES, parse_date, read_records, roster_teacher
-from .kinds.base import Status, Subject
+from .kinds.base import DATA_ERRORS, Status, Subject
 from .records import School, Teacher
 from .report import REPORT_VERSION, finding_dict, jsonable, message
 from .ruleset import Ruleset
