@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -146,8 +147,26 @@ def test_undefined_alias_and_duplicate_anchor() -> None:
     ],
 )
 def test_deep_nesting_refused(text: str) -> None:
+    # The project's own limit speaks, at the 65th level, whichever parser layer refuses first
+    # (libyaml >= 0.2.6 has a nesting cap of its own and reads ahead of our walk).
     err = refused(load_yaml_text, text, "deep.yaml")
-    assert "deeper than 64" in str(err)
+    (problem,) = err.problems
+    assert problem.message_en == "nesting is deeper than 64 levels"
+    assert problem.line is not None and problem.column is not None
+
+
+def test_deep_nesting_exits_2_on_the_command_line(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("school:\n  id: " + "[" * 5000 + "\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "ict2rules", "check", str(deep), "--ruleset", "zeku_2023"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert f"{deep}:" in run.stderr and "64" in run.stderr
 
 
 def test_depth_limit_boundary() -> None:

@@ -242,7 +242,28 @@ class _Composer:
         return InputError([_mark_problem(self.file, mark, zh, en)])
 
     def compose(self, text: str) -> _Node | None:
-        loader = _Loader(text)
+        try:
+            return self._compose_with(_Loader, text)
+        except yaml.YAMLError:
+            if _Loader is yaml.SafeLoader:
+                raise
+            # libyaml reads ahead and may refuse the text (say, its own nesting cap) before our
+            # walk has seen the events that break one of our limits. The pure-Python parser is
+            # lazy: run it once on this error path so that the project's own limit speaks
+            # whenever one applies, whatever the libyaml version or its wording.
+            try:
+                self._compose_with(yaml.SafeLoader, text)
+            except InputError:
+                raise
+            except yaml.YAMLError:
+                pass
+            raise
+
+    def _compose_with(self, loader_class: type[Any], text: str) -> _Node | None:
+        self.anchors.clear()
+        self.open_anchors.clear()
+        self.aliases = self.merges = 0
+        loader = loader_class(text)
         try:
             return self._compose(loader)
         finally:
