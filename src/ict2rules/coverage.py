@@ -106,8 +106,8 @@ class Sentence:
 def split_sentences(text: str) -> list[Sentence]:
     """Split a document into sentences, each with the line it starts on.
 
-    >>> [(s.line, s.text) for s in split_sentences("甲。乙；\\n丙")]
-    [(1, '甲。'), (1, '乙；'), (2, '丙')]
+    >>> [(s.line, s.text) for s in split_sentences("甲乙。丙丁；\\n戊己")]
+    [(1, '甲乙。'), (1, '丙丁；'), (2, '戊己')]
     """
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
