@@ -10,7 +10,8 @@ one is either
 * ``unclassified`` — a gap: the ruleset neither encodes it nor says why not.
 
 Sentences without a marker are listed as ``other`` (headings, descriptions, page debris).
-Matching ignores white space and the difference between full- and half-width punctuation; a
+Matching ignores white space, full- against half-width punctuation and Traditional against
+Simplified characters; a
 quote matches a sentence when one contains the other, and a quote that elides with ``……`` is
 matched part by part.
 
@@ -27,6 +28,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from .wording import simplified
 
 #: Why a requirement sentence is not checked. Closed: a reason outside it is a load error.
 REASONS: dict[str, tuple[str, str]] = {
@@ -49,6 +52,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "the fact it needs is in no platform or school record",
     ),
     "duplicate": ("重复另一条已编码的条款", "repeats another clause that is encoded"),
+    "context": (
+        "标题、引导语或网页杂项,本身不是要求",
+        "a title, a lead-in or web-page debris, not a requirement itself",
+    ),
 }
 
 #: Words that make a sentence a requirement (oblige, encourage or permit), or state a measure.
@@ -56,29 +63,30 @@ REQUIREMENT_MARKERS = (
     "须", "应", "需", "要", "务必", "确保", "不得", "严禁", "鼓励", "支持", "可以", "可根据",
     "原则上", "不少于", "不低于", "不超过", "不高于", "至少", "以上", "以下", "不满", "负责",
     "按时", "完成", "提交", "上报", "报送", "备案", "参加", "参与", "组织", "开展", "组建",
-    "制定", "做好",
+    "制定", "做好", "推进", "举办", "整理", "实行",
 )
 # Words that contain a marker without stating anything: 应用 (use, as in 信息技术应用能力),
 # 技术支持的 (a catalog name), 主要/重要/要点/需求 …
 _NOT_A_MARKER = re.compile(r"应用|支持的|主要|重要|要点|要素|纲要|摘要|需求|必要|只要|组织领导|组织保障")
 _MARKER = re.compile("|".join(map(re.escape, REQUIREMENT_MARKERS)))
-# A short numbered heading (二、工作目标 / (一)加强组织领导。) states no requirement itself.
-_HEADING = re.compile(r"^[(（]?[一二三四五六七八九十百\d]+[)）、.．]")
+# A short heading numbered in Chinese (二、工作目标 / (一)加强组织领导。) states no requirement
+# itself; an item numbered 1. 2. 3. often does (2.组织教师网络研修系统报名。).
+_HEADING = re.compile(r"^[(（]?[一二三四五六七八九十百]+[)）、.．]")
 # 。！？； end a sentence; so does a line break (table cells and headings are flattened to lines)
 _SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+|\n|$)")
-_ELLIPSIS = re.compile(r"…+|\.{3,}")
 _SPACE = re.compile(r"\s+")
 
 Status = Literal["encoded", "not_checked", "unclassified", "other"]
 
 
 def normalise(text: str) -> str:
-    """The form texts are compared in: NFKC (full-width → half-width), no white space.
+    """The form texts are compared in: NFKC (full-width → half-width), Simplified characters,
+    no white space.
 
-    >>> normalise("须 完成，５０学时")
+    >>> normalise("須 完成，５０學時")
     '须完成,50学时'
     """
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", simplified(unicodedata.normalize("NFKC", text)))
 
 
 @dataclass
@@ -128,11 +136,16 @@ def is_requirement(sentence: str) -> bool:
     """
     if _HEADING.match(sentence) and len(normalise(sentence)) <= 16:
         return False
-    return _MARKER.search(_NOT_A_MARKER.sub("", sentence)) is not None
+    return _MARKER.search(_NOT_A_MARKER.sub("", simplified(sentence))) is not None
+
+
+_QUOTE_PARTS = re.compile(r"…+|\.{3,}|(?<=[。！？；!?;])")
 
 
 def _fragments(quote: str) -> list[str]:
-    return [f for f in (normalise(p) for p in _ELLIPSIS.split(quote)) if len(f) >= 4]
+    """The parts of a quote matched one by one: split where it elides (……) and after each
+    sentence end, so a quote running from the tail of one sentence into the next covers both."""
+    return [f for f in (normalise(p) for p in _QUOTE_PARTS.split(quote)) if len(f) >= 4]
 
 
 def _matches(sentence: str, fragments: Sequence[str]) -> bool:
