@@ -141,6 +141,64 @@ def with_verdict(
     return check
 
 
+# A kind written once: ``judge(subject) -> (status, evidence)`` reads the subject, and
+# ``explain(status, evidence) -> Outcome`` is a pure function of what was read. A finding keeps
+# the evidence, never the subject, so its explanation is the one of evaluation time.
+Judge = Callable[[Subject], tuple[Status, Any]]
+Explain = Callable[[Status, Any], Outcome]
+
+
+def judged(
+    judge: Judge,
+    explain: Explain,
+    verdict: Verdict | None = None,
+    compares: list[Comparison] | None = None,
+) -> Check:
+    """A compiled check made of one judging body and its pure explanation.
+
+    ``check(s)`` is ``explain(*judge(s))``; the verdict is the judged status, unless a kind
+    gives a faster function of the subject for it (a measured fast path: it must return the
+    judged status, always, and the property tests hold it to that).
+
+    >>> def judge(s): return (PASS if s.record > 0 else FAIL), s.record
+    >>> def explain(st, v): return Outcome(st, "> 0", v)
+    >>> check = judged(judge, explain)
+    >>> s = Subject(5, Env(dt.date(2024, 1, 1)))
+    >>> check(s), verdict_of(check)(s)
+    (Outcome(status=<Status.PASS: 'pass'>, expected='> 0', actual=5, detail=None), <Status.PASS: 'pass'>)
+    """
+
+    def check(s: Subject) -> Outcome:
+        st, ev = judge(s)
+        return explain(st, ev)
+
+    check.judge = judge  # type: ignore[attr-defined]
+    check.explain = explain  # type: ignore[attr-defined]
+    return with_verdict(check, verdict if verdict is not None else (lambda s: judge(s)[0]), compares)
+
+
+def _outcome_is_evidence(status: Status, outcome: Outcome) -> Outcome:
+    return outcome
+
+
+def judge_of(check: Check) -> Judge:
+    """The check's judge; for a kind written as a plain check, its outcome is the evidence
+    (explained at once: correct, and as costly as the check)."""
+    found: Judge | None = getattr(check, "judge", None)
+    if found is None:
+
+        def found(s: Subject) -> tuple[Status, Any]:
+            o = check(s)
+            return o.status, o
+
+    return found
+
+
+def explain_of(check: Check) -> Explain:
+    """The check's explanation of its evidence (the evidence itself for a plain check)."""
+    return getattr(check, "explain", _outcome_is_evidence)
+
+
 def verdict_of(check: Check) -> Verdict:
     """The check's ``verdict`` if its kind gives one, else the status of its outcome."""
     fast: Verdict | None = getattr(check, "verdict", None)

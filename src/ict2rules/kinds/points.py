@@ -18,9 +18,9 @@ from .base import (
     ParamRef,
     Status,
     Subject,
+    judged,
     missing,
     register,
-    with_verdict,
 )
 
 if TYPE_CHECKING:
@@ -94,12 +94,11 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     catalog = CATALOG.points
     bounds = [(what, lo, hi) for what, (lo, hi) in need.items() if lo is not None or hi is not None]
 
-    def covered(counted: list[Subject]) -> tuple[int, dict[str, set[str]], list[str]]:
-        """How many items count, the sets they cover, and what falls short."""
-        codes = {point_attr(i.record, "value") for i in counted}
+    def covered(codes: Any) -> tuple[dict[str, set[str]], list[str]]:
+        """The sets the counted codes cover, and what falls short."""
         known = [catalog[c] for c in codes if c in catalog]  # one catalog look-up per code
         got = {
-            "points": codes,
+            "points": set(codes),
             "dimensions": {p.dimension for p in known},
             "environments": {p.environment for p in known},
         }
@@ -110,14 +109,22 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ]
         short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
         short += [f"environment:{e}" for e in envs if e not in got["environments"]]
-        return len(counted), got, short
+        return got, short
 
-    def check(s: Subject) -> Outcome:
+    def judge(s: Subject) -> tuple[Status, Any]:
         items = get(s)
         if items is None:
+            return MISSING, None
+        counted = counted_of(s) or []
+        codes = frozenset(point_attr(i.record, "value") for i in counted)
+        ev = (len(items), len(counted), codes)
+        return (FAIL if covered(codes)[1] else PASS), ev
+
+    def explain(st: Status, ev: Any) -> Outcome:
+        if ev is None:
             return missing(expected, args.items)
-        n_counted, sets, short = covered(counted_of(s) or [])
-        codes = sets["points"]
+        n_items, n_counted, codes = ev
+        sets, short = covered(codes)
         got = {  # catalog codes sort by a precomputed key (a look-up, not a call per code)
             "points": sorted(
                 codes, key=_CODE_KEYS.__getitem__ if codes <= _CODE_KEYS.keys() else _code_key
@@ -126,15 +133,15 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
             "environments": sorted(sets["environments"]),
         }
         detail: dict[str, Any] | None = None
-        if short or n_counted < len(items):
-            detail = {"not_counted": len(items) - n_counted, "short": short}
+        if short or n_counted < n_items:
+            detail = {"not_counted": n_items - n_counted, "short": short}
         if short:  # how the coverage reads to people, for the message (failures only: cheap)
             detail = {
                 **(detail or {}),
                 "actual_text_zh": _coverage_text(got, "zh"),
                 "actual_text_en": _coverage_text(got, "en"),
             }
-        return Outcome(FAIL if short else PASS, expected, got, detail)
+        return Outcome(st, expected, got, detail)
 
     # verdict() answers only "is it met": sets of strings and precomputed look-ups, no outcome
     point_dim = {c: p.dimension for c, p in catalog.items()}
@@ -167,7 +174,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
                 return FAIL
         return PASS
 
-    return with_verdict(check, verdict)
+    return judged(judge, explain, verdict)
 
 
 def _listed(values: Any) -> str:
@@ -269,8 +276,17 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             req = [as_of_kind(x) for x in req]
         return values, ok_set, req
 
-    def check(s: Subject) -> Outcome:
-        values, ok_set, req = values_of(s)
+    def judge(s: Subject) -> tuple[Status, Any]:
+        ev = values, ok_set, req = values_of(s)
+        if values is None or (allowed and ok_set is None) or (required and req is None):
+            return MISSING, ev
+        # every look-up the explanation makes (an item that cannot be looked up raises here)
+        outside = ok_set is not None and [v for v in values if v not in ok_set]
+        absent = req is not None and [r for r in req if r not in values]
+        return (FAIL if outside or absent else PASS), ev
+
+    def explain(st: Status, ev: Any) -> Outcome:
+        values, ok_set, req = ev
         expected = " ".join(
             x
             for x in (
@@ -281,7 +297,7 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             )
             if x
         )
-        if values is None or (allowed and ok_set is None) or (required and req is None):
+        if st is MISSING:
             absent = [
                 name
                 for name, gone in (
@@ -299,7 +315,7 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         absent = [r for r in req if r not in values] if req is not None else []
         if absent:
             detail["absent"] = absent
-        return Outcome(FAIL if detail else PASS, expected, values, detail or None)
+        return Outcome(st, expected, values, detail or None)
 
     def verdict(s: Subject) -> Status:
         values, ok_set, req = values_of(s)
@@ -312,4 +328,4 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         absent = req is not None and [r for r in req if r not in values]
         return FAIL if outside or absent else PASS
 
-    return with_verdict(check, verdict)
+    return judged(judge, explain, verdict)
