@@ -372,7 +372,7 @@ class CompiledRule:
         if status is Status.NOT_APPLICABLE and self.applies is not None and not self.applies(s):
             return _CONDITION_NOT_MET
         would_be, ev = self.judge(s)
-        if status is Status.PENDING:
+        if status is Status.PENDING and would_be is not Status.PENDING:  # the rule's due date
             return _Pending(would_be, ev, self.due.read(s))  # type: ignore[union-attr]
         return ev
 
