@@ -79,7 +79,7 @@ def _findings(text: str) -> list[dict[str, Any]] | None:
 
 def _differences(a: list[dict[str, Any]], b: list[dict[str, Any]], limit: int = 20) -> list[str]:
     found = []
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):  # a length change is said below
         if x != y:
             keys = sorted(k for k in set(x) | set(y) if x.get(k) != y.get(k))
             shown = "; ".join(f"{k}: {x.get(k)!r} -> {y.get(k)!r}" for k in keys)
