@@ -33,6 +33,7 @@ from .kinds.base import (
     Verdict,
     compares_of,
     explain_of,
+    is_fast,
     judge_of,
     passes_of,
     verdict_of,
@@ -366,12 +367,23 @@ class CompiledRule:
         """The check's judge: its status and the evidence that explains it."""
         return judge_of(self.check)
 
-    def evidence(self, s: Subject, status: Status) -> Any:
+    @functools.cached_property
+    def fast(self) -> bool:
+        """The kind gives a status faster than its judge (the evaluator asks that first)."""
+        return is_fast(self.check)
+
+    def evidence(self, s: Subject, status: Status, judged: Any = None) -> Any:
         """What explains ``status`` (the rule's, as the evaluator decided it) for this subject,
-        read now: :meth:`explain` gives the outcome from it without the subject."""
-        if status is Status.NOT_APPLICABLE and self.applies is not None and not self.applies(s):
+        read now — from ``judged``, the check's ``(status, evidence)`` when the evaluator has
+        it already: :meth:`explain` gives the outcome from it without the subject."""
+        if judged is NOT_APPLIES or (
+            judged is None
+            and status is Status.NOT_APPLICABLE
+            and self.applies is not None
+            and not self.applies(s)
+        ):
             return _CONDITION_NOT_MET
-        would_be, ev = self.judge(s)
+        would_be, ev = judged if judged is not None else self.judge(s)
         if status is Status.PENDING and would_be is not Status.PENDING:  # the rule's due date
             return _Pending(would_be, ev, self.due.read(s))  # type: ignore[union-attr]
         return ev
@@ -406,6 +418,7 @@ class CompiledRule:
 
 
 _CONDITION_NOT_MET = object()  # the evidence of a rule whose condition does not hold
+NOT_APPLIES = (Status.NOT_APPLICABLE, _CONDITION_NOT_MET)  # a rule judged by its condition
 
 
 class _Pending(NamedTuple):

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from .compiler import NOT_APPLIES as _NOT_APPLIES
 from .compiler import CompiledRule, Operand, Plan
 from .errors import InputError, problems_from_validation
 from .kinds.base import (
@@ -125,11 +126,13 @@ class Finding:
         return self.compiled.rule.severity
 
 
-def _found(cr: CompiledRule, ref: SubjectRef, st: Status, s: Subject) -> Finding:
+def _found(
+    cr: CompiledRule, ref: SubjectRef, st: Status, s: Subject, judged: Any = None
+) -> Finding:
     """A kept finding, with its evidence read now (a check that raises on the data is a
     finding of a value of the wrong kind, as its verdict is)."""
     try:
-        return Finding(cr, ref, st, cr.evidence(s, st))
+        return Finding(cr, ref, st, cr.evidence(s, st, judged))
     except DATA_ERRORS as exc:
         return Finding(cr, ref, st, outcome=wrong_kind_of_value(exc))
 
@@ -197,7 +200,17 @@ class Evaluator:
             level: tuple(
                 (
                     together,
-                    tuple((cr, cr.verdict, cr.applies, self._due(cr), cr.rule.severity) for cr in rules),
+                    tuple(
+                        (
+                            cr,
+                            cr.verdict,
+                            None if cr.fast else cr.judge,
+                            cr.applies,
+                            self._due(cr),
+                            cr.rule.severity,
+                        )
+                        for cr in rules
+                    ),
                 )
                 for together, rules in batches
             )
@@ -249,16 +262,21 @@ class Evaluator:
                     ref = ref or ref_of(s.record, level, school)
                     findings.extend([_found(cr, ref, PASS, s) for cr, *_ in batch])
                 continue
-            for cr, verdict, applies, due, severity in batch:
+            for cr, verdict, judge, applies, due, severity in batch:
+                judged = None  # (status, evidence) when the rule was judged, not only asked
                 try:  # the rule's verdict: its condition, its check, its due date
                     if applies is not None and not applies(s):
-                        st = NA
+                        st, judged = NA, _NOT_APPLIES
                     else:
-                        st = verdict(s)
+                        if judge is None:  # a kind's measured fast path: the status alone
+                            st = verdict(s)
+                        else:  # one body: the status comes with its evidence
+                            judged = judge(s)
+                            st = judged[0]
                         if st is PASS:
                             if report_passes:
                                 ref = ref or ref_of(s.record, level, school)
-                                findings.append(_found(cr, ref, PASS, s))
+                                findings.append(_found(cr, ref, PASS, s, judged))
                             continue
                         if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
                             st = PENDING
@@ -275,7 +293,9 @@ class Evaluator:
                 if keep is None or st in keep:
                     ref = ref or ref_of(s.record, level, school)
                     findings.append(
-                        _found(cr, ref, st, s) if outcome is None else Finding(cr, ref, st, outcome=outcome)
+                        _found(cr, ref, st, s, judged)
+                        if outcome is None
+                        else Finding(cr, ref, st, outcome=outcome)
                     )
         s.passed = ok
         s.waiting = not ok and not unmet

@@ -1,9 +1,10 @@
 """What every rule kind shares: statuses, outcomes, the subject a check looks at, the registry.
 
 A kind is a small function registered by name. At compile time it receives its validated
-arguments and a :class:`~ict2rules.compiler.Context`, and returns a plain callable that takes a
-:class:`Subject` and returns an :class:`Outcome`. Like a jsonschema keyword, the callable never
-raises for bad data: an absent value is ``missing_data``.
+arguments and a :class:`~ict2rules.compiler.Context`, and returns a check made by
+:func:`judged`: one body ``judge(subject) -> (status, evidence)`` and a pure
+``explain(status, evidence) -> Outcome``. Like a jsonschema keyword, it never raises for bad
+data: an absent value is ``missing_data``.
 """
 
 from __future__ import annotations
@@ -174,11 +175,18 @@ def judged(
 
     check.judge = judge  # type: ignore[attr-defined]
     check.explain = explain  # type: ignore[attr-defined]
+    check.fast = verdict is not None  # type: ignore[attr-defined]  # else the judge is asked
     return with_verdict(check, verdict if verdict is not None else (lambda s: judge(s)[0]), compares)
 
 
 def _outcome_is_evidence(status: Status, outcome: Outcome) -> Outcome:
     return outcome
+
+
+def is_fast(check: Check) -> bool:
+    """Whether the check gives a status faster than its judge (a kind's measured fast path,
+    or a plain check's verdict twin)."""
+    return bool(getattr(check, "fast", hasattr(check, "verdict")))
 
 
 def judge_of(check: Check) -> Judge:

@@ -63,12 +63,16 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         else None
     )
 
+    fixed = bounds.fixed if all_met is not None else None  # constant numbers: no test per group
+
     def judge(s: Subject) -> tuple[Status, Any]:
-        got = bounds.read(s)
-        if bounds.may_lack and bounds.absent(got):
-            return MISSING, (got, None, 0, 0)
-        if not bounds.numbers(got):  # a bound from a field holding no number
-            return FAIL, (got, None, 0, 0)
+        got = fixed
+        if got is None:
+            got = bounds.read(s)
+            if bounds.absent(got):
+                return MISSING, (got, None, 0, 0)
+            if not bounds.numbers(got):  # a bound from a field holding no number
+                return FAIL, (got, None, 0, 0)
         items = get(s)
         if items is None:
             return MISSING, (got, None, 0, 0)

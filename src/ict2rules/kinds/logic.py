@@ -17,6 +17,7 @@ from .base import (
     Subject,
     compares_of,
     explain_of,
+    is_fast,
     judge_of,
     judged,
     passes_of,
@@ -96,7 +97,9 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
                 found, top = st, r
         return found
 
-    return judged(judge, explain, verdict, compares_of(*parts))
+    # the parts' fast verdicts pay only when every part has one; else judging once is cheaper
+    fast = all(map(is_fast, parts))
+    return judged(judge, explain, verdict if fast else None, compares_of(*parts))
 
 
 @register("any", ChecksArgs, summary="At least one sub-check passes.")
@@ -129,7 +132,7 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
         statuses = [v(s) for v in part_verdicts]  # all asked, as the check asks them
         return PASS if PASS in statuses else _mildest(statuses)
 
-    return judged(judge, explain, verdict)
+    return judged(judge, explain, verdict if all(map(is_fast, parts)) else None)
 
 
 class NotArgs(Args):
@@ -164,7 +167,7 @@ def not_(args: NotArgs, ctx: Context) -> Check:
         st = inner_verdict(s)
         return flip.get(st, st)
 
-    return judged(judge, explain, verdict)
+    return judged(judge, explain, verdict if is_fast(inner) else None)
 
 
 class PrerequisiteArgs(Args):
@@ -210,4 +213,4 @@ def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
     def verdict(s: Subject) -> Status:
         return req_verdict(s) if acted(s) else NA
 
-    return judged(judge, explain, verdict, compares_of(action, req))
+    return judged(judge, explain, verdict if is_fast(req) else None, compares_of(action, req))

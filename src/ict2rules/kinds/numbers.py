@@ -185,19 +185,20 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
     """
     get, path = ctx.getter(args.value), args.value
     bounds = args.compile(ctx, unit=args.unit or "")
-    read, holds = bounds.read, bounds.holds
+    read, holds, fixed, lx, hx = bounds.read, bounds.holds, bounds.fixed, bounds.lx, bounds.hx
 
     def judge(s: Subject) -> tuple[Status, Any]:
         v = get(s)
         if isinstance(v, _SIZED):  # a list ("at least one point") is measured by its length
             v = len(v)
-        got = read(s)
+        got = fixed if fixed is not None else read(s)
         if v is None or (bounds.may_lack and bounds.absent(got)):
             return MISSING, (v, got)
         try:
-            return (PASS if holds(v, got) else FAIL), (v, got)
+            ok = within(v, got[0], got[1], lx, hx)
         except TypeError:  # text or a date where a number belongs (free attributes)
             return FAIL, (v, got)
+        return (PASS if ok else FAIL), (v, got)
 
     def explain(st: Status, ev: Any) -> Outcome:
         v, got = ev
@@ -213,7 +214,7 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
     if bounds.constant and lo is not None and bounds.hi is None and lo.value is not None:
         # The common case ("不少于 N", N constant), measured the fastest: one comparison, no
         # tuple; a list or a value of another type raises, and is judged.
-        floor, lx = lo.value, bounds.lx
+        floor = lo.value
 
         def verdict(s: Subject) -> Status:
             v = get(s)

@@ -111,15 +111,6 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         short += [f"environment:{e}" for e in envs if e not in got["environments"]]
         return got, short
 
-    def judge(s: Subject) -> tuple[Status, Any]:
-        items = get(s)
-        if items is None:
-            return MISSING, None
-        counted = counted_of(s) or []
-        codes = frozenset(point_attr(i.record, "value") for i in counted)
-        ev = (len(items), len(counted), codes)
-        return (FAIL if covered(codes)[1] else PASS), ev
-
     def explain(st: Status, ev: Any) -> Outcome:
         if ev is None:
             return missing(expected, args.items)
@@ -143,7 +134,8 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
             }
         return Outcome(st, expected, got, detail)
 
-    # verdict() answers only "is it met": sets of strings and precomputed look-ups, no outcome
+    # judge() answers "is it met" with sets of strings and precomputed look-ups; the sets and
+    # texts that explain it are built by explain() from the codes, only when read
     point_dim = {c: p.dimension for c, p in catalog.items()}
     point_env = {c: p.environment for c, p in catalog.items()}
     lo_p, hi_p = need["points"]
@@ -155,26 +147,31 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     )
     lo_d, lo_e = need["dimensions"][0], need["environments"][0]
 
-    def verdict(s: Subject) -> Status:
-        counted = counted_of(s)
-        if counted is None:
-            return MISSING
-        codes = set(map(code_of, counted))
+    def falls_short(codes: frozenset[Any]) -> bool:
+        """What :func:`covered` finds short, answered with sets of strings and look-ups."""
         if (lo_p is not None and len(codes) < lo_p) or (hi_p is not None and len(codes) > hi_p):
-            return FAIL
+            return True
         if lo_d is not None or dims:
             got_d = set(map(point_dim.get, codes))
             got_d.discard(None)  # a code outside the catalog covers no dimension
             if (lo_d is not None and len(got_d) < lo_d) or not got_d.issuperset(dims):
-                return FAIL
+                return True
         if lo_e is not None or envs:
             got_e = set(map(point_env.get, codes))
             got_e.discard(None)
             if (lo_e is not None and len(got_e) < lo_e) or not got_e.issuperset(envs):
-                return FAIL
-        return PASS
+                return True
+        return False
 
-    return judged(judge, explain, verdict)
+    def judge(s: Subject) -> tuple[Status, Any]:
+        counted = counted_of(s)
+        if counted is None:  # (exactly when the items are absent)
+            return MISSING, None
+        codes = frozenset(map(code_of, counted))
+        ev = (len(get(s)), len(counted), codes)  # type: ignore[arg-type]
+        return (FAIL if falls_short(codes) else PASS), ev
+
+    return judged(judge, explain)
 
 
 def _listed(values: Any) -> str:
@@ -281,7 +278,9 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         if values is None or (allowed and ok_set is None) or (required and req is None):
             return MISSING, ev
         # every look-up the explanation makes (an item that cannot be looked up raises here)
-        outside = ok_set is not None and [v for v in values if v not in ok_set]
+        outside = ok_set is not None and not ok_set.issuperset(values)
+        if outside:
+            outside = [v for v in values if v not in ok_set]  # type: ignore[operator]
         absent = req is not None and [r for r in req if r not in values]
         return (FAIL if outside or absent else PASS), ev
 
@@ -317,15 +316,4 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             detail["absent"] = absent
         return Outcome(st, expected, values, detail or None)
 
-    def verdict(s: Subject) -> Status:
-        values, ok_set, req = values_of(s)
-        if values is None or (allowed and ok_set is None) or (required and req is None):
-            return MISSING
-        # every look-up the check makes (an item that cannot be looked up raises in both)
-        outside = ok_set is not None and not ok_set.issuperset(values)
-        if outside:
-            outside = [v for v in values if v not in ok_set]  # type: ignore[operator]
-        absent = req is not None and [r for r in req if r not in values]
-        return FAIL if outside or absent else PASS
-
-    return judged(judge, explain, verdict)
+    return judged(judge, explain)
