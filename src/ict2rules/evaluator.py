@@ -204,7 +204,8 @@ class Evaluator:
                         (
                             cr,
                             cr.verdict,
-                            None if cr.fast else cr.judge,
+                            # a fast verdict pays only when passes need no evidence
+                            None if cr.fast and not self._report_passes else cr.judge,
                             cr.applies,
                             self._due(cr),
                             cr.rule.severity,
