@@ -29,6 +29,7 @@ from .catalog import CATALOG
 from .coverage import ruleset_coverage
 from .errors import InputError, did_you_mean, problems_from_validation
 from .kinds.bands import Band
+from .kinds.numbers import Bounds
 from .loader import bundled_path, load_ruleset
 from .ruleset import Rule, Ruleset, RulesetFile
 from .wording import ruleset_wording_problems, simplified
@@ -370,8 +371,9 @@ def _bounds(lt: _Linter, model: RulesetFile, merged: Ruleset) -> None:
     for r in merged.rules:
         for spec in _top_checks(r):
             a = spec.args
-            lo = _const(getattr(a, "min", None), params)
-            hi = _const(getattr(a, "max", None), params)
+            if not isinstance(a, Bounds):  # the kinds with min/max share one argument type
+                continue
+            lo, hi = _const(a.min, params), _const(a.max, params)
             lo = _clean(lo) if isinstance(lo, (int, float)) and not isinstance(lo, bool) else None
             hi = _clean(hi) if isinstance(hi, (int, float)) and not isinstance(hi, bool) else None
             at = _rule_at(model, r.id)
