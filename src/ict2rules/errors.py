@@ -16,6 +16,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+# What must never reach a terminal or an XML file from a user's text: C0/C1 control characters
+# (a terminal escape hidden in a name), the bidirectional overrides and isolates that make
+# text read in another order than it is stored (U+202A–202E, U+2066–2069), the noncharacters
+# U+FFFE/U+FFFF and lone surrogates, which XML 1.0 and UTF-8 cannot carry. Tab and line feed
+# stay (a Problem turns line breaks into ``\\n`` itself).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text from a file made safe to print: each unsafe character becomes U+FFFD.
+
+    >>> printable("张三\x1b]0;x\x07")
+    '张三�]0;x�'
+    >>> printable("abc\u202edef\uffff")
+    'abc�def�'
+    """
+    return text if text.isprintable() else _UNSAFE.sub("\ufffd", text)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -47,8 +65,9 @@ class Problem:
         where = self.location()
         field_part = f"{self.field}: " if self.field else ""
         text = f"{where}: {field_part}{self.message_zh} / {self.message_en}"
-        # one problem, one line, whatever a message or a file name holds
-        return text.replace("\r", "\\r").replace("\n", "\\n")
+        # one problem, one line, whatever a message or a file name holds; no terminal escape
+        # or bidi override from a file reaches stderr, in either language's half
+        return printable(text.replace("\r", "\\r").replace("\n", "\\n"))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -13,7 +13,6 @@ changed, so one school (or one roster chunk) can be evaluated anywhere, in any p
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -21,7 +20,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from .compiler import CompiledRule, Operand, Plan
-from .errors import InputError, problems_from_validation
+from .errors import InputError, printable, problems_from_validation
 from .kinds.base import (
     DATA_ERRORS,
     FAIL,
@@ -54,21 +53,6 @@ class SubjectRef(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text from a record made safe to print: control characters (a terminal escape hidden
-    in a teacher's name, a byte XML cannot carry) become U+FFFD.
-
-    >>> printable("张三\x1b]0;x\x07")
-    '张三�]0;x�'
-    """
-    return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
-
-
 
 
 def wrong_kind_of_value(exc: Exception) -> Outcome:
