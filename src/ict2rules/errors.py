@@ -35,6 +35,22 @@ def printable(text: str) -> str:
     return text if text.isprintable() else _UNSAFE.sub("\ufffd", text)
 
 
+def printable_data(value: Any) -> Any:
+    r"""Every string (and key) of nested dicts, lists and tuples made :func:`printable`;
+    other values as they are. For writers that show a whole structure (SARIF, ``explain``).
+
+    >>> printable_data({"a": ["b￿", 1]}) == {"a�": ["b�", 1]}
+    True
+    """
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k) if isinstance(k, str) else k: printable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(printable_data(v) for v in value)
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input, located as precisely as the input allows.

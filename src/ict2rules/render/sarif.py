@@ -15,7 +15,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..errors import InputError, printable
+from ..errors import InputError, printable_data
 from ..evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..report import Report, message, show
@@ -181,23 +181,8 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _printable(value: Any) -> Any:
-    r"""Every string of the log made safe: no control character, bidi override, U+FFFF or lone
-    surrogate from a file reaches a dashboard (or fails to encode as UTF-8).
-
-    >>> _printable({"a\x1b": ["b\uffff", 1]}) == {"a\ufffd": ["b\ufffd", 1]}
-    True
-    """
-    if isinstance(value, str):
-        return printable(value)
-    if isinstance(value, dict):
-        return {printable(str(k)): _printable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_printable(v) for v in value]
-    return value
-
-
 @writer("sarif")
 def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
-    json.dump(_printable(sarif_log(report, lang)), stream, ensure_ascii=False, indent=2)
+    # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard
+    json.dump(printable_data(sarif_log(report, lang)), stream, ensure_ascii=False, indent=2)
     stream.write("\n")
