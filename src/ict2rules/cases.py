@@ -137,7 +137,7 @@ def _differs(got: Any, want: Any) -> bool:
 
 
 def case_ruleset(path: str | Path) -> Path:
-    """The ruleset a case file names, confined like ``extends``: a bundled name, or a relative
+    r"""The ruleset a case file names, confined like ``extends``: a bundled name, or a relative
     path inside the case file's folder (a case file from a shared repository must not make
     the tool read, and echo, ``../../etc/passwd``). Raises :class:`InputError` at the
     ``ruleset:`` line.

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from .compiler import CompiledRule, Operand, Plan
-from .errors import InputError, printable, problems_from_validation
+from .errors import InputError, argument_error, printable, problems_from_validation
 from .kinds.base import (
     DATA_ERRORS,
     FAIL,
@@ -154,9 +154,13 @@ class Evaluator:
         as_of: dt.date | None = None,
         keep: frozenset[Status] | None = None,
     ) -> None:
+        from .inputs import parse_date  # inputs reads records, which the evaluator needs first
+
+        if not isinstance(ruleset, Ruleset):
+            raise argument_error("ruleset", ruleset, "规则集(load_ruleset 的结果)", "a Ruleset (from load_ruleset)")
         self.ruleset = ruleset
         self.plan: Plan = ruleset.plan
-        self.env = Env(as_of or dt.date.today())
+        self.env = Env(parse_date(as_of) or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
         # Derived values, one mapping per subject: made into DerivedValue rows only when read.
         self._derived: list[tuple[Any, str, str | None, dict[str, Any]]] = []
