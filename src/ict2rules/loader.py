@@ -204,11 +204,15 @@ def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
                 field="extends",
                 code="extends",
             )
-        if len(files) >= MAX_EXTENDS_DEPTH:
+        if len(files) >= MAX_EXTENDS_DEPTH:  # at the extends that goes one file too far
+            pos = files[-1][2].find(("extends",)) or (None, None)
             raise InputError.single(
-                str(current),
-                f"extends 层级超过 {MAX_EXTENDS_DEPTH} 层",
-                f"extends is nested deeper than {MAX_EXTENDS_DEPTH}",
+                str(files[-1][0]),
+                f"extends 链超过 {MAX_EXTENDS_DEPTH} 个文件",
+                f"the extends chain is longer than {MAX_EXTENDS_DEPTH} files",
+                line=pos[0],
+                column=pos[1],
+                field="extends",
                 code="extends",
             )
         model, where, raw[current] = _read(current)
