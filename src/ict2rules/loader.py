@@ -282,6 +282,7 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
         derived=list(derived.values()),
         rules=list(rules.values()),
         rule_origin=origin,
+        not_checked=top.not_checked,
     )
 
 
