@@ -94,7 +94,7 @@ def refuse_output_over_inputs(output: str | None, inputs: Iterable[str | os.Path
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: 参数错误 / usage error: {message}", file=sys.stderr)
+        print(printable(f"{self.prog}: 参数错误 / usage error: {message}"), file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
 
 
