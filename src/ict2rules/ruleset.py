@@ -52,6 +52,10 @@ class Source(_Model):
         min_length=1, description="The document's own section number, e.g. 三(一)3⑴."
     )
     quote: str = Field(min_length=2, description="The clause, word for word.")
+    title: str | None = Field(
+        default=None,
+        description="The document's title as reports cite it; defaults to the defining ruleset's document.title.",
+    )
 
 
 class Period(_Model):
