@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 from contextlib import nullcontext
+from pathlib import Path
 
 from .. import evaluate
 from ..errors import InputError
@@ -17,7 +18,7 @@ from ..render import formats, write
 from ..render.text import progress
 from ..report import Report
 from ..tabular import load_mapping
-from . import EXIT_FAILED, EXIT_OK, command
+from . import EXIT_FAILED, EXIT_OK, command, refuse_output_over_inputs
 
 
 def iso_date(text: str) -> dt.date:
@@ -133,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
     records = Records()
     bad: list[InputError] = []
     mapping = load_mapping(args.columns) if args.columns else None
+    refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
     if args.format == "jsonl":  # a roster streams row by row, in constant memory
         from ..stream import run_cli
 
@@ -168,7 +170,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
     with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
         report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
-    if args.output:
+    if args.output:  # a school's roster is an input too
+        rosters = [Path(f).parent / s.roster for f in records.files for s in records.schools if s.roster]
+        refuse_output_over_inputs(args.output, rosters)
         with atomic_write(args.output) as out:
             write(args.format, report, out, lang=args.lang, color=False)
     else:
