@@ -19,7 +19,7 @@ from .errors import InputError, Problem, dotted, problems_from_validation
 from .records import DataFile, Project, School, Teacher
 from .yamlsafe import load_file
 
-ROSTER_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".ndjson")
+ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson")
 
 
 @dataclass
@@ -114,11 +114,19 @@ def read_roster(
     counted in ``skipped_rows`` and listed in ``problems``; problems with the file as a whole
     (missing, binary, unknown encoding) still raise.
     """
+    from .tabular import iter_roster
+
     teachers: list[Teacher] = []
     problems: list[Problem] = []
+    notes: list[Problem] = []  # rows that are not teachers (合计, 注 …) and remarks: warnings
     first_row: dict[str, int] = {}
     skipped = 0
-    for row, teacher_or_problems in iter_roster_teachers(path, mapping):
+    for r in iter_roster(path, mapping=mapping):
+        if r.kind != "teacher":
+            notes.extend(r.notes)
+            skipped += r.kind == "skipped"
+            continue
+        row, teacher_or_problems = r.row, roster_teacher(r)
         if not isinstance(teacher_or_problems, Teacher):
             problems.extend(teacher_or_problems)
             skipped += 1
@@ -130,7 +138,8 @@ def read_roster(
             teachers.append(teacher_or_problems)
     if problems and not keep_going:
         raise InputError(problems)
-    return Records(teachers=teachers, files=[str(path)], skipped_rows=skipped, problems=problems)
+    return Records(teachers=teachers, files=[str(path)], skipped_rows=skipped,
+                   problems=problems + notes)
 
 
 def _duplicate_row(file: str, tid: str, row: int, first_row: dict[str, int]) -> Problem:
@@ -151,7 +160,8 @@ def iter_roster_teachers(
     from .tabular import iter_roster
 
     for row in iter_roster(path, mapping=mapping):
-        yield row.row, roster_teacher(row)
+        if row.kind == "teacher":  # rows that are not teachers: see read_roster
+            yield row.row, roster_teacher(row)
 
 
 def roster_teacher(row: Any) -> Teacher | list[Problem]:

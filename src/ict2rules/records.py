@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 from .catalog import CATALOG
@@ -152,11 +153,33 @@ class HoursRecord(_Record):
         description="Offline hours by part, e.g. lesson / certification / process (Zeku 5/15/5).",
     )
 
+    stated_total: Hours | None = Field(
+        default=None,
+        description="总学时 as a roster states it; the total when online/offline are not given.",
+    )
+
+    @model_validator(mode="after")
+    def _total_agrees(self) -> HoursRecord:
+        if self.stated_total is not None and self.online is not None and self.offline is not None:
+            if abs(self.online + self.offline - self.stated_total) > 1e-6:
+                raise Invalid(
+                    f"总学时 {self.stated_total:g} 与线上 {self.online:g} + 线下 "
+                    f"{self.offline:g} 不一致",
+                    f"stated total {self.stated_total:g} is not online {self.online:g} + "
+                    f"offline {self.offline:g}",
+                )
+        return self
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def total(self) -> float | None:
+        """online + offline; the stated total when the split is not given.
+
+        >>> HoursRecord(stated_total=75).total, HoursRecord(online=50).total
+        (75.0, None)
+        """
         if self.online is None or self.offline is None:
-            return None
+            return self.stated_total if self.online is None and self.offline is None else None
         return self.online + self.offline
 
 
