@@ -106,7 +106,8 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
 
 
 def read_roster(
-    path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None
+    path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None,
+    points: Path | None = None,
 ) -> Records:
     """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together.
 
@@ -121,7 +122,7 @@ def read_roster(
     notes: list[Problem] = []  # rows that are not teachers (合计, 注 …) and remarks: warnings
     first_row: dict[str, int] = {}
     skipped = 0
-    for r in iter_roster(path, mapping=mapping):
+    for r in iter_roster(path, mapping=mapping, points=points):
         if r.kind != "teacher":
             notes.extend(r.notes)
             skipped += r.kind == "skipped"
@@ -231,7 +232,14 @@ def read_records(
             roster_path = _roster_path(
                 path, school.roster, where.find((*place, "roster")), dotted((*place, "roster"))
             )
-            roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping)
+            points_path = None
+            if school.roster_points:
+                points_path = _roster_path(
+                    path, school.roster_points, where.find((*place, "roster_points")),
+                    dotted((*place, "roster_points")),
+                )
+            roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping,
+                                 points=points_path)
             school.teachers = roster.teachers
             records.skipped_rows += roster.skipped_rows
             records.problems += roster.problems

@@ -404,6 +404,10 @@ class School(_Record):
     roster: str | None = Field(
         default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers."
     )
+    roster_points: str | None = Field(
+        default=None,
+        description="Path of the roster's points file (one row per teacher × point), joined by id.",
+    )
     teachers: list[Teacher] | None = None
     attributes: Attributes = Field(default_factory=dict)
 

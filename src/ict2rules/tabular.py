@@ -48,6 +48,8 @@ __all__ = [
     "iter_roster",
     "load_mapping",
     "read_roster",
+    "roster_table",
+    "write_roster",
 ]
 
 #: A CSV row or JSON line longer than this (in characters) is reported, not read.
@@ -100,6 +102,11 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "所在区县": "attributes.county",
     "county": "attributes.county",
     "district": "attributes.county",
+    # facts exports carry that no bundled rule reads: kept as attributes, no warning
+    **{h: f"attributes.{h}" for h in (
+        "备注", "性别", "民族", "出生日期", "联系电话", "手机", "手机号", "手机号码", "职称",
+        "职务", "学段", "年级", "任教年级", "学历", "政治面貌", "教龄",
+    )},
     "序号": IGNORE,
     "编号序号": IGNORE,
     "no.": IGNORE,
@@ -598,6 +605,8 @@ def _layout(
                 continue
         else:
             path = _resolve(header, table)
+            if path is None and header.startswith("attributes.") and len(header) > 11:
+                path = header
             if path == "id" and primary_id and _norm(header) in _SECONDARY_IDS:
                 path = None  # 身份证号 beside 工号: a fact about the teacher, not the id
             elif path is None and not header.startswith("attributes."):
@@ -666,6 +675,7 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "✔", "参训", "已参训", "t"}
 _FALSE = {"否", "false", "no", "n", "0", "×", "✗", "✘", "未参训", "不参训", "f"}
 _POINT_ITEMS = re.compile(r"[;,、|/\n\r]+")
+_NO_POINTS = {"无", "没有", "none"}  # a teacher who chose no point (not: not known)
 _CODE_ONLY = re.compile(r"^[A-Za-z]\d{1,2}$")
 _CODE_PREFIX = re.compile(r"^([A-Za-z]\d{1,2})(?![0-9])\s*[^\s:]")
 _CODES_BY_SPACE = re.compile(r"^[A-Za-z]\d{1,2}(?:\s+[A-Za-z]\d{1,2})+$")
@@ -805,6 +815,8 @@ def _point_code(text: str) -> str:
 def _points(value: Any) -> list[dict[str, Any]]:
     """``"A1;B2,C3"``, ``"A1、B2"``, ``"A1:92;B2:85"`` → ``[{"code": "A1", "score": 92}, …]``."""
     text = _text(value)
+    if text.casefold() in _NO_POINTS:
+        return []
     items: list[str] = []
     for item in _POINT_ITEMS.split(text):
         item = item.strip()
@@ -1259,6 +1271,13 @@ def _detect_encoding(file: str, head: bytes, complete: bool) -> str:
 
 def _best_encoding(file: str, head: bytes, complete: bool) -> str:
     """The candidate that decodes the sample strictly, else the one with a few bad bytes only."""
+    # GB18030 decodes nearly any bytes, UTF-8 ones too (张三 → 寮犱笁): text that is mostly
+    # valid UTF-8 with a stray bad byte or two is UTF-8, its bad rows reported one by one
+    utf8 = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head, final=complete)
+    bad = utf8.count("\ufffd")
+    good = sum(1 for ch in utf8 if ord(ch) > 127) - bad
+    if bad and good >= 2 and good >= 10 * bad:
+        return "utf-8-sig"
     misses: list[tuple[int, str]] = []
     for candidate in ("utf-8-sig", "gb18030"):
         try:
@@ -1267,7 +1286,7 @@ def _best_encoding(file: str, head: bytes, complete: bool) -> str:
         except UnicodeDecodeError:
             text = codecs.getincrementaldecoder(candidate)(errors="replace").decode(head)
             misses.append((text.count("\ufffd"), candidate))
-    count, candidate = min(misses)
+    count, candidate = min(misses, key=lambda m: (m[0], m[1] != "utf-8-sig"))  # tie: UTF-8
     if count <= max(1, len(head) // 1000):
         return candidate  # rows with the bad bytes are reported one by one
     raise _fatal(file, "无法识别文件编码(应为 UTF-8 或 GBK/GB18030)",
@@ -1359,6 +1378,7 @@ class _Lines:
         self.too_long = 0
         self.undecodable = 0
         self.chars = 0
+        self.taken: list[str] | None = None  # a CSV record's physical lines (CSV only)
 
     def __iter__(self) -> _Lines:
         return self
@@ -1377,6 +1397,8 @@ class _Lines:
         if "\ufffd" in line:
             self.undecodable += 1
         self.chars += len(line)
+        if self.taken is not None:
+            self.taken.append(line)  # bounded: csv refuses a field over 128 KiB
         return line
 
 
@@ -1409,6 +1431,22 @@ def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int
     return problems, dropped
 
 
+def _stray_quote(cells: list[Any], taken: list[str], delimiter: str) -> bool:
+    """A quoted cell that ran over line ends and swallowed whole rows: a stray ``"``.
+
+    A cell may hold a line break (a note typed with Alt+Enter); it does not hold lines that
+    have as many delimiters as a row.
+    """
+    if len(taken) < 2:
+        return False
+    width = len(next(csv.reader([taken[0]], delimiter=delimiter), []))
+    return any(
+        "\n" in c and any(line.count(delimiter) >= max(1, width // 2)
+                          for line in c.split("\n")[1:])
+        for c in cells if isinstance(c, str)
+    )
+
+
 def _csv_rows(file: str, path: Path, encoding: str, delimiter: str) -> Iterator[_Raw]:
     with _open_text(file, path, encoding) as stream:
         lines = _Lines(stream)
@@ -1416,6 +1454,7 @@ def _csv_rows(file: str, path: Path, encoding: str, delimiter: str) -> Iterator[
         number = 0
         while True:
             before = (lines.too_long, lines.undecodable, lines.chars)
+            lines.taken = []
             try:
                 cells: list[Any] | None = next(reader)
                 error: Problem | None = None
@@ -1434,6 +1473,21 @@ def _csv_rows(file: str, path: Path, encoding: str, delimiter: str) -> Iterator[
                 problems.insert(0, error)
             if dropped:
                 cells = None
+            taken = lines.taken or []
+            if (cells is None and error and len(taken) > 1) or (
+                cells is not None and _stray_quote(cells, taken, delimiter)
+            ):
+                # read the swallowed lines again one by one; the row with the quote is reported
+                yield number, None, [Problem(
+                    file, f"引号 \" 没有闭合,吞掉了其后的 {len(taken) - 1} 行;此行未读取,其后各行已逐行重读",
+                    f"an unclosed quote (\") ran over the next {len(taken) - 1} lines; this row "
+                    "is not read, the lines after it are read one by one",
+                    line=number, code=_CODE)]
+                for line in taken[1:]:
+                    number += 1
+                    again = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+                    yield number, again, []
+                continue
             yield number, cells, problems
 
 
@@ -1664,3 +1718,180 @@ def _sheet_rows(file: str, sheet: Any) -> Iterator[_Raw]:
     except Exception as exc:  # broken sheet XML
         raise _fatal(file, f".xlsx 工作表已损坏:{_clip(exc, 200)}",
                      f"the .xlsx sheet is broken: {_clip(exc, 200)}") from None
+
+
+# --------------------------------------------------------------------------- writing rosters
+
+#: The header :func:`roster_table` writes for each teacher field (the first Chinese one read).
+CANONICAL_HEADERS: dict[str, str] = {
+    "id": "工号", "name": "姓名", "school_id": "学校", "subject": "学科", "enrolled": "是否参训",
+    "hours.online": "线上学时", "hours.offline": "线下学时", "hours.stated_total": "总学时",
+    "hours.practice.lesson": "课堂实录学时", "hours.practice.certification": "认证学时",
+    "hours.practice.process": "过程性资料学时",
+    "lessons_uploaded": "上传课例数", "lessons_reviewed": "评课数",
+    "peer_reviews_given": "互评数", "result_cases": "成果案例数",
+    "peer_score": "互评成绩", "school_score": "学校评价成绩", "score": "成绩",
+    "grade": "考核结果", "assessed_on": "考核日期", "completed_on": "完成日期",
+}
+_POINT_HEADERS = {
+    "code": "", "grade": "等级", "score": "成绩", "level": "认证级别", "peer_score": "互评成绩",
+    "school_score": "学校评价成绩", "certified_on": "认证日期",
+    "evidence.shows_teacher": "本人影像", "evidence.own_work": "本人制作",
+    "evidence.judged_valid": "证据有效", "evidence.grade": "证据等级",
+}
+_ITEM_HEADERS = {"name": "", "grade": "等级", "valid": "有效"}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _point_cells(point: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A point's cells under headers ``{prefix}等级`` …; prefix ``能力点1`` (wide) or ``能力点``."""
+    cells: dict[str, Any] = {}
+    evidence = point.get("evidence")
+    for part, word in _POINT_HEADERS.items():
+        node: Any = point
+        for seg in part.split("."):
+            node = node.get(seg) if isinstance(node, dict) else None
+        if node is not None:
+            cells[prefix + word] = _cell(node)
+    if isinstance(evidence, dict):
+        items = evidence.get("items") or []
+        for j, item in enumerate(items):
+            for part, word in _ITEM_HEADERS.items():
+                if item.get(part) is not None:
+                    cells[f"{prefix}证据{j + 1}{word}"] = _cell(item[part])
+            if not any(item.get(part) is not None for part in _ITEM_HEADERS):
+                cells[f"{prefix}证据{j + 1}"] = ""  # an empty item has nothing to say
+        if not any(k.startswith(prefix + "证据") or k[len(prefix):] in ("本人影像", "本人制作")
+                   for k in cells):
+            cells[prefix + "证据"] = "是"  # handed in, nothing judged yet
+    return cells
+
+
+def roster_table(
+    teachers: Sequence[Any], *, long: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Teachers as roster rows (header → cell), and the points rows of the long shape.
+
+    Each teacher (a :class:`~ict2rules.records.Teacher` or its dict) gives one row with the
+    headers this module reads back to the same record; its points go on the row (能力点1,
+    能力点1等级 …) or, with ``long``, one row each in the second list (工号, 能力点, 等级 …).
+
+    >>> rows, points = roster_table([{"id": "T1", "hours": {"online": 50},
+    ...                               "points": [{"code": "A1", "grade": "优秀"}]}])
+    >>> rows
+    [{'工号': 'T1', '线上学时': 50, '能力点1': 'A1', '能力点1等级': '优秀'}]
+    """
+    from .records import Teacher
+
+    rows: list[dict[str, Any]] = []
+    point_rows: list[dict[str, Any]] = []
+    for teacher in teachers:
+        record = teacher if isinstance(teacher, Teacher) else Teacher.model_validate(teacher)
+        data = record.model_dump(exclude_computed_fields=True) if _HAS_EXCLUDE_COMPUTED \
+            else _strip_computed(record.model_dump())
+        points = data.pop("points", None)
+        attributes = data.pop("attributes", None) or {}
+        row: dict[str, Any] = {}
+        for path, value in _flat(data).items():
+            row[CANONICAL_HEADERS.get(path, path)] = _cell(value)
+        for key, value in attributes.items():
+            row[f"attributes.{key}"] = _cell(value)
+        if points == []:
+            row["能力点"] = "无"
+        for i, point in enumerate(points or []):
+            if long:
+                point_rows.append({"工号": record.id, **_point_cells(point, "能力点")})
+            else:
+                row.update(_point_cells(point, f"能力点{i + 1}"))
+        rows.append(row)
+    return rows, point_rows
+
+
+def _strip_computed(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _strip_computed(v) for k, v in data.items()
+                if k not in ("total", "valid", "dimension", "environment")}
+    if isinstance(data, list):
+        return [_strip_computed(v) for v in data]
+    return data
+
+
+try:  # pydantic >= 2.12
+    from pydantic import BaseModel as _BaseModel
+
+    _HAS_EXCLUDE_COMPUTED = "exclude_computed_fields" in _BaseModel.model_dump.__code__.co_varnames
+except Exception:  # pragma: no cover
+    _HAS_EXCLUDE_COMPUTED = False
+
+
+def write_roster(path: str | os.PathLike[str], teachers: Sequence[Any], *, long: bool = False,
+                 encoding: str = "utf-8-sig") -> list[Path]:
+    """Write teachers as a CSV or XLSX roster (by the suffix); return the files written.
+
+    With ``long`` the points go to a second sheet 能力点 (XLSX) or a second file
+    ``NAME.points.csv`` (CSV), one row per teacher × point.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = write_roster(p, [{"id": "T1", "points": [{"code": "A1", "evidence": {}}]}])
+    >>> read_roster(p)[0].data
+    {'id': 'T1', 'points': [{'code': 'A1', 'evidence': {}}]}
+    """
+    rows, point_rows = roster_table(teachers, long=long)
+    target = Path(path)
+
+    def headers(table: list[dict[str, Any]]) -> list[str]:
+        return list(dict.fromkeys(h for r in table for h in r)) or ["工号"]
+
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "教师"
+        for name, table in (("教师", rows), ("能力点", point_rows)):
+            if name == "能力点":
+                if not long:
+                    break
+                sheet = book.create_sheet(name)
+            cols = headers(table) if table or name == "教师" else ["工号", "能力点"]
+            sheet.append(cols)
+            for r in table:
+                sheet.append([r.get(h) for h in cols])
+        book.save(target)
+        return [target]
+    written = [target]
+    tables = [(target, rows)]
+    if long:
+        extra = target.with_name(target.stem + ".points" + target.suffix)
+        tables.append((extra, point_rows))
+        written.append(extra)
+    for file, table in tables:
+        cols = headers(table) if table or file == target else ["工号", "能力点"]
+        with file.open("w", encoding=encoding, newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(cols)
+            for r in table:
+                writer.writerow(["" if r.get(h) is None else r.get(h) for h in cols])
+    return written
