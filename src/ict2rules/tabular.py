@@ -543,6 +543,8 @@ class _Layout:
     notes: list[Problem]  # warnings about the header: unknown columns, columns not read
 
 
+_SHOWN = {_norm(h): h for h in DEFAULT_COLUMNS}  # a normalised header as people write it
+
 #: Headers that give the id only when no 工号 / 教师编号 column is there (else kept as attributes).
 _SECONDARY_IDS = {_norm(h) for h in ("身份证号", "身份证号码", "证件号码", "身份证", "用户名", "账号")}
 _POINT_PREFIX = re.compile(r"^(?:微?能力点|point)")
@@ -567,7 +569,7 @@ def _long_path(header: str, table: dict[str, str]) -> str | None:
 
 def _unknown_note(file: str, row: int, index: int, header: str, table: dict[str, str]) -> Problem:
     hint = did_you_mean(_norm(header), table)
-    guess = f"{hint}({table[hint]})" if hint else None
+    guess = f"{_SHOWN.get(hint, hint)}({table[hint]})" if hint else None
     return Problem(
         file,
         f"未识别的列“{header}”,其值作为 attributes.{header} 保留"
@@ -601,7 +603,7 @@ def _layout(
             kind = _kind_of(path) if path else None
             if kind is None:
                 unread.append(header)
-                columns.append(_Column(index, header, None, _SKIP))
+                columns.append(_Column(index, header, IGNORE, _SKIP))  # said once, below
                 continue
         else:
             path = _resolve(header, table)
