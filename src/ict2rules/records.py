@@ -160,14 +160,13 @@ class HoursRecord(_Record):
 
     @model_validator(mode="after")
     def _total_agrees(self) -> HoursRecord:
-        if self.stated_total is not None and self.online is not None and self.offline is not None:
-            if abs(self.online + self.offline - self.stated_total) > 1e-6:
-                raise Invalid(
-                    f"总学时 {self.stated_total:g} 与线上 {self.online:g} + 线下 "
-                    f"{self.offline:g} 不一致",
-                    f"stated total {self.stated_total:g} is not online {self.online:g} + "
-                    f"offline {self.offline:g}",
-                )
+        given = (self.stated_total, self.online, self.offline)
+        if None not in given and abs(self.online + self.offline - self.stated_total) > 1e-6:  # type: ignore[operator]
+            raise Invalid(
+                f"总学时 {self.stated_total:g} 与线上 {self.online:g} + 线下 {self.offline:g} 不一致",
+                f"stated total {self.stated_total:g} is not online {self.online:g} + "
+                f"offline {self.offline:g}",
+            )
         return self
 
     @computed_field  # type: ignore[prop-decorator]

@@ -1072,11 +1072,13 @@ def _records(file: str, raw: Iterator[_Raw], table: dict[str, str],
     number, cells, _ = head[header_at]
     assert cells is not None
     rest = head[header_at + 1 :]
+    top = [_header_text(c) for c in cells]
     merged = _two_row_header(cells, rest[0][1] if rest else None, table)
     if merged is not None:
         file_problems.extend(rest[0][2])
         cells, rest = merged, rest[1:]
     layout = _layout(file, number, cells, table, file_problems, long=long)
+    layout.headers = top  # a header repeated on a later page repeats its first row
     if layout.notes:
         yield RosterRow(file, number, {}, {}, (), "note", tuple(layout.notes))
     blank_from: int | None = None
