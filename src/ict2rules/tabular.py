@@ -108,7 +108,6 @@ DEFAULT_COLUMNS: dict[str, str] = {
         "职务", "学段", "年级", "任教年级", "学历", "政治面貌", "教龄",
     )},
     "序号": IGNORE,
-    "编号序号": IGNORE,
     "no.": IGNORE,
     "学科": "subject",
     "任教学科": "subject",
@@ -1578,9 +1577,11 @@ def _xlsx_records(path: Path, table: dict[str, str], file_problems: list[Problem
     from openpyxl import load_workbook
 
     file = str(path)
+    handle = path.open("rb")  # a file object: openpyxl would refuse a workbook named .csv
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl's own errors for a broken workbook
+        handle.close()
         raise _fatal(file, f"无法打开 .xlsx 文件:{_clip(exc, 200)}",
                      f"cannot open the .xlsx file: {_clip(exc, 200)}") from None
     try:
@@ -1649,6 +1650,7 @@ def _xlsx_records(path: Path, table: dict[str, str], file_problems: list[Problem
             yield from _unjoined(points)
     finally:
         book.close()
+        handle.close()
 
 
 def _sheet_rows(file: str, sheet: Any) -> Iterator[_Raw]:
