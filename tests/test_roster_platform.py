@@ -387,3 +387,13 @@ def test_utf8_with_a_stray_byte_is_not_read_as_gb18030(tmp_path: Path) -> None:
     rows = list(iter_roster(p))
     assert [r.data.get("name") for r in rows if r.ok] == ["张三", "王五"]
     assert [r.row for r in rows if not r.ok] == [3]
+
+
+def test_a_utf8_tail_in_a_gbk_file_is_said_not_garbled(tmp_path: Path) -> None:
+    p = tmp_path / "r.csv"
+    body = "".join(f"T{i},张三{i}\n" for i in range(30_000)).encode("gbk")
+    p.write_bytes("工号,姓名\n".encode("gbk") + body + "T99999,王五\n".encode())
+    assert p.stat().st_size > 256 * 1024  # past the sample the encoding is chosen from
+    rows = list(iter_roster(p))
+    assert [r.row for r in rows if not r.ok] == [30_002]
+    assert rows[0].data["name"] == "张三0"

@@ -35,6 +35,7 @@ import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -541,6 +542,10 @@ class _Layout:
     headers: list[str]  # the header text of every column (to spot a repeated header row)
     notes: list[Problem]  # warnings about the header: unknown columns, columns not read
 
+    @cached_property
+    def id_index(self) -> int | None:
+        return next((c.index for c in self.columns if c.path == "id" and c.kind != _SKIP), None)
+
 
 _SHOWN = {_norm(h): h for h in DEFAULT_COLUMNS}  # a normalised header as people write it
 
@@ -984,6 +989,12 @@ _NOTE_ROW = re.compile(
 
 def _skip_reason(cells: list[Any], layout: _Layout) -> tuple[str, str] | None:
     """Why a row after the header is not a teacher (合计, 注, a repeated header), or None."""
+    id_index = layout.id_index
+    if id_index is not None and id_index < len(cells) and not _blank(cells[id_index]):
+        text = _header_text(cells[id_index])  # the common case, decided by the id cell alone
+        if (text != (layout.headers[id_index] if id_index < len(layout.headers) else None)
+                and not _TOTAL_ROW.match(text) and not _NOTE_ROW.match(text)):
+            return None
     texts = [_header_text(c) for c in cells]
     filled = [(i, t) for i, t in enumerate(texts) if t]
     if not filled:
@@ -991,7 +1002,6 @@ def _skip_reason(cells: list[Any], layout: _Layout) -> tuple[str, str] | None:
     if texts[: len(layout.headers)] == layout.headers[: len(texts)] and len(filled) > 1:
         return "重复的表头行", "a repeated header row"
     first_index, first = filled[0]
-    id_index = next((c.index for c in layout.columns if c.path == "id"), None)
     id_free = id_index is None or id_index >= len(texts) or not texts[id_index] \
         or id_index == first_index
     if not id_free:
@@ -1382,6 +1392,8 @@ class _Lines:
         self.undecodable = 0
         self.chars = 0
         self.taken: list[str] | None = None  # a CSV record's physical lines (CSV only)
+        self.gb18030 = False  # set when the file was found to be GB18030
+        self.disguised = 0
 
     def __iter__(self) -> _Lines:
         return self
@@ -1399,10 +1411,27 @@ class _Lines:
             return _TOO_LONG + "\n"
         if "\ufffd" in line:
             self.undecodable += 1
+        elif self.gb18030 and not line.isascii() and _utf8_in_disguise(line):
+            self.disguised += 1  # UTF-8 bytes read as GB18030: garbled (张三 → 寮犱笁)
         self.chars += len(line)
         if self.taken is not None:
             self.taken.append(line)  # bounded: csv refuses a field over 128 KiB
         return line
+
+
+def _utf8_in_disguise(line: str) -> bool:
+    """Whether a line decoded as GB18030 was UTF-8 (its bytes are valid UTF-8 with CJK)."""
+    try:
+        text = line.encode("gb18030").decode("utf-8")
+    except UnicodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _lines(stream: IO[str], encoding: str) -> _Lines:
+    lines = _Lines(stream)
+    lines.gb18030 = encoding == "gb18030"
+    return lines
 
 
 def _open_text(file: str, path: Path, encoding: str) -> IO[str]:
@@ -1413,11 +1442,18 @@ def _open_text(file: str, path: Path, encoding: str) -> IO[str]:
                      f"cannot read the file: {exc.strerror}") from None
 
 
-def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int, int],
+def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int, int, int],
                    encoding: str) -> tuple[list[Problem], bool]:
     """Problems of the row just read (too long, undecodable bytes) and whether it was too long."""
     problems: list[Problem] = []
-    too_long, undecodable, chars = before
+    too_long, undecodable, chars, disguised = before
+    if lines.disguised != disguised:
+        problems.append(
+            Problem(file, "此行是 UTF-8 编码,而文件其余部分是 GBK/GB18030,读出来会是乱码;"
+                    "请把整个文件存为同一种编码",
+                    "this row is UTF-8 in a GBK/GB18030 file and would read as garbled text; "
+                    "save the whole file in one encoding", line=number, code=_CODE)
+        )
     dropped = lines.too_long != too_long or lines.chars - chars > MAX_ROW_CHARS
     if dropped:
         problems.append(
@@ -1452,11 +1488,11 @@ def _stray_quote(cells: list[Any], taken: list[str], delimiter: str) -> bool:
 
 def _csv_rows(file: str, path: Path, encoding: str, delimiter: str) -> Iterator[_Raw]:
     with _open_text(file, path, encoding) as stream:
-        lines = _Lines(stream)
+        lines = _lines(stream, encoding)
         reader = csv.reader(lines, delimiter=delimiter)
         number = 0
         while True:
-            before = (lines.too_long, lines.undecodable, lines.chars)
+            before = (lines.too_long, lines.undecodable, lines.chars, lines.disguised)
             lines.taken = []
             try:
                 cells: list[Any] | None = next(reader)
@@ -1509,9 +1545,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
     with _open_text(file, path, encoding) as stream:
-        lines = _Lines(stream)
+        lines = _lines(stream, encoding)
         for number in itertools.count(1):
-            before = (lines.too_long, lines.undecodable, lines.chars)
+            before = (lines.too_long, lines.undecodable, lines.chars, lines.disguised)
             try:
                 line = next(lines)
             except StopIteration:
