@@ -1286,10 +1286,11 @@ def _best_encoding(file: str, head: bytes, complete: bool) -> str:
     """The candidate that decodes the sample strictly, else the one with a few bad bytes only."""
     # GB18030 decodes nearly any bytes, UTF-8 ones too (张三 → 寮犱笁): text that is mostly
     # valid UTF-8 with a stray bad byte or two is UTF-8, its bad rows reported one by one
+    # (GBK read as UTF-8 gives almost no valid character: bad runs outnumber them)
     utf8 = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head, final=complete)
-    bad = utf8.count("\ufffd")
-    good = sum(1 for ch in utf8 if ord(ch) > 127) - bad
-    if bad and good >= 2 and good >= 10 * bad:
+    bad = len(re.findall("\ufffd+", utf8))  # runs: one stray byte sequence counts once
+    good = sum(1 for ch in utf8 if ord(ch) > 127 and ch != "\ufffd")
+    if bad and good >= 2 and good >= 2 * bad:
         return "utf-8-sig"
     misses: list[tuple[int, str]] = []
     for candidate in ("utf-8-sig", "gb18030"):
