@@ -397,3 +397,12 @@ def test_a_utf8_tail_in_a_gbk_file_is_said_not_garbled(tmp_path: Path) -> None:
     rows = list(iter_roster(p))
     assert [r.row for r in rows if not r.ok] == [30_002]
     assert rows[0].data["name"] == "张三0"
+
+
+def test_json_lines_huge_numbers_and_deep_nesting_are_located(tmp_path: Path) -> None:
+    p = tmp_path / "r.jsonl"
+    p.write_text('{"id": "T1", "x": ' + "9" * 5000 + "}\n"
+                 '{"id": "T2", "attributes": {"x": ' + "[" * 3000 + "]" * 3000 + "}}\n"
+                 '{"id": "T3"}\n', encoding="utf-8")
+    rows = list(iter_roster(p))
+    assert [(r.row, r.ok) for r in rows] == [(1, False), (2, False), (3, True)]

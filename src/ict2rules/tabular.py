@@ -1572,6 +1572,14 @@ def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
                                         f"invalid JSON: {exc.msg}",
                                         line=number, column=exc.colno, code=_CODE))
                 data = {}
+            except ValueError:  # an integer of 4300+ digits
+                problems.append(Problem(file, "此行有位数过多的数字", "this line has a number with "
+                                        "too many digits", line=number, code=_CODE))
+                data = {}
+            except RecursionError:
+                problems.append(Problem(file, "此行的 JSON 嵌套过深", "this line's JSON is nested "
+                                        "too deeply", line=number, code=_CODE))
+                data = {}
             if not isinstance(data, dict):
                 problems.append(Problem(file, "每行应是一个 JSON 对象 {…}",
                                         f"each line must be a JSON object {{…}}, not "
