@@ -406,3 +406,15 @@ def test_json_lines_huge_numbers_and_deep_nesting_are_located(tmp_path: Path) ->
                  '{"id": "T3"}\n', encoding="utf-8")
     rows = list(iter_roster(p))
     assert [(r.row, r.ok) for r in rows] == [(1, False), (2, False), (3, True)]
+
+
+def test_a_sheet_is_points_only_beside_a_roster(tmp_path: Path) -> None:
+    plain = xlsx(tmp_path / "a.xlsx", {"教师能力点": [["工号", "能力点", "成绩"], ["T1", "A1", 90],
+                                                 ["T2", "A2", 80]]})
+    assert [r.data["points"] for r in teachers(plain)] == [[{"code": "A1"}], [{"code": "A2"}]]
+    two = xlsx(tmp_path / "b.xlsx", {
+        "名单": [["工号", "线上学时"], ["T1", 50]],
+        "明细": [["工号", "能力点", "等级", "成绩"], ["T1", "A1", "优秀", 90], ["T1", "A2", "合格", 80]],
+    })
+    [row] = teachers(two)
+    assert [p["code"] for p in row.data["points"]] == ["A1", "A2"]

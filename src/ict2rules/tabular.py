@@ -1598,16 +1598,23 @@ class _Formula(str):
 
 
 def _points_sheet(title: str, head: list[_Raw], table: dict[str, str]) -> bool:
-    """A sheet of the long shape: named for points, or a header of id + point + point parts."""
-    if _POINTS_SHEET.search(title):
-        return True
-    for _, cells, _ in head:
+    """A sheet of the long shape: a teacher id, a point and point parts, no hours; and named
+    for points (能力点 …) or with an id on more than one of its first rows."""
+    for i, (_, cells, _) in enumerate(head):
         if not cells or not _is_header(cells, table):
             continue
-        paths = [_long_path(_header_text(c), table) for c in cells if not _blank(c)]
+        paths = [_long_path(_header_text(c), table) for c in cells]
         teacher = [_resolve(_header_text(c), table) for c in cells if not _blank(c)]
-        return ("id" in paths and "code" in paths and len([p for p in paths if p]) >= 3
-                and not any((t or "").startswith("hours.") for t in teacher))
+        if "id" not in paths or "code" not in paths or any(
+            (t or "").startswith("hours.") for t in teacher
+        ):
+            return False
+        if _POINTS_SHEET.search(title):
+            return True
+        at = paths.index("id")
+        ids = [_header_text(r[at]) for _, r, _ in head[i + 1 :] if r and at < len(r)]
+        ids = [x for x in ids if x]
+        return len([p for p in paths if p]) >= 3 and len(set(ids)) < len(ids)
     return False
 
 
@@ -1664,6 +1671,8 @@ def _xlsx_records(path: Path, table: dict[str, str], file_problems: list[Problem
                 plan.append(("teacher", label, ws))
             else:
                 others.append((label, ws))
+        if not any(kind == "teacher" for kind, _, _ in plan) and not long:
+            plan = [("teacher", label, ws) for _, label, ws in plan]  # points of no roster
         if not plan and others:
             plan.append(("teacher", *others.pop(0)))  # no header anywhere: its rows say why
         if not plan:
