@@ -27,7 +27,7 @@ from .errors import (
 from .records import DataFile, Project, School, Teacher
 from .yamlsafe import load_file
 
-ROSTER_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".ndjson")
+ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson")
 
 
 @dataclass
@@ -118,7 +118,8 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
 
 
 def read_roster(
-    path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None
+    path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None,
+    points: Path | None = None,
 ) -> Records:
     """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together.
 
@@ -126,11 +127,19 @@ def read_roster(
     counted in ``skipped_rows`` and listed in ``problems``; problems with the file as a whole
     (missing, binary, unknown encoding) still raise.
     """
+    from .tabular import iter_roster
+
     teachers: list[Teacher] = []
     problems: list[Problem] = []
+    notes: list[Problem] = []  # rows that are not teachers (合计, 注 …) and remarks: warnings
     first_row: dict[str, int] = {}
     skipped = 0
-    for row, teacher_or_problems in iter_roster_teachers(path, mapping):
+    for r in iter_roster(path, mapping=mapping, points=points):
+        if r.kind != "teacher":
+            notes.extend(r.notes)
+            skipped += r.kind == "skipped"
+            continue
+        row, teacher_or_problems = r.row, roster_teacher(r)
         if not isinstance(teacher_or_problems, Teacher):
             problems.extend(teacher_or_problems)
             skipped += 1
@@ -142,7 +151,8 @@ def read_roster(
             teachers.append(teacher_or_problems)
     if problems and not keep_going:
         raise InputError(problems)
-    return Records(teachers=teachers, files=[str(path)], skipped_rows=skipped, problems=problems)
+    return Records(teachers=teachers, files=[str(path)], skipped_rows=skipped,
+                   problems=problems + notes)
 
 
 def _duplicate_row(file: str, tid: str, row: int, first_row: dict[str, int]) -> Problem:
@@ -163,7 +173,8 @@ def iter_roster_teachers(
     from .tabular import iter_roster
 
     for row in iter_roster(path, mapping=mapping):
-        yield row.row, roster_teacher(row)
+        if row.kind == "teacher":  # rows that are not teachers: see read_roster
+            yield row.row, roster_teacher(row)
 
 
 def roster_teacher(row: Any) -> Teacher | list[Problem]:
@@ -233,7 +244,14 @@ def read_records(
             roster_path = _roster_path(
                 path, school.roster, where.find((*place, "roster")), dotted((*place, "roster"))
             )
-            roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping)
+            points_path = None
+            if school.roster_points:
+                points_path = _roster_path(
+                    path, school.roster_points, where.find((*place, "roster_points")),
+                    dotted((*place, "roster_points")),
+                )
+            roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping,
+                                 points=points_path)
             school.teachers = roster.teachers
             records.skipped_rows += roster.skipped_rows
             records.problems += roster.problems

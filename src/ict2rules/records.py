@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     computed_field,
     field_validator,
+    model_validator,
 )
 
 from .catalog import CATALOG
@@ -64,6 +67,51 @@ def _finite_values(value: Any) -> Any:
     return value
 
 
+#: The closed set of assessment grades (等级) and the texts platforms export for each.
+GRADES: dict[str, tuple[str, ...]] = {
+    "优秀": ("优", "优等", "excellent", "distinction"),
+    "良好": ("良", "good"),
+    "合格": ("及格", "通过", "达标", "pass", "passed"),
+    "不合格": ("不及格", "未通过", "不通过", "未达标", "不达标", "fail", "failed"),
+}
+#: The closed set of certification levels (认证级别) and their common spellings.
+CERT_LEVELS: dict[str, tuple[str, ...]] = {
+    "校": ("校级", "学校", "本校", "school"),
+    "区": ("区级", "县级", "区县", "区县级", "县区级", "县", "district", "county"),
+    "市": ("市级", "市州", "地市级", "city"),
+    "省": ("省级", "province"),
+}
+
+
+def _closed_set(table: dict[str, tuple[str, ...]], what: tuple[str, str]) -> Any:
+    """A validator that maps exported text onto one value of ``table``, or refuses it by name."""
+    lookup = {key: key for key in table}
+    lookup.update({alias.casefold(): key for key, aliases in table.items() for alias in aliases})
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # pydantic reports the wrong type
+        text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        found = lookup.get(text) or lookup.get(text.casefold())
+        if found is None:
+            allowed = "/".join(table)
+            raise Invalid(
+                f"未知的{what[0]} {value!r}(应为 {allowed} 之一)",
+                f"unknown {what[1]} {value!r} (expected one of {allowed})",
+            )
+        return found
+
+    return check
+
+
+Grade = Annotated[
+    Literal["优秀", "良好", "合格", "不合格"],
+    BeforeValidator(_closed_set(GRADES, ("等级", "grade"))),
+]
+CertLevel = Annotated[
+    Literal["校", "区", "市", "省"],
+    BeforeValidator(_closed_set(CERT_LEVELS, ("认证级别", "certification level"))),
+]
 Attributes = Annotated[dict[str, Any], AfterValidator(_finite_values)]
 Hours = Annotated[float, Field(ge=0, le=10_000), AfterValidator(_finite)]
 Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite)]
@@ -105,33 +153,97 @@ class HoursRecord(_Record):
         description="Offline hours by part, e.g. lesson / certification / process (Zeku 5/15/5).",
     )
 
+    stated_total: Hours | None = Field(
+        default=None,
+        description="总学时 as a roster states it; the total when online/offline are not given.",
+    )
+
+    @model_validator(mode="after")
+    def _total_agrees(self) -> HoursRecord:
+        given = (self.stated_total, self.online, self.offline)
+        if None not in given and abs(self.online + self.offline - self.stated_total) > 1e-6:  # type: ignore[operator]
+            raise Invalid(
+                f"总学时 {self.stated_total:g} 与线上 {self.online:g} + 线下 {self.offline:g} 不一致",
+                f"stated total {self.stated_total:g} is not online {self.online:g} + "
+                f"offline {self.offline:g}",
+            )
+        return self
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def total(self) -> float | None:
+        """online + offline; the stated total when the split is not given.
+
+        >>> HoursRecord(stated_total=75).total, HoursRecord(online=50).total
+        (75.0, None)
+        """
         if self.online is None or self.offline is None:
-            return None
+            return self.stated_total if self.online is None and self.offline is None else None
         return self.online + self.offline
 
 
+class EvidenceItem(_Record):
+    """One piece of a point's evidence (教学设计, 课堂实录, 反思 …) as the platform graded it."""
+
+    name: str | None = Field(default=None, description="What the item is, e.g. 教学设计.")
+    grade: Grade | None = Field(default=None, description="优秀 / 良好 / 合格 / 不合格.")
+    valid: bool | None = Field(default=None, description="The item was judged valid (有效).")
+
+
 class Evidence(_Record):
-    """What makes certification evidence valid (泽库 四(六)3(3))."""
+    """What makes certification evidence valid (泽库 四(六)3(3)).
+
+    ``valid`` is computed from every judgement recorded: the two criteria together, the
+    platform's verdict ``judged_valid``, and the items (all valid, or one invalid). It is
+    False when any of them says invalid, True when at least one says valid and none says
+    invalid, and missing when nothing is known.
+
+    >>> Evidence(judged_valid=True).valid, Evidence(shows_teacher=True).valid
+    (True, None)
+    >>> Evidence(judged_valid=True, items=[{"name": "课堂实录", "valid": False}]).valid
+    False
+    """
 
     shows_teacher: bool | None = Field(default=None, description="包含教师本人的影像")
     own_work: bool | None = Field(default=None, description="能确定是教师本人制作")
+    judged_valid: bool | None = Field(
+        default=None, description="证据有效, as the platform or a reviewer recorded it."
+    )
+    grade: Grade | None = Field(default=None, description="The evidence's grade (证据等级).")
+    items: list[EvidenceItem] | None = Field(
+        default=None, description="The evidence items, each with its grade and validity."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def valid(self) -> bool | None:
-        if self.shows_teacher is None or self.own_work is None:
+        said: list[bool] = []
+        if self.shows_teacher is False or self.own_work is False:
+            said.append(False)
+        elif self.shows_teacher and self.own_work:
+            said.append(True)
+        if self.judged_valid is not None:
+            said.append(self.judged_valid)
+        if self.items:
+            marks = [i.valid for i in self.items]
+            if False in marks:
+                said.append(False)
+            elif None not in marks:
+                said.append(True)
+        if not said:
             return None
-        return self.shows_teacher and self.own_work
+        return all(said)
 
 
 class PointRecord(_Record):
     """One micro-ability point a teacher chose, with its assessment."""
 
     code: PointCode
+    grade: Grade | None = Field(default=None, description="等级: 优秀 / 良好 / 合格 / 不合格.")
     score: Score | None = Field(default=None, description="Final score of this point, 0–100.")
+    level: CertLevel | None = Field(
+        default=None, description="Who certified the point (认证级别): 校 / 区 / 市 / 省."
+    )
     peer_score: Score | None = Field(default=None, description="互评 score, 0–100.")
     school_score: Score | None = Field(default=None, description="学校评价 score, 0–100.")
     evidence: Evidence | None = None
@@ -172,6 +284,9 @@ class Teacher(_Record):
     peer_score: Score | None = None
     school_score: Score | None = None
     score: Score | None = Field(default=None, description="Final assessment score, 0–100.")
+    grade: Grade | None = Field(
+        default=None, description="考核结果 / 等级: 优秀 / 良好 / 合格 / 不合格."
+    )
     assessed_on: dt.date | None = Field(
         default=None, description="Date the teacher took assessment (参与考核)."
     )
@@ -287,6 +402,10 @@ class School(_Record):
     )
     roster: str | None = Field(
         default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers."
+    )
+    roster_points: str | None = Field(
+        default=None,
+        description="Path of the roster's points file (one row per teacher × point), joined by id.",
     )
     teachers: list[Teacher] | None = None
     attributes: Attributes = Field(default_factory=dict)

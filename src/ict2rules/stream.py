@@ -301,7 +301,7 @@ class Lines:
 # --------------------------------------------------------------------------- checking rows
 
 
-Row = tuple[str, int, dict[str, Any], dict[str, str], tuple[Problem, ...]]
+Row = tuple[str, int, dict[str, Any], dict[str, str], tuple[Problem, ...], str, tuple[Problem, ...]]
 
 
 @dataclass
@@ -312,6 +312,7 @@ class ChunkResult:
     tally: Tally
     problems: list[Problem]
     ids: list[str]
+    notes: list[Problem] = field(default_factory=list)  # rows that are not teachers: warnings
 
 
 class _Running:
@@ -386,7 +387,12 @@ class Checker:
     def chunk(self, rows: list[Row]) -> ChunkResult:
         """Check a chunk of rows: their finding lines, counts, problems and ids."""
         tally, out, problems, ids = Tally(), [], [], []
+        notes: list[Problem] = []
         for row in rows:
+            if len(row) > 5 and row[5] != "teacher":  # 合计, 注 …: said, never checked
+                notes.extend(row[6])
+                tally.skipped_rows += row[5] == "skipped"
+                continue
             t = self.teacher(row)
             if not isinstance(t, Teacher):
                 problems.extend(t)
@@ -416,7 +422,7 @@ class Checker:
                     for rid, run in self.running.items():
                         run.add(rid, st.acc.setdefault(rid, {}), tally.reps, s)
         text = "".join(line + "\n" for line in out)
-        return ChunkResult(text, tally, problems, ids)
+        return ChunkResult(text, tally, problems, ids, notes)
 
     def school(self, record: School, st: SchoolTally | None, tally: Tally) -> list[str]:
         """A school's own findings, its teacher groups given by running counts."""
@@ -458,7 +464,7 @@ def rows_of(paths: list[Path], mapping: dict[str, str] | None = None) -> Iterato
 
     for path in paths:
         for r in iter_roster(path, mapping=mapping):
-            yield (r.file, r.row, r.data, r.columns, r.problems)
+            yield (r.file, r.row, r.data, r.columns, r.problems, r.kind, r.notes)
 
 
 def chunks(rows: Iterator[Row], size: int | None = None) -> Iterator[list[Row]]:
@@ -515,12 +521,14 @@ def check_stream(
     rosters, schools, files = split_inputs(paths)
     checker = Checker(ruleset, as_of, keep, schools)
     tally, problems = Tally(), []
+    notes: list[Problem] = []  # rows that are not teachers and remarks: warnings, never errors
     hashes = array("q")  # 8 bytes a teacher: duplicate ids found without keeping the ids
     results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools))
     for res in results:
         out.write(res.text)
         tally.merge(res.tally)
         problems += res.problems
+        notes += res.notes
         hashes.extend(hash(i) for i in res.ids)
     problems += _duplicates(rosters, hashes, mapping)
     for school in schools:
@@ -531,7 +539,7 @@ def check_stream(
             "pass_rate": round(st.passed / st.checked, 6) if st.checked else None}}) + "\n")
     if problems and not keep_going:
         raise InputError(problems)
-    for p in problems:
+    for p in problems + notes:
         (warn or (lambda _m: None))(str(p))
     out.write(dump({"type": "summary", "version": REPORT_VERSION, "ruleset": ruleset.id,
                     "as_of": as_of.isoformat(), "inputs": files, **tally.summary()}) + "\n")
@@ -558,7 +566,7 @@ def _duplicates(rosters: list[Path], hashes: array, mapping: dict[str, str] | No
         return []
     first: dict[str, int] = {}
     problems = []
-    for file, number, data, _cols, _probs in rows_of(rosters, mapping):
+    for file, number, data, *_rest in rows_of(rosters, mapping):
         tid = data.get("id")
         if not isinstance(tid, str) or hash(tid) not in twice:
             continue

@@ -32,14 +32,16 @@ import itertools
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
 from .catalog import CATALOG
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -48,6 +50,8 @@ __all__ = [
     "iter_roster",
     "load_mapping",
     "read_roster",
+    "roster_table",
+    "write_roster",
 ]
 
 #: A CSV row or JSON line longer than this (in characters) is reported, not read.
@@ -55,6 +59,9 @@ MAX_ROW_CHARS = 1 << 20
 _SAMPLE_BYTES = 256 * 1024
 _HEADER_SCAN_ROWS = 20
 _CODE = "roster"
+
+#: Mapping value meaning "ignore this column".
+IGNORE = "-"
 
 #: Header text → record field path. Headers are matched after NFKC normalisation (full-width →
 #: half-width), case-folding and removing spaces, ``_``, ``-`` and ``*``; a trailing unit in
@@ -65,16 +72,45 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "工号": "id",
     "教师编号": "id",
     "教师ID": "id",
+    "教师工号": "id",
     "id": "id",
     "teacher id": "id",
+    # national id and login: the teacher's id only when the roster has no 工号 column
+    "身份证号": "id",
+    "身份证号码": "id",
+    "证件号码": "id",
+    "身份证": "id",
+    "用户名": "id",
+    "账号": "id",
     "姓名": "name",
     "教师姓名": "name",
     "name": "name",
     "学校": "school_id",
     "学校编号": "school_id",
+    "学校代码": "school_id",
     "所在学校": "school_id",
+    "学校名称": "school_id",
+    "单位": "school_id",
+    "单位名称": "school_id",
+    "工作单位": "school_id",
+    "所在单位": "school_id",
+    "任职学校": "school_id",
     "school": "school_id",
     "school id": "school_id",
+    "school name": "school_id",
+    "所属区县": "attributes.county",
+    "区县": "attributes.county",
+    "县区": "attributes.county",
+    "所在区县": "attributes.county",
+    "county": "attributes.county",
+    "district": "attributes.county",
+    # facts exports carry that no bundled rule reads: kept as attributes, no warning
+    **{h: f"attributes.{h}" for h in (
+        "备注", "性别", "民族", "出生日期", "联系电话", "手机", "手机号", "手机号码", "职称",
+        "职务", "学段", "年级", "任教年级", "学历", "政治面貌", "教龄",
+    )},
+    "序号": IGNORE,
+    "no.": IGNORE,
     "学科": "subject",
     "任教学科": "subject",
     "subject": "subject",
@@ -82,6 +118,12 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "参训": "enrolled",
     "enrolled": "enrolled",
     # hours
+    "总学时": "hours.stated_total",
+    "学时合计": "hours.stated_total",
+    "合计学时": "hours.stated_total",
+    "总计学时": "hours.stated_total",
+    "获得学时": "hours.stated_total",
+    "total hours": "hours.stated_total",
     "线上学时": "hours.online",
     "线上": "hours.online",
     "网络研修学时": "hours.online",
@@ -133,6 +175,14 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "考核成绩": "score",
     "总成绩": "score",
     "score": "score",
+    "考核结果": "grade",
+    "考核等级": "grade",
+    "等级": "grade",
+    "综合等级": "grade",
+    "最终等级": "grade",
+    "评价等级": "grade",
+    "grade": "grade",
+    "result": "grade",
     # dates
     "考核日期": "assessed_on",
     "考核时间": "assessed_on",
@@ -144,16 +194,17 @@ DEFAULT_COLUMNS: dict[str, str] = {
 }
 
 # value kinds
-_STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP = (
-    "str", "num", "int", "bool", "date", "points", "auto", "skip"
+_STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP, _ID = (
+    "str", "num", "int", "bool", "date", "points", "auto", "skip", "id"
 )
 
 _FIELD_KINDS: dict[str, str] = {
-    "id": _STR,
+    "id": _ID,
     "name": _STR,
     "school_id": _STR,
     "subject": _STR,
     "enrolled": _BOOL,
+    "hours.stated_total": _NUM,
     "hours.online": _NUM,
     "hours.offline": _NUM,
     "hours.practice.lesson": _NUM,
@@ -167,29 +218,54 @@ _FIELD_KINDS: dict[str, str] = {
     "peer_score": _NUM,
     "school_score": _NUM,
     "score": _NUM,
+    "grade": _STR,
     "assessed_on": _DATE,
     "completed_on": _DATE,
 }
+_EVIDENCE = "evidence"  # a yes/no cell: was evidence handed in at all
 _POINT_PART_KINDS = {
     "code": _STR,
+    "grade": _STR,
     "score": _NUM,
+    "level": _STR,
     "peer_score": _NUM,
     "school_score": _NUM,
     "certified_on": _DATE,
+    "evidence": _EVIDENCE,
+    "evidence.shows_teacher": _BOOL,
+    "evidence.own_work": _BOOL,
+    "evidence.judged_valid": _BOOL,
+    "evidence.grade": _STR,
 }
+_ITEM_PART_KINDS = {"name": _STR, "grade": _STR, "valid": _BOOL}
 _POINT_PART_WORDS = {
-    "": "code", "编号": "code", "代码": "code", "code": "code",
+    "": "code", "编号": "code", "代码": "code", "名称": "code", "code": "code",
+    "等级": "grade", "考核等级": "grade", "考核结果": "grade", "结果": "grade", "grade": "grade",
     "成绩": "score", "得分": "score", "分数": "score", "score": "score",
+    "认证级别": "level", "级别": "level", "认证层级": "level", "level": "level",
     "互评成绩": "peer_score", "互评": "peer_score", "peerscore": "peer_score",
     "学校评价成绩": "school_score", "学校评价": "school_score", "schoolscore": "school_score",
-    "认证日期": "certified_on", "certifiedon": "certified_on",
+    "认证日期": "certified_on", "认证时间": "certified_on", "certifiedon": "certified_on",
+    "证据": "evidence", "是否提交证据": "evidence", "证据已提交": "evidence",
+    "证据提交": "evidence", "evidence": "evidence",
+    "证据有效": "evidence.judged_valid", "证据是否有效": "evidence.judged_valid",
+    "证据有效性": "evidence.judged_valid", "evidencevalid": "evidence.judged_valid",
+    "证据等级": "evidence.grade", "evidencegrade": "evidence.grade",
+    "本人影像": "evidence.shows_teacher", "包含本人影像": "evidence.shows_teacher",
+    "证据含本人影像": "evidence.shows_teacher", "showsteacher": "evidence.shows_teacher",
+    "本人制作": "evidence.own_work", "证据本人制作": "evidence.own_work",
+    "ownwork": "evidence.own_work",
+}
+_ITEM_PART_WORDS = {
+    "": "name", "名称": "name", "name": "name",
+    "等级": "grade", "grade": "grade",
+    "有效": "valid", "是否有效": "valid", "valid": "valid",
 }
 _NUMBERED_POINT = re.compile(r"^(?:微?能力点|point)(\d{1,2})(.*)$")
+_NUMBERED_ITEM = re.compile(r"^(?:证据|evidence)(\d{1,2})(.*)$")
 _PRACTICE_PART = re.compile(r"^hours\.practice\.[a-z][a-z0-9_]*$")
-_POINT_PATH = re.compile(r"^points\.(\d{1,2})\.([a-z_]+)$")
+_POINT_PATH = re.compile(r"^points\.(\d{1,2})\.([a-z_.]+?)(?:\.items\.(\d{1,2})\.([a-z]+))?$")
 
-#: Mapping value meaning "ignore this column".
-IGNORE = "-"
 
 
 # --------------------------------------------------------------------------- public types
@@ -203,6 +279,10 @@ class RosterRow:
     Lines). ``columns`` maps a field path (``"hours.online"``, ``"points.0.score"``,
     ``"attributes.备注"``) to the header text of its column; treat it as read-only, rows share it.
     ``problems`` lists cells of this row that could not be read (empty when the row is fine).
+    ``kind`` is ``"teacher"`` for a data row; ``"skipped"`` for a row that is not a teacher
+    (合计, 注, a repeated header) and ``"note"`` for a remark about the file (an unknown column,
+    a hidden sheet not read, blank rows): their ``notes`` say why, as warnings to show with the
+    report, never as errors.
 
     >>> r = RosterRow("a.csv", 3, {"id": "T1"}, {"id": "工号", "points": "能力点"})
     >>> r.column_for(("points", 1, "code"))
@@ -214,6 +294,8 @@ class RosterRow:
     data: dict[str, Any]
     columns: dict[str, str]
     problems: tuple[Problem, ...] = ()
+    kind: str = "teacher"
+    notes: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -236,7 +318,8 @@ class RosterRow:
 
 
 def iter_roster(
-    path: str | os.PathLike[str], *, mapping: dict[str, str] | None = None
+    path: str | os.PathLike[str], *, mapping: dict[str, str] | None = None,
+    points: str | os.PathLike[str] | None = None, sheet: str | None = None,
 ) -> Iterator[RosterRow]:
     """Yield the rows of a CSV, XLSX or JSON Lines roster one by one, without reading it all.
 
@@ -247,6 +330,11 @@ def iter_roster(
     them. ``mapping`` (header → field path, see :data:`DEFAULT_COLUMNS`) adds to and overrides
     the default headers; map a header to ``"-"`` to ignore its column.
 
+    Every visible sheet of a workbook is read (``sheet`` names one); a sheet named for points
+    (能力点 …) holds the long shape, one row per teacher × point, joined to the teachers by id.
+    ``points`` names a file of that shape for a CSV roster. Rows that are not teachers come
+    with ``kind`` ``"skipped"`` or ``"note"`` (see :class:`RosterRow`).
+
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.jsonl"
     >>> _ = p.write_text('{"id": "T1"}\\n\\n{"id": "T2"}\\n', encoding="utf-8")
@@ -254,7 +342,7 @@ def iter_roster(
     [(1, 'T1'), (3, 'T2')]
     """
     file_problems: list[Problem] = []
-    for row in _read(Path(path), _build_table(mapping), file_problems):
+    for row in _rows(Path(path), _build_table(mapping), file_problems, points, sheet):
         if file_problems:
             raise InputError(list(file_problems))
         yield row
@@ -262,8 +350,20 @@ def iter_roster(
         raise InputError(list(file_problems))
 
 
+def _rows(path: Path, table: dict[str, str], file_problems: list[Problem],
+          points: str | os.PathLike[str] | None, sheet: str | None) -> Iterator[RosterRow]:
+    if points is None:
+        yield from _read(path, table, file_problems, sheet=sheet)
+        return
+    found: _LongPoints = {}
+    yield from _long_points(_read(Path(points), table, file_problems, long=True), found)
+    yield from _read(path, table, file_problems, points=found, sheet=sheet)
+    yield from _unjoined(found)
+
+
 def read_roster(
-    path: str | os.PathLike[str], *, mapping: dict[str, str] | None = None
+    path: str | os.PathLike[str], *, mapping: dict[str, str] | None = None,
+    points: str | os.PathLike[str] | None = None, sheet: str | None = None,
 ) -> list[RosterRow]:
     """Read a whole roster; raise ONE :class:`InputError` listing every problem of every row.
 
@@ -280,7 +380,7 @@ def read_roster(
     rows: list[RosterRow] = []
     row_problems: list[Problem] = []
     try:
-        for row in _read(Path(path), _build_table(mapping), file_problems):
+        for row in _rows(Path(path), _build_table(mapping), file_problems, points, sheet):
             rows.append(row)
             row_problems.extend(row.problems)
     except InputError as err:
@@ -369,6 +469,8 @@ def _kind_of(path: str) -> str | None:
     if path.startswith("attributes.") and len(path) > len("attributes."):
         return _AUTO
     m = _POINT_PATH.match(path)
+    if m and m.group(3) is not None:
+        return _ITEM_PART_KINDS.get(m.group(4)) if m.group(2) == "evidence" else None
     if m and m.group(2) in _POINT_PART_KINDS:
         return _POINT_PART_KINDS[m.group(2)]
     return None
@@ -400,8 +502,18 @@ def _resolve(header: str, table: dict[str, str]) -> str | None:
     if bare in table:
         return table[bare]
     m = _NUMBERED_POINT.match(bare)
-    if m and m.group(2) in _POINT_PART_WORDS and int(m.group(1)) >= 1:
-        return f"points.{int(m.group(1)) - 1}.{_POINT_PART_WORDS[m.group(2)]}"
+    if m and int(m.group(1)) >= 1:
+        return _point_part(int(m.group(1)) - 1, m.group(2))
+    return None
+
+
+def _point_part(index: int, rest: str) -> str | None:
+    """``points.N.PART`` for the header text after ``能力点N`` (``等级``, ``证据2有效`` …)."""
+    if rest in _POINT_PART_WORDS:
+        return f"points.{index}.{_POINT_PART_WORDS[rest]}"
+    m = _NUMBERED_ITEM.match(rest)
+    if m and int(m.group(1)) >= 1 and m.group(2) in _ITEM_PART_WORDS:
+        return f"points.{index}.evidence.items.{int(m.group(1)) - 1}.{_ITEM_PART_WORDS[m.group(2)]}"
     return None
 
 
@@ -428,6 +540,19 @@ class _Layout:
     columns: list[_Column]
     fields: dict[str, str]  # field path → header (RosterRow.columns)
     numbered_points: bool
+    headers: list[str]  # the header text of every column (to spot a repeated header row)
+    notes: list[Problem]  # warnings about the header: unknown columns, columns not read
+
+    @cached_property
+    def id_index(self) -> int | None:
+        return next((c.index for c in self.columns if c.path == "id" and c.kind != _SKIP), None)
+
+
+_SHOWN = {_norm(h): h for h in DEFAULT_COLUMNS}  # a normalised header as people write it
+
+#: Headers that give the id only when no 工号 / 教师编号 column is there (else kept as attributes).
+_SECONDARY_IDS = {_norm(h) for h in ("身份证号", "身份证号码", "证件号码", "身份证", "用户名", "账号")}
+_POINT_PREFIX = re.compile(r"^(?:微?能力点|point)")
 
 
 def _is_header(cells: Sequence[Any], table: dict[str, str]) -> int:
@@ -437,19 +562,65 @@ def _is_header(cells: Sequence[Any], table: dict[str, str]) -> int:
     return known if known >= min(2, len(filled)) else 0
 
 
+def _long_path(header: str, table: dict[str, str]) -> str | None:
+    """The point part a column of a points sheet gives (``grade``, ``evidence.judged_valid``),
+    ``id`` for the teacher's id, or None."""
+    if _resolve(header, table) == "id":
+        return "id"
+    key = re.sub(r"\([^()]*\)$", "", _norm(header))
+    path = _point_part(0, _POINT_PREFIX.sub("", key))
+    return path[len("points.0."):] if path else None
+
+
+def _unknown_note(file: str, row: int, index: int, header: str, table: dict[str, str]) -> Problem:
+    hint = did_you_mean(_norm(header), table)
+    guess = f"{_SHOWN.get(hint, hint)}({table[hint]})" if hint else None
+    return Problem(
+        file,
+        f"未识别的列“{header}”,其值作为 attributes.{header} 保留"
+        + (f";是否应为 {guess}?" if guess else "(可用 --columns 指定它对应的字段)"),
+        f"unknown column {header!r}, kept as attributes.{header}"
+        + (f"; did you mean {guess}?" if guess else " (map it to a field with --columns)"),
+        line=row, column=index + 1, field=header, code="unknown_column",
+    )
+
+
 def _layout(
-    file: str, row: int, cells: Sequence[Any], table: dict[str, str], problems: list[Problem]
+    file: str, row: int, cells: Sequence[Any], table: dict[str, str], problems: list[Problem],
+    *, long: bool = False,
 ) -> _Layout:
     columns: list[_Column] = []
     fields: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for index, cell in enumerate(cells):
-        header = _header_text(cell)
+    notes: list[Problem] = []
+    headers = [_header_text(c) for c in cells]
+    primary_id = any(
+        _resolve(h, table) == "id" and _norm(h) not in _SECONDARY_IDS for h in headers if h
+    )
+    unread: list[str] = []
+    for index, header in enumerate(headers):
         if not header:
             columns.append(_Column(index, "", None, _SKIP))
             continue
-        path = _resolve(header, table) or f"attributes.{header}"
-        kind = _kind_of(path) or _AUTO
+        if long:
+            part = _long_path(header, table)
+            path = part if part in (None, "id") else f"points.0.{part}"
+            kind = _kind_of(path) if path else None
+            if kind is None:
+                unread.append(header)
+                columns.append(_Column(index, header, IGNORE, _SKIP))  # said once, below
+                continue
+        else:
+            path = _resolve(header, table)
+            if path is None and header.startswith("attributes.") and len(header) > 11:
+                path = header
+            if path == "id" and primary_id and _norm(header) in _SECONDARY_IDS:
+                path = None  # 身份证号 beside 工号: a fact about the teacher, not the id
+            elif path is None and not header.startswith("attributes."):
+                notes.append(_unknown_note(file, row, index, header, table))
+            path = path or f"attributes.{header}"
+            kind = _kind_of(path) or _AUTO
+        assert path is not None
         if kind == _SKIP:
             columns.append(_Column(index, header, path, _SKIP))
             continue
@@ -468,6 +639,19 @@ def _layout(
         seen[path] = header
         fields.setdefault(path, header)
         columns.append(_Column(index, header, path, kind))
+    if long:
+        if "id" not in seen or "points.0.code" not in seen:
+            problems.append(
+                Problem(file, "能力点表需要教师编号列(工号)和能力点列",
+                        "a points sheet needs a teacher id column (工号) and a point column",
+                        line=row, code=_CODE)
+            )
+        if unread:
+            notes.append(
+                Problem(file, f"能力点表中这些列未读取:{'、'.join(unread)}",
+                        f"these columns of the points sheet are not read: {', '.join(unread)}",
+                        line=row, code="unknown_column")
+            )
     numbered = any(p.startswith("points.") for p in fields)
     clash = [c for c in columns if c.path == "points" and c.kind != _SKIP]
     if numbered and clash:
@@ -481,7 +665,7 @@ def _layout(
                 )
             )
             c.kind = _SKIP
-    return _Layout(columns, fields, numbered)
+    return _Layout(columns, fields, numbered, headers, notes)
 
 
 # --------------------------------------------------------------------------- cell values
@@ -498,6 +682,7 @@ _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "✔", "参训", "已参训", "t"}
 _FALSE = {"否", "false", "no", "n", "0", "×", "✗", "✘", "未参训", "不参训", "f"}
 _POINT_ITEMS = re.compile(r"[;,、|/\n\r]+")
+_NO_POINTS = {"无", "没有", "none"}  # a teacher who chose no point (not: not known)
 _CODE_ONLY = re.compile(r"^[A-Za-z]\d{1,2}$")
 _CODE_PREFIX = re.compile(r"^([A-Za-z]\d{1,2})(?![0-9])\s*[^\s:]")
 _CODES_BY_SPACE = re.compile(r"^[A-Za-z]\d{1,2}(?:\s+[A-Za-z]\d{1,2})+$")
@@ -506,6 +691,40 @@ _POINT_BY_NAME = {p.zh: code for code, p in CATALOG.points.items()}
 
 class _Bad(Exception):
     """A cell that cannot be read; args are (zh, en)."""
+
+
+_MAX_DIGITS = 40
+
+
+def _clip(value: Any, size: int = 40) -> str:
+    text = str(value).strip()
+    return text if len(text) <= size else text[:size] + "…"
+
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:\.\d+)?e\+?\d+$", re.IGNORECASE)
+_ID_HINT = (
+    "Excel 把编号当作数字保存,已丢失位数;请把该列设为“文本”格式后重新输入编号(或从平台重新导出)",
+    "Excel stored the id as a number and lost digits; format the column as Text and enter the "
+    "ids again (or export again from the platform)",
+)
+
+
+def _id(value: Any) -> str:
+    """An id is text. A number Excel made of a long id (6.32323E+17) cannot be read back."""
+    if isinstance(value, bool):
+        raise _Bad("编号不能是真假值", "an id cannot be true/false")
+    if isinstance(value, float) and not value.is_integer():
+        raise _Bad(f"编号不应是小数:{value!r}", f"an id should not be a decimal: {value!r}")
+    if isinstance(value, (int, float)):
+        number = int(value)
+        if abs(number) >= 10**15:  # past Excel's 15 significant digits
+            raise _Bad(f"编号 {value!r} 是数字:{_ID_HINT[0]}", f"id {value!r} is a number: {_ID_HINT[1]}")
+        return str(number)
+    text = str(value).strip()
+    if _SCIENTIFIC.match(text.replace(" ", "")):
+        raise _Bad(f"编号 {text!r} 是科学计数法:{_ID_HINT[0]}",
+                   f"id {text!r} is in scientific notation: {_ID_HINT[1]}")
+    return text
 
 
 def _text(value: Any) -> str:
@@ -523,7 +742,9 @@ def _number(value: Any, whole: bool) -> int | float:
         if _GROUPED.match(text):
             text = text.replace(",", "")
         if not _NUMBER.match(text):
-            raise _Bad(f"不是数字:{str(value).strip()!r}", f"not a number: {str(value).strip()!r}")
+            raise _Bad(f"不是数字:{_clip(value)!r}", f"not a number: {_clip(value)!r}")
+        if len(text) > _MAX_DIGITS:  # int() refuses 4300+ digits; no count or score is that long
+            raise _Bad(f"数字过长({len(text)} 位)", f"number too long ({len(text)} digits)")
         number = float(text) if "." in text else int(text)
     if whole and isinstance(number, float):
         if not number.is_integer():
@@ -584,7 +805,7 @@ def _auto(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     text = str(value).strip()
-    if _AUTO_NUMBER.match(text):
+    if _AUTO_NUMBER.match(text) and len(text) <= 15:  # longer: an id number, kept as text
         return float(text) if "." in text else int(text)
     return text
 
@@ -601,6 +822,8 @@ def _point_code(text: str) -> str:
 def _points(value: Any) -> list[dict[str, Any]]:
     """``"A1;B2,C3"``, ``"A1、B2"``, ``"A1:92;B2:85"`` → ``[{"code": "A1", "score": 92}, …]``."""
     text = _text(value)
+    if text.casefold() in _NO_POINTS:
+        return []
     items: list[str] = []
     for item in _POINT_ITEMS.split(text):
         item = item.strip()
@@ -612,7 +835,9 @@ def _points(value: Any) -> list[dict[str, Any]]:
     for item in items:
         code_text, _, score_text = item.partition(":")
         point: dict[str, Any] = {"code": _point_code(code_text.strip())}
-        if score_text.strip():
+        if _GRADE_WORD.match(score_text.strip()):  # A1:优秀
+            point["grade"] = score_text.strip()
+        elif score_text.strip():
             try:
                 point["score"] = _number(score_text, whole=False)
             except _Bad as bad:
@@ -622,7 +847,24 @@ def _points(value: Any) -> list[dict[str, Any]]:
     return points
 
 
+_GRADE_WORD = re.compile(r"^(?:优秀|优|良好|良|合格|及格|不合格|不及格|通过|未通过)$")
+_YES_EVIDENCE = {"已上传", "已提交", "有", "已交"}
+_NO_EVIDENCE = {"未上传", "未提交", "无", "没有", "未交"}
+
+
+def _evidence(value: Any) -> bool:
+    """Whether a point's evidence was handed in: 是/否, 已上传/未上传, 有/无 …"""
+    text = _text(value).casefold() if isinstance(value, str) else None
+    if text in _YES_EVIDENCE:
+        return True
+    if text in _NO_EVIDENCE:
+        return False
+    return _bool(value)
+
+
 _CONVERT = {
+    _ID: _id,
+    _EVIDENCE: _evidence,
     _STR: _string,
     _NUM: lambda v: _number(v, whole=False),
     _INT: lambda v: _number(v, whole=True),
@@ -667,6 +909,15 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
                 )
             continue
         assert column.path is not None
+        if isinstance(value, _Formula):
+            problems.append(
+                Problem(file, f"公式 {_clip(value)} 没有保存计算结果(字段 {column.path});"
+                        "请在 Excel 中打开后保存,或复制后“粘贴为数值”",
+                        f"the formula {_clip(value)} has no saved value (field {column.path}); "
+                        "open and save the file in Excel, or paste the values",
+                        line=number, column=column.index + 1, field=column.header, code=_CODE)
+            )
+            continue
         try:
             converted = _CONVERT[column.kind](value)
         except _Bad as bad:
@@ -681,8 +932,9 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
                 converted = [converted]
             data.setdefault("points", []).extend(converted)
         elif column.path.startswith("points."):
-            _, index, part = column.path.split(".")
-            numbered.setdefault(int(index), {})[part] = converted
+            _, index, part = column.path.split(".", 2)
+            part = _HANDED_IN if part == "evidence" else part
+            _put(numbered.setdefault(int(index), {}), part, converted)
         else:
             _put(data, column.path, converted)
     extra = [i for i in range(len(layout.columns), len(cells)) if not _blank(cells[i])]
@@ -696,21 +948,129 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
     columns = layout.fields
     if numbered:
         order = sorted(numbered)
-        data["points"] = [numbered[k] for k in order]
+        data["points"] = [_finish_point(numbered[k], file, number, problems) for k in order]
         if order != list(range(len(order))):
             # 能力点1 left empty: the list is compacted, so re-point the field paths at columns
             columns = {k: v for k, v in layout.fields.items() if not k.startswith("points.")}
             for new, old in enumerate(order):
-                for part in _POINT_PART_KINDS:
-                    header = layout.fields.get(f"points.{old}.{part}")
-                    if header is not None:
-                        columns[f"points.{new}.{part}"] = header
+                for path, header in layout.fields.items():
+                    if path.startswith(f"points.{old}."):
+                        columns[f"points.{new}." + path[len(f"points.{old}."):]] = header
     return RosterRow(file, number, data, columns, tuple(problems))
 
 
+_HANDED_IN = "\0evidence"  # a 证据 yes/no cell, until the point is put together
+
+
+def _finish_point(point: dict[str, Any], file: str, number: int,
+                  problems: list[Problem]) -> dict[str, Any]:
+    """A point's cells as a point: 证据 yes/no and the evidence columns, items as a list."""
+    handed_in = point.pop(_HANDED_IN, None)
+    evidence = point.get("evidence")
+    if isinstance(evidence, dict) and isinstance(evidence.get("items"), dict):
+        items = evidence["items"]
+        evidence["items"] = [items[k] for k in sorted(items, key=int)]
+    if handed_in is True:
+        point.setdefault("evidence", {})
+    elif handed_in is False and evidence:
+        problems.append(
+            Problem(file, f"能力点 {point.get('code', '?')} 写明未提交证据,却又给出了证据的评价",
+                    f"point {point.get('code', '?')} says no evidence was handed in, yet its "
+                    "evidence is judged", line=number, code=_CODE)
+        )
+    return point
+
+
+_TOTAL_ROW = re.compile(r"^(?:合\s*计|小\s*计|总\s*计|共\s*计|总\s*数|平\s*均|汇\s*总|total|subtotal)",
+                        re.IGNORECASE)
+_NOTE_ROW = re.compile(
+    r"^(?:注|备注|说明|附注|填表|制表|审核|填报|联系|负责人|校长|签字|签名|盖章|单位盖章|日期|打印|note)"
+    r"\s*(?:[:：、.\d]|人|$)", re.IGNORECASE)
+
+
+def _skip_reason(cells: list[Any], layout: _Layout) -> tuple[str, str] | None:
+    """Why a row after the header is not a teacher (合计, 注, a repeated header), or None."""
+    id_index = layout.id_index
+    if id_index is not None and id_index < len(cells) and not _blank(cells[id_index]):
+        text = _header_text(cells[id_index])  # the common case, decided by the id cell alone
+        if (text != (layout.headers[id_index] if id_index < len(layout.headers) else None)
+                and not _TOTAL_ROW.match(text) and not _NOTE_ROW.match(text)):
+            return None
+    texts = [_header_text(c) for c in cells]
+    filled = [(i, t) for i, t in enumerate(texts) if t]
+    if not filled:
+        return None
+    if texts[: len(layout.headers)] == layout.headers[: len(texts)] and len(filled) > 1:
+        return "重复的表头行", "a repeated header row"
+    first_index, first = filled[0]
+    id_free = id_index is None or id_index >= len(texts) or not texts[id_index] \
+        or id_index == first_index
+    if not id_free:
+        return None
+    if _TOTAL_ROW.match(first):
+        return f"合计/小计行(“{_clip(first, 20)}”)", f"a total row ({_clip(first, 20)!r})"
+    if _NOTE_ROW.match(first) and len(filled) <= 3:
+        return f"注释/签名行(“{_clip(first, 20)}”)", f"a note row ({_clip(first, 20)!r})"
+    return None
+
+
+def _two_row_header(first: list[Any], second: list[Any] | None,
+                    table: dict[str, str]) -> list[Any] | None:
+    """The header of a two-row (merged) header, or None when the second row is data.
+
+    A merged cell is read only at its left (top) cell, so a blank in the first row takes the
+    text to its left when the second row has text under it: 能力点1 | | → 能力点1编号, 能力点1等级.
+    """
+    if not second or all(_blank(c) for c in second):
+        return None
+    if any(not _blank(c) and not isinstance(c, str) for c in second):
+        return None  # a number or a date: a data row
+    if any(isinstance(c, str) and _AUTO_NUMBER.match(c.strip()) for c in second):
+        return None
+    id_cols = [i for i, c in enumerate(first) if not _blank(c)
+               and _resolve(_header_text(c), table) == "id"]
+    if any(i < len(second) and not _blank(second[i]) for i in id_cols):
+        return None  # the id column has a value: a teacher
+    width = max(len(first), len(second))
+    combined: list[Any] = []
+    parent = ""
+    for i in range(width):
+        top = _header_text(first[i]) if i < len(first) else ""
+        below = _header_text(second[i]) if i < len(second) else ""
+        if top:
+            parent = top
+        elif not below:
+            parent = ""
+        up = top or parent
+        if not below:
+            combined.append(up)
+            continue
+        choice = below
+        for candidate in (up + below, below + up, below, up):
+            if candidate and _resolve(candidate, table):
+                choice = candidate
+                break
+        combined.append(choice)
+    known = sum(1 for h in combined if h and _resolve(h, table))
+    if known <= sum(1 for c in first if not _blank(c) and _resolve(_header_text(c), table)):
+        return None
+    return combined
+
+
+#: The long shape: teacher id → the points a points sheet (or file) gives, as
+#: (point, file, row, columns). Rows that could not be read come as RosterRows to yield.
+_LongPoints = dict[str, list[tuple[dict[str, Any], str, int, dict[str, str]]]]
+
+
 def _records(file: str, raw: Iterator[_Raw], table: dict[str, str],
-             file_problems: list[Problem]) -> Iterator[RosterRow]:
-    """Find the header among the first rows, then convert every row after it."""
+             file_problems: list[Problem], *, long: bool = False,
+             points: _LongPoints | None = None) -> Iterator[RosterRow]:
+    """Find the header among the first rows, then convert every row after it.
+
+    Rows that are not teachers (合计, 注, a repeated header, blank rows between teachers) come
+    as ``kind="skipped"`` / ``"note"`` rows saying why. With ``points`` (the long shape), each
+    teacher's points from the points sheet are added to it, and taken out of ``points``.
+    """
     head = list(itertools.islice(raw, _HEADER_SCAN_ROWS))
     header_at = _pick_header(head, table)
     if header_at is None:
@@ -721,16 +1081,105 @@ def _records(file: str, raw: Iterator[_Raw], table: dict[str, str],
         file_problems.extend(problems)
     number, cells, _ = head[header_at]
     assert cells is not None
-    layout = _layout(file, number, cells, table, file_problems)
-    for number, cells, problems in itertools.chain(head[header_at + 1 :], raw):
+    rest = head[header_at + 1 :]
+    top = [_header_text(c) for c in cells]
+    merged = _two_row_header(cells, rest[0][1] if rest else None, table)
+    if merged is not None:
+        file_problems.extend(rest[0][2])
+        cells, rest = merged, rest[1:]
+    layout = _layout(file, number, cells, table, file_problems, long=long)
+    layout.headers = top  # a header repeated on a later page repeats its first row
+    if layout.notes:
+        yield RosterRow(file, number, {}, {}, (), "note", tuple(layout.notes))
+    blank_from: int | None = None
+    seen_data = False
+    previous = number
+    for number, cells, problems in itertools.chain(rest, raw):
+        if seen_data and blank_from is None and number > previous + 1:
+            blank_from = previous + 1  # a sheet leaves blank rows out of its XML
+        previous = number
         if cells is None or all(_blank(c) for c in cells):
             if problems:
                 yield RosterRow(file, number, {}, layout.fields, tuple(problems))
+            elif seen_data and blank_from is None:
+                blank_from = number
             continue
+        if blank_from is not None:
+            span = f"{blank_from}" if blank_from == number - 1 else f"{blank_from}–{number - 1}"
+            yield RosterRow(file, blank_from, {}, {}, (), "note", (
+                Problem(file, f"第 {span} 行是空行,已跳过", f"row {span} blank, skipped",
+                        line=blank_from, code="skipped"),))
+            blank_from = None
+        reason = _skip_reason(cells, layout)
+        if reason:
+            yield RosterRow(file, number, {}, {}, tuple(problems), "skipped", (
+                Problem(file, f"不是教师:{reason[0]},已跳过", f"not a teacher: {reason[1]}; skipped",
+                        line=number, code="skipped"),))
+            continue
+        seen_data = True
         row = _convert_row(file, number, cells, layout)
         if problems:
             row = RosterRow(file, number, row.data, row.columns, (*problems, *row.problems))
+        if points is not None and isinstance(row.data.get("id"), str):
+            row = _with_long_points(row, points)
         yield row
+
+
+def _with_long_points(row: RosterRow, points: _LongPoints) -> RosterRow:
+    """The teacher row with the points the points sheet gives for its id."""
+    found = points.pop(row.data["id"].strip(), None)
+    if not found:
+        return row
+    data = dict(row.data)
+    have = list(data.get("points") or [])
+    columns = dict(row.columns)
+    for point, file, number, cols in found:
+        for path, header in cols.items():
+            if path.startswith("points.0."):
+                columns[f"points.{len(have)}.{path[len('points.0.'):]}"] = f"{header}({file} 第 {number} 行)"
+        have.append(point)
+    data["points"] = have
+    return RosterRow(row.file, row.row, data, columns, row.problems, row.kind, row.notes)
+
+
+def _long_points(rows: Iterator[RosterRow], out: _LongPoints) -> Iterator[RosterRow]:
+    """Collect the rows of a points sheet into ``out``; yield what is not a point row."""
+    from pydantic import ValidationError
+
+    from .errors import problems_from_validation
+    from .records import PointRecord
+
+    for r in rows:
+        if r.kind != "teacher" or r.problems:
+            yield r
+            continue
+        tid = r.data.get("id")
+        point = (r.data.get("points") or [None])[0]
+        if not isinstance(tid, str) or not tid.strip() or point is None:
+            yield RosterRow(r.file, r.row, {}, {}, (Problem(
+                r.file, "能力点表的此行缺少教师编号或能力点", "this points row has no teacher id or "
+                "no point", line=r.row, code=_CODE),))
+            continue
+        try:
+            PointRecord.model_validate(point)
+        except ValidationError as exc:
+            bad = [Problem(r.file, p.message_zh, p.message_en, line=r.row,
+                           field=r.column_for(("points", 0, *(p.field or "").split("."))) or p.field,
+                           code=p.code)
+                   for p in problems_from_validation(exc, point, r.file, model=PointRecord)]
+            yield RosterRow(r.file, r.row, {}, {}, tuple(bad))
+            continue
+        out.setdefault(tid.strip(), []).append((point, r.file, r.row, r.columns))
+
+
+def _unjoined(points: _LongPoints) -> Iterator[RosterRow]:
+    """Points rows whose teacher id is on no teacher row: located problems, never dropped."""
+    for tid, found in points.items():
+        for _, file, number, _ in found:
+            yield RosterRow(file, number, {}, {}, (Problem(
+                file, f"能力点表中的教师编号 {tid} 在名册中不存在",
+                f"teacher id {tid!r} of the points sheet is not in the roster",
+                line=number, field="id", code="unjoined"),))
 
 
 def _pick_header(head: list[_Raw], table: dict[str, str]) -> int | None:
@@ -755,18 +1204,33 @@ def _fatal(file: str, zh: str, en: str, **where: Any) -> InputError:
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _read(path: Path, table: dict[str, str], file_problems: list[Problem]) -> Iterator[RosterRow]:
+def _open_head(path: Path) -> bytes:
     file = str(path)
-    if path.is_dir():
-        raise _fatal(file, "这是一个目录,不是花名册文件", "this is a directory, not a roster file")
     try:
-        with path.open("rb") as raw:
-            head = raw.read(_SAMPLE_BYTES)
+        info = path.stat()
     except FileNotFoundError:
         raise _fatal(file, "文件不存在", "no such file") from None
+    except (OSError, ValueError) as exc:
+        raise _fatal(file, f"无法读取文件:{getattr(exc, 'strerror', None) or exc}",
+                     f"cannot read the file: {getattr(exc, 'strerror', None) or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _fatal(file, "这是一个目录,不是花名册文件", "this is a directory, not a roster file")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise _fatal(file, "这不是普通文件(管道或设备),不能作为花名册",
+                     "not a regular file (a pipe or a device); a roster must be a file")
+    try:
+        with path.open("rb") as raw:
+            return raw.read(_SAMPLE_BYTES)
     except OSError as exc:
         raise _fatal(file, f"无法读取文件:{exc.strerror}",
                      f"cannot read the file: {exc.strerror}") from None
+
+
+def _read(path: Path, table: dict[str, str], file_problems: list[Problem], *,
+          long: bool = False, points: _LongPoints | None = None,
+          sheet: str | None = None) -> Iterator[RosterRow]:
+    file = str(path)
+    head = _open_head(path)
     suffix = path.suffix.lower()
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise _fatal(file, "文件为空", "the file is empty")
@@ -774,7 +1238,8 @@ def _read(path: Path, table: dict[str, str], file_problems: list[Problem]) -> It
         raise _fatal(file, "不支持旧的 .xls 格式,请在 Excel 中另存为 .xlsx 或 CSV",
                      "the old .xls format is not supported; save it as .xlsx or CSV in Excel")
     if head.startswith(b"PK\x03\x04"):
-        yield from _records(file, _xlsx_rows(path, table), table, file_problems)
+        yield from _xlsx_records(path, table, file_problems, long=long, points=points,
+                                 sheet=sheet)
         return
     if suffix in (".xlsx", ".xlsm"):
         raise _fatal(file, "不是有效的 .xlsx 文件", "not a valid .xlsx file")
@@ -790,7 +1255,8 @@ def _read(path: Path, table: dict[str, str], file_problems: list[Problem]) -> It
         yield from _jsonl_rows(file, path, encoding)
         return
     delimiter = _sniff_delimiter(sample, table)
-    yield from _records(file, _csv_rows(file, path, encoding, delimiter), table, file_problems)
+    yield from _records(file, _csv_rows(file, path, encoding, delimiter), table, file_problems,
+                        long=long, points=points)
 
 
 def _detect_encoding(file: str, head: bytes, complete: bool) -> str:
@@ -819,6 +1285,14 @@ def _detect_encoding(file: str, head: bytes, complete: bool) -> str:
 
 def _best_encoding(file: str, head: bytes, complete: bool) -> str:
     """The candidate that decodes the sample strictly, else the one with a few bad bytes only."""
+    # GB18030 decodes nearly any bytes, UTF-8 ones too (张三 → 寮犱笁): text that is mostly
+    # valid UTF-8 with a stray bad byte or two is UTF-8, its bad rows reported one by one
+    # (GBK read as UTF-8 gives almost no valid character: bad runs outnumber them)
+    utf8 = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head, final=complete)
+    bad = len(re.findall("\ufffd+", utf8))  # runs: one stray byte sequence counts once
+    good = sum(1 for ch in utf8 if ord(ch) > 127 and ch != "\ufffd")
+    if bad and good >= 2 and good >= 2 * bad:
+        return "utf-8-sig"
     misses: list[tuple[int, str]] = []
     for candidate in ("utf-8-sig", "gb18030"):
         try:
@@ -827,7 +1301,7 @@ def _best_encoding(file: str, head: bytes, complete: bool) -> str:
         except UnicodeDecodeError:
             text = codecs.getincrementaldecoder(candidate)(errors="replace").decode(head)
             misses.append((text.count("\ufffd"), candidate))
-    count, candidate = min(misses)
+    count, candidate = min(misses, key=lambda m: (m[0], m[1] != "utf-8-sig"))  # tie: UTF-8
     if count <= max(1, len(head) // 1000):
         return candidate  # rows with the bad bytes are reported one by one
     raise _fatal(file, "无法识别文件编码(应为 UTF-8 或 GBK/GB18030)",
@@ -919,6 +1393,9 @@ class _Lines:
         self.too_long = 0
         self.undecodable = 0
         self.chars = 0
+        self.taken: list[str] | None = None  # a CSV record's physical lines (CSV only)
+        self.gb18030 = False  # set when the file was found to be GB18030
+        self.disguised = 0
 
     def __iter__(self) -> _Lines:
         return self
@@ -936,8 +1413,27 @@ class _Lines:
             return _TOO_LONG + "\n"
         if "\ufffd" in line:
             self.undecodable += 1
+        elif self.gb18030 and not line.isascii() and _utf8_in_disguise(line):
+            self.disguised += 1  # UTF-8 bytes read as GB18030: garbled (张三 → 寮犱笁)
         self.chars += len(line)
+        if self.taken is not None:
+            self.taken.append(line)  # bounded: csv refuses a field over 128 KiB
         return line
+
+
+def _utf8_in_disguise(line: str) -> bool:
+    """Whether a line decoded as GB18030 was UTF-8 (its bytes are valid UTF-8 with CJK)."""
+    try:
+        text = line.encode("gb18030").decode("utf-8")
+    except UnicodeError:
+        return False
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _lines(stream: IO[str], encoding: str) -> _Lines:
+    lines = _Lines(stream)
+    lines.gb18030 = encoding == "gb18030"
+    return lines
 
 
 def _open_text(file: str, path: Path, encoding: str) -> IO[str]:
@@ -948,11 +1444,18 @@ def _open_text(file: str, path: Path, encoding: str) -> IO[str]:
                      f"cannot read the file: {exc.strerror}") from None
 
 
-def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int, int],
+def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int, int, int],
                    encoding: str) -> tuple[list[Problem], bool]:
     """Problems of the row just read (too long, undecodable bytes) and whether it was too long."""
     problems: list[Problem] = []
-    too_long, undecodable, chars = before
+    too_long, undecodable, chars, disguised = before
+    if lines.disguised != disguised:
+        problems.append(
+            Problem(file, "此行是 UTF-8 编码,而文件其余部分是 GBK/GB18030,读出来会是乱码;"
+                    "请把整个文件存为同一种编码",
+                    "this row is UTF-8 in a GBK/GB18030 file and would read as garbled text; "
+                    "save the whole file in one encoding", line=number, code=_CODE)
+        )
     dropped = lines.too_long != too_long or lines.chars - chars > MAX_ROW_CHARS
     if dropped:
         problems.append(
@@ -969,13 +1472,30 @@ def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int
     return problems, dropped
 
 
+def _stray_quote(cells: list[Any], taken: list[str], delimiter: str) -> bool:
+    """A quoted cell that ran over line ends and swallowed whole rows: a stray ``"``.
+
+    A cell may hold a line break (a note typed with Alt+Enter); it does not hold lines that
+    have as many delimiters as a row.
+    """
+    if len(taken) < 2:
+        return False
+    width = len(next(csv.reader([taken[0]], delimiter=delimiter), []))
+    return any(
+        "\n" in c and any(line.count(delimiter) >= max(1, width // 2)
+                          for line in c.split("\n")[1:])
+        for c in cells if isinstance(c, str)
+    )
+
+
 def _csv_rows(file: str, path: Path, encoding: str, delimiter: str) -> Iterator[_Raw]:
     with _open_text(file, path, encoding) as stream:
-        lines = _Lines(stream)
+        lines = _lines(stream, encoding)
         reader = csv.reader(lines, delimiter=delimiter)
         number = 0
         while True:
-            before = (lines.too_long, lines.undecodable, lines.chars)
+            before = (lines.too_long, lines.undecodable, lines.chars, lines.disguised)
+            lines.taken = []
             try:
                 cells: list[Any] | None = next(reader)
                 error: Problem | None = None
@@ -994,6 +1514,21 @@ def _csv_rows(file: str, path: Path, encoding: str, delimiter: str) -> Iterator[
                 problems.insert(0, error)
             if dropped:
                 cells = None
+            taken = lines.taken or []
+            if (cells is None and error and len(taken) > 1) or (
+                cells is not None and _stray_quote(cells, taken, delimiter)
+            ):
+                # read the swallowed lines again one by one; the row with the quote is reported
+                yield number, None, [Problem(
+                    file, f"引号 \" 没有闭合,吞掉了其后的 {len(taken) - 1} 行;此行未读取,其后各行已逐行重读",
+                    f"an unclosed quote (\") ran over the next {len(taken) - 1} lines; this row "
+                    "is not read, the lines after it are read one by one",
+                    line=number, code=_CODE)]
+                for line in taken[1:]:
+                    number += 1
+                    again = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+                    yield number, again, []
+                continue
             yield number, cells, problems
 
 
@@ -1012,9 +1547,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
     with _open_text(file, path, encoding) as stream:
-        lines = _Lines(stream)
+        lines = _lines(stream, encoding)
         for number in itertools.count(1):
-            before = (lines.too_long, lines.undecodable, lines.chars)
+            before = (lines.too_long, lines.undecodable, lines.chars, lines.disguised)
             try:
                 line = next(lines)
             except StopIteration:
@@ -1070,52 +1605,370 @@ def _json_row_problems(data: dict[str, Any], file: str, number: int) -> list[Pro
     return []
 
 
-def _xlsx_rows(path: Path, table: dict[str, str]) -> Iterator[_Raw]:
-    """Rows of the first sheet whose first rows hold a known header (else the first sheet)."""
+_POINTS_SHEET = re.compile(r"能力点|微能力|points?", re.IGNORECASE)
+#: Empty rows in a row after which the rest of a sheet is not read (50M ``<row/>`` took minutes).
+MAX_EMPTY_ROWS = 100_000
+
+
+class _Formula(str):
+    """A formula cell saved without its value (openpyxl and some exporters write these)."""
+
+
+def _points_sheet(title: str, head: list[_Raw], table: dict[str, str]) -> bool:
+    """A sheet of the long shape: a teacher id, a point and point parts, no hours; and named
+    for points (能力点 …) or with an id on more than one of its first rows."""
+    for i, (_, cells, _) in enumerate(head):
+        if not cells or not _is_header(cells, table):
+            continue
+        paths = [_long_path(_header_text(c), table) for c in cells]
+        teacher = [_resolve(_header_text(c), table) for c in cells if not _blank(c)]
+        if "id" not in paths or "code" not in paths or any(
+            (t or "").startswith("hours.") for t in teacher
+        ):
+            return False
+        if _POINTS_SHEET.search(title):
+            return True
+        at = paths.index("id")
+        ids = [_header_text(r[at]) for _, r, _ in head[i + 1 :] if r and at < len(r)]
+        ids = [x for x in ids if x]
+        return len([p for p in paths if p]) >= 3 and len(set(ids)) < len(ids)
+    return False
+
+
+def _xlsx_records(path: Path, table: dict[str, str], file_problems: list[Problem], *,
+                  long: bool, points: _LongPoints | None,
+                  sheet: str | None) -> Iterator[RosterRow]:
+    """Every visible sheet with a roster header, points sheets (the long shape) joined in.
+
+    Hidden sheets are never read, and said so; a visible sheet with no header is said so too.
+    Rows are placed as ``file[sheet]:row`` when the workbook has more than one sheet.
+    """
     from openpyxl import load_workbook
 
     file = str(path)
+    handle = path.open("rb")  # a file object: openpyxl would refuse a workbook named .csv
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl's own errors for a broken workbook
-        raise _fatal(file, f"无法打开 .xlsx 文件:{exc}",
-                     f"cannot open the .xlsx file: {exc}") from None
+        handle.close()
+        raise _fatal(file, f"无法打开 .xlsx 文件:{_clip(exc, 200)}",
+                     f"cannot open the .xlsx file: {_clip(exc, 200)}") from None
     try:
         sheets = [ws for ws in book.worksheets if hasattr(ws, "iter_rows")]
         if not sheets:
             raise _fatal(file, "工作簿中没有工作表", "the workbook has no worksheet")
-        chosen: tuple[list[_Raw], Iterator[_Raw]] | None = None
-        for sheet in sheets:
-            rows = _sheet_rows(file, sheet)
+        if sheet is not None and sheet not in [ws.title for ws in sheets]:
+            names = [ws.title for ws in sheets]
+            hint = did_you_mean(sheet, names)
+            raise _fatal(file, f"工作簿中没有名为 {sheet!r} 的工作表(有:{'、'.join(names)})"
+                         + (f";是否应为 {hint}?" if hint else ""),
+                         f"the workbook has no sheet {sheet!r} (it has: {', '.join(names)})"
+                         + (f"; did you mean {hint}?" if hint else ""))
+        multi = len(book.sheetnames) > 1
+        notes: list[Problem] = []
+        plan: list[tuple[str, str, Any]] = []  # (kind, label, sheet)
+        others: list[tuple[str, Any]] = []
+        for ws in sheets:
+            label = f"{file}[{ws.title}]" if multi else file
+            if sheet is not None and ws.title != sheet and not _POINTS_SHEET.search(ws.title):
+                continue
+            if getattr(ws, "sheet_state", "visible") != "visible" and ws.title != sheet:
+                notes.append(Problem(label, f"隐藏的工作表“{ws.title}”未读取(取消隐藏后才会检查)",
+                                     f"hidden sheet {ws.title!r} not read (unhide it to check it)",
+                                     code="skipped"))
+                continue
+            rows = _sheet_rows(label, ws)
             head = list(itertools.islice(rows, _HEADER_SCAN_ROWS))
-            if any(cells and _is_header(cells, table) for _, cells, _ in head):
-                chosen = (head, rows)
-                break
-            if chosen is None and any(cells for _, cells, _ in head):
-                chosen = (head, rows)
-        if chosen is None:
+            rows.close()
+            if not any(cells and not all(_blank(c) for c in cells) for _, cells, _ in head):
+                continue  # an empty sheet holds nothing to lose
+            if long or _points_sheet(ws.title, head, table):
+                plan.append(("points", label, ws))
+            elif any(cells and _is_header(cells, table) for _, cells, _ in head):
+                plan.append(("teacher", label, ws))
+            else:
+                others.append((label, ws))
+        if not any(kind == "teacher" for kind, _, _ in plan) and not long:
+            plan = [("teacher", label, ws) for _, label, ws in plan]  # points of no roster
+        if not plan and others:
+            plan.append(("teacher", *others.pop(0)))  # no header anywhere: its rows say why
+        if not plan:
             raise _fatal(file, "工作簿是空的", "the workbook is empty")
-        yield from itertools.chain(chosen[0], chosen[1])
+        for label, ws in others:
+            notes.append(Problem(label, f"工作表“{ws.title}”的前 {_HEADER_SCAN_ROWS} 行中没有可识别的表头,未读取",
+                                 f"sheet {ws.title!r} has no known header in its first "
+                                 f"{_HEADER_SCAN_ROWS} rows; not read", code="skipped"))
+        if notes:
+            yield RosterRow(file, 0, {}, {}, (), "note", tuple(notes))
+        if points is None and any(kind == "points" for kind, _, _ in plan) and not long:
+            points = {}
+            own_points = True
+        else:
+            own_points = False
+        for kind, label, ws in plan:
+            if kind == "points":
+                rows = _records(label, _sheet_rows(label, ws), table, file_problems, long=True)
+                if long:
+                    yield from rows
+                else:
+                    assert points is not None
+                    yield from _long_points(rows, points)
+        for kind, label, ws in plan:
+            if kind == "teacher":
+                yield from _records(label, _sheet_rows(label, ws), table, file_problems,
+                                    points=points)
+        if own_points and points:
+            yield from _unjoined(points)
     finally:
         book.close()
+        handle.close()
 
 
 def _sheet_rows(file: str, sheet: Any) -> Iterator[_Raw]:
-    sheet.reset_dimensions()
+    """The rows of a sheet by the row numbers its XML gives, read with openpyxl's parser.
+
+    openpyxl's own reader drops a row whose number repeats or goes back, and reads a formula
+    saved without its value as empty; here the first is a located problem and the second a
+    ``_Formula`` the row conversion reports. Blank rows are counted, and after
+    :data:`MAX_EMPTY_ROWS` of them in a row the rest of the sheet is not read (said so).
+    """
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class _Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None:
+                formula = element.find(FORMULA_TAG)
+                if formula is not None:
+                    cell["value"] = _Formula("=" + (formula.text or ""))
+            return cell
+
+    book = sheet.parent
+    last = 0
+    empty = 0
     try:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = list(values)
-            while cells and _blank(cells[-1]):
-                cells.pop()
-            size = sum(len(c) if isinstance(c, str) else 8 for c in cells)
-            if size > MAX_ROW_CHARS:
-                yield number, None, [
-                    Problem(file, f"此行超过 {MAX_ROW_CHARS // (1 << 20)} MB,未读取",
-                            f"this row is longer than {MAX_ROW_CHARS // (1 << 20)} MB and was not "
-                            "read", line=number, code=_CODE)
-                ]
-                continue
-            yield number, cells, []
+        with sheet._get_source() as src:
+            parser = _Parser(src, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                             date_formats=book._date_formats,
+                             timedelta_formats=book._timedelta_formats)
+            for number, parsed in parser.parse():
+                cells: list[Any] = []
+                for cell in parsed:
+                    column = cell["column"]
+                    if column > 16_384:
+                        continue
+                    if cell["value"] is None:
+                        continue
+                    cells.extend([None] * (column - len(cells)))
+                    cells[column - 1] = cell["value"]
+                if not cells:
+                    empty += 1
+                    if empty > MAX_EMPTY_ROWS:
+                        yield number, None, [Problem(
+                            file, f"工作表在第 {number - empty + 1} 行后有超过 {MAX_EMPTY_ROWS} 个空行,"
+                            "其后的内容未读取", f"more than {MAX_EMPTY_ROWS} empty rows after row "
+                            f"{number - empty + 1}; the rest of the sheet was not read",
+                            line=number - empty + 1, code=_CODE)]
+                        return
+                    last = max(last, number)
+                    continue
+                empty = 0
+                if number <= last:
+                    yield number, None, [Problem(
+                        file, f"工作表中第 {number} 行重复出现或顺序错乱(文件已损坏),此行未读取;"
+                        "请在 Excel 中打开并另存", f"row {number} comes twice or out of order in "
+                        "the sheet (a broken file); not read: open and save it again in Excel",
+                        line=number, code=_CODE)]
+                    continue
+                last = number
+                size = sum(len(c) if isinstance(c, str) else 8 for c in cells)
+                if size > MAX_ROW_CHARS:
+                    yield number, None, [
+                        Problem(file, f"此行超过 {MAX_ROW_CHARS // (1 << 20)} MB,未读取",
+                                f"this row is longer than {MAX_ROW_CHARS // (1 << 20)} MB and was "
+                                "not read", line=number, code=_CODE)
+                    ]
+                    continue
+                yield number, cells, []
+    except InputError:
+        raise
     except Exception as exc:  # broken sheet XML
-        raise _fatal(file, f".xlsx 工作表已损坏:{exc}",
-                     f"the .xlsx sheet is broken: {exc}") from None
+        raise _fatal(file, f".xlsx 工作表已损坏:{_clip(exc, 200)}",
+                     f"the .xlsx sheet is broken: {_clip(exc, 200)}") from None
+
+
+# --------------------------------------------------------------------------- writing rosters
+
+#: The header :func:`roster_table` writes for each teacher field (the first Chinese one read).
+CANONICAL_HEADERS: dict[str, str] = {
+    "id": "工号", "name": "姓名", "school_id": "学校", "subject": "学科", "enrolled": "是否参训",
+    "hours.online": "线上学时", "hours.offline": "线下学时", "hours.stated_total": "总学时",
+    "hours.practice.lesson": "课堂实录学时", "hours.practice.certification": "认证学时",
+    "hours.practice.process": "过程性资料学时",
+    "lessons_uploaded": "上传课例数", "lessons_reviewed": "评课数",
+    "peer_reviews_given": "互评数", "result_cases": "成果案例数",
+    "peer_score": "互评成绩", "school_score": "学校评价成绩", "score": "成绩",
+    "grade": "考核结果", "assessed_on": "考核日期", "completed_on": "完成日期",
+}
+_POINT_HEADERS = {
+    "code": "", "grade": "等级", "score": "成绩", "level": "认证级别", "peer_score": "互评成绩",
+    "school_score": "学校评价成绩", "certified_on": "认证日期",
+    "evidence.shows_teacher": "本人影像", "evidence.own_work": "本人制作",
+    "evidence.judged_valid": "证据有效", "evidence.grade": "证据等级",
+}
+_ITEM_HEADERS = {"name": "", "grade": "等级", "valid": "有效"}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _point_cells(point: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A point's cells under headers ``{prefix}等级`` …; prefix ``能力点1`` (wide) or ``能力点``."""
+    cells: dict[str, Any] = {}
+    evidence = point.get("evidence")
+    for part, word in _POINT_HEADERS.items():
+        node: Any = point
+        for seg in part.split("."):
+            node = node.get(seg) if isinstance(node, dict) else None
+        if node is not None:
+            cells[prefix + word] = _cell(node)
+    if isinstance(evidence, dict):
+        items = evidence.get("items") or []
+        for j, item in enumerate(items):
+            for part, word in _ITEM_HEADERS.items():
+                if item.get(part) is not None:
+                    cells[f"{prefix}证据{j + 1}{word}"] = _cell(item[part])
+            if not any(item.get(part) is not None for part in _ITEM_HEADERS):
+                cells[f"{prefix}证据{j + 1}"] = ""  # an empty item has nothing to say
+        if not any(k.startswith(prefix + "证据") or k[len(prefix):] in ("本人影像", "本人制作")
+                   for k in cells):
+            cells[prefix + "证据"] = "是"  # handed in, nothing judged yet
+    return cells
+
+
+def roster_table(
+    teachers: Sequence[Any], *, long: bool = False
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Teachers as roster rows (header → cell), and the points rows of the long shape.
+
+    Each teacher (a :class:`~ict2rules.records.Teacher` or its dict) gives one row with the
+    headers this module reads back to the same record; its points go on the row (能力点1,
+    能力点1等级 …) or, with ``long``, one row each in the second list (工号, 能力点, 等级 …).
+
+    >>> rows, points = roster_table([{"id": "T1", "hours": {"online": 50},
+    ...                               "points": [{"code": "A1", "grade": "优秀"}]}])
+    >>> rows
+    [{'工号': 'T1', '线上学时': 50, '能力点1': 'A1', '能力点1等级': '优秀'}]
+    """
+    from .records import Teacher
+
+    rows: list[dict[str, Any]] = []
+    point_rows: list[dict[str, Any]] = []
+    for teacher in teachers:
+        record = teacher if isinstance(teacher, Teacher) else Teacher.model_validate(teacher)
+        data = record.model_dump(exclude_computed_fields=True) if _HAS_EXCLUDE_COMPUTED \
+            else _strip_computed(record.model_dump())
+        points = data.pop("points", None)
+        attributes = data.pop("attributes", None) or {}
+        row: dict[str, Any] = {}
+        for path, value in _flat(data).items():
+            row[CANONICAL_HEADERS.get(path, path)] = _cell(value)
+        for key, value in attributes.items():
+            row[f"attributes.{key}"] = _cell(value)
+        if points == []:
+            row["能力点"] = "无"
+        for i, point in enumerate(points or []):
+            if long:
+                point_rows.append({"工号": record.id, **_point_cells(point, "能力点")})
+            else:
+                row.update(_point_cells(point, f"能力点{i + 1}"))
+        rows.append(row)
+    return rows, point_rows
+
+
+def _strip_computed(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _strip_computed(v) for k, v in data.items()
+                if k not in ("total", "valid", "dimension", "environment")}
+    if isinstance(data, list):
+        return [_strip_computed(v) for v in data]
+    return data
+
+
+try:  # pydantic >= 2.12
+    from pydantic import BaseModel as _BaseModel
+
+    _HAS_EXCLUDE_COMPUTED = "exclude_computed_fields" in _BaseModel.model_dump.__code__.co_varnames
+except Exception:  # pragma: no cover
+    _HAS_EXCLUDE_COMPUTED = False
+
+
+def write_roster(path: str | os.PathLike[str], teachers: Sequence[Any], *, long: bool = False,
+                 encoding: str = "utf-8-sig") -> list[Path]:
+    """Write teachers as a CSV or XLSX roster (by the suffix); return the files written.
+
+    With ``long`` the points go to a second sheet 能力点 (XLSX) or a second file
+    ``NAME.points.csv`` (CSV), one row per teacher × point.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+    >>> _ = write_roster(p, [{"id": "T1", "points": [{"code": "A1", "evidence": {}}]}])
+    >>> read_roster(p)[0].data
+    {'id': 'T1', 'points': [{'code': 'A1', 'evidence': {}}]}
+    """
+    rows, point_rows = roster_table(teachers, long=long)
+    target = Path(path)
+
+    def headers(table: list[dict[str, Any]]) -> list[str]:
+        return list(dict.fromkeys(h for r in table for h in r)) or ["工号"]
+
+    if target.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "教师"
+        for name, table in (("教师", rows), ("能力点", point_rows)):
+            if name == "能力点":
+                if not long:
+                    break
+                sheet = book.create_sheet(name)
+            cols = headers(table) if table or name == "教师" else ["工号", "能力点"]
+            sheet.append(cols)
+            for r in table:
+                sheet.append([r.get(h) for h in cols])
+        book.save(target)
+        return [target]
+    written = [target]
+    tables = [(target, rows)]
+    if long:
+        extra = target.with_name(target.stem + ".points" + target.suffix)
+        tables.append((extra, point_rows))
+        written.append(extra)
+    for file, table in tables:
+        cols = headers(table) if table or file == target else ["工号", "能力点"]
+        with file.open("w", encoding=encoding, newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(cols)
+            for r in table:
+                writer.writerow(["" if r.get(h) is None else r.get(h) for h in cols])
+    return written

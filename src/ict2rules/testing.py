@@ -326,10 +326,13 @@ def _set_computed(b: _Build, t: _Target, holder: dict[str, Any], segs: list[str]
     base = ".".join(segs[:-1])
     prefix = f"{base}." if base else ""
     if owner is HoursRecord and name == "total":
+        holder.pop("stated_total", None)  # the split decides the total
         _set_total(b, t, holder, prefix, float(value))
     elif owner is Evidence and name == "valid":
         holder["shows_teacher"] = bool(value)
         holder["own_work"] = True
+        for judged in ("judged_valid", "items"):  # other judgements must not contradict it
+            holder.pop(judged, None)
     elif owner is Team and name == "size":
         members = holder.setdefault("members", [])
         del members[int(value):]
