@@ -390,8 +390,8 @@ class CompiledRule:
 
     def explain(self, status: Status, evidence: Any) -> Outcome:
         """The outcome of the rule, a pure function of its evidence (see :meth:`evidence`)."""
-        if evidence is _CONDITION_NOT_MET:
-            return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
+        if isinstance(evidence, _ConditionNotMet):
+            return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": evidence.reason})
         if isinstance(evidence, _Pending):
             out = self._explain(evidence.would_be, evidence.evidence)
             detail = {
@@ -417,7 +417,13 @@ class CompiledRule:
         return out
 
 
-_CONDITION_NOT_MET = object()  # the evidence of a rule whose condition does not hold
+class _ConditionNotMet(NamedTuple):
+    """The evidence of a rule whose ``when:`` does not hold (a value, so it pickles)."""
+
+    reason: str = "condition not met"
+
+
+_CONDITION_NOT_MET = _ConditionNotMet()
 NOT_APPLIES = (Status.NOT_APPLICABLE, _CONDITION_NOT_MET)  # a rule judged by its condition
 
 

@@ -249,7 +249,10 @@ class Evaluator:
             if together is not None and together(s):  # a batch of comparisons, all met
                 if report_passes:
                     ref = ref or ref_of(s.record, level, school)
-                    findings.extend([_found(cr, ref, PASS, s) for cr, *_ in batch])
+                    try:  # a pass is its check's evidence, as is: judged here, in one go
+                        findings.extend([Finding(cr, ref, PASS, cr.judge(s)[1]) for cr, *_ in batch])
+                    except DATA_ERRORS:  # (a check that raises where the batch did not)
+                        findings.extend([_found(cr, ref, PASS, s) for cr, *_ in batch])
                 continue
             for cr, verdict, judge, applies, due, severity in batch:
                 judged = None  # (status, evidence) when the rule was judged, not only asked
@@ -265,7 +268,11 @@ class Evaluator:
                         if st is PASS:
                             if report_passes:
                                 ref = ref or ref_of(s.record, level, school)
-                                findings.append(_found(cr, ref, PASS, s, judged))
+                                findings.append(
+                                    Finding(cr, ref, PASS, judged[1])  # a pass is its check's
+                                    if judged is not None
+                                    else _found(cr, ref, PASS, s)
+                                )
                             continue
                         if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
                             st = PENDING

@@ -51,6 +51,8 @@ def rate(args: RateArgs, ctx: Context) -> Check:
 
         kind: rate
         args: {over: teachers, where: {kind: compare, args: {value: passed, op: "==", to: true}}, min: 1}
+
+    A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
     get, _ = ctx.items(args.over)
     kept, cond, _ = ctx.kept(args.over, args.where)
@@ -138,6 +140,8 @@ def count(args: CountArgs, ctx: Context) -> Check:
           over: bulletins
           where: {kind: compare, args: {value: ., op: "<=", to: {field: parent.end}}}
           min: 3
+
+    A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
     get, _ = ctx.items(args.over)
     kept = ctx.kept(args.over, args.where)[0] if args.where else None

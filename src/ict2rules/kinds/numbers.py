@@ -181,7 +181,8 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
         args: {value: hours.online, min: $online_hours, unit: 学时}
 
     passes for 50 学时 against 50, fails for 49.5, is ``missing_data`` when ``hours.online``
-    is absent.
+    is absent. A bound read from a field (``min: {field: …}``) that is absent is
+    ``missing_data`` too, naming that field, in every kind with bounds (:class:`Bounds`).
     """
     get, path = ctx.getter(args.value), args.value
     bounds = args.compile(ctx, unit=args.unit or "")
@@ -275,7 +276,8 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
         kind: ratio
         args: {numerator: hours.offline, denominator: hours.total, min: 0.5}
 
-    passes for 25 of 50 学时, fails for 24 of 50.
+    passes for 25 of 50 学时, fails for 24 of 50; a bound from an absent field is
+    ``missing_data``.
     """
     num, den = ctx.getter(args.numerator), ctx.getter(args.denominator)
     bounds = args.compile(ctx, pct=True)
