@@ -2,7 +2,8 @@
 itself in :data:`COMMANDS`; this module only parses, dispatches and turns every input error
 into one located line on stderr with exit code 2 (never a traceback).
 
-Exit codes: 0 every error-severity rule met · 1 some not met · 2 usage or input error.
+Exit codes: 0 every error-severity rule met · 1 some not met · 2 usage or input error ·
+3 nothing was checked (no subject; no teacher though the ruleset has teacher rules).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOTHING = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  ict2rules check plan.yaml -r kaiyuan_2024 --as-of 2024-03-10 --format json\n"
             "  ict2rules rulesets\n"
             "退出码 / exit codes: 0 全部符合 all met · 1 有要求未满足 some not met · 2 输入错误 input error"
+            " · 3 未检查任何对象 nothing was checked"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
