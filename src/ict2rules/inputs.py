@@ -527,3 +527,87 @@ def _count_teachers_once(records: Records) -> list[Problem]:
             s.teachers = [t for t in s.teachers if not seen(t)]
     records.teachers = [t for t in records.teachers if not seen(t)]
     return problems
+
+
+# --------------------------------------------------------------------------- typos in free maps
+
+_FREE = re.compile(r"(?:^|\.)(practice|attributes)\.([^.\s\[\]]+)")
+
+
+def free_keys(ruleset: Any) -> dict[str, set[str]]:
+    """The keys of the free maps (``hours.practice``, ``attributes``) that a ruleset's rules
+    and derived values read.
+
+    >>> from ict2rules import load_ruleset
+    >>> sorted(free_keys(load_ruleset("zeku_2023"))["practice"])
+    ['certification', 'lesson', 'process']
+    """
+    found: dict[str, set[str]] = {"practice": set(), "attributes": set()}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, BaseModel):
+            walk(value.model_dump())
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str):
+            for m in _FREE.finditer(value):
+                found[m.group(1)].add(m.group(2))
+
+    for rule in ruleset.rules:
+        walk([rule.check, rule.when])
+    for d in ruleset.derived:
+        walk(d.compute)
+    return found
+
+
+def _near(word: str, choices: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def map_typos(known: dict[str, set[str]], record: Any, file: str | None = None,
+              line: int | None = None) -> list[Problem]:
+    """Keys of a record's free maps that look like a typo of a key the ruleset reads, where
+    that key itself is absent: ``practice: {certifcation: 15}`` would silently be missing data.
+    (Other keys are the record's own facts and are kept.)"""
+    maps: list[tuple[str, str, dict[str, Any]]] = []
+    hours = getattr(record, "hours", None)
+    if hours is not None and hours.practice:
+        maps.append(("practice", "hours.practice", hours.practice))
+    if getattr(record, "attributes", None):
+        maps.append(("attributes", "attributes", record.attributes))
+    problems = []
+    for kind, prefix, values in maps:
+        absent = known[kind] - set(values)
+        for key in values:
+            hint = _near(str(key), absent) if key not in known[kind] else None
+            if hint:
+                problems.append(Problem(
+                    file,
+                    f"{key!r} 不是规则集读取的项(编号 {record.id});是否应为 {hint!r}?",
+                    f"{key!r} is not a key the ruleset reads (record {record.id!r}); did you mean "
+                    f"{hint!r}?",
+                    line=line, field=f"{prefix}.{key}", code="unknown_key",
+                ))
+    return problems
+
+
+def typos(ruleset: Any, records: Records) -> list[Problem]:
+    """:func:`map_typos` over every teacher, school and project of ``records``."""
+    known = free_keys(ruleset)
+    if not any(known.values()):
+        return []
+    problems = []
+    subjects: list[Any] = list(records.teachers)
+    for s in records.schools:
+        subjects += [s, *(s.teachers or ())]
+    subjects += records.projects
+    for record in subjects:
+        problems += map_typos(known, record, *records.origin(record))
+    return problems

@@ -51,7 +51,9 @@ from .inputs import (
     Records,
     SchoolIndex,
     duplicate_row,
+    free_keys,
     join_schools,
+    map_typos,
     no_rows_problem,
     no_subject,
     parse_date,
@@ -499,12 +501,14 @@ class Screen:
 
     problems: list[Problem] = field(default_factory=list)
     unjoined: list[Problem] = field(default_factory=list)
+    typos: list[Problem] = field(default_factory=list)
     duplicates: set[tuple[str, int]] = field(default_factory=set)
     teachers: int = 0
     skipped: int = 0
 
 
-def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] | None) -> Screen:
+def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] | None,
+           known: dict[str, set[str]] | None = None) -> Screen:
     """Validate every row once, keeping only the ids (to find duplicates) and the schools named.
 
     The streamed check reads the rosters twice: here, so that a bad row stops the run before
@@ -531,6 +535,8 @@ def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] |
                 out.duplicates.add((r.file, r.row))
                 out.skipped += 1
                 continue
+            if known:  # a typo is an error even with keep_going, as in memory
+                out.typos += map_typos(known, t, r.file, r.row)
             out.teachers += 1
             school = index.find(t.school_id)
             if school is not None:
@@ -596,9 +602,9 @@ def check_stream(
     """
     as_of = parse_date(as_of) or dt.date.today()
     rosters, schools, files = split_inputs(paths)
-    found = screen(rosters, schools, mapping)
-    if not keep_going and (found.problems or found.unjoined):
-        raise InputError(found.problems + found.unjoined)
+    found = screen(rosters, schools, mapping, free_keys(ruleset))
+    if found.typos or (not keep_going and (found.problems or found.unjoined)):
+        raise InputError(found.typos or found.problems + found.unjoined)
     checker = Checker(ruleset, as_of, keep, schools)
     tally = Tally()
     results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools),
@@ -607,6 +613,10 @@ def check_stream(
         out.write(res.text)
         tally.merge(res.tally)
     tally.skipped_rows += len(found.duplicates)
+    for p in found.problems:
+        (warn or (lambda _m: None))(f"已跳过 / skipped: {p}")
+    for p in found.unjoined:
+        (warn or (lambda _m: None))(f"未关联 / not joined: {p}")
     lines = [line + "\n" for school in schools
              for line in checker.school(school, tally.schools.get(school.id), tally)]
     if not tally.teachers_checked and unless is not None and unless(tally.summary()):
@@ -616,8 +626,6 @@ def check_stream(
         out.write(dump({"type": "school_rollup", "school": sid, "teachers": {
             "checked": st.checked, "passed": st.passed, "failed": st.checked - st.passed,
             "pass_rate": round(st.passed / st.checked, 6) if st.checked else None}}) + "\n")
-    for p in found.problems + found.unjoined:
-        (warn or (lambda _m: None))(str(p))
     out.write(dump({"type": "summary", "version": REPORT_VERSION, "ruleset": ruleset.id,
                     "as_of": as_of.isoformat(), "inputs": files, **tally.summary()}) + "\n")
     return tally
@@ -668,7 +676,8 @@ def run_cli(args: Any, ruleset: Ruleset, mapping: dict[str, str] | None) -> int 
         return None
 
     def warn(text: str) -> None:
-        print(f"ict2rules: 警告 / warning: {text}", file=sys.stderr)
+        zh, _, en = text.partition(" / ")  # the same line as in memory
+        print(f"ict2rules: 警告 {zh} / warning, {en}", file=sys.stderr)
 
     from .cli.check import failed_summary, nothing_checked
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import evaluate
 from ..errors import InputError, Problem
-from ..inputs import Records, join_schools, parse_date, read_records
+from ..inputs import Records, join_schools, parse_date, read_records, typos
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import atomic_write
@@ -153,13 +153,15 @@ def run(args: argparse.Namespace) -> int:
             join_schools(records, keep_going=args.keep_going)
         except InputError as exc:
             bad.append(exc)
+        bad += [InputError(found)] if (found := typos(ruleset, records)) else []
     if bad:
         raise InputError([p for exc in bad for p in exc.problems])
     warn_kept(records.problems, records.unjoined)
     with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
         report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
     unmet = failed(report, args.fail_level)
-    empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows)
+    given = any(s.teachers is not None for s in records.schools)  # a roster, `teachers:`
+    empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
     if empty is not None:  # never a report saying "all met" about nothing
         print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
         return EXIT_NOTHING
@@ -205,9 +207,14 @@ def distinct_files(paths: list[str]) -> list[str]:
     return list(paths)
 
 
-def nothing_checked(ruleset: Ruleset, summary: dict[str, Any], skipped: int = 0) -> tuple[str, str] | None:
-    """Why a run checked nothing (no subject at all; no teacher though the ruleset has teacher
-    rules), in Chinese and English; None when something was checked.
+def nothing_checked(
+    ruleset: Ruleset, summary: dict[str, Any], skipped: int = 0, teachers_given: bool = True
+) -> tuple[str, str] | None:
+    """Why a run checked nothing, in Chinese and English; None when something was checked.
+
+    Nothing is: no subject at all; or teachers were given (a roster, ``teachers:``, rows left
+    out) and not one was checked, though the ruleset has teacher rules. A school plan given
+    without any teachers is a check of the plan, not nothing.
 
     >>> from ict2rules import load_ruleset
     >>> nothing_checked(load_ruleset("zeku_2023"), {"subjects": {"school": 1}, "teachers": {"checked": 0}})[1]
@@ -219,7 +226,7 @@ def nothing_checked(ruleset: Ruleset, summary: dict[str, Any], skipped: int = 0)
         return (f"未检查任何记录{rows_zh}:没有教师、学校或项目(退出码 3)",
                 f"nothing was checked: no teacher, school or project{rows_en} (exit 3)")
     teacher_rules = sum(r.level == "teacher" for r in ruleset.rules)
-    if teacher_rules and not summary.get("teachers", {}).get("checked"):
+    if teacher_rules and (teachers_given or skipped) and not summary.get("teachers", {}).get("checked"):
         return (f"未检查任何教师{rows_zh}:规则集 {ruleset.id} 有 {teacher_rules} 条教师规则,"
                 "但没有可检查的教师(退出码 3)",
                 f"nothing was checked: {ruleset.id} has {teacher_rules} teacher rules but no "
