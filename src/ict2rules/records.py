@@ -85,9 +85,9 @@ def _strict_number(value: Any) -> Any:
     if isinstance(value, str):
         if _YAML11_NUMBER.match(value.strip()):
             raise Invalid(
-                f"应为数字,实际为 {_shown(value)}(含义不明的写法:八进制、十六进制、六十进制或带下划线;请写十进制数)",
-                f"expected a number, found {_shown(value)} (an ambiguous form: octal, hex, base 60 or with "
-                "underscores; write a plain decimal number)",
+                f"应为数字,实际为 {_shown(value)}(八进制/十六进制/六十进制/下划线写法含义不明,请写十进制数)",
+                f"expected a number, found {_shown(value)} (octal, hex, base-60 or underscore forms are "
+                "ambiguous: write a decimal number)",
             )
         raise Invalid(f"应为数字,实际为 {_shown(value)}", f"expected a number, found {_shown(value)}")
     return value
@@ -396,3 +396,14 @@ class DataFile(_Record):
     schools: list[School] | None = None
     project: Project | None = None
     projects: list[Project] | None = None
+
+    # one id once per list, reported at the second item (across files: inputs.join_schools)
+    _teachers_unique = field_validator("teachers")(
+        lambda v: _unique(v, lambda t: t.id, ("教师编号", "teacher id"), "id")
+    )
+    _schools_unique = field_validator("schools")(
+        lambda v: _unique(v, lambda s: s.id, ("学校编号", "school id"), "id")
+    )
+    _projects_unique = field_validator("projects")(
+        lambda v: _unique(v, lambda p: p.id, ("项目编号", "project id"), "id")
+    )
