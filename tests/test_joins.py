@@ -56,7 +56,7 @@ def test_a_school_whose_roster_rows_are_all_skipped_checks_no_teacher(tmp_path, 
     school = write(tmp_path, "s.yaml", "school:\n  id: S1\n  roster: r.csv\n")
     code, out, err = run(capsys, school, "-r", rs, "--keep-going")
     assert code == 3 and out == ""
-    assert "has 1 teacher rules but no teacher was checked (1 rows skipped)" in err
+    assert "has 1 teacher rules but no teacher was checked (1 row skipped)" in err
 
 
 def test_nothing_checked_never_overrides_rules_not_met(tmp_path, capsys):
@@ -170,7 +170,7 @@ def test_the_same_teacher_in_two_school_files(tmp_path, capsys):
 def test_the_same_teacher_with_keep_going_is_counted_once(tmp_path, capsys):
     a = write(tmp_path, "a.yaml", "school:\n  id: S1\n  teachers: [{id: T1}]\n")
     b = write(tmp_path, "b.yaml", "school:\n  id: S2\n  teachers: [{id: T1}, {id: T2}]\n")
-    code, out, err = run(capsys, a, b, "-r", RS, "-f", "json", "--keep-going")
+    _, out, err = run(capsys, a, b, "-r", RS, "-f", "json", "--keep-going")
     summary = summary_of("json", out)
     assert summary["teachers"]["checked"] == 2 and summary["skipped_rows"] == 1
     assert "warning, skipped" in err

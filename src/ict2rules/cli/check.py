@@ -221,7 +221,7 @@ def nothing_checked(
     'nothing was checked: zeku_2023 has 19 teacher rules but no teacher was checked (exit 3)'
     """
     rows_zh = f"(跳过 {skipped} 行)" if skipped else ""
-    rows_en = f" ({skipped} rows skipped)" if skipped else ""
+    rows_en = f" ({skipped} row{'s' * (skipped != 1)} skipped)" if skipped else ""
     if not any(summary.get("subjects", {}).values()):
         return (f"未检查任何记录{rows_zh}:没有教师、学校或项目(退出码 3)",
                 f"nothing was checked: no teacher, school or project{rows_en} (exit 3)")
