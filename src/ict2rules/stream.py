@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,6 +54,7 @@ from .inputs import (
     SchoolIndex,
     duplicate_row,
     free_keys,
+    id_key,
     join_schools,
     map_typos,
     no_rows_problem,
@@ -509,16 +512,19 @@ class Screen:
 
 def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] | None,
            known: dict[str, set[str]] | None = None) -> Screen:
-    """Validate every row once, keeping only the ids (to find duplicates) and the schools named.
+    """Validate every row once, keeping only 8 bytes a teacher (the hash of its id) and the
+    schools named.
 
-    The streamed check reads the rosters twice: here, so that a bad row stops the run before
-    a single finding is written (and a duplicate is left out, not counted), then to check.
+    The streamed check reads the rosters before checking them, so that a bad row stops the run
+    before a single finding is written, and a duplicate is left out, not counted. Ids whose
+    hashes repeat are then told apart exactly by one more read (only when there are any).
     """
     from .tabular import RosterRow, iter_roster
 
     out = Screen()
     index = SchoolIndex(schools)
-    first_row: dict[Any, int] = {}
+    hashes = array("q")
+    bad: set[tuple[str, int]] = set()
     named: set[str] = set()
     for path in rosters:
         rows = 0
@@ -528,15 +534,11 @@ def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] |
             if not isinstance(t, Teacher):
                 out.problems += t
                 out.skipped += 1
-                continue
-            dup = duplicate_row(r.file, t.id, r.row, first_row)
-            if dup is not None:
-                out.problems.append(dup)
-                out.duplicates.add((r.file, r.row))
-                out.skipped += 1
+                bad.add((r.file, r.row))
                 continue
             if known:  # a typo is an error even with keep_going, as in memory
                 out.typos += map_typos(known, t, r.file, r.row)
+            hashes.append(hash(id_key(t.id)))
             out.teachers += 1
             school = index.find(t.school_id)
             if school is not None:
@@ -545,9 +547,25 @@ def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] |
                 out.unjoined.append(unmatched_problem(r.file, r.row, t.school_id, schools))
         if not rows:
             out.problems.append(no_subject(str(path)).problems[0])
+    ordered = sorted(hashes)
+    twice = {x for x, y in pairwise(ordered) if x == y}
+    del ordered, hashes
+    if twice:
+        first_row: dict[Any, int] = {}
+        for file, number, data, _cols, _probs in rows_of(rosters, mapping):
+            key = id_key(data.get("id"))
+            if (file, number) in bad or not isinstance(key, str) or hash(key) not in twice:
+                continue
+            dup = duplicate_row(file, key, number, first_row)
+            if dup is not None:
+                out.problems.append(dup)
+                out.duplicates.add((file, number))
+                out.skipped += 1
+                out.teachers -= 1
     if out.teachers and schools:
         out.unjoined += [no_rows_problem(*_ORIGINS.get(s.id, (None, None)), s)
-                        for s in schools if s.id not in named]
+                         for s in schools if s.id not in named]
+    out.problems.sort(key=lambda p: (p.file or "", p.line or 0))
     return out
 
 
