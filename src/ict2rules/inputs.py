@@ -274,6 +274,13 @@ def read_records(
     places = _school_places(data)
     _note_origins(records, data, file, where.find, places)
     for school, place in zip(records.schools, places, strict=True):
+        if school.roster is not None and not school.roster.strip():  # not silently "no roster"
+            pos = where.find((*place, "roster")) or (None, None)
+            raise InputError.single(
+                file, f"学校 {school.id} 的 roster 为空:请写名册文件名,或删去此项",
+                f"school {school.id!r} has an empty roster: name the roster file, or leave roster out",
+                line=pos[0], column=pos[1], field=dotted((*place, "roster")), code="roster",
+            )
         if school.roster:
             at = (*place, "roster")
             pos = where.find(at) or (None, None)
