@@ -107,8 +107,15 @@ def _kind(data: Any) -> str:
     return "a list" if isinstance(data, list) else "nothing" if data is None else repr(data)[:40]
 
 
-def _with_document(source: Source, seed: str | None) -> Source:
-    return source if source.document or not seed else source.model_copy(update={"document": seed})
+def _with_document(source: Source, model: RulesetFile) -> Source:
+    """The source as reports cite it: the seed file it quotes, and the title of the document
+    whose clause it is (the ruleset that defines it), which is what a reader recognises."""
+    update: dict[str, str] = {}
+    if not source.document and model.document.seed:
+        update["document"] = model.document.seed
+    if not source.title:
+        update["title"] = model.document.title
+    return source.model_copy(update=update) if update else source
 
 
 def _locate_path(name_or_path: str | Path) -> Path:
@@ -240,9 +247,8 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
     origin: dict[str, str] = {}
     derived: dict[str, Any] = {}
     for model, _ in files:
-        seed = model.document.seed
         for name, p in model.parameters.items():
-            source = _with_document(p.source, seed)
+            source = _with_document(p.source, model)
             prev = params.get(name)
             overrides = (
                 [
@@ -267,9 +273,9 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
             rules.pop(rid, None)
             origin.pop(rid, None)
         for d in model.derived:
-            derived[d.id] = d.model_copy(update={"source": _with_document(d.source, seed)})
+            derived[d.id] = d.model_copy(update={"source": _with_document(d.source, model)})
         for r in model.rules:
-            rules[r.id] = r.model_copy(update={"source": _with_document(r.source, seed)})
+            rules[r.id] = r.model_copy(update={"source": _with_document(r.source, model)})
             origin[r.id] = model.id
     top, top_path = files[-1]
     return Ruleset(
@@ -282,6 +288,7 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
         derived=list(derived.values()),
         rules=list(rules.values()),
         rule_origin=origin,
+        not_checked=top.not_checked,
     )
 
 
