@@ -13,7 +13,6 @@ changed, so one school (or one roster chunk) can be evaluated anywhere, in any p
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -22,7 +21,7 @@ from pydantic import ValidationError
 
 from .compiler import NOT_APPLIES as _NOT_APPLIES
 from .compiler import CompiledRule, Operand, Plan
-from .errors import InputError, problems_from_validation
+from .errors import InputError, argument_error, printable, problems_from_validation
 from .kinds.base import (
     DATA_ERRORS,
     FAIL,
@@ -55,21 +54,6 @@ class SubjectRef(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text from a record made safe to print: control characters (a terminal escape hidden
-    in a teacher's name, a byte XML cannot carry) become U+FFFD.
-
-    >>> printable("张三\x1b]0;x\x07")
-    '张三�]0;x�'
-    """
-    return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
-
-
 
 
 def wrong_kind_of_value(exc: Exception) -> Outcome:
@@ -180,9 +164,13 @@ class Evaluator:
         as_of: dt.date | None = None,
         keep: frozenset[Status] | None = None,
     ) -> None:
+        from .inputs import parse_date  # inputs reads records, which the evaluator needs first
+
+        if not isinstance(ruleset, Ruleset):
+            raise argument_error("ruleset", ruleset, "规则集(load_ruleset 的结果)", "a Ruleset (from load_ruleset)")
         self.ruleset = ruleset
         self.plan: Plan = ruleset.plan
-        self.env = Env(as_of or dt.date.today())
+        self.env = Env(parse_date(as_of) or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
         # Derived values, one mapping per subject: made into DerivedValue rows only when read.
         self._derived: list[tuple[Any, str, str | None, dict[str, Any]]] = []

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sys
 from contextlib import nullcontext
+from pathlib import Path
 from typing import Any
 
 from .. import evaluate
@@ -20,7 +21,7 @@ from ..render.text import progress
 from ..report import Report
 from ..ruleset import Ruleset
 from ..tabular import load_mapping
-from . import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command
+from . import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command, refuse_output_over_inputs
 
 
 def iso_date(text: str) -> dt.date:
@@ -135,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
     ruleset = load_ruleset(args.ruleset).restricted(args.select, args.ignore)
     mapping = load_mapping(args.columns) if args.columns else None
     data = distinct_files(args.data)
+    refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
     if args.format == "jsonl":  # a roster streams row by row, in constant memory
         from ..stream import run_cli
 
@@ -165,7 +167,9 @@ def run(args: argparse.Namespace) -> int:
     if empty is not None:  # never a report saying "all met" about nothing
         print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
         return EXIT_NOTHING
-    if args.output:
+    if args.output:  # a school's roster is an input too
+        rosters = [Path(f).parent / s.roster for f in records.files for s in records.schools if s.roster]
+        refuse_output_over_inputs(args.output, rosters)
         with atomic_write(args.output) as out:
             write(args.format, report, out, lang=args.lang, color=False)
     else:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..coverage import ruleset_coverage
+from ..errors import printable
 from ..loader import load_ruleset
 from ..yamlsafe import read_text
 from . import EXIT_FAILED, EXIT_OK, command
@@ -47,9 +48,10 @@ def run(args: argparse.Namespace) -> int:
             if s.status == "other" and not args.all:
                 continue
             why = ", ".join(s.rules) if s.rules else (s.reason or "")
-            print(f"{args.source}:{s.line}: {_MARK[s.status]} {s.status:<12} {why:<24} {s.text}")
+            # a ruleset's or a seed's text never acts on the terminal
+            print(printable(f"{args.source}:{s.line}: {_MARK[s.status]} {s.status:<12} {why:<24} {s.text}"))
         for quote in cov.stale:
-            print(f"{args.source}: ! not_checked quote not in the text: {quote}")
+            print(printable(f"{args.source}: ! not_checked quote not in the text: {quote}"))
         t = cov.totals
         print(
             f"编码 encoded {t['encoded']} · 不检查 not checked {t['not_checked']} · "
