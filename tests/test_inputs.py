@@ -37,4 +37,4 @@ def test_one_teacher_in_two_rosters_is_an_input_error(tmp_path: Path, capsys: py
     for name in ("a.csv", "b.csv"):
         (tmp_path / name).write_text("工号,线上学时\nT1,50\n", encoding="utf-8")
     assert main(["check", str(tmp_path / "a.csv"), str(tmp_path / "b.csv"), "-r", "zeku_2023"]) == 2
-    assert f"teacher id 'T1' is already in {tmp_path / 'a.csv'}" in capsys.readouterr().err
+    assert f"teacher id 'T1' appears twice (already in {tmp_path / 'a.csv'}:2)" in capsys.readouterr().err

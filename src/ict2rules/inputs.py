@@ -41,6 +41,11 @@ class Records:
     skipped_rows: int = 0
     #: with ``keep_going``: the problems of the rows left out (warnings, not errors)
     problems: list[Problem] = field(default_factory=list)
+    #: with ``keep_going``: rows whose school matches no school given, and schools no row
+    #: names (see :func:`join_schools`); the records are kept and checked, the problems told
+    unjoined: list[Problem] = field(default_factory=list)
+    #: where each teacher and school came from, by ``id()`` of the record: (file, line or row)
+    origins: dict[int, tuple[str | None, int | None]] = field(default_factory=dict, repr=False)
 
     def extend(self, other: Records) -> None:
         self.teachers += other.teachers
@@ -49,6 +54,56 @@ class Records:
         self.files += other.files
         self.skipped_rows += other.skipped_rows
         self.problems += other.problems
+        self.unjoined += other.unjoined
+        self.origins.update(other.origins)
+
+    def origin(self, record: Any) -> tuple[str | None, int | None]:
+        """(file, line or row) a teacher or school was read from, as far as known."""
+        return self.origins.get(id(record), (None, None))
+
+    def is_empty(self) -> bool:
+        """No teacher, school or project at all."""
+        return not (self.teachers or self.schools or self.projects)
+
+
+def id_key(value: Any) -> Any:
+    """The form in which two ids are the same id, wherever ids are compared (in memory, streamed,
+    across files): as the record models read them, surrounding whitespace stripped.
+
+    >>> id_key(" T1 ") == id_key("T1")
+    True
+    """
+    return value.strip() if isinstance(value, str) else value
+
+
+def duplicate_problem(
+    file: str | None, what: tuple[str, str], key: Any, first: tuple[str, str],
+    line: int | None = None, column: int | None = None, field: str | None = "id",
+) -> Problem:
+    """The one message for an id seen twice, at the second place, naming the first
+    (``first``: where, in Chinese and in English).
+
+    >>> print(duplicate_problem("b.csv", _TEACHER_ID, "T1", in_file("a.csv"), line=3))
+    b.csv:3: id: 教师编号 T1 重复(a.csv 中已有) / teacher id 'T1' appears twice (already in a.csv)
+    """
+    zh, en = what
+    return Problem(
+        file, f"{zh} {key} 重复({first[0]}已有)", f"{en} {key!r} appears twice (already {first[1]})",
+        line=line, column=column, field=field, code="duplicate",
+    )
+
+
+def on_row(row: int | None) -> tuple[str, str]:
+    return f"第 {row} 行", f"on row {row}"
+
+
+def in_file(file: str | None, line: int | None = None) -> tuple[str, str]:
+    at = f"{file}:{line}" if line else str(file)
+    return f"{at} 中", f"in {at}"
+
+
+_TEACHER_ID = ("教师编号", "teacher id")
+_SCHOOL_ID = ("学校编号", "school id")
 
 
 def _from_datafile(df: DataFile) -> Records:
@@ -133,6 +188,7 @@ def read_roster(
     problems: list[Problem] = []
     notes: list[Problem] = []  # rows that are not teachers (合计, 注 …) and remarks: warnings
     first_row: dict[str, int] = {}
+    origins: dict[int, tuple[str | None, int | None]] = {}
     skipped = 0
     for r in iter_roster(path, mapping=mapping, points=points):
         if r.kind != "teacher":
@@ -143,26 +199,37 @@ def read_roster(
         if not isinstance(teacher_or_problems, Teacher):
             problems.extend(teacher_or_problems)
             skipped += 1
-        elif teacher_or_problems.id in first_row:
-            problems.append(_duplicate_row(str(path), teacher_or_problems.id, row, first_row))
+            continue
+        dup = duplicate_row(str(path), teacher_or_problems.id, row, first_row)
+        if dup is not None:
+            problems.append(dup)
             skipped += 1
         else:
-            first_row[teacher_or_problems.id] = row
             teachers.append(teacher_or_problems)
+            origins[id(teacher_or_problems)] = (str(path), row)
     if problems and not keep_going:
         raise InputError(problems)
+    if not teachers and not skipped:
+        raise no_subject(str(path))
     return Records(teachers=teachers, files=[str(path)], skipped_rows=skipped,
-                   problems=problems + notes)
+                   problems=problems + notes, origins=origins)
 
 
-def _duplicate_row(file: str, tid: str, row: int, first_row: dict[str, int]) -> Problem:
-    return Problem(
-        file,
-        f"教师编号 {tid} 重复(第 {first_row[tid]} 行已有)",
-        f"teacher id {tid!r} appears twice (already on row {first_row[tid]})",
-        line=row,
-        field="id",
-        code="duplicate",
+def duplicate_row(file: str, tid: Any, row: int, first_row: dict[Any, int]) -> Problem | None:
+    """Remember a roster row's teacher id; the problem when an earlier row had it (the same
+    test in memory and streamed, on :func:`id_key`)."""
+    key = id_key(tid)
+    if key not in first_row:
+        first_row[key] = row
+        return None
+    return duplicate_problem(file, _TEACHER_ID, key, on_row(first_row[key]), line=row)
+
+
+def no_subject(file: str) -> InputError:
+    return InputError.single(
+        file, "文件中没有任何教师、学校或项目(只有表头或空列表?)",
+        "the file holds no teacher, school or project (only a header, or empty lists?)",
+        code="no_subject",
     )
 
 
@@ -214,7 +281,8 @@ def read_records(
     """Read one record file of any supported format.
 
     A school may name a ``roster:`` file (relative to its own file) instead of listing its
-    teachers inline.
+    teachers inline. A file that holds no teacher, school or project is an error (a header-only
+    roster, ``teachers: []``): checking nothing is never a pass.
     """
     path = Path(path_argument(source, "source"))  # no NUL, not too long, not bytes or a number
     if path.suffix.lower() in ROSTER_SUFFIXES:
@@ -223,76 +291,106 @@ def read_records(
     file = str(path)
     records = records_from_data(data, file, where.find)
     records.files.append(file)
+    if records.is_empty():
+        raise no_subject(file)
     places = _school_places(data)
+    _note_origins(records, data, file, where.find, places)
     for school, place in zip(records.schools, places, strict=True):
-        if school.roster:
-            if school.teachers:
-                pos = where.find((*place, "roster")) or (None, None)
-                raise InputError(
-                    [
-                        Problem(
-                            file,
-                            f"学校 {school.id} 同时给出了 roster 和 teachers,只能二选一",
-                            f"school {school.id!r} has both roster and teachers; give one of them",
-                            line=pos[0],
-                            column=pos[1],
-                            field=dotted((*place, "roster")),
-                            code="conflict",
-                        )
-                    ]
-                )
-            roster_path = _roster_path(
-                path, school.roster, where.find((*place, "roster")), dotted((*place, "roster"))
+        if school.roster is not None and not school.roster.strip():  # not silently "no roster"
+            pos = where.find((*place, "roster")) or (None, None)
+            raise InputError.single(
+                file, f"学校 {school.id} 的 roster 为空:请写名册文件名,或删去此项",
+                f"school {school.id!r} has an empty roster: name the roster file, or leave roster out",
+                line=pos[0], column=pos[1], field=dotted((*place, "roster")), code="roster",
             )
+        if school.roster:
+            at = (*place, "roster")
+            pos = where.find(at) or (None, None)
+            if school.teachers:
+                raise InputError.single(
+                    file,
+                    f"学校 {school.id} 同时给出了 roster 和 teachers,只能二选一",
+                    f"school {school.id!r} has both roster and teachers; give one of them",
+                    line=pos[0], column=pos[1], field=dotted(at), code="conflict",
+                )
+            roster_path = _roster_path(path, school.roster, pos, dotted(at))
             points_path = None
             if school.roster_points:
                 points_path = _roster_path(
                     path, school.roster_points, where.find((*place, "roster_points")),
                     dotted((*place, "roster_points")),
                 )
-            roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping,
-                                 points=points_path)
+            try:
+                roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping,
+                                     points=points_path)
+            except InputError as exc:
+                if any(p.code == "no_subject" for p in exc.problems):  # say which school names it
+                    raise InputError.single(
+                        file, f"学校 {school.id} 的名册 {school.roster!r} 中没有教师行",
+                        f"the roster {school.roster!r} of school {school.id!r} has no teacher rows",
+                        line=pos[0], column=pos[1], field=dotted(at), code="no_subject",
+                    ) from None
+                raise
             school.teachers = roster.teachers
             records.skipped_rows += roster.skipped_rows
             records.problems += roster.problems
+            records.origins.update(roster.origins)
     _check_teacher_in_one_school(records, file, places, where.find)
     return records
 
 
-def _roster_path(school_file: Path, name: str, pos: tuple[int, int] | None, field: str) -> Path:
+def _note_origins(
+    records: Records, data: dict[str, Any], file: str, locate: Any,
+    places: list[tuple[str | int, ...]],
+) -> None:
+    """Remember the line of every teacher and school, for problems found across files."""
+
+    def line(at: tuple[str | int, ...]) -> int | None:
+        pos = locate(at)
+        return pos[0] if pos else None
+
+    loose = [("teacher",)] if data.get("teacher") is not None else []
+    loose += [("teachers", i) for i in range(len(data.get("teachers") or ()))]
+    for t, at in zip(records.teachers, loose, strict=False):
+        records.origins[id(t)] = (file, line((*at, "id")))
+    for school, place in zip(records.schools, places, strict=True):
+        records.origins[id(school)] = (file, line((*place, "id")))
+        for i, t in enumerate(school.teachers or ()):
+            records.origins[id(t)] = (file, line((*place, "teachers", i, "id")))
+
+
+def _roster_path(school_file: Path, name: str, pos: tuple[int | None, int | None] | tuple[int, int],
+                 field: str) -> Path:
     """A school's roster file: relative to the school file and inside its folder, like
-    ``extends`` (a file mailed in must not make us read, and echo, files elsewhere)."""
-    line, column = pos or (None, None)
+    ``extends`` (a file mailed in must not make us read, and echo, files elsewhere); a regular
+    file. Every refusal names the school file and the line of ``roster:``."""
+    line, column = pos
+
+    def refuse(zh: str, en: str) -> InputError:
+        return InputError.single(str(school_file), zh, en, line=line, column=column, field=field,
+                                 code="roster")
+
+    shown = name if len(name) <= 80 else name[:79] + "…"
+    if "\0" in name:
+        raise refuse(f"名册文件名 {shown!r} 含有空字符 NUL", f"roster file name {shown!r} holds a NUL character")
+    if len(name) > 1024 or any(len(part) > 255 for part in Path(name).parts):
+        raise refuse(f"名册文件名过长({len(name)} 个字符)", f"roster file name is too long ({len(name)} characters)")
     base = school_file.parent.resolve()
-    target = (base / name).resolve()
+    try:
+        target = (base / name).resolve()
+    except (OSError, ValueError, RuntimeError):  # a symlink loop, a name the system refuses
+        raise refuse(f"无法解析名册文件名 {shown!r}", f"cannot resolve the roster file name {shown!r}") from None
     if Path(name).is_absolute() or "://" in name or not target.is_relative_to(base):
-        raise InputError(
-            [
-                Problem(
-                    str(school_file),
-                    f"名册文件 {name!r} 必须位于本文件所在目录之内",
-                    f"roster file {name!r} must be inside this file's folder",
-                    line=line,
-                    column=column,
-                    field=field,
-                    code="roster",
-                )
-            ]
-        )
+        raise refuse(f"名册文件 {shown!r} 必须位于本文件所在目录之内",
+                     f"roster file {shown!r} must be inside this file's folder")
     if not target.exists():  # say which file names it, and where
-        raise InputError(
-            [
-                Problem(
-                    str(school_file),
-                    f"找不到名册文件 {name!r}(相对于本文件所在目录)",
-                    f"roster file {name!r} not found (relative to this file's folder)",
-                    line=line,
-                    column=column,
-                    field=field,
-                    code="roster",
-                )
-            ]
-        )
+        raise refuse(f"找不到名册文件 {shown!r}(相对于本文件所在目录)",
+                     f"roster file {shown!r} not found (relative to this file's folder)")
+    if target.is_dir() or target == base:
+        raise refuse(f"名册 {shown!r} 是一个目录,应为 CSV/XLSX/JSON Lines 文件",
+                     f"roster {shown!r} is a folder, not a CSV/XLSX/JSON Lines file")
+    if not target.is_file():  # a FIFO or a device would block or never end
+        raise refuse(f"名册 {shown!r} 不是普通文件", f"roster {shown!r} is not a regular file")
     return target
 
 
@@ -329,3 +427,223 @@ def _check_teacher_in_one_school(
             first.setdefault(t.id, school.id)
     if problems:
         raise InputError(problems)
+
+
+# --------------------------------------------------------------------------- joins, counted once
+
+
+class SchoolIndex:
+    """Find the school a roster row names: by id, else by exact name (a name two schools share
+    joins neither). The same lookup in memory and streamed.
+
+    >>> idx = SchoolIndex([School(id="S1", name="一小")])
+    >>> idx.find("S1").id, idx.find("一小").id, idx.find("二小")
+    ('S1', 'S1', None)
+    """
+
+    def __init__(self, schools: list[School]) -> None:
+        self.by_id = {id_key(s.id): s for s in schools}
+        names: dict[str, list[School]] = {}
+        for s in schools:
+            if s.name:
+                names.setdefault(id_key(s.name), []).append(s)
+        self.by_name = {n: found[0] for n, found in names.items() if len(found) == 1}
+        # a roster with no school column and one school given: its rows are that school's
+        self.only = schools[0] if len(schools) == 1 else None
+
+    def find(self, school_id: str | None) -> School | None:
+        if school_id is None:
+            return self.only
+        key = id_key(school_id)
+        return self.by_id.get(key) or self.by_name.get(key)
+
+
+def unmatched_problem(file: str | None, row: int | None, school_id: str | None,
+                      schools: list[School]) -> Problem:
+    """A roster row whose school matches no school given."""
+    known = ", ".join(s.id for s in schools[:5]) + (" …" if len(schools) > 5 else "")
+    if school_id is None:
+        zh = f"此行没有学校(名册无学校列),而给出了 {len(schools)} 所学校:{known}"
+        en = f"this row names no school (no school column) and {len(schools)} schools are given: {known}"
+    else:
+        zh = f"学校 {school_id!r} 与给出的任何学校的编号或名称都不一致(已有:{known})"
+        en = f"school {school_id!r} matches no given school by id or name (given: {known})"
+    return Problem(file, zh, en, line=row, field="school_id", code="unjoined")
+
+
+def no_rows_problem(file: str | None, line: int | None, school: School) -> Problem:
+    """A school given without teachers that no roster row names."""
+    return Problem(
+        file,
+        f"学校 {school.id}({school.name or '无名称'})没有教师:名册中没有任何一行的学校为其编号或名称",
+        f"school {school.id!r} ({school.name or 'no name'}) has no teachers: no roster row names "
+        "it by id or name",
+        line=line, field="teachers", code="unjoined",
+    )
+
+
+def join_schools(records: Records, *, keep_going: bool = False) -> None:
+    """Put loose teachers (rosters, ``teachers:`` lists) into the schools their ``school_id``
+    names, by id or exact name, and count every teacher and school once.
+
+    When schools and loose teachers are both given, a teacher whose school matches none and a
+    school (without teachers of its own) that no teacher names are input errors; with
+    ``keep_going`` they are kept, checked, and listed in ``records.unjoined``. The same teacher
+    twice (two files, inline and in a roster) and the same school id in two files are errors;
+    with ``keep_going`` the second is left out, counted in ``skipped_rows`` and listed in
+    ``records.problems``.
+
+    >>> r = Records(teachers=[Teacher(id="T1", school_id="一小")], schools=[School(id="S1", name="一小")])
+    >>> join_schools(r)
+    >>> r.teachers, [t.id for t in r.schools[0].teachers]
+    ([], ['T1'])
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    # the same school twice (in one list the model already refused it, at its line)
+    first_school: dict[Any, School] = {}
+    kept_schools = []
+    for s in records.schools:
+        earlier = first_school.get(id_key(s.id))
+        if earlier is None:
+            first_school[id_key(s.id)] = s
+            kept_schools.append(s)
+            continue
+        file, line = records.origin(s)
+        errors.append(duplicate_problem(file, _SCHOOL_ID, s.id, in_file(*records.origin(earlier)),
+                                        line=line))
+        records.skipped_rows += 1
+    records.schools = kept_schools
+    loose = records.teachers
+    open_schools = {id(s) for s in records.schools if s.teachers is None and not s.roster}
+    if loose and records.schools:
+        index = SchoolIndex(records.schools)
+        if index.only is not None and id(index.only) not in open_schools:
+            index.only = None  # a school with its own teachers does not take the roster's
+        alone = []
+        for t in loose:
+            s = index.find(t.school_id)
+            if s is None and t.school_id is None and not open_schools:
+                alone.append(t)  # a teacher on its own, beside schools with their own teachers
+            elif s is None:
+                warnings.append(unmatched_problem(*records.origin(t), t.school_id, records.schools))
+                alone.append(t)
+            else:
+                s.teachers = [*(s.teachers or ()), t]
+        records.teachers = alone
+        for s in records.schools:
+            if id(s) in open_schools and not s.teachers:
+                warnings.append(no_rows_problem(*records.origin(s), s))
+    errors += _count_teachers_once(records)
+    if keep_going:
+        records.problems += errors
+        records.unjoined += warnings
+    elif errors or warnings:
+        raise InputError(sorted(errors + warnings, key=lambda p: (p.file or "", p.line or 0)))
+
+
+def _count_teachers_once(records: Records) -> list[Problem]:
+    """The same teacher id twice anywhere (loose, inline, in rosters): the second is left out."""
+    first: dict[Any, Teacher] = {}
+    problems = []
+
+    def seen(t: Teacher) -> bool:
+        earlier = first.get(id_key(t.id))
+        if earlier is None:
+            first[id_key(t.id)] = t
+            return False
+        file, line = records.origin(t)
+        problems.append(duplicate_problem(file, _TEACHER_ID, t.id, in_file(*records.origin(earlier)),
+                                          line=line))
+        records.skipped_rows += 1
+        return True
+
+    for s in records.schools:
+        if s.teachers:
+            s.teachers = [t for t in s.teachers if not seen(t)]
+    records.teachers = [t for t in records.teachers if not seen(t)]
+    return problems
+
+
+# --------------------------------------------------------------------------- typos in free maps
+
+_FREE = re.compile(r"(?:^|\.)(practice|attributes)\.([^.\s\[\]]+)")
+
+
+def free_keys(ruleset: Any) -> dict[str, set[str]]:
+    """The keys of the free maps (``hours.practice``, ``attributes``) that a ruleset's rules
+    and derived values read.
+
+    >>> from ict2rules import load_ruleset
+    >>> sorted(free_keys(load_ruleset("zeku_2023"))["practice"])
+    ['certification', 'lesson', 'process']
+    """
+    found: dict[str, set[str]] = {"practice": set(), "attributes": set()}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, BaseModel):
+            walk(value.model_dump())
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str):
+            for m in _FREE.finditer(value):
+                found[m.group(1)].add(m.group(2))
+
+    for rule in ruleset.rules:
+        walk([rule.check, rule.when])
+    for d in ruleset.derived:
+        walk(d.compute)
+    return found
+
+
+def _near(word: str, choices: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def map_typos(known: dict[str, set[str]], record: Any, file: str | None = None,
+              line: int | None = None) -> list[Problem]:
+    """Keys of a record's free maps that look like a typo of a key the ruleset reads, where
+    that key itself is absent: ``practice: {certifcation: 15}`` would silently be missing data.
+    (Other keys are the record's own facts and are kept.)"""
+    maps: list[tuple[str, str, dict[str, Any]]] = []
+    hours = getattr(record, "hours", None)
+    if hours is not None and hours.practice:
+        maps.append(("practice", "hours.practice", hours.practice))
+    if getattr(record, "attributes", None):
+        maps.append(("attributes", "attributes", record.attributes))
+    problems = []
+    for kind, prefix, values in maps:
+        absent = known[kind] - set(values)
+        for key in values:
+            hint = _near(str(key), absent) if key not in known[kind] else None
+            if hint:
+                problems.append(Problem(
+                    file,
+                    f"{key!r} 不是规则集读取的项(编号 {record.id});是否应为 {hint!r}?",
+                    f"{key!r} is not a key the ruleset reads (record {record.id!r}); did you mean "
+                    f"{hint!r}?",
+                    line=line, field=f"{prefix}.{key}", code="unknown_key",
+                ))
+    return problems
+
+
+def typos(ruleset: Any, records: Records) -> list[Problem]:
+    """:func:`map_typos` over every teacher, school and project of ``records``."""
+    known = free_keys(ruleset)
+    if not any(known.values()):
+        return []
+    problems = []
+    subjects: list[Any] = list(records.teachers)
+    for s in records.schools:
+        subjects += [s, *(s.teachers or ())]
+    subjects += records.projects
+    for record in subjects:
+        problems += map_typos(known, record, *records.origin(record))
+    return problems

@@ -226,12 +226,34 @@ def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
         files.append((current, model, where))
         current = _extends(model.extends, current, where) if model.extends else None
     files.reverse()  # base first
+    _check_removals(files)
     merged = _merge([(m, str(p)) for p, m, _ in files])
     try:
         merged.plan  # noqa: B018  (compile now so that a bad path is reported at load time)
     except CompileError as exc:
         raise InputError([_compile_problem(exc, files, raw, merged)]) from None
     return merged, [p for p, _, _ in files]
+
+
+def _check_removals(files: list[tuple[Path, RulesetFile, Locations]]) -> None:
+    """``remove_rules`` must name rules the chain has: a typo would keep the rule it meant to drop."""
+    known: set[str] = set()
+    problems = []
+    for path, model, where in files:  # base first
+        for i, rid in enumerate(model.remove_rules):
+            if rid not in known:
+                hint = did_you_mean(rid, known)
+                line, column = where.find(("remove_rules", i)) or (None, None)
+                problems.append(Problem(
+                    str(path),
+                    f"remove_rules 中的 {rid!r} 不是上级规则集中的规则" + (f";是否应为 {hint!r}?" if hint else ""),
+                    f"remove_rules names {rid!r}, which no inherited rule has" + (f"; did you mean {hint!r}?" if hint else ""),
+                    line=line, column=column, field=f"remove_rules[{i}]", code="remove_rules",
+                ))
+        known -= set(model.remove_rules)
+        known |= {r.id for r in model.rules}
+    if problems:
+        raise InputError(problems)
 
 
 def _extends(name: str, current: Path, where: Locations) -> Path:

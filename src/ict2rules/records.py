@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
@@ -112,10 +113,45 @@ CertLevel = Annotated[
     Literal["校", "区", "市", "省"],
     BeforeValidator(_closed_set(CERT_LEVELS, ("认证级别", "certification level"))),
 ]
+# Records are read as strictly as rosters: a number is a number, a date a date. YAML 1.1 and
+# pydantic's lax mode would turn `yes` into 1 h, `050` into 40, `completed_on: 0` into
+# 1970-01-01 and Unix seconds into dates, silently; here each is a located error instead.
+_YAML11_NUMBER = re.compile(r"^[-+]?(?:0[0-7_]+|0[xob][0-9a-f_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?)$", re.I)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _strict_number(value: Any) -> Any:
+    """A number, never true/false or text (a roster cell is converted before it gets here)."""
+    if isinstance(value, bool):
+        raise Invalid(f"应为数字,不能是真假值 {_shown(value)}", f"expected a number, not true/false: found {_shown(value)}")
+    if isinstance(value, str):
+        if _YAML11_NUMBER.match(value.strip()):
+            raise Invalid(
+                f"应为数字,实际为 {_shown(value)}(八进制/十六进制/六十进制/下划线写法含义不明,请写十进制数)",
+                f"expected a number, found {_shown(value)} (octal, hex, base-60 or underscore forms are "
+                "ambiguous: write a decimal number)",
+            )
+        raise Invalid(f"应为数字,实际为 {_shown(value)}", f"expected a number, found {_shown(value)}")
+    return value
+
+
+def _strict_date(value: Any) -> Any:
+    """A date, or text YYYY-MM-DD; never a number (0 would be 1970-01-01, 1694995200 a day in 2023)."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value.strip())):
+        return value.strip() if isinstance(value, str) else value
+    raise Invalid(f"应为日期 YYYY-MM-DD,实际为 {_shown(value)}", f"expected a date YYYY-MM-DD, found {_shown(value)}")
+
+
 Attributes = Annotated[dict[str, Any], AfterValidator(_finite_values)]
-Hours = Annotated[float, Field(ge=0, le=10_000), AfterValidator(_finite)]
-Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite)]
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Hours = Annotated[float, Field(ge=0, le=10_000), AfterValidator(_finite), BeforeValidator(_strict_number)]
+Score = Annotated[float, Field(ge=0, le=100), AfterValidator(_finite), BeforeValidator(_strict_number)]
+Count = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_strict_number)]
+Date = Annotated[dt.date, BeforeValidator(_strict_date)]
 PointCode = Annotated[str, AfterValidator(_point_code)]
 Environment = Literal["A", "B", "C"]
 
@@ -247,7 +283,7 @@ class PointRecord(_Record):
     peer_score: Score | None = Field(default=None, description="互评 score, 0–100.")
     school_score: Score | None = Field(default=None, description="学校评价 score, 0–100.")
     evidence: Evidence | None = None
-    certified_on: dt.date | None = None
+    certified_on: Date | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -287,10 +323,10 @@ class Teacher(_Record):
     grade: Grade | None = Field(
         default=None, description="考核结果 / 等级: 优秀 / 良好 / 合格 / 不合格."
     )
-    assessed_on: dt.date | None = Field(
+    assessed_on: Date | None = Field(
         default=None, description="Date the teacher took assessment (参与考核)."
     )
-    completed_on: dt.date | None = Field(
+    completed_on: Date | None = Field(
         default=None, description="Date all training was completed."
     )
     attributes: Attributes = Field(default_factory=dict)
@@ -336,7 +372,7 @@ class Document(_Record):
     """A document the school or provider files (实施方案, 考核方案 …)."""
 
     name: str = Field(min_length=1)
-    filed_on: dt.date | None = None
+    filed_on: Date | None = None
     approved: bool | None = None
     items: Count | None = Field(default=None, description="How many, where a document is counted.")
 
@@ -345,9 +381,9 @@ class Step(_Record):
     """A dated step of a plan's schedule."""
 
     name: str = Field(min_length=1)
-    start: dt.date | None = None
-    end: dt.date | None = None
-    done_on: dt.date | None = None
+    start: Date | None = None
+    end: Date | None = None
+    done_on: Date | None = None
 
 
 class Workshop(_Record):
@@ -394,10 +430,10 @@ class School(_Record):
     schedule: list[Step] | None = None
     staff: Staff | None = None
     workshops: list[Workshop] | None = None
-    review_applied_on: dt.date | None = Field(
+    review_applied_on: Date | None = Field(
         default=None, description="Date the school applied for re-review (复评验收)."
     )
-    summary_filed_on: dt.date | None = Field(
+    summary_filed_on: Date | None = Field(
         default=None, description="Date the school's work summary was filed."
     )
     roster: str | None = Field(
@@ -426,7 +462,7 @@ class School(_Record):
 class Filing(_Record):
     """A filing a training provider owes (自评报告, 课程资源, 案例集)."""
 
-    filed_on: dt.date | None = None
+    filed_on: Date | None = None
     teachers_covered: Count | None = Field(
         default=None, description="Trainees a case collection covers."
     )
@@ -449,10 +485,10 @@ class Project(_Record):
     schools: Count | None = None
     teachers: Count | None = None
     management_members: Count | None = None
-    start: dt.date | None = None
-    end: dt.date | None = Field(default=None, description="Date training actually finished.")
+    start: Date | None = None
+    end: Date | None = Field(default=None, description="Date training actually finished.")
     extension_approved: bool | None = None
-    bulletins: list[dt.date] | None = Field(
+    bulletins: list[Date] | None = Field(
         default=None, description="Dates work bulletins were filed."
     )
     self_evaluation_report: Filing | None = None
@@ -478,3 +514,14 @@ class DataFile(_Record):
     schools: list[School] | None = None
     project: Project | None = None
     projects: list[Project] | None = None
+
+    # one id once per list, reported at the second item (across files: inputs.join_schools)
+    _teachers_unique = field_validator("teachers")(
+        lambda v: _unique(v, lambda t: t.id, ("教师编号", "teacher id"), "id")
+    )
+    _schools_unique = field_validator("schools")(
+        lambda v: _unique(v, lambda s: s.id, ("学校编号", "school id"), "id")
+    )
+    _projects_unique = field_validator("projects")(
+        lambda v: _unique(v, lambda p: p.id, ("项目编号", "project id"), "id")
+    )

@@ -48,7 +48,22 @@ from typing import IO, Any
 from .compiler import CompiledRule, Context
 from .errors import InputError, Problem
 from .evaluator import Evaluator, Finding, SubjectRef, ref_of, wrong_kind_of_value
-from .inputs import ROSTER_SUFFIXES, parse_date, read_records, roster_teacher
+from .inputs import (
+    ROSTER_SUFFIXES,
+    Records,
+    SchoolIndex,
+    duplicate_row,
+    free_keys,
+    id_key,
+    join_schools,
+    map_typos,
+    no_rows_problem,
+    no_subject,
+    parse_date,
+    read_records,
+    roster_teacher,
+    unmatched_problem,
+)
 from .kinds.base import DATA_ERRORS, Status, Subject
 from .records import School, Teacher
 from .report import REPORT_VERSION, finding_dict, jsonable, message
@@ -373,6 +388,7 @@ class Checker:
         self.lines = Lines(ruleset)
         # A teacher's parent: its school as the rules see it, without teachers (as inline).
         self.parents = {s.id: Subject(s, self.ev.env) for s in schools}
+        self.index = SchoolIndex(schools)  # by id or exact name, as in memory
         ctx = Context(ruleset, School, "school", frozenset(d.id for d in ruleset.derived if d.level == "school"))
         self.running = {
             cr.rule.id: _Running(cr, ctx) for cr in self.ev.plan.rules["school"] if _is_running(cr.rule)
@@ -399,7 +415,9 @@ class Checker:
                 tally.skipped_rows += 1
                 continue
             ids.append(t.id)
-            parent = self.parents.get(t.school_id) if t.school_id is not None else None
+            school = self.index.find(t.school_id)
+            parent = self.parents[school.id] if school is not None else None
+            sid = school.id if school is not None else t.school_id
             before = dict(self.ev.unmet)
             s, found = self.ev.teacher(t, parent)
             for severity, n in self.ev.unmet.items():
@@ -412,10 +430,10 @@ class Checker:
             tally.teachers_checked += 1
             tally.teachers_passed += bool(s.passed)
             tally.teachers_waiting += s.waiting
-            if t.school_id is not None:
-                st = tally.schools.get(t.school_id)
+            if sid is not None:
+                st = tally.schools.get(sid)
                 if st is None:
-                    st = tally.schools[t.school_id] = SchoolTally()
+                    st = tally.schools[sid] = SchoolTally()
                 st.checked += 1
                 st.passed += bool(s.passed)
                 if parent is not None:
@@ -458,12 +476,16 @@ class Checker:
 # --------------------------------------------------------------------------- the run
 
 
-def rows_of(paths: list[Path], mapping: dict[str, str] | None = None) -> Iterator[Row]:
-    """Roster rows as plain picklable tuples, file after file."""
+def rows_of(paths: list[Path], mapping: dict[str, str] | None = None,
+            leave_out: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset()) -> Iterator[Row]:
+    """Roster rows as plain picklable tuples, file after file (without the rows ``leave_out``
+    names by file and row: duplicates)."""
     from .tabular import iter_roster
 
     for path in paths:
         for r in iter_roster(path, mapping=mapping):
+            if leave_out and (r.file, r.row) in leave_out:
+                continue
             yield (r.file, r.row, r.data, r.columns, r.problems, r.kind, r.notes)
 
 
@@ -480,9 +502,88 @@ def chunks(rows: Iterator[Row], size: int | None = None) -> Iterator[list[Row]]:
         yield buf
 
 
+@dataclass
+class Screen:
+    """What a first read of the rosters found before anything is checked or written: every
+    bad row, every duplicate id (exactly as in memory, on :func:`~ict2rules.inputs.id_key`),
+    every row whose school matches none given and every school no row names."""
+
+    problems: list[Problem] = field(default_factory=list)
+    unjoined: list[Problem] = field(default_factory=list)
+    typos: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # rows that are not teachers, remarks
+    duplicates: set[tuple[str, int]] = field(default_factory=set)
+    teachers: int = 0
+    skipped: int = 0
+
+
+def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] | None,
+           known: dict[str, set[str]] | None = None) -> Screen:
+    """Validate every row once, keeping only 8 bytes a teacher (the hash of its id) and the
+    schools named.
+
+    The streamed check reads the rosters before checking them, so that a bad row stops the run
+    before a single finding is written, and a duplicate is left out, not counted. Ids whose
+    hashes repeat are then told apart exactly by one more read (only when there are any).
+    """
+    from .tabular import RosterRow, iter_roster
+
+    out = Screen()
+    index = SchoolIndex(schools)
+    hashes = array("q")
+    bad: set[tuple[str, int]] = set()
+    named: set[str] = set()
+    for path in rosters:
+        rows = 0
+        for r in iter_roster(path, mapping=mapping):
+            out.notes += r.notes
+            if r.kind != "teacher":  # 合计 / 注 / blank rows: said, counted by the check
+                continue
+            rows += 1
+            t = roster_teacher(RosterRow(r.file, r.row, r.data, r.columns, r.problems))
+            if not isinstance(t, Teacher):
+                out.problems += t
+                out.skipped += 1
+                bad.add((r.file, r.row))
+                continue
+            if known:  # a typo is an error even with keep_going, as in memory
+                out.typos += map_typos(known, t, r.file, r.row)
+            hashes.append(hash(id_key(t.id)))
+            out.teachers += 1
+            school = index.find(t.school_id)
+            if school is not None:
+                named.add(school.id)
+            elif schools:
+                out.unjoined.append(unmatched_problem(r.file, r.row, t.school_id, schools))
+        if not rows:
+            out.problems.append(no_subject(str(path)).problems[0])
+    ordered = sorted(hashes)
+    twice = {x for x, y in pairwise(ordered) if x == y}
+    del ordered, hashes
+    if twice:
+        first_row: dict[Any, int] = {}
+        for file, number, data, *_rest in rows_of(rosters, mapping):
+            key = id_key(data.get("id"))
+            if (file, number) in bad or not isinstance(key, str) or hash(key) not in twice:
+                continue
+            dup = duplicate_row(file, key, number, first_row)
+            if dup is not None:
+                out.problems.append(dup)
+                out.duplicates.add((file, number))
+                out.skipped += 1
+                out.teachers -= 1
+    if out.teachers and schools:
+        out.unjoined += [no_rows_problem(*_ORIGINS.get(s.id, (None, None)), s)
+                         for s in schools if s.id not in named]
+    out.problems.sort(key=lambda p: (p.file or "", p.line or 0))
+    return out
+
+
 def split_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[School], list[str]]:
-    """Rosters, the schools of the other files (no teachers inline), and every file's name."""
-    rosters, schools, files = [], [], []
+    """Rosters, the schools of the other files (no teachers inline), and every file's name.
+    The same school id in two files is an error, as in memory."""
+    rosters, files = [], []
+    schools = Records()
     for p in map(Path, paths):
         files.append(str(p))
         if p.suffix.lower() in ROSTER_SUFFIXES:
@@ -494,8 +595,14 @@ def split_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[School],
                 str(p), "流式检查时此文件只应包含学校(教师在名册中)",
                 "when streaming, this file may hold only schools (their teachers are in the roster)",
             )
-        schools += records.schools
-    return rosters, schools, files
+        schools.extend(records)
+    join_schools(schools)  # no teachers here: only finds a school given twice
+    _ORIGINS.update({s.id: schools.origin(s) for s in schools.schools})
+    return rosters, schools.schools, files
+
+
+# school id → (file, line) of the schools last split, so that a problem can point at the school
+_ORIGINS: dict[str, tuple[str | None, int | None]] = {}
 
 
 def check_stream(
@@ -509,46 +616,54 @@ def check_stream(
     jobs: int = 1,
     mapping: dict[str, str] | None = None,
     warn: Callable[[str], None] | None = None,
+    unless: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Tally:
     """Check rosters (and schools files) row by row, writing JSON Lines to ``out``.
 
     ``jobs`` > 1 checks chunks of rows in that many processes; the output is the same, in the
-    same order. Bad rows are collected and raised together at the end (``InputError``) unless
-    ``keep_going``, when they are skipped, passed to ``warn`` and counted. To check only some
+    same order. The rosters are read once first: bad rows, duplicate ids, rows whose school
+    matches none and schools no row names are raised together (``InputError``) before anything
+    is written, unless ``keep_going``, when bad rows and duplicates are left out and counted,
+    and every problem is passed to ``warn``. When no teacher is checked and ``unless(summary)``
+    is true, nothing at all is written (the CLI's "nothing was checked"). To check only some
     rules, pass ``ruleset.restricted(select, ignore)``.
     """
     as_of = parse_date(as_of) or dt.date.today()
     rosters, schools, files = split_inputs(paths)
+    found = screen(rosters, schools, mapping, free_keys(ruleset))
+    if found.typos or (not keep_going and (found.problems or found.unjoined)):
+        raise InputError(found.typos or found.problems + found.unjoined)
     checker = Checker(ruleset, as_of, keep, schools)
-    tally, problems = Tally(), []
-    notes: list[Problem] = []  # rows that are not teachers and remarks: warnings, never errors
-    hashes = array("q")  # 8 bytes a teacher: duplicate ids found without keeping the ids
-    results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools))
-    for res in results:
+    tally = Tally()
+    results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools),
+                       found.duplicates)
+    for res in results:  # the rows' problems were all found by the screen
         out.write(res.text)
         tally.merge(res.tally)
-        problems += res.problems
-        notes += res.notes
-        hashes.extend(hash(i) for i in res.ids)
-    problems += _duplicates(rosters, hashes, mapping)
-    for school in schools:
-        out.writelines(line + "\n" for line in checker.school(school, tally.schools.get(school.id), tally))
+    tally.skipped_rows += len(found.duplicates)
+    for p in found.problems:
+        (warn or (lambda _m: None))(f"已跳过 / skipped: {p}")
+    for p in found.unjoined:
+        (warn or (lambda _m: None))(f"未关联 / not joined: {p}")
+    for p in found.notes:  # rows that are not teachers, and remarks: warnings, never errors
+        (warn or (lambda _m: None))(str(p))
+    lines = [line + "\n" for school in schools
+             for line in checker.school(school, tally.schools.get(school.id), tally)]
+    if not tally.teachers_checked and unless is not None and unless(tally.summary()):
+        return tally  # nothing was checked: not a report saying all is met
+    out.writelines(lines)
     for sid, st in tally.schools.items():
         out.write(dump({"type": "school_rollup", "school": sid, "teachers": {
             "checked": st.checked, "passed": st.passed, "failed": st.checked - st.passed,
             "pass_rate": round(st.passed / st.checked, 6) if st.checked else None}}) + "\n")
-    if problems and not keep_going:
-        raise InputError(problems)
-    for p in problems + notes:
-        (warn or (lambda _m: None))(str(p))
     out.write(dump({"type": "summary", "version": REPORT_VERSION, "ruleset": ruleset.id,
                     "as_of": as_of.isoformat(), "inputs": files, **tally.summary()}) + "\n")
     return tally
 
 
 def _results(checker: Checker, rosters: list[Path], mapping: dict[str, str] | None, jobs: int,
-             init: tuple[Any, ...]) -> Iterator[ChunkResult]:
-    rows = chunks(rows_of(rosters, mapping))
+             init: tuple[Any, ...], leave_out: set[tuple[str, int]]) -> Iterator[ChunkResult]:
+    rows = chunks(rows_of(rosters, mapping, leave_out))
     if jobs <= 1:
         yield from map(checker.chunk, rows)
         return
@@ -557,51 +672,24 @@ def _results(checker: Checker, rosters: list[Path], mapping: dict[str, str] | No
     yield from ordered_map(rows, jobs, init)
 
 
-def _duplicates(rosters: list[Path], hashes: array, mapping: dict[str, str] | None) -> list[Problem]:
-    """Teacher ids seen twice: found by sorting the hashes, then named by a second read."""
-    ordered = sorted(hashes)
-    twice = {a for a, b in pairwise(ordered) if a == b}
-    del ordered
-    if not twice:
-        return []
-    first: dict[str, int] = {}
-    problems = []
-    for file, number, data, *_rest in rows_of(rosters, mapping):
-        tid = data.get("id")
-        if not isinstance(tid, str) or hash(tid) not in twice:
-            continue
-        if tid in first:
-            problems.append(Problem(
-                file, f"教师编号 {tid} 重复(第 {first[tid]} 行已有)",
-                f"teacher id {tid!r} appears twice (already on row {first[tid]})",
-                line=number, field="id", code="duplicate",
-            ))
-        else:
-            first[tid] = number
-    return problems
-
-
 def attach_teachers(teachers: list[Teacher], schools: list[School]) -> list[Teacher]:
-    """Put roster teachers into the schools (without teachers) their ``school_id`` names, as
-    the streamed check does; return the teachers left alone.
+    """Put roster teachers into the schools their ``school_id`` names (by id or exact name), as
+    the streamed check does; return the teachers left alone (see
+    :func:`~ict2rules.inputs.join_schools`, which also reports what did not join).
 
     >>> s = School(id="S1")
-    >>> attach_teachers([Teacher(id="T1", school_id="S1"), Teacher(id="T2")], [s])[0].id
+    >>> attach_teachers([Teacher(id="T1", school_id="S1"), Teacher(id="T2", school_id="S9")], [s])[0].id
     'T2'
     >>> [t.id for t in s.teachers]
     ['T1']
     """
-    open_schools = {s.id: s for s in schools if s.teachers is None and not s.roster}
-    joined: dict[str, list[Teacher]] = {}
-    alone = []
-    for t in teachers:
-        if t.school_id is not None and t.school_id in open_schools:
-            joined.setdefault(t.school_id, []).append(t)
-        else:
-            alone.append(t)
-    for sid, found in joined.items():
-        open_schools[sid].teachers = found
-    return alone
+    records = Records(teachers=list(teachers), schools=list(schools))
+    join_schools(records, keep_going=True)
+    return records.teachers
+
+
+class _Nothing(Exception):
+    """Nothing was checked: abandon the output file."""
 
 
 def run_cli(args: Any, ruleset: Ruleset, mapping: dict[str, str] | None) -> int | None:
@@ -618,19 +706,38 @@ def run_cli(args: Any, ruleset: Ruleset, mapping: dict[str, str] | None) -> int 
         return None
 
     def warn(text: str) -> None:
-        print(f"ict2rules: 警告 已跳过 / warning, skipped: {text}", file=sys.stderr)
+        zh, _, en = text.partition(" / ")  # the same line as in memory
+        print(f"ict2rules: 警告 {zh} / warning, {en}", file=sys.stderr)
+
+    from .cli.check import failed_summary, nothing_checked
+
+    empty: list[tuple[str, str]] = []
+
+    def unless(summary: dict[str, Any]) -> bool:
+        why = None if failed_summary(summary, args.fail_level) else nothing_checked(
+            ruleset, summary, summary.get("skipped_rows", 0))
+        empty.extend([why] if why else [])
+        return why is not None
 
     options = {
         "as_of": args.as_of, "keep_going": args.keep_going, "jobs": max(1, args.jobs),
         "keep": frozenset(Status(x) for x in args.status) if args.status else None,
-        "mapping": mapping, "warn": warn,
+        "mapping": mapping, "warn": warn, "unless": unless,
     }
     if args.output:
         from .output import atomic_write
 
-        with atomic_write(args.output) as out:
-            tally = check_stream(ruleset, args.data, out, **options)
+        try:
+            with atomic_write(args.output) as out:
+                tally = check_stream(ruleset, args.data, out, **options)
+                if empty:  # nothing was checked: an earlier report stays as it was
+                    raise _Nothing
+        except _Nothing:
+            pass
     else:
         tally = check_stream(ruleset, args.data, sys.stdout, **options)
+    if empty:
+        print(f"ict2rules: {empty[0][0]} / {empty[0][1]}", file=sys.stderr)
+        return 3
     bad = tally.errors + (tally.warnings if args.fail_level == "warning" else 0)
     return 0 if args.exit_zero or not bad else 1

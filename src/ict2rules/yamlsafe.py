@@ -182,6 +182,25 @@ _KEY_TYPES = (str, int, float, dt.date)  # bool is an int; datetime is a date
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
 
+# YAML 1.2 plain scalars (the core schema), not PyYAML's YAML 1.1: `yes`/`no`/`on`/`off` are
+# text, not booleans, and `050` (octal 40), `1:05` (base 60: 65), `0x32`, `0b110010` and `5_0`
+# are text, not numbers — so a field wanting a number or a yes/no refuses them, located, instead
+# of reading a silently different value.
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_CORE_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+
+
+def _core(tag: str, value: str) -> str:
+    """The tag a plain scalar has in YAML 1.2 (core schema), from PyYAML's YAML 1.1 one."""
+    if tag == _TAG + "bool" and not _CORE_BOOL.match(value):
+        return _STR
+    if tag == _TAG + "int" and not _CORE_INT.match(value):
+        return _STR
+    if tag == _TAG + "float" and ("_" in value or ":" in value):
+        return _STR
+    return tag
+
+
 def _mark_problem(file: str, mark: Any, zh: str, en: str, code: str = "yaml") -> Problem:
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
@@ -321,7 +340,7 @@ class _Composer:
                     )
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                    tag = _core(loader.resolve(yaml.ScalarNode, event.value, event.implicit), event.value)
                 self._check_tag(tag, "scalar", event.start_mark)
                 self._check_anchor(event.anchor, event.start_mark)
                 mark = event.start_mark

@@ -3,6 +3,7 @@ itself in :data:`COMMANDS`; this module only parses, dispatches and turns every 
 into one located line on stderr with exit code 2 (never a traceback).
 
 Exit codes: 0 every error-severity rule met · 1 some not met · 2 usage or input error ·
+3 nothing was checked (no subject; no teacher though the ruleset has teacher rules) ·
 70 internal error (a bug: never read as a verdict) · 130 Ctrl-C · 128+N killed by signal N
 (SIGTERM 143, SIGHUP 129), with every temporary file and worker process cleaned up.
 """
@@ -21,7 +22,7 @@ from types import FrameType
 
 from ..errors import InputError, printable
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_NOTHING = 0, 1, 2, 3
 EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a crash must never look like "rules not met" (1)
 # set to see the traceback of an internal error instead of the one-line report
 DEBUG_ENV = "ICT2RULES_DEBUG"
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  ict2rules check plan.yaml -r kaiyuan_2024 --as-of 2024-03-10 --format json\n"
             "  ict2rules rulesets\n"
             "退出码 / exit codes: 0 全部符合 all met · 1 有要求未满足 some not met · 2 输入错误 input error"
+            " · 3 未检查任何对象 nothing was checked"
             " · 70 内部错误 internal error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,

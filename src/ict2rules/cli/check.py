@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 from .. import evaluate
-from ..errors import InputError
-from ..inputs import Records, parse_date, read_records
+from ..errors import InputError, Problem
+from ..inputs import Records, join_schools, parse_date, read_records, typos
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import atomic_write
 from ..render import formats, write
 from ..render.text import progress
 from ..report import Report
+from ..ruleset import Ruleset
 from ..tabular import load_mapping
-from . import EXIT_FAILED, EXIT_OK, command, refuse_output_over_inputs
+from . import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command, refuse_output_over_inputs
 
 
 def iso_date(text: str) -> dt.date:
@@ -131,9 +134,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # --select / --ignore decide which rules run, so the verdict is about those rules only
     ruleset = load_ruleset(args.ruleset).restricted(args.select, args.ignore)
-    records = Records()
-    bad: list[InputError] = []
     mapping = load_mapping(args.columns) if args.columns else None
+    data = distinct_files(args.data)
     refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
     if args.format == "jsonl":  # a roster streams row by row, in constant memory
         from ..stream import run_cli
@@ -141,35 +143,30 @@ def run(args: argparse.Namespace) -> int:
         code = run_cli(args, ruleset, mapping)
         if code is not None:
             return code
-    first_file: dict[str, str] = {}  # teacher id → the file that listed it first
-    for path in args.data:  # every file's problems in one run, not one file per run
+    records = Records()
+    bad: list[InputError] = []
+    for path in data:  # every file's problems in one run, not one file per run
         try:
-            found = read_records(path, keep_going=args.keep_going, mapping=mapping)
+            records.extend(read_records(path, keep_going=args.keep_going, mapping=mapping))
         except InputError as exc:
             bad.append(exc)
-            continue
-        for t in found.teachers:  # one teacher in two rosters would be counted twice
-            earlier = first_file.setdefault(t.id, str(path))
-            if earlier != str(path):
-                bad.append(
-                    InputError.single(
-                        str(path),
-                        f"教师编号 {t.id} 已出现在 {earlier}",
-                        f"teacher id {t.id!r} is already in {earlier}",
-                        field="id",
-                        code="duplicate",
-                    )
-                )
-        records.extend(found)
+    if not bad:
+        try:  # roster teachers join their schools (by id or name), every one counted once
+            join_schools(records, keep_going=args.keep_going)
+        except InputError as exc:
+            bad.append(exc)
+        bad += [InputError(found)] if (found := typos(ruleset, records)) else []
     if bad:
         raise InputError([p for exc in bad for p in exc.problems])
-    from ..stream import attach_teachers  # roster teachers join their schools, as when streamed
-
-    records.teachers = attach_teachers(records.teachers, records.schools)
-    for problem in records.problems:  # --keep-going: rows left out, said out loud
-        print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
+    warn_kept(records.problems, records.unjoined)
     with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
         report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
+    unmet = failed(report, args.fail_level)
+    given = any(s.teachers is not None for s in records.schools)  # a roster, `teachers:`
+    empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
+    if empty is not None:  # never a report saying "all met" about nothing
+        print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
+        return EXIT_NOTHING
     if args.output:  # a school's roster is an input too
         rosters = [Path(f).parent / s.roster for f in records.files for s in records.schools if s.roster]
         refuse_output_over_inputs(args.output, rosters)
@@ -177,7 +174,68 @@ def run(args: argparse.Namespace) -> int:
             write(args.format, report, out, lang=args.lang, color=False)
     else:
         write(args.format, report, sys.stdout, lang=args.lang)
-    return EXIT_OK if args.exit_zero or not failed(report, args.fail_level) else EXIT_FAILED
+    return EXIT_OK if args.exit_zero or not unmet else EXIT_FAILED
+
+
+def warn_kept(skipped: list[Problem], unjoined: list[Problem]) -> None:
+    """--keep-going: what was left out, and what did not join, said out loud on stderr."""
+    for problem in skipped:
+        print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
+    for problem in unjoined:
+        print(f"ict2rules: 警告 未关联 / warning, not joined: {problem}", file=sys.stderr)
+
+
+def distinct_files(paths: list[str]) -> list[str]:
+    """The file arguments, each at most once: a file given twice (or again through a link)
+    would count its teachers twice — an input error naming both arguments.
+
+    >>> distinct_files(["a.yaml", "b.yaml"])
+    ['a.yaml', 'b.yaml']
+    """
+    seen: dict[str, str] = {}
+    problems = []
+    for path in paths:
+        try:
+            key = os.path.realpath(path)
+        except (OSError, ValueError):
+            continue  # reading the file reports it
+        if key in seen:
+            problems.append(Problem(
+                path, f"同一文件给出了两次(与 {seen[key]} 相同)",
+                f"the same file is given twice (same as {seen[key]})", code="duplicate",
+            ))
+        else:
+            seen[key] = path
+    if problems:
+        raise InputError(problems)
+    return list(paths)
+
+
+def nothing_checked(
+    ruleset: Ruleset, summary: dict[str, Any], skipped: int = 0, teachers_given: bool = True
+) -> tuple[str, str] | None:
+    """Why a run checked nothing, in Chinese and English; None when something was checked.
+
+    Nothing is: no subject at all; or teachers were given (a roster, ``teachers:``, rows left
+    out) and not one was checked, though the ruleset has teacher rules. A school plan given
+    without any teachers is a check of the plan, not nothing.
+
+    >>> from ict2rules import load_ruleset
+    >>> nothing_checked(load_ruleset("zeku_2023"), {"subjects": {"school": 1}, "teachers": {"checked": 0}})[1]
+    'nothing was checked: zeku_2023 has 19 teacher rules but no teacher was checked (exit 3)'
+    """
+    rows_zh = f"(跳过 {skipped} 行)" if skipped else ""
+    rows_en = f" ({skipped} row{'s' * (skipped != 1)} skipped)" if skipped else ""
+    if not any(summary.get("subjects", {}).values()):
+        return (f"未检查任何记录{rows_zh}:没有教师、学校或项目(退出码 3)",
+                f"nothing was checked: no teacher, school or project{rows_en} (exit 3)")
+    teacher_rules = sum(r.level == "teacher" for r in ruleset.rules)
+    if teacher_rules and (teachers_given or skipped) and not summary.get("teachers", {}).get("checked"):
+        return (f"未检查任何教师{rows_zh}:规则集 {ruleset.id} 有 {teacher_rules} 条教师规则,"
+                "但没有可检查的教师(退出码 3)",
+                f"nothing was checked: {ruleset.id} has {teacher_rules} teacher rules but no "
+                f"teacher was checked{rows_en} (exit 3)")
+    return None
 
 
 def keep_of(args: argparse.Namespace) -> frozenset[Status] | None:
@@ -188,5 +246,9 @@ def keep_of(args: argparse.Namespace) -> frozenset[Status] | None:
 def failed(report: Report, level: str) -> bool:
     """Whether rules of ``level`` (or worse) are not met — over every rule that ran, whatever
     ``--status`` chose to show."""
-    summary = report.summary()
+    return failed_summary(report.summary(), level)
+
+
+def failed_summary(summary: dict[str, Any], level: str) -> bool:
+    """:func:`failed` from a report's (or a streamed run's) summary."""
     return summary["errors"] > 0 or (level == "warning" and summary["warnings"] > 0)
