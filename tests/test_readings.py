@@ -42,13 +42,24 @@ def _school(total: int, listed: int) -> dict[str, object]:
 
 def test_one_of_forty_is_not_everyone() -> None:
     # 全员: Zeku 二(三), Kaiyuan 五 第一阶段, Shanxi 二, Yongzhou 二 / 三(二)4.
+    # Without a headcount the 全员 rule cannot apply, and its companion says the data is missing.
     cases = {
-        "zeku_2023": ("ZK-S-ALL-STAFF", "2024-01-05"),
-        "kaiyuan_2024": ("KY-S-ENROLLED-HEADCOUNT", "2024-07-01"),
-        "shanxi_2020": ("SX-S-ALL-STAFF", "2021-01-05"),
+        "zeku_2023": ("ZK-S-ALL-STAFF", "ZK-S-STAFF-STATED", "2024-01-05"),
+        "kaiyuan_2024": ("KY-S-ENROLLED-HEADCOUNT", "KY-S-STAFF-STATED", "2024-07-01"),
+        "shanxi_2020": ("SX-S-ALL-STAFF", "SX-S-STAFF-STATED", "2021-01-05"),
     }
-    for ruleset, (rule, as_of) in cases.items():
+    for ruleset, (rule, stated, as_of) in cases.items():
         assert _statuses(ruleset, _school(40, 1), as_of)[(rule, "S")] == "fail", ruleset
         assert _statuses(ruleset, _school(40, 40), as_of)[(rule, "S")] == "pass", ruleset
         record = {"school": {"id": "S", "teachers": [{"id": "T0", "enrolled": True}]}}
-        assert _statuses(ruleset, record, as_of)[(rule, "S")] == "missing_data", ruleset
+        found = _statuses(ruleset, record, as_of)
+        assert found[(stated, "S")] == "missing_data", ruleset
+        report = evaluate(load_ruleset(ruleset), record, as_of=dt.date.fromisoformat(as_of))
+        assert not report.passed, ruleset
+
+
+def test_yongzhou_roster_is_compared_with_its_212() -> None:
+    school = {"school": {"id": "S", "staff": {"total": 256, "enrolled": 212},
+                         "teachers": [{"id": "T1", "enrolled": True}]}}
+    assert _statuses("yongzhou_2023", school, "2023-10-21")[("YZ-S-ROSTER", "S")] == "fail"
+    assert _statuses("yongzhou_2023", school, "2023-10-20")[("YZ-S-ROSTER", "S")] == "pending"
