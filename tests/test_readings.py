@@ -42,7 +42,7 @@ def _school(total: int, listed: int) -> dict[str, object]:
 
 def test_one_of_forty_is_not_everyone() -> None:
     # 全员: Zeku 二(三), Kaiyuan 五 第一阶段, Shanxi 二, Yongzhou 二 / 三(二)4.
-    # Without a headcount the 全员 rule cannot apply, and its companion says the data is missing.
+    # Without a headcount the 全员 rule cannot apply, and its companion fails: a list is not a headcount.
     cases = {
         "zeku_2023": ("ZK-S-ALL-STAFF", "ZK-S-STAFF-STATED", "2024-01-05"),
         "kaiyuan_2024": ("KY-S-ENROLLED-HEADCOUNT", "KY-S-STAFF-STATED", "2024-07-01"),
@@ -53,7 +53,7 @@ def test_one_of_forty_is_not_everyone() -> None:
         assert _statuses(ruleset, _school(40, 40), as_of)[(rule, "S")] == "pass", ruleset
         record = {"school": {"id": "S", "teachers": [{"id": "T0", "enrolled": True}]}}
         found = _statuses(ruleset, record, as_of)
-        assert found[(stated, "S")] == "missing_data", ruleset
+        assert found[(stated, "S")] == "fail", ruleset
         report = evaluate(load_ruleset(ruleset), record, as_of=dt.date.fromisoformat(as_of))
         assert not report.passed, ruleset
 
