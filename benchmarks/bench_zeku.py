@@ -71,10 +71,10 @@ def _coverage(cond: str) -> str:
     )
 
 
-def _due(by: str) -> str:
+def _due(by: str, done: str = "t.completed_on") -> str:
     return (
-        f"t.completed_on == null ? (as_of <= '{by}' ? 'pending' : 'fail') : "
-        f"(t.completed_on <= '{by}' ? 'pass' : 'fail')"
+        f"{done} == null ? (as_of <= '{by}' ? 'pending' : 'fail') : "
+        f"({done} <= '{by}' ? 'pass' : 'fail')"
     )
 
 
@@ -93,7 +93,7 @@ RULE_ENGINE_RULES = {
     "ZK-T-LESSON-UPLOAD": _min("t.lessons_uploaded", 1),
     "ZK-T-LESSON-REVIEWS": _min("t.lessons_reviewed", 3),
     "ZK-T-PEER-REVIEW": _min("t.peer_reviews_given", 1),
-    "ZK-T-POINTS": f"t.assessed_on == null ? 'not_applicable' : ({_coverage(_VALID)})",
+    "ZK-T-POINTS": _coverage(_VALID),
     "ZK-T-CERT-UPLOAD": _coverage("p.evidence != null"),
     "ZK-T-EVIDENCE": (
         "t.points == null ? 'missing_data' : (t.points.length == 0 ? 'not_applicable' : "
@@ -110,17 +110,12 @@ RULE_ENGINE_RULES = {
         "(t.completed_on != null and t.completed_on > t.assessed_on) ? 'fail' : "
         f"({_BOTH} or t.completed_on == null ? 'missing_data' : 'pass'))"
     ),
-    "ZK-T-SCORE-PARTS": (
-        "t.assessed_on == null ? 'not_applicable' : "
-        "(t.peer_score != null and t.school_score != null ? 'pass' : 'fail')"
-    ),
-    "ZK-T-BAND": (
-        "t.assessed_on == null ? 'not_applicable' : "
-        "(t.peer_score == null or t.school_score == null ? 'missing_data' : "
-        "(0.5 * t.peer_score + 0.5 * t.school_score >= 60 ? 'pass' : 'fail'))"
-    ),
+    "ZK-T-SCORE-PARTS": "t.peer_score != null and t.school_score != null ? 'pass' : 'fail'",
+    "ZK-T-BAND": "t.score == null ? 'missing_data' : (t.score >= 60 ? 'pass' : 'fail')",
     "ZK-T-DEADLINE": _due("2023-12-31"),
-    "ZK-T-PHASE-PRACTICE": _due("2023-09-15"),
+    "ZK-T-PHASE-PRACTICE": _due("2023-09-20"),
+    "ZK-T-ASSESSED": _due("2023-12-31", "t.assessed_on"),
+    "ZK-T-PHASE-ASSESSMENT": _due("2023-09-20", "t.assessed_on"),
 }
 
 

@@ -83,14 +83,14 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
         ("ZK-T-PRACTICE-PROCESS", _min(practice.get("process"), 5)),
         ("ZK-T-LESSON-UPLOAD", _min(t.get("lessons_uploaded"), 1)),
         ("ZK-T-LESSON-REVIEWS", _min(t.get("lessons_reviewed"), 3)),
-        ("ZK-T-PEER-REVIEW", _min(t.get("peer_reviews_given"), 1)),
+        ("ZK-T-PEER-REVIEW", _min(t.get("peer_reviews_given"), 1)),  # more than 0 (a count)
     ]
     if points is None:
-        out += [("ZK-T-POINTS", MISSING if assessed else None), ("ZK-T-CERT-UPLOAD", MISSING), ("ZK-T-EVIDENCE", MISSING)]
+        out += [("ZK-T-POINTS", MISSING), ("ZK-T-CERT-UPLOAD", MISSING), ("ZK-T-EVIDENCE", MISSING)]
     else:
         valid = [_valid(p) for p in points]
         covered = _coverage([p["code"] for p, v in zip(points, valid, strict=True) if v])
-        out.append(("ZK-T-POINTS", None if covered or not assessed else FAIL))
+        out.append(("ZK-T-POINTS", None if covered else FAIL))
         uploaded = [p["code"] for p in points if p.get("evidence") is not None]
         out.append(("ZK-T-CERT-UPLOAD", None if _coverage(uploaded) else FAIL))
         out.append(("ZK-T-EVIDENCE", None if not points or all(valid) else FAIL))
@@ -103,11 +103,14 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
         in_order = MISSING if done is None else None if done <= t["assessed_on"] else FAIL
         parts = (_min(total, 75), _min(offline, 25), in_order)
         out.append(("ZK-T-ASSESS-AFTER-HOURS", FAIL if FAIL in parts else MISSING if MISSING in parts else None))
-        out.append(("ZK-T-SCORE-PARTS", None if peer is not None and school is not None else FAIL))
-        final = round(0.5 * peer + 0.5 * school, 6) if peer is not None and school is not None else None
-        out.append(("ZK-T-BAND", MISSING if final is None else None if final >= 60 else FAIL))
+    # every teacher owes the assessment: the parts and the school's final score (no weights)
+    out.append(("ZK-T-SCORE-PARTS", None if peer is not None and school is not None else _due(None, "2023-12-31", as_of)))
+    final = t.get("score")
+    out.append(("ZK-T-BAND", (MISSING if as_of > "2023-12-31" else PENDING) if final is None else None if final >= 60 else FAIL))
     out.append(("ZK-T-DEADLINE", _due(t.get("completed_on"), "2023-12-31", as_of)))
-    out.append(("ZK-T-PHASE-PRACTICE", _due(t.get("completed_on"), "2023-09-15", as_of)))
+    out.append(("ZK-T-PHASE-PRACTICE", _due(t.get("completed_on"), "2023-09-20", as_of)))
+    out.append(("ZK-T-ASSESSED", _due(t.get("assessed_on"), "2023-12-31", as_of)))
+    out.append(("ZK-T-PHASE-ASSESSMENT", _due(t.get("assessed_on"), "2023-09-20", as_of)))
     return out
 
 

@@ -79,6 +79,8 @@ def make_teacher(rng: random.Random, n: int, school: dict[str, Any]) -> dict[str
     if rng.random() < 0.5:
         for defect in rng.sample(DEFECTS, rng.randint(1, 3)):
             _spoil(rng, t, defect)
+    if "peer_score" in t and "school_score" in t:  # the school's final score (its own weights)
+        t["score"] = (t["peer_score"] + t["school_score"]) / 2
     return t
 
 

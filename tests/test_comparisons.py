@@ -55,7 +55,7 @@ def test_neighbouring_comparisons_of_one_kind_are_batched() -> None:
     batches = [(together is not None, [cr.rule.id for cr in rules]) for together, rules in ZEKU.plan.batches["teacher"]]
     assert (True, ["ZK-T-HOURS-TOTAL", "ZK-T-HOURS-ONLINE", "ZK-T-HOURS-OFFLINE"]) in batches
     assert (True, ["ZK-T-PRACTICE-LESSON", "ZK-T-PRACTICE-CERTIFICATION", "ZK-T-PRACTICE-PROCESS"]) in batches
-    assert (True, ["ZK-T-DEADLINE", "ZK-T-PHASE-PRACTICE"]) in batches
+    assert (True, ["ZK-T-DEADLINE", "ZK-T-PHASE-PRACTICE", "ZK-T-ASSESSED", "ZK-T-PHASE-ASSESSMENT"]) in batches
     assert (False, ["ZK-T-POINTS"]) in batches  # a coverage is not a comparison
     # every rule once, in ruleset order
     assert [i for _, ids in batches for i in ids] == [r.id for r in ZEKU.rules if r.level == "teacher"]

@@ -171,7 +171,9 @@ def test_henan_extends_the_national_baseline() -> None:
     national, henan = load_ruleset("national_2019"), load_ruleset("henan_2021")
     assert henan.chain == ["national_2019", "henan_2021"]
     d = diff_rulesets(national, henan)
-    assert not d.rules_only_a and not d.rules_changed  # the national rules are inherited unchanged
+    # the notice never invokes the national 考核规范, so it removes the two national rules
+    assert {r.id for r in d.rules_only_a} == {"NAT-S-SCOPE-CHOSEN", "NAT-T-EVIDENCE"}
+    assert not d.rules_changed
     assert {r.id for r in d.rules_only_b} >= {"HN-P-FINISH-ON-TIME", "HN-P-CASE-SHARE"}
     assert {p.change for p in d.parameters} == {"only_b"}
 

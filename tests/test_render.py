@@ -45,7 +45,7 @@ GOOD_TEACHER = {
         {"code": "A3", "evidence": {"shows_teacher": True, "own_work": True}},
         {"code": "A5", "evidence": {"shows_teacher": True, "own_work": True}},
     ],
-    "peer_score": 92, "school_score": 90, "completed_on": "2023-09-10", "assessed_on": "2023-09-18",
+    "peer_score": 92, "school_score": 90, "score": 91, "completed_on": "2023-09-10", "assessed_on": "2023-09-18",
 }
 
 
@@ -64,7 +64,7 @@ def bad_school(school_id: str = "ZK-BAD", name: str = "测试|中学") -> dict:
             {"id": "T1", "name": "卓玛吉", **GOOD_TEACHER},
             {"id": "T2", "name": "<b>王</b>", "hours": {"online": 40, "offline": 20}, "lessons_uploaded": 1,
              "lessons_reviewed": 2, "points": [{"code": "A1"}, {"code": "C1"}],
-             "peer_score": 50, "school_score": 55, "assessed_on": "2023-09-18"},
+             "peer_score": 50, "school_score": 55, "score": 52.5, "assessed_on": "2023-09-18"},
             {"id": "T3", "name": "才让吉"},
         ],
     }

@@ -1320,7 +1320,8 @@ def near_miss_level(ruleset: Ruleset, rule_id: str) -> str:
     'school'
     """
     rule = ruleset.rule(rule_id)
-    return "school" if rule.level == "teacher" and _reads_parent(rule.check) else rule.level
+    reads = _reads_parent(rule.check) or (rule.when is not None and _reads_parent(rule.when))
+    return "school" if rule.level == "teacher" and reads else rule.level
 
 
 def near_miss(ruleset: Ruleset, rule_id: str, *, teachers: tuple[int, int] = (1, 3)) -> st.SearchStrategy[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from .base import (
@@ -22,26 +23,49 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
-_NOISE = re.compile(r"[\s《》〈〉\"'“”()()]")
+# Punctuation, brackets, quotes and spaces (after NFKC, which folds full-width forms): a title
+# is compared by its words, so 《…》, “…”, 、 or a space typed differently never decides.
+_NOISE = re.compile(r"[\s\"'`“”‘’《》〈〉「」『』【】〔〕\[\](){}<>、,，。.·•:：;；!！?？/\\|_—–\-~～…]")
+# Words written two ways in titles and roles: the longer form is folded into the shorter.
+_SYNONYMS = (("教研组组长", "教研组长"), ("学科组组长", "学科组长"))
 
 
 def normalise(name: str) -> str:
-    """Compare titles without book-title marks, quotes, brackets or spaces."""
-    return _NOISE.sub("", name)
+    """A title as compared: NFKC, no punctuation, brackets, quotes or spaces, synonyms folded.
+
+    >>> normalise("《XX小学“能力提升工程 2.0”整校推进实施方案》")
+    'XX小学能力提升工程20整校推进实施方案'
+    >>> normalise("数学教研组组长")
+    '数学教研组长'
+    """
+    text = _NOISE.sub("", unicodedata.normalize("NFKC", name))
+    for long, short in _SYNONYMS:
+        text = text.replace(long, short)
+    return text
 
 
 def matches(required: str, filed: str) -> bool:
     """A filed document satisfies a required one when its title contains the required title
     (a school prefixes its name, a year, 《》); a title that is only part of the required one
-    (a bare "方案") does not.
+    (a bare "方案") does not. A required title for every unit ("各坊总结材料": 各 + unit + what)
+    is met by one unit's own copy ("1坊总结材料", "第二坊总结材料"): the title without 各.
 
     >>> matches("校本应用研修方案", "《XX小学校本应用研修方案(2023)》")
     True
     >>> matches("校本应用研修方案", "方案")
     False
+    >>> matches("各坊总结材料", "1坊总结材料")
+    True
+    >>> matches("各坊总结材料", "总结材料")
+    False
     """
     r, f = normalise(required), normalise(filed)
-    return bool(r) and r in f
+    if not r:
+        return False
+    if r in f:
+        return True
+    # 各X…: a per-unit copy names its unit (X) and the rest, so X… without 各 must be there
+    return r.startswith("各") and len(r) > 2 and r[1:] in f
 
 
 class DocumentsArgs(Args):
@@ -56,7 +80,9 @@ class DocumentsArgs(Args):
 )
 def documents(args: DocumentsArgs, ctx: Context) -> Check:
     """What it does: for each title in ``required``, looks for a filed document whose title
-    contains it, ignoring 《》, quotes and spaces. A document counts
+    contains it, ignoring punctuation, 《》, quotes and spaces (after NFKC); 教研组组长 and
+    教研组长 are one word; a title for every unit ("各坊总结材料") is met by a unit's own copy
+    ("1坊总结材料"). A document counts
     when it has a ``filed_on`` date (and ``approved: true`` when ``approved`` is set). Before
     the ``by`` date, what is not yet filed is ``pending``; after it, ``fail``. ``detail`` names
     the ``absent`` and ``late`` titles, and ``unmet`` lists both for messages.
