@@ -94,7 +94,7 @@ def test_a_stated_total_is_the_total_and_must_agree_with_the_split() -> None:
 ZK001_WIDE = {
     "工号": "ZK001", "姓名": "卓玛吉", "线上学时": 50, "线下学时": 25, "课堂实录学时": 5,
     "认证学时": 15, "过程性资料学时": 5, "上传课例数": 1, "评课数": 3, "互评数": 4,
-    "互评成绩": 92, "学校评价成绩": 90, "完成日期": "2023-09-10", "考核日期": "2023-09-18",
+    "互评成绩": 92, "学校评价成绩": 90, "考核成绩": 91, "完成日期": "2023-09-10", "考核日期": "2023-09-18",
     "能力点1": "A1", "能力点1等级": "优秀", "能力点1证据有效": "是",
     "能力点2": "A3", "能力点2等级": "合格", "能力点2证据有效": "是",
     "能力点3": "A5", "能力点3成绩": 88, "能力点3认证级别": "校级", "能力点3证据有效": "是",
@@ -104,6 +104,7 @@ ZK001_WIDE = {
 def _school(folder: Path, roster: str, **extra: str) -> Path:
     school = yaml.safe_load(PLAN.read_text(encoding="utf-8"))["school"]
     school.pop("teachers")
+    school["staff"] = {"total": 1}  # the roster's one teacher is the whole staff (全员)
     path = folder / "school.yaml"
     path.write_text(yaml.safe_dump({"school": {**school, "roster": roster, **extra}},
                                    allow_unicode=True), encoding="utf-8")
@@ -146,6 +147,7 @@ def test_a_zeku_compliant_teacher_passes_from_any_roster_shape(tmp_path: Path, s
     assert statuses <= {"pass", "not_applicable"}, _verdict(school)
     inline = yaml.safe_load(PLAN.read_text(encoding="utf-8"))
     inline["school"]["teachers"] = inline["school"]["teachers"][:1]
+    inline["school"]["staff"] = {"total": 1}
     (tmp_path / "inline.yaml").write_text(yaml.safe_dump(inline, allow_unicode=True),
                                           encoding="utf-8")
     assert _verdict(school) == _verdict(tmp_path / "inline.yaml")
