@@ -1,0 +1,556 @@
+"""``--format xlsx``: a workbook a bureau mails to its schools (see docs/output-xlsx.md).
+
+Four sheets, each with a frozen header row, an autofilter and set column widths:
+
+* **汇总** one row per school: teachers, passed, pending, failed, missing data, pass rate,
+  excellence rate (when the ruleset grades teachers), the requirements most often unmet;
+* **问题清单** one row per teacher × requirement not met, in plain Chinese: what is required,
+  what was found, what to do, the clause's section. One row per pair (not one per teacher)
+  so that Excel's filter on 要求 lists every teacher missing one requirement, and the filter
+  on 教师编号 lists one teacher's whole to-do list;
+* **学校要求** the school's (and a training project's) own requirements, met or not;
+* **说明** the document, the as-of date, the counts and how to read the workbook.
+
+Written with openpyxl in write-only mode: rows go to disk as they are made, so memory does not
+grow with the rows (measured against XlsxWriter in ``benchmarks/bench_xlsx.py``). Every
+string is written as a string cell: an id stays text (``0012`` keeps its zeros), and text
+beginning with ``=`` is never a formula.
+
+>>> import io
+>>> from ict2rules import evaluate
+>>> r = evaluate("zeku_2023", "examples/zeku_2023/school_bad.yaml", as_of="2024-01-15")
+>>> buf = io.BytesIO()
+>>> write_xlsx(r, buf)
+>>> buf.getvalue()[:2]
+b'PK'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ..evaluator import Finding
+from ..kinds.base import Status
+from ..report import Report, message, render, show
+from ..tabular import DEFAULT_COLUMNS
+from . import writer
+
+SHEETS = ("汇总", "问题清单", "学校要求", "说明")
+_NOT_MET = (Status.FAIL, Status.MISSING_DATA)
+_OPEN = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
+TOP_RULES = 3  # requirements named in a school's 汇总 row
+MAX_CELL = 32_767  # Excel's limit on the characters of one cell
+# Characters XML 1.0 cannot carry (a workbook holding one does not open): shown as U+FFFD.
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+# --------------------------------------------------------------------------- words
+
+T = {
+    "zh": {
+        "school_id": "学校编号", "school_name": "学校名称", "teachers": "教师人数",
+        "passed": "合格", "pending": "尚未到期", "failed": "未合格", "missing": "缺少数据",
+        "pass_rate": "合格率", "excellent_rate": "优秀率", "school_ok": "学校要求",
+        "top": "未达到人数最多的要求", "teacher_id": "教师编号", "teacher_name": "教师姓名",
+        "severity": "级别", "status": "状态", "required": "要求", "found": "检查结果",
+        "todo": "怎么改", "section": "文件条款", "rule": "规则编号", "due": "截止日期",
+        "level": "对象", "subject_id": "编号", "subject_name": "名称", "quote": "条款原文",
+        "item": "项目", "value": "内容",
+        "error": "必须", "warning": "应当", "info": "鼓励",
+        "s_fail": "未达到", "s_missing_data": "缺少数据", "s_pending": "尚未到期",
+        "s_pass": "符合", "s_not_applicable": "不适用",
+        "school": "学校", "project": "项目", "no_school": "(未填学校)",
+        "met": "全部符合", "not_met": "有要求未满足", "waiting": "尚未到期",
+        "todo_fail": "改正或补齐后重新提交,达到:{title}",
+        "todo_missing": "在名册或记录中填写{fields},再重新检查",
+        "todo_pending": "请在{due}前完成:{title}",
+        "found_missing": "未填写:{fields}",
+        "the_data": "所缺数据",
+        "people": "{n}人",
+    },
+    "en": {
+        "school_id": "School id", "school_name": "School", "teachers": "Teachers",
+        "passed": "Passed", "pending": "Not yet due", "failed": "Failed", "missing": "Data missing",
+        "pass_rate": "Pass rate", "excellent_rate": "Excellence rate", "school_ok": "School rules",
+        "top": "Requirements most often unmet", "teacher_id": "Teacher id",
+        "teacher_name": "Teacher", "severity": "Severity", "status": "Status",
+        "required": "Required", "found": "Found", "todo": "What to do", "section": "Section",
+        "rule": "Rule", "due": "Due", "level": "Level", "subject_id": "Id", "subject_name": "Name",
+        "quote": "Clause", "item": "Item", "value": "Value",
+        "error": "must", "warning": "should", "info": "encouraged",
+        "s_fail": "not met", "s_missing_data": "data missing", "s_pending": "not yet due",
+        "s_pass": "met", "s_not_applicable": "not applicable",
+        "school": "school", "project": "project", "no_school": "(no school)",
+        "met": "all met", "not_met": "not met", "waiting": "not yet due",
+        "todo_fail": "Correct or complete, then hand in again, so that: {title}",
+        "todo_missing": "Fill in {fields} in the roster or record, then check again",
+        "todo_pending": "Complete by {due}: {title}",
+        "found_missing": "Not filled in: {fields}",
+        "the_data": "the missing data",
+        "people": "{n}",
+    },
+}
+
+# How to read the workbook (the 说明 sheet), one line a row.
+HOW_TO = {
+    "zh": [
+        "汇总:每所学校一行。合格 + 尚未到期 + 未合格 + 缺少数据 = 教师人数。",
+        "  未合格:至少一项必须达到的要求未达到;缺少数据:没有未达到的要求,但有必须的数据未填写;",
+        "  尚未到期:只差尚未到截止日期的事项;合格率 = 合格 ÷ 教师人数。",
+        "问题清单:每位教师每项未满足的要求一行。用表头的筛选按钮选“教师编号”即得一位教师的修改清单,",
+        "  选“要求”即得未达到这项要求的所有教师。红色为必须达到的要求,黄色为应当达到的要求,灰色为尚未到期。",
+        "学校要求:学校(或培训项目)自身的各项要求,符合与否都列出。",
+        "“文件条款”是依据文件中的条款编号,“条款原文”逐字引自文件。",
+        "编号均按文本保存,不会丢失前导的 0 或变成科学计数法。",
+    ],
+    "en": [
+        "汇总 (summary): one row per school. Passed + not yet due + failed + data missing = teachers.",
+        "  Failed: some required rule not met; data missing: none failed but required data is blank;",
+        "  not yet due: only work whose due date is still ahead; pass rate = passed / teachers.",
+        "问题清单 (to-do list): one row per teacher and requirement not met. Filter 'Teacher id' for",
+        "  one teacher's list, 'Required' for every teacher missing it. Red: must; amber: should; grey: not yet due.",
+        "学校要求 (school rules): every rule on the school (or training project) itself, met or not.",
+        "'Section' is the clause's number in the document; 'Clause' quotes it word for word.",
+        "Ids are stored as text: leading zeros are kept and nothing becomes a number.",
+    ],
+}
+
+
+def field_label(path: str, lang: str = "zh") -> str:
+    """A record field as the roster's column header a coordinator knows, never a path.
+
+    >>> field_label("completed_on"), field_label("hours.online")
+    ('「完成日期」', '「线上学时」')
+    >>> field_label("points.0.evidence.own_work")
+    '「能力点」的相关信息'
+    """
+    if lang != "zh":
+        return path
+    path = re.sub(r"\.\d+(?=\.|$)", "", path.removeprefix("teacher.").removeprefix("school."))
+    label = _HEADERS.get(path) or _EXTRA.get(path)
+    if label:
+        return f"「{label}」"
+    head = path.split(".")[0]
+    label = _HEADERS.get(head) or _EXTRA.get(head)
+    return f"「{label}」的相关信息" if label else T["zh"]["the_data"]
+
+
+# the first Chinese roster header of each field, as tabular reads it
+_HEADERS: dict[str, str] = {}
+for _header, _path in DEFAULT_COLUMNS.items():
+    if not _header.isascii():
+        _HEADERS.setdefault(_path, _header)
+_EXTRA = {
+    "hours": "学时", "hours.total": "总学时", "hours.practice": "实践学时",
+    "point_scope": "学校所选能力点", "environments": "学校信息化环境", "teams": "管理团队",
+    "documents": "学校方案", "schedule": "工作安排", "staff": "教师人数", "workshops": "工作坊",
+    "teachers": "教师名单", "summary_filed_on": "工作总结上报日期",
+    "review_applied_on": "复评申请日期",
+}
+
+
+# --------------------------------------------------------------------------- the view
+
+
+@dataclass
+class SchoolRow:
+    """One school's line of 汇总."""
+
+    id: str | None
+    name: str | None = None
+    passed: int = 0
+    pending: int = 0
+    failed: int = 0
+    missing: int = 0
+    excellent: int = 0
+    school_ok: bool | None = None  # the school's own rules (None: no school record)
+    school_waiting: bool = False
+    unmet: Counter[str] = field(default_factory=Counter)  # rule id → teachers not meeting it
+
+    @property
+    def teachers(self) -> int:
+        return self.passed + self.pending + self.failed + self.missing
+
+
+_FAIL_BIT, _MISSING_BIT, _PENDING_BIT = 1, 2, 4
+
+
+def school_rows(report: Report) -> list[SchoolRow]:
+    """The 汇总 rows, schools in the order they were checked (teachers without a school last).
+
+    Each teacher is counted once: passed, or else failed (an error-severity rule not met),
+    missing data (none failed, but required data is blank) or pending (only work not yet due).
+
+    >>> from ict2rules import evaluate
+    >>> r = evaluate("zeku_2023", "examples/zeku_2023/school_bad.yaml", as_of="2024-01-15")
+    >>> [(s.id, s.teachers, s.passed, s.failed) for s in school_rows(r)]
+    [('ZK-HJZX', 3, 1, 2)]
+    """
+    verdicts = {key: ok for level, key, ok in report.subjects if level == "teacher"}
+    schools: dict[str | None, SchoolRow] = {}
+    flags: dict[tuple[str | None, str], int] = {}
+    for f in report.findings:
+        ref = f.subject
+        if ref.level == "school":
+            row = schools.setdefault(ref.id, SchoolRow(ref.id))
+            row.name = row.name or ref.name
+            continue
+        if ref.level != "teacher":
+            continue
+        key = (ref.school, ref.id)
+        bits = flags.setdefault(key, 0)
+        st = f.status
+        if st in _OPEN:
+            if f.compiled.is_error:
+                bits |= _FAIL_BIT if st is Status.FAIL else _MISSING_BIT if st is Status.MISSING_DATA else _PENDING_BIT
+                flags[key] = bits
+            if st in _NOT_MET and f.severity != "info":
+                schools.setdefault(ref.school, SchoolRow(ref.school)).unmet[f.rule_id] += 1
+    for (school, tid), bits in flags.items():
+        row = schools.setdefault(school, SchoolRow(school))
+        ok = verdicts.get(f"{school}/{tid}" if school else tid, bits == 0)
+        if ok:
+            row.passed += 1
+        elif bits & _FAIL_BIT or not bits:
+            row.failed += 1
+        elif bits & _MISSING_BIT:
+            row.missing += 1
+        else:
+            row.pending += 1
+    school_ok = {key: ok for level, key, ok in report.subjects if level == "school"}
+    for sid, row in schools.items():
+        if sid in school_ok:
+            row.school_ok = school_ok[sid]
+    excellent = _excellent_ids(report)
+    if excellent:
+        for v in report.values:
+            if v.subject.level == "teacher" and v.id in excellent and v.value in excellent[v.id]:
+                schools.setdefault(v.subject.school, SchoolRow(v.subject.school)).excellent += 1
+    rows = [r for sid, r in schools.items() if sid is not None]
+    if None in schools:
+        rows.append(schools[None])
+    return rows
+
+
+def _excellent_ids(report: Report) -> dict[str, set[str]]:
+    """Derived grades with an excellent band (优秀): derived id → its excellent labels."""
+    out: dict[str, set[str]] = {}
+    for cd in report.ruleset.plan.derived.get("teacher", ()):
+        compute = cd.derived.compute
+        if compute.kind != "band":
+            continue
+        labels = {b.label for b in compute.args.bands if b.label == "excellent" or b.zh == "优秀"}
+        if labels:
+            out[cd.derived.id] = labels
+    return out
+
+
+def has_excellence(report: Report) -> bool:
+    return bool(_excellent_ids(report))
+
+
+def rate(n: int, total: int) -> float | None:
+    return round(n / total, 4) if total else None
+
+
+def problem(f: Finding, lang: str) -> tuple[str, str]:
+    """What was found and what to do about one finding not met, in plain words.
+
+    >>> from ict2rules import evaluate
+    >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2024-01-15")
+    >>> f = next(f for f in r.findings if f.rule_id == "ZK-T-HOURS-TOTAL")
+    >>> problem(f, "zh")
+    ('未填写:「总学时」', '在名册或记录中填写「总学时」,再重新检查')
+    """
+    t = T[lang]
+    rule = f.compiled.rule
+    title = getattr(rule.title, lang)
+    detail = f.outcome.detail or {}
+    would_be = detail.get("would_be") if f.status is Status.PENDING else f.status.value
+    if would_be == Status.MISSING_DATA.value:
+        missing = detail.get("missing") or []
+        if isinstance(missing, str):
+            missing = [missing]
+        labels = list(dict.fromkeys(field_label(str(m), lang) for m in missing)) or [t["the_data"]]
+        fields = "、".join(labels) if lang == "zh" else ", ".join(labels)
+        found = t["found_missing"].format(fields=fields)
+        todo = t["todo_missing"].format(fields=fields)
+    else:
+        # a pending finding reads as the rule's message would if it were due today
+        found = message(f, lang) if f.status is Status.FAIL else render(getattr(rule.message, lang), f, lang)
+        todo = t["todo_fail"].format(title=title)
+    if f.status is Status.PENDING:
+        todo = t["todo_pending"].format(due=detail.get("due", "—"), title=title)
+    return found, todo
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def cell_text(value: Any) -> str:
+    """Text as a cell can hold it: no character XML refuses, no more than Excel shows.
+
+    >>> cell_text("=1+1"), cell_text("a\\x00b")
+    ('=1+1', 'a�b')
+    """
+    text = value if isinstance(value, str) else show(value)
+    text = _BAD_XML.sub("\ufffd", text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    wrap: bool = False
+    text: bool = True  # a text column ("@"): what a person types stays text
+    percent: bool = False
+
+
+Style = str  # "head", "error", "warning", "pending", "ok", ""
+
+
+class _Sheet:
+    """One write-only sheet: typed cells, fills by severity, filter and frozen header."""
+
+    def __init__(self, book: Any, title: str, columns: Sequence[Column], styles: dict[str, Any]) -> None:
+        from openpyxl.utils import get_column_letter
+
+        self.ws = book.create_sheet(title)
+        self.columns = columns
+        self.styles = styles
+        self.rows = 0
+        self.letter = get_column_letter(len(columns))
+        for i, c in enumerate(columns, 1):
+            self.ws.column_dimensions[get_column_letter(i)].width = c.width
+        self.ws.freeze_panes = "A2"
+        self.append([c.header for c in columns], "head")
+
+    def append(self, values: Iterable[Any], style: Style = "") -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        ws, styles = self.ws, self.styles
+        cells = []
+        for c, v in zip(self.columns, values, strict=True):
+            cell = WriteOnlyCell(ws)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                cell.value = v
+            elif v is not None and v != "":
+                cell.value = cell_text(v)
+                cell.data_type = "s"  # a string is a string: "=cmd|…" is never a formula
+            cell.font, cell.fill = styles["font"][style], styles["fill"][style]
+            cell.alignment = styles["align"][c.wrap or style == "head"]
+            if c.percent:
+                cell.number_format = "0.0%"
+            elif c.text and style != "head":
+                cell.number_format = "@"  # typed into later, an id stays text
+            cells.append(cell)
+        ws.append(cells)
+        self.rows += 1
+
+    def close(self) -> None:
+        self.ws.auto_filter.ref = f"A1:{self.letter}{max(self.rows, 1)}"
+
+
+def _styles() -> dict[str, Any]:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    def fill(rgb: str | None) -> PatternFill:
+        return PatternFill("solid", start_color=rgb, end_color=rgb) if rgb else PatternFill()
+
+    fills = {"head": "DDEBF7", "error": "FFC7CE", "warning": "FFEB9C", "pending": "EDEDED", "ok": "E2EFDA", "": None}
+    fonts = {"head": ("1F3864", True), "error": ("9C0006", False), "warning": ("7F6000", False), "pending": ("404040", False), "ok": ("375623", False), "": (None, False)}
+    return {
+        "fill": {k: fill(v) for k, v in fills.items()},
+        "font": {k: Font(name="等线", color=c, bold=b) if c else Font(name="等线") for k, (c, b) in fonts.items()},
+        "align": {
+            True: Alignment(wrap_text=True, vertical="top"),
+            False: Alignment(vertical="top"),
+        },
+    }
+
+
+def style_of(f: Finding) -> Style:
+    """The fill of a finding's row: red for a rule that must be met, amber for should."""
+    if f.status is Status.PENDING:
+        return "pending"
+    if f.status in _NOT_MET:
+        return {"error": "error", "warning": "warning"}.get(f.severity, "")
+    return "ok" if f.status is Status.PASS else ""
+
+
+# --------------------------------------------------------------------------- sheets
+
+
+def summary_columns(lang: str, excellence: bool) -> list[Column]:
+    t = T[lang]
+    cols = [
+        Column(t["school_id"], 14), Column(t["school_name"], 26, wrap=True),
+        Column(t["teachers"], 9, text=False), Column(t["passed"], 8, text=False),
+        Column(t["pending"], 9, text=False), Column(t["failed"], 8, text=False),
+        Column(t["missing"], 9, text=False), Column(t["pass_rate"], 9, text=False, percent=True),
+    ]
+    if excellence:
+        cols.append(Column(t["excellent_rate"], 9, text=False, percent=True))
+    cols += [Column(t["school_ok"], 12), Column(t["top"], 60, wrap=True)]
+    return cols
+
+
+def summary_values(row: SchoolRow, report: Report, lang: str, excellence: bool) -> tuple[list[Any], Style]:
+    t = T[lang]
+    titles = {r.id: getattr(r.title, lang) for r in report.ruleset.rules}
+    top = "\n".join(
+        f"{titles.get(rid, rid)}({t['people'].format(n=n)})"
+        for rid, n in sorted(row.unmet.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_RULES]
+    )
+    n = row.teachers
+    values: list[Any] = [
+        row.id or t["no_school"], row.name, n, row.passed, row.pending, row.failed, row.missing,
+        rate(row.passed, n),
+    ]
+    if excellence:
+        values.append(rate(row.excellent, n))
+    own = "" if row.school_ok is None else t["met"] if row.school_ok else t["waiting"] if row.school_waiting else t["not_met"]
+    values += [own, top]
+    style: Style = "error" if row.failed or row.missing or row.school_ok is False else "pending" if row.pending else "ok"
+    return values, style
+
+
+def problem_columns(lang: str) -> list[Column]:
+    t = T[lang]
+    return [
+        Column(t["school_id"], 12), Column(t["school_name"], 18, wrap=True),
+        Column(t["teacher_id"], 14), Column(t["teacher_name"], 10),
+        Column(t["severity"], 6), Column(t["status"], 9),
+        Column(t["required"], 28, wrap=True), Column(t["found"], 40, wrap=True),
+        Column(t["todo"], 34, wrap=True), Column(t["section"], 12, wrap=True),
+        Column(t["rule"], 20), Column(t["quote"], 50, wrap=True),
+    ]
+
+
+def problem_rows(report: Report, lang: str, names: dict[str | None, str | None],
+                 only: frozenset[Status] | None = None) -> Iterator[tuple[list[Any], Style]]:
+    """The 问题清单 rows: each teacher finding not met (or not yet due), in checking order."""
+    from .text import source_line
+
+    t = T[lang]
+    for f in report.findings:
+        ref = f.subject
+        if ref.level != "teacher" or f.status not in _OPEN or f.severity == "info":
+            continue
+        if only is not None and f.status not in only:
+            continue
+        rule = f.compiled.rule
+        found, todo = problem(f, lang)
+        yield [
+            ref.school or t["no_school"], names.get(ref.school), ref.id, ref.name,
+            t[f.severity], t["s_" + f.status.value], getattr(rule.title, lang), found, todo,
+            source_line(rule, report), rule.id, rule.source.quote,
+        ], style_of(f)
+
+
+def school_columns(lang: str) -> list[Column]:
+    t = T[lang]
+    return [
+        Column(t["level"], 6), Column(t["subject_id"], 14), Column(t["subject_name"], 22, wrap=True),
+        Column(t["severity"], 6), Column(t["status"], 9), Column(t["required"], 30, wrap=True),
+        Column(t["found"], 44, wrap=True), Column(t["todo"], 34, wrap=True),
+        Column(t["section"], 12, wrap=True), Column(t["rule"], 20), Column(t["quote"], 50, wrap=True),
+    ]
+
+
+def school_finding_rows(report: Report, lang: str, only: frozenset[Status] | None = None) -> Iterator[tuple[list[Any], Style]]:
+    from .text import source_line
+
+    t = T[lang]
+    for f in report.findings:
+        ref = f.subject
+        if ref.level == "teacher" or f.status is Status.NOT_APPLICABLE:
+            continue
+        if only is not None and f.status not in only:
+            continue
+        rule = f.compiled.rule
+        if f.status in _OPEN:
+            found, todo = problem(f, lang)
+        else:
+            found, todo = message(f, lang), ""
+        yield [
+            t[ref.level], ref.id, ref.name, t[f.severity], t["s_" + f.status.value],
+            getattr(rule.title, lang), found, todo, source_line(rule, report), rule.id,
+            rule.source.quote,
+        ], style_of(f)
+
+
+def about_rows(report: Report, rows: list[SchoolRow], problems: int, lang: str) -> list[tuple[str, Any]]:
+    """The 说明 sheet: what was checked, when, the counts, and how to read the workbook."""
+    from .text import document_line
+
+    zh = lang == "zh"
+    s = report.summary()
+    ts = s["teachers"]
+    d = report.ruleset.document
+    out: list[tuple[str, Any]] = [
+        ("依据文件" if zh else "Document", document_line(report)),
+        ("文件日期" if zh else "Issued", d.date.isoformat() if d.date else ""),
+        ("规则集" if zh else "Ruleset", report.ruleset.id),
+        ("检查日期" if zh else "As of", report.as_of.isoformat()),
+        ("检查的文件" if zh else "Inputs", "\n".join(report.inputs)),
+        ("结论" if zh else "Verdict", (T[lang]["met"] if report.passed else T[lang]["not_met"])),
+        ("学校数" if zh else "Schools", sum(1 for r in rows if r.id is not None)),
+        ("教师人数" if zh else "Teachers", ts["checked"]),
+        ("合格" if zh else "Passed", ts["passed"]),
+        ("尚未到期" if zh else "Not yet due", ts["pending"]),
+        ("未合格(含缺少数据)" if zh else "Failed (with data missing)", ts["failed"]),
+        ("合格率" if zh else "Pass rate", ts["pass_rate"]),
+        ("问题清单行数" if zh else "To-do rows", problems),
+        ("未满足的必须要求" if zh else "Required rules not met", s["errors"]),
+        ("未满足的应当要求" if zh else "Recommended rules not met", s["warnings"]),
+    ]
+    if s.get("skipped_rows"):
+        out.append(("跳过的名册行" if zh else "Roster rows skipped", s["skipped_rows"]))
+    out.append(("", ""))
+    out += [("读法" if zh and i == 0 else "How to read" if i == 0 else "", line) for i, line in enumerate(HOW_TO[lang])]
+    return out
+
+
+# --------------------------------------------------------------------------- writer
+
+
+@writer("xlsx")
+def write_xlsx(report: Report, stream: IO[bytes], *, lang: str = "zh",
+               only: frozenset[Status] | None = None, **_: Any) -> None:
+    """Write the workbook to a binary ``stream`` (``only``: statuses to list, as ``--status``)."""
+    from openpyxl import Workbook
+
+    lang = lang if lang in T else "zh"
+    t = T[lang]
+    book = Workbook(write_only=True)
+    styles = _styles()
+    rows = school_rows(report)
+    names = {r.id: r.name for r in rows}
+    excellence = has_excellence(report)
+
+    summary = _Sheet(book, SHEETS[0], summary_columns(lang, excellence), styles)
+    for row in rows:
+        values, style = summary_values(row, report, lang, excellence)
+        summary.append(values, style)
+    summary.close()
+
+    problems = _Sheet(book, SHEETS[1], problem_columns(lang), styles)
+    for values, style in problem_rows(report, lang, names, only):
+        problems.append(values, style)
+    problems.close()
+
+    schools = _Sheet(book, SHEETS[2], school_columns(lang), styles)
+    for values, style in school_finding_rows(report, lang, only):
+        schools.append(values, style)
+    schools.close()
+
+    about = _Sheet(book, SHEETS[3], [Column(t["item"], 22), Column(t["value"], 90, wrap=True)], styles)
+    for values in about_rows(report, rows, problems.rows - 1, lang):
+        about.append(values)
+    about.close()
+    book.save(stream)
