@@ -93,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"ict2rules: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    except BrokenPipeError:  # the reader went away (| head): quiet, as if it had read it all
+        from ..output import quiet_broken_pipe
+
+        quiet_broken_pipe()
+        return EXIT_OK
     except OSError as exc:  # e.g. -o into a folder that does not exist
         where = exc.filename or ""
         print(f"ict2rules: {where}: 无法写入或读取 / cannot write or read: {exc.strerror}", file=sys.stderr)
@@ -100,10 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ict2rules: 已中断 / interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
 
 
 def entry() -> None:
     """Console-script entry point."""
+    from ..output import console_safe
+
+    console_safe(sys.stdout, sys.stderr)  # a GBK, ascii or latin-1 console never crashes on a mark
     sys.exit(main())

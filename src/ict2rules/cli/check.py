@@ -12,8 +12,8 @@ from ..errors import InputError
 from ..inputs import Records, parse_date, read_records
 from ..kinds.base import Status
 from ..loader import load_ruleset
-from ..output import atomic_write
-from ..render import formats, write
+from ..output import emit
+from ..render import BINARY, formats
 from ..render.text import progress
 from ..report import Report
 from ..tabular import load_mapping
@@ -124,6 +124,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)",
     )
+    p.add_argument(
+        "--split-by",
+        choices=["school"],
+        default=None,
+        help="每所学校一个文件,写入 -o 目录,并写 index.csv one file per school into the -o folder, with index.csv",
+    )
     p.set_defaults(run=run)
 
 
@@ -133,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     records = Records()
     bad: list[InputError] = []
     mapping = load_mapping(args.columns) if args.columns else None
-    if args.format == "jsonl":  # a roster streams row by row, in constant memory
+    if args.format == "jsonl" and not args.split_by:  # a roster streams row by row, in constant memory
         from ..stream import run_cli
 
         code = run_cli(args, ruleset, mapping)
@@ -167,12 +173,12 @@ def run(args: argparse.Namespace) -> int:
     for problem in records.problems:  # --keep-going: rows left out, said out loud
         print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
     with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
-        report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
-    if args.output:
-        with atomic_write(args.output) as out:
-            write(args.format, report, out, lang=args.lang, color=False)
-    else:
-        write(args.format, report, sys.stdout, lang=args.lang)
+        # a workbook or a split counts every teacher, whatever --status lists: keep everything
+        whole = args.format in BINARY or args.split_by
+        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args))
+    stop = emit(args, report)  # -o, --split-by, binary formats, a closed pipe
+    if stop is not None:
+        return stop
     return EXIT_OK if args.exit_zero or not failed(report, args.fail_level) else EXIT_FAILED
 
 
