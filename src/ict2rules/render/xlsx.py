@@ -11,10 +11,11 @@ Four sheets, each with a frozen header row, an autofilter and set column widths:
 * **学校要求** the school's (and a training project's) own requirements, met or not;
 * **说明** the document, the as-of date, the counts and how to read the workbook.
 
-Written with openpyxl in write-only mode: rows go to disk as they are made, so memory does not
-grow with the rows (measured against XlsxWriter in ``benchmarks/bench_xlsx.py``). Every
-string is written as a string cell: an id stays text (``0012`` keeps its zeros), and text
-beginning with ``=`` is never a formula.
+Written with XlsxWriter in constant-memory mode: each row goes to a temporary file as it is
+made, so memory does not grow with the rows. ``engine="openpyxl"`` writes the same workbook
+with openpyxl's write-only mode, about twice as slowly (``benchmarks/bench_xlsx.py``,
+docs/performance.md). Every string is written as a string cell: an id stays text (``0012``
+keeps its zeros), and text beginning with ``=`` ``+`` ``-`` ``@`` is never a formula.
 
 >>> import io
 >>> from ict2rules import evaluate
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -69,6 +70,7 @@ T = {
         "todo_pending": "请在{due}前完成:{title}",
         "found_missing": "未填写:{fields}",
         "the_data": "所缺数据",
+        "teachers_data": "{n}位教师的相关数据",
         "people": "{n}人",
     },
     "en": {
@@ -90,6 +92,7 @@ T = {
         "todo_pending": "Complete by {due}: {title}",
         "found_missing": "Not filled in: {fields}",
         "the_data": "the missing data",
+        "teachers_data": "the data of {n} teachers",
         "people": "{n}",
     },
 }
@@ -272,9 +275,11 @@ def problem(f: Finding, lang: str) -> tuple[str, str]:
     would_be = detail.get("would_be") if f.status is Status.PENDING else f.status.value
     if would_be == Status.MISSING_DATA.value:
         missing = detail.get("missing") or []
-        if isinstance(missing, str):
-            missing = [missing]
-        labels = list(dict.fromkeys(field_label(str(m), lang) for m in missing)) or [t["the_data"]]
+        if isinstance(missing, int):  # a share of a school's teachers: how many lack the data
+            labels = [t["teachers_data"].format(n=missing)]
+        else:
+            missing = [missing] if isinstance(missing, str) else missing
+            labels = list(dict.fromkeys(field_label(str(m), lang) for m in missing)) or [t["the_data"]]
         fields = "、".join(labels) if lang == "zh" else ", ".join(labels)
         found = t["found_missing"].format(fields=fields)
         todo = t["todo_missing"].format(fields=fields)
@@ -311,66 +316,205 @@ class Column:
 
 
 Style = str  # "head", "error", "warning", "pending", "ok", ""
+# fill, font colour, bold: red for what must be met, amber for what should, grey for not yet due
+STYLES: dict[Style, tuple[str | None, str | None, bool]] = {
+    "head": ("DDEBF7", "1F3864", True),
+    "error": ("FFC7CE", "9C0006", False),
+    "warning": ("FFEB9C", "7F6000", False),
+    "pending": ("EDEDED", "404040", False),
+    "ok": ("E2EFDA", "375623", False),
+    "": (None, None, False),
+}
+FONT = "等线"  # Excel's default CJK font since 2016 (DengXian); others substitute their own
 
 
-class _Sheet:
-    """One write-only sheet: typed cells, fills by severity, filter and frozen header."""
+LINE_HEIGHT = 16.0  # points a line of 11-point CJK text takes (DengXian, or the font put in its place)
 
-    def __init__(self, book: Any, title: str, columns: Sequence[Column], styles: dict[str, Any]) -> None:
+
+def row_height(columns: Sequence[Column], values: Sequence[Any]) -> float | None:
+    """The height a row needs to show its wrapped cells whole, in points (None: one line).
+
+    Excel and LibreOffice do not grow a row for wrapped text on their own when a file is
+    opened, so the writer estimates it: a CJK character is two columns wide, others one.
+
+    >>> row_height([Column("a", 10, wrap=True)], ["一二三四五六七八九十"])
+    45.0
+    """
+    lines = 1
+    for c, v in zip(columns, values, strict=True):
+        if not c.wrap or not isinstance(v, str) or not v:
+            continue
+        room = max(c.width - 1.5, 1.0)
+        n = 0
+        for part in v.split("\n"):
+            width = (len(part.encode("utf-8")) + len(part)) / 1.9  # CJK: 3 bytes → 2+ columns
+            n += max(1, -int(-width // room))
+        lines = max(lines, n)
+    return LINE_HEIGHT * lines if lines > 1 else None
+
+
+def _number_format(c: Column, style: Style) -> str | None:
+    if c.percent:
+        return "0.0%"
+    return "@" if c.text and style != "head" else None  # typed into later, an id stays text
+
+
+class XlsxWriterBook:
+    """Sheets written with XlsxWriter in constant-memory mode (each row goes to a temporary
+    file as it is written)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(stream, {
+            "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False,
+        })
+        self._formats: dict[tuple[Style, bool, str | None], Any] = {}
+
+    def format(self, style: Style, wrap: bool, number: str | None) -> Any:
+        key = (style, wrap, number)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            fill, color, bold = STYLES[style]
+            spec: dict[str, Any] = {"font_name": FONT, "valign": "top", "text_wrap": wrap, "bold": bold}
+            if fill:
+                spec.update(bg_color="#" + fill, pattern=1)
+            if color:
+                spec["font_color"] = "#" + color
+            if number:
+                spec["num_format"] = number
+            fmt = self._formats[key] = self.book.add_format(spec)
+        return fmt
+
+    def sheet(self, title: str, columns: Sequence[Column]) -> XlsxWriterSheet:
+        return XlsxWriterSheet(self, title, columns)
+
+    def save(self) -> None:
+        self.book.close()
+
+
+class XlsxWriterSheet:
+    def __init__(self, book: XlsxWriterBook, title: str, columns: Sequence[Column]) -> None:
+        self.book, self.columns = book, columns
+        self.ws = book.book.add_worksheet(title)
+        for i, c in enumerate(columns):
+            self.ws.set_column(i, i, c.width)
+        self.ws.freeze_panes(1, 0)
+        # printed: A4 landscape, one page wide, the header on every page
+        self.ws.set_paper(9)
+        self.ws.set_landscape()
+        self.ws.fit_to_pages(1, 0)
+        self.ws.repeat_rows(0)
+        self.rows = 0
+        self._formats = {
+            style: [book.format(style, c.wrap or style == "head", _number_format(c, style)) for c in columns]
+            for style in STYLES
+        }
+        self.append([c.header for c in columns], "head")
+
+    def append(self, values: Sequence[Any], style: Style = "") -> None:
+        ws, r = self.ws, self.rows
+        height = row_height(self.columns, values)
+        if height:
+            ws.set_row(r, height)
+        for i, (v, fmt) in enumerate(zip(values, self._formats[style], strict=True)):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(r, i, v, fmt)
+            elif v is None or v == "":
+                ws.write_blank(r, i, None, fmt)
+            else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
+                ws.write_string(r, i, cell_text(v), fmt)
+        self.rows += 1
+
+    def close(self) -> None:
+        self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
+
+
+class OpenpyxlBook:
+    """Sheets written with openpyxl in write-only mode."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        from openpyxl import Workbook
+
+        self.stream = stream
+        self.book = Workbook(write_only=True)
+        self._styles: dict[tuple[Style, bool, str | None], Any] = {}
+
+    def style(self, style: Style, wrap: bool, number: str | None) -> Any:
+        """The style array of a format, made once (assigning fonts cell by cell is slow)."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        key = (style, wrap, number)
+        if key not in self._styles:
+            fill, color, bold = STYLES[style]
+            cell = WriteOnlyCell(self.book.create_sheet("_"))
+            cell.font = Font(name=FONT, color=color, bold=bold)
+            cell.fill = PatternFill("solid", start_color=fill, end_color=fill) if fill else PatternFill()
+            cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+            if number:
+                cell.number_format = number
+            self.book.remove(self.book["_"])
+            self._styles[key] = cell._style
+        return self._styles[key]
+
+    def sheet(self, title: str, columns: Sequence[Column]) -> OpenpyxlSheet:
+        return OpenpyxlSheet(self, title, columns)
+
+    def save(self) -> None:
+        self.book.save(self.stream)
+
+
+class OpenpyxlSheet:
+    def __init__(self, book: OpenpyxlBook, title: str, columns: Sequence[Column]) -> None:
         from openpyxl.utils import get_column_letter
 
-        self.ws = book.create_sheet(title)
+        self.ws = book.book.create_sheet(title)
         self.columns = columns
-        self.styles = styles
         self.rows = 0
         self.letter = get_column_letter(len(columns))
         for i, c in enumerate(columns, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = c.width
         self.ws.freeze_panes = "A2"
+        self.ws.page_setup.paperSize = "9"  # A4
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.fitToWidth, self.ws.page_setup.fitToHeight = 1, 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.print_title_rows = "1:1"
+        self._styles = {
+            style: [book.style(style, c.wrap or style == "head", _number_format(c, style)) for c in columns]
+            for style in STYLES
+        }
         self.append([c.header for c in columns], "head")
 
-    def append(self, values: Iterable[Any], style: Style = "") -> None:
-        from openpyxl.cell import WriteOnlyCell
+    def append(self, values: Sequence[Any], style: Style = "") -> None:
+        from copy import copy
 
-        ws, styles = self.ws, self.styles
-        cells = []
-        for c, v in zip(self.columns, values, strict=True):
-            cell = WriteOnlyCell(ws)
+        from openpyxl.cell import Cell
+
+        ws, cells = self.ws, []
+        height = row_height(self.columns, values)
+        if height:
+            ws.row_dimensions[self.rows + 1].height = height
+        for v, st in zip(values, self._styles[style], strict=True):
+            cell = Cell(ws, row=1, column=1, style_array=copy(st))
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 cell.value = v
             elif v is not None and v != "":
-                cell.value = cell_text(v)
+                cell._value = cell_text(v)
                 cell.data_type = "s"  # a string is a string: "=cmd|…" is never a formula
-            cell.font, cell.fill = styles["font"][style], styles["fill"][style]
-            cell.alignment = styles["align"][c.wrap or style == "head"]
-            if c.percent:
-                cell.number_format = "0.0%"
-            elif c.text and style != "head":
-                cell.number_format = "@"  # typed into later, an id stays text
             cells.append(cell)
         ws.append(cells)
         self.rows += 1
+        ws.row_dimensions.pop(self.rows, None)  # written: not kept for every row
 
     def close(self) -> None:
         self.ws.auto_filter.ref = f"A1:{self.letter}{max(self.rows, 1)}"
 
 
-def _styles() -> dict[str, Any]:
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    def fill(rgb: str | None) -> PatternFill:
-        return PatternFill("solid", start_color=rgb, end_color=rgb) if rgb else PatternFill()
-
-    fills = {"head": "DDEBF7", "error": "FFC7CE", "warning": "FFEB9C", "pending": "EDEDED", "ok": "E2EFDA", "": None}
-    fonts = {"head": ("1F3864", True), "error": ("9C0006", False), "warning": ("7F6000", False), "pending": ("404040", False), "ok": ("375623", False), "": (None, False)}
-    return {
-        "fill": {k: fill(v) for k, v in fills.items()},
-        "font": {k: Font(name="等线", color=c, bold=b) if c else Font(name="等线") for k, (c, b) in fonts.items()},
-        "align": {
-            True: Alignment(wrap_text=True, vertical="top"),
-            False: Alignment(vertical="top"),
-        },
-    }
+ENGINES = {"xlsxwriter": XlsxWriterBook, "openpyxl": OpenpyxlBook}
+ENGINE = "xlsxwriter"  # by measurement: about half openpyxl's time (benchmarks/bench_xlsx.py)
 
 
 def style_of(f: Finding) -> Style:
@@ -422,12 +566,12 @@ def summary_values(row: SchoolRow, report: Report, lang: str, excellence: bool) 
 def problem_columns(lang: str) -> list[Column]:
     t = T[lang]
     return [
-        Column(t["school_id"], 12), Column(t["school_name"], 18, wrap=True),
-        Column(t["teacher_id"], 14), Column(t["teacher_name"], 10),
+        Column(t["school_id"], 11), Column(t["school_name"], 16, wrap=True),
+        Column(t["teacher_id"], 12), Column(t["teacher_name"], 9, wrap=True),
         Column(t["severity"], 6), Column(t["status"], 9),
-        Column(t["required"], 28, wrap=True), Column(t["found"], 40, wrap=True),
-        Column(t["todo"], 34, wrap=True), Column(t["section"], 12, wrap=True),
-        Column(t["rule"], 20), Column(t["quote"], 50, wrap=True),
+        Column(t["required"], 26, wrap=True), Column(t["found"], 38, wrap=True),
+        Column(t["todo"], 32, wrap=True), Column(t["section"], 10, wrap=True),
+        Column(t["rule"], 28),
     ]
 
 
@@ -448,7 +592,7 @@ def problem_rows(report: Report, lang: str, names: dict[str | None, str | None],
         yield [
             ref.school or t["no_school"], names.get(ref.school), ref.id, ref.name,
             t[f.severity], t["s_" + f.status.value], getattr(rule.title, lang), found, todo,
-            source_line(rule, report), rule.id, rule.source.quote,
+            source_line(rule, report), rule.id,
         ], style_of(f)
 
 
@@ -458,7 +602,7 @@ def school_columns(lang: str) -> list[Column]:
         Column(t["level"], 6), Column(t["subject_id"], 14), Column(t["subject_name"], 22, wrap=True),
         Column(t["severity"], 6), Column(t["status"], 9), Column(t["required"], 30, wrap=True),
         Column(t["found"], 44, wrap=True), Column(t["todo"], 34, wrap=True),
-        Column(t["section"], 12, wrap=True), Column(t["rule"], 20), Column(t["quote"], 50, wrap=True),
+        Column(t["section"], 10, wrap=True), Column(t["rule"], 28), Column(t["quote"], 50, wrap=True),
     ]
 
 
@@ -521,36 +665,43 @@ def about_rows(report: Report, rows: list[SchoolRow], problems: int, lang: str) 
 
 @writer("xlsx")
 def write_xlsx(report: Report, stream: IO[bytes], *, lang: str = "zh",
-               only: frozenset[Status] | None = None, **_: Any) -> None:
-    """Write the workbook to a binary ``stream`` (``only``: statuses to list, as ``--status``)."""
-    from openpyxl import Workbook
+               only: frozenset[Status] | None = None, engine: str = ENGINE, **_: Any) -> None:
+    """Write the workbook to a binary ``stream`` (``only``: statuses to list, as ``--status``;
+    ``engine``: "xlsxwriter" or "openpyxl", the library that writes it)."""
+    from .text import source_line
 
     lang = lang if lang in T else "zh"
     t = T[lang]
-    book = Workbook(write_only=True)
-    styles = _styles()
+    book = ENGINES[engine](stream)
     rows = school_rows(report)
     names = {r.id: r.name for r in rows}
     excellence = has_excellence(report)
 
-    summary = _Sheet(book, SHEETS[0], summary_columns(lang, excellence), styles)
+    summary = book.sheet(SHEETS[0], summary_columns(lang, excellence))
     for row in rows:
-        values, style = summary_values(row, report, lang, excellence)
-        summary.append(values, style)
+        summary.append(*summary_values(row, report, lang, excellence))
     summary.close()
 
-    problems = _Sheet(book, SHEETS[1], problem_columns(lang), styles)
+    problems = book.sheet(SHEETS[1], problem_columns(lang))
     for values, style in problem_rows(report, lang, names, only):
         problems.append(values, style)
     problems.close()
 
-    schools = _Sheet(book, SHEETS[2], school_columns(lang), styles)
+    schools = book.sheet(SHEETS[2], school_columns(lang))
     for values, style in school_finding_rows(report, lang, only):
         schools.append(values, style)
     schools.close()
 
-    about = _Sheet(book, SHEETS[3], [Column(t["item"], 22), Column(t["value"], 90, wrap=True)], styles)
-    for values in about_rows(report, rows, problems.rows - 1, lang):
-        about.append(values)
+    about = book.sheet(SHEETS[3], [
+        Column(t["item"], 28), Column(t["value"], 56, wrap=True),
+        Column(t["section"], 12, wrap=True), Column(t["quote"], 70, wrap=True),
+    ])
+    for item, value in about_rows(report, rows, problems.rows - 1, lang):
+        about.append([item, value, None, None])
+    about.append([None] * 4)
+    # the clauses the requirements quote, once each (not on every row of 问题清单)
+    about.append([t["rule"], t["required"], t["section"], t["quote"]], "head")
+    for rule in report.ruleset.rules:
+        about.append([rule.id, getattr(rule.title, lang), source_line(rule, report), rule.source.quote])
     about.close()
-    book.save(stream)
+    book.save()
