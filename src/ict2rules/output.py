@@ -323,4 +323,16 @@ def emit(args: Any, report: Any) -> int | None:
         sys.stdout.flush()
     except BrokenPipeError:
         quiet_broken_pipe()
+    except SystemExit:
+        # rich meets a closed pipe by pointing stdout at the null device and exiting 1, which
+        # reads as "rules not met": the verdict decides the exit code instead
+        if not _stdout_is_null():
+            raise
     return None
+
+
+def _stdout_is_null() -> bool:
+    try:
+        return os.path.samestat(os.fstat(sys.stdout.fileno()), os.stat(os.devnull))
+    except (OSError, ValueError, AttributeError):
+        return False

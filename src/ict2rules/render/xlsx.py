@@ -338,7 +338,7 @@ def row_height(columns: Sequence[Column], values: Sequence[Any]) -> float | None
     opened, so the writer estimates it: a CJK character is two columns wide, others one.
 
     >>> row_height([Column("a", 10, wrap=True)], ["一二三四五六七八九十"])
-    45.0
+    48.0
     """
     lines = 1
     for c, v in zip(columns, values, strict=True):
