@@ -122,7 +122,7 @@ HOW_TO = {
 }
 
 
-def field_label(path: str, lang: str = "zh") -> str:
+def field_label(path: str, lang: str = "zh", derived: dict[str, str] | None = None) -> str:
     """A record field as the roster's column header a coordinator knows, never a path.
 
     >>> field_label("completed_on"), field_label("hours.online")
@@ -130,6 +130,8 @@ def field_label(path: str, lang: str = "zh") -> str:
     >>> field_label("points.0.evidence.own_work")
     '「能力点」的相关信息'
     """
+    if derived and path in derived:  # a value the ruleset derives: its title (最终成绩)
+        return f"「{derived[path]}」" if lang == "zh" else derived[path]
     if lang != "zh":
         return path
     path = re.sub(r"\.\d+(?=\.|$)", "", path.removeprefix("teacher.").removeprefix("school."))
@@ -152,6 +154,10 @@ _EXTRA = {
     "documents": "学校方案", "schedule": "工作安排", "staff": "教师人数", "workshops": "工作坊",
     "teachers": "教师名单", "summary_filed_on": "工作总结上报日期",
     "review_applied_on": "复评申请日期",
+    "teams.management": "信息化管理团队", "teams.training": "培训团队",
+    "teams.management.leader_role": "管理团队负责人的职务",
+    "teams.management.roles": "管理团队成员的职务", "teams.management.members": "管理团队成员",
+    "teams.training.members": "培训团队成员", "due date": "截止日期",
 }
 
 
@@ -259,7 +265,16 @@ def rate(n: int, total: int) -> float | None:
     return round(n / total, 4) if total else None
 
 
-def problem(f: Finding, lang: str) -> tuple[str, str]:
+def derived_titles(report: Report, lang: str) -> dict[str, str]:
+    """The ruleset's derived values by id, as people call them (final_score → 最终成绩)."""
+    return {
+        cd.derived.id: getattr(cd.derived.title, lang)
+        for derived in report.ruleset.plan.derived.values()
+        for cd in derived
+    }
+
+
+def problem(f: Finding, lang: str, derived: dict[str, str] | None = None) -> tuple[str, str]:
     """What was found and what to do about one finding not met, in plain words.
 
     >>> from ict2rules import evaluate
@@ -279,7 +294,7 @@ def problem(f: Finding, lang: str) -> tuple[str, str]:
             labels = [t["teachers_data"].format(n=missing)]
         else:
             missing = [missing] if isinstance(missing, str) else missing
-            labels = list(dict.fromkeys(field_label(str(m), lang) for m in missing)) or [t["the_data"]]
+            labels = list(dict.fromkeys(field_label(str(m), lang, derived) for m in missing)) or [t["the_data"]]
         fields = "、".join(labels) if lang == "zh" else ", ".join(labels)
         found = t["found_missing"].format(fields=fields)
         todo = t["todo_missing"].format(fields=fields)
@@ -311,7 +326,7 @@ class Column:
     header: str
     width: float
     wrap: bool = False
-    text: bool = True  # a text column ("@"): what a person types stays text
+    text: bool = True  # a text column ("@"): what a person types stays text; else a centred number
     percent: bool = False
 
 
@@ -370,14 +385,16 @@ class XlsxWriterBook:
             "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
             "strings_to_urls": False,
         })
-        self._formats: dict[tuple[Style, bool, str | None], Any] = {}
+        self._formats: dict[tuple[Style, bool, str | None, bool], Any] = {}
 
-    def format(self, style: Style, wrap: bool, number: str | None) -> Any:
-        key = (style, wrap, number)
+    def format(self, style: Style, wrap: bool, number: str | None, center: bool = False) -> Any:
+        key = (style, wrap, number, center)
         fmt = self._formats.get(key)
         if fmt is None:
             fill, color, bold = STYLES[style]
             spec: dict[str, Any] = {"font_name": FONT, "valign": "top", "text_wrap": wrap, "bold": bold}
+            if center:
+                spec["align"] = "center"
             if fill:
                 spec.update(bg_color="#" + fill, pattern=1)
             if color:
@@ -408,7 +425,7 @@ class XlsxWriterSheet:
         self.ws.repeat_rows(0)
         self.rows = 0
         self._formats = {
-            style: [book.format(style, c.wrap or style == "head", _number_format(c, style)) for c in columns]
+            style: [book.format(style, c.wrap or style == "head", _number_format(c, style), not c.text) for c in columns]
             for style in STYLES
         }
         self.append([c.header for c in columns], "head")
@@ -439,20 +456,20 @@ class OpenpyxlBook:
 
         self.stream = stream
         self.book = Workbook(write_only=True)
-        self._styles: dict[tuple[Style, bool, str | None], Any] = {}
+        self._styles: dict[tuple[Style, bool, str | None, bool], Any] = {}
 
-    def style(self, style: Style, wrap: bool, number: str | None) -> Any:
+    def style(self, style: Style, wrap: bool, number: str | None, center: bool = False) -> Any:
         """The style array of a format, made once (assigning fonts cell by cell is slow)."""
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font, PatternFill
 
-        key = (style, wrap, number)
+        key = (style, wrap, number, center)
         if key not in self._styles:
             fill, color, bold = STYLES[style]
             cell = WriteOnlyCell(self.book.create_sheet("_"))
             cell.font = Font(name=FONT, color=color, bold=bold)
             cell.fill = PatternFill("solid", start_color=fill, end_color=fill) if fill else PatternFill()
-            cell.alignment = Alignment(wrap_text=wrap, vertical="top")
+            cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal="center" if center else None)
             if number:
                 cell.number_format = number
             self.book.remove(self.book["_"])
@@ -483,7 +500,7 @@ class OpenpyxlSheet:
         self.ws.sheet_properties.pageSetUpPr.fitToPage = True
         self.ws.print_title_rows = "1:1"
         self._styles = {
-            style: [book.style(style, c.wrap or style == "head", _number_format(c, style)) for c in columns]
+            style: [book.style(style, c.wrap or style == "head", _number_format(c, style), not c.text) for c in columns]
             for style in STYLES
         }
         self.append([c.header for c in columns], "head")
@@ -581,6 +598,7 @@ def problem_rows(report: Report, lang: str, names: dict[str | None, str | None],
     from .text import source_line
 
     t = T[lang]
+    derived = derived_titles(report, lang)
     for f in report.findings:
         ref = f.subject
         if ref.level != "teacher" or f.status not in _OPEN or f.severity == "info":
@@ -588,7 +606,7 @@ def problem_rows(report: Report, lang: str, names: dict[str | None, str | None],
         if only is not None and f.status not in only:
             continue
         rule = f.compiled.rule
-        found, todo = problem(f, lang)
+        found, todo = problem(f, lang, derived)
         yield [
             ref.school or t["no_school"], names.get(ref.school), ref.id, ref.name,
             t[f.severity], t["s_" + f.status.value], getattr(rule.title, lang), found, todo,
@@ -610,6 +628,7 @@ def school_finding_rows(report: Report, lang: str, only: frozenset[Status] | Non
     from .text import source_line
 
     t = T[lang]
+    derived = derived_titles(report, lang)
     for f in report.findings:
         ref = f.subject
         if ref.level == "teacher" or f.status is Status.NOT_APPLICABLE:
@@ -618,7 +637,7 @@ def school_finding_rows(report: Report, lang: str, only: frozenset[Status] | Non
             continue
         rule = f.compiled.rule
         if f.status in _OPEN:
-            found, todo = problem(f, lang)
+            found, todo = problem(f, lang, derived)
         else:
             found, todo = message(f, lang), ""
         yield [
