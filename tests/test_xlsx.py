@@ -342,3 +342,14 @@ def test_safe_filename_is_a_name_every_system_accepts(text: str) -> None:
     assert not set(name) & set('<>:"/\\|?*') and all(ord(c) >= 32 and c != "\x7f" for c in name)
     assert not name.endswith((".", " "))
     assert name.split(".")[0].upper() not in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+def test_the_xlsx_benchmark_still_runs() -> None:
+    """benchmarks/bench_xlsx.py on a tiny population prints its table (no timing asserted)."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_xlsx.py"), "--teachers", "60", "--schools", "2", "--repeat", "1"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for engine in ("null", "csv", "openpyxl", "xlsxwriter"):
+        assert f"| {engine} |" in proc.stdout
