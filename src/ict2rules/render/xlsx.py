@@ -443,6 +443,10 @@ class XlsxWriterSheet:
             else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
                 ws.write_string(r, i, cell_text(v), fmt)
         self.rows += 1
+        # the row before is on disk now: XlsxWriter would keep its height for every row
+        for kept in (getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)):
+            if isinstance(kept, dict):
+                kept.pop(r - 1, None)
 
     def close(self) -> None:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
