@@ -197,9 +197,6 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
     for row in rows:
         fs = findings.get(row.id, [])
         unmet = Counter(f.severity for f in fs if f.status in not_met)
-        school_unmet = any(
-            f.subject.level == "school" and f.compiled.is_error and f.status in not_met for f in fs
-        )
         part = dataclasses.replace(
             report,
             findings=fs if only is None else [f for f in fs if f.status in only],
@@ -208,7 +205,7 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
             skipped_rows=0,
             teachers_waiting=row.pending,
             unmet=dict(unmet),
-            schools_waiting=int(row.school_ok is False and not school_unmet),
+            schools_waiting=int(row.school_waiting),
         )
         yield row, part
 

@@ -201,11 +201,14 @@ def school_rows(report: Report) -> list[SchoolRow]:
     verdicts = {key: ok for level, key, ok in report.subjects if level == "teacher"}
     schools: dict[str | None, SchoolRow] = {}
     flags: dict[tuple[str | None, str], int] = {}
+    unmet_schools: set[str] = set()  # a school rule that must be met failed or lacks data
     for f in report.findings:
         ref = f.subject
         if ref.level == "school":
             row = schools.setdefault(ref.id, SchoolRow(ref.id))
             row.name = row.name or ref.name
+            if f.compiled.is_error and f.status in _NOT_MET:
+                unmet_schools.add(ref.id)
             continue
         if ref.level != "teacher":
             continue
@@ -233,6 +236,7 @@ def school_rows(report: Report) -> list[SchoolRow]:
     for sid, row in schools.items():
         if sid in school_ok:
             row.school_ok = school_ok[sid]
+            row.school_waiting = not row.school_ok and sid not in unmet_schools
     excellent = _excellent_ids(report)
     if excellent:
         for v in report.values:
