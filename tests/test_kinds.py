@@ -725,3 +725,95 @@ def test_duplicate_rule_id_in_one_file_is_a_load_error(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(InputError, match="used twice in this file"):
         load_ruleset(path)
+
+
+# -- bounds read from a field (one Bounds type for every kind) --------------------------------
+def _finding(rs: Any, data: dict[str, Any]) -> Any:
+    (f,) = [f for f in evaluate(rs, data, as_of="2024-01-01").findings if f.rule_id == "R1"]
+    return f
+
+
+def test_threshold_bound_from_an_absent_field_is_missing_data(tmp_path: Path) -> None:
+    rs = ruleset(
+        tmp_path,
+        {"kind": "threshold", "args": {"value": "hours.online", "min": {"field": "attributes.need"}}},
+    )
+    f = _finding(rs, teacher(hours={"online": 50}))
+    assert f.status.value == "missing_data"
+    assert f.outcome.detail == {"missing": ["attributes.need"]}  # the bound, not the value
+    assert f.outcome.expected == "≥ attributes.need"
+    assert status(rs, teacher(hours={"online": 50}, attributes={"need": 50})) == "pass"
+    assert status(rs, teacher(hours={"online": 49}, attributes={"need": 50})) == "fail"
+
+
+def test_ratio_bound_from_an_absent_field_is_missing_data(tmp_path: Path) -> None:
+    """Before: 'expected any', pass."""
+    rs = ruleset(
+        tmp_path,
+        {
+            "kind": "ratio",
+            "args": {
+                "numerator": "hours.offline",
+                "denominator": "hours.total",
+                "min": {"field": "attributes.share"},
+            },
+        },
+    )
+    hours = {"online": 25, "offline": 25}
+    f = _finding(rs, teacher(hours=hours))
+    assert f.status.value == "missing_data" and f.outcome.detail == {"missing": ["attributes.share"]}
+    assert status(rs, teacher(hours=hours, attributes={"share": 0.5})) == "pass"
+    assert status(rs, teacher(hours=hours, attributes={"share": 0.51})) == "fail"
+
+
+def test_count_bound_from_an_absent_field_is_missing_data(tmp_path: Path) -> None:
+    """Before: 'expected any', pass."""
+    rs = ruleset(
+        tmp_path,
+        {"kind": "count", "args": {"over": "points", "max": {"field": "attributes.cap"}}},
+    )
+    points = [{"code": "A1"}, {"code": "A2"}]
+    f = _finding(rs, teacher(points=points))
+    assert f.status.value == "missing_data" and f.outcome.detail == {"missing": ["attributes.cap"]}
+    assert f.outcome.expected == "≤ attributes.cap"
+    assert status(rs, teacher(points=points, attributes={"cap": 2})) == "pass"
+    assert status(rs, teacher(points=points, attributes={"cap": 1})) == "fail"
+    f = _finding(rs, teacher(points=points, attributes={"cap": "二"}))  # text: not a number
+    assert f.status.value == "fail" and f.outcome.detail == {"reason": "not a number / 不是数字"}
+
+
+def test_rate_bound_from_an_absent_field_is_missing_data(tmp_path: Path) -> None:
+    """Before: 'expected any', pass."""
+    over_50 = {"kind": "threshold", "args": {"value": "hours.online", "min": 50}}
+    rs = ruleset(
+        tmp_path,
+        {
+            "kind": "rate",
+            "args": {"over": "teachers", "where": over_50, "min": {"field": "attributes.rate"}},
+        },
+        level="school",
+    )
+    f = _finding(rs, _school(50, 40))
+    assert f.status.value == "missing_data" and f.outcome.detail == {"missing": ["attributes.rate"]}
+    assert status(rs, _school(50, 40, attributes={"rate": 0.5})) == "pass"
+    assert status(rs, _school(50, 40, attributes={"rate": 0.6})) == "fail"
+
+
+# -- a finding keeps what it read ---------------------------------------------------------------
+def test_a_finding_does_not_change_when_its_record_changes_afterwards() -> None:
+    """Before: evaluate a teacher, set hours.online = 60, and the finding read 'pending ·
+    outcome pass 60'."""
+    from ict2rules.evaluator import Evaluator
+
+    rs = load_ruleset("zeku_2023")
+    ev = Evaluator(rs, as_of=dt.date(2023, 10, 8))
+    _, found = ev.teacher({"id": "T1", "hours": {"online": 20, "offline": 25}})
+    record_findings = {f.rule_id: f for f in found}
+    ev2 = Evaluator(rs, as_of=dt.date(2023, 10, 8))
+    s, found2 = ev2.teacher({"id": "T1", "hours": {"online": 20, "offline": 25}})
+    s.record.hours.online = 60  # the caller edits the record after evaluating it
+    for f in found2:
+        before = record_findings[f.rule_id]
+        assert (f.status, f.outcome) == (before.status, before.outcome), f.rule_id
+    online = next(f for f in found2 if f.rule_id == "ZK-T-HOURS-ONLINE")
+    assert online.outcome.actual == 20 and online.outcome.status is online.status

@@ -244,3 +244,92 @@ def test_lint_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["lint", str(broken)]) == 2
     assert main(["lint", "--codes"]) == 0
     assert "ICT150" in capsys.readouterr().out
+
+
+# ---- the reading: wording of bounds, numbers, characters, coverage ---------------------------------
+
+TRADITIONAL_DOC = "一、要求\n每位教師須完成不少於75學時的培訓。\n學校應按時報送簡報。\n"
+
+
+def small_ruleset(tmp_path: Path, quote: str, check_args: dict[str, Any], **extra: Any) -> Path:
+    """A one-rule ruleset citing ``doc.txt`` (written beside it, in Traditional characters)."""
+    (tmp_path / "doc.txt").write_text(TRADITIONAL_DOC, encoding="utf-8")
+    data = {
+        "id": "demo_rules",
+        "title": {"zh": "示例", "en": "Demo"},
+        "document": {"title": "示例文件", "issuer": "示例", "level": "county", "seed": "doc.txt"},
+        "rules": [{
+            "id": "DM-T-HOURS", "level": "teacher",
+            "title": {"zh": "总学时", "en": "Total hours"},
+            "message": {"zh": "{actual}", "en": "{actual}"},
+            "check": {"kind": "threshold", "args": {"value": "hours.total", **check_args}},
+            "source": {"section": "一", "quote": quote},
+        }],
+        **extra,
+    }
+    path = tmp_path / "demo_rules.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def codes(path: Path, seeds: list[Path]) -> dict[str, list[LintFinding]]:
+    out: dict[str, list[LintFinding]] = {}
+    for f in lint(path, seeds=seeds):
+        out.setdefault(f.code, []).append(f)
+    return out
+
+
+def test_an_exclusive_min_on_a_traditional_bu_shao_yu_is_caught(tmp_path: Path) -> None:
+    path = small_ruleset(tmp_path, "每位教師須完成不少於75學時的培訓", {"min": 75, "min_exclusive": True})
+    (f,) = codes(path, [tmp_path])["ICT180"]
+    assert "不少于" in f.message_zh and "excludes it" in f.message_en and f.line is not None
+
+
+def test_an_inclusive_min_on_chao_guo_is_caught() -> None:
+    from ict2rules.wording import bound_problems
+
+    assert [p.code for p in bound_problems("R", "超过30天", [("min", 30.0, False)])] == ["ICT180"]
+    assert bound_problems("R", "超过30天", [("min", 30.0, True)]) == []
+    assert bound_problems("R", "不满60分", [("max", 60.0, True)]) == []
+    assert [p.code for p in bound_problems("R", "不满60分", [("max", 60.0, False)])] == ["ICT180"]
+    assert bound_problems("R", "不少于75学时", [("min", 75.0, False)]) == []
+
+
+def test_the_right_bound_is_clean_and_a_matching_traditional_quote_is_not_an_error(tmp_path: Path) -> None:
+    path = small_ruleset(tmp_path, "每位教師須完成不少於75學時的培訓", {"min": 75})
+    found_codes = codes(path, [tmp_path])
+    assert "ICT180" not in found_codes and "ICT181" not in found_codes and "ICT120" not in found_codes
+
+
+def test_a_simplified_quote_against_a_traditional_source_is_named_once(tmp_path: Path) -> None:
+    path = small_ruleset(tmp_path, "每位教师须完成不少于75学时的培训", {"min": 75})
+    found_codes = codes(path, [tmp_path])
+    assert "ICT120" not in found_codes
+    (f,) = found_codes["ICT123"]
+    assert "Simplified/Traditional" in f.message_en
+
+
+def test_a_constant_that_is_not_the_quotes_number(tmp_path: Path) -> None:
+    path = small_ruleset(tmp_path, "每位教師須完成不少於75學時的培訓", {"min": 40})
+    (f,) = codes(path, [tmp_path])["ICT181"]
+    assert "DM-T-HOURS is 40" in f.message_en and "75學時" in f.message_en.replace("学时", "學時")
+
+
+def test_a_parameter_that_disagrees_with_its_quote(tmp_path: Path) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["parameters"]["total_hours"]["value"] = 40  # the quote says 75学时
+
+    (f,) = found(planted(tmp_path, change), "ICT181")
+    assert f.message_en.startswith("$total_hours is 40") and "75学时" in f.message_en
+
+
+def test_a_requirement_sentence_left_out_is_a_coverage_gap(tmp_path: Path) -> None:
+    path = small_ruleset(tmp_path, "每位教師須完成不少於75學時的培訓", {"min": 75})
+    (gap,) = codes(path, [tmp_path])["ICT182"]
+    assert "doc.txt:3" in gap.message_en and "學校應按時報送簡報" in gap.message_en
+
+    listed = small_ruleset(
+        tmp_path, "每位教師須完成不少於75學時的培訓", {"min": 75},
+        not_checked=[{"quote": "學校應按時報送簡報", "reason": "not_recorded", "note": "示例 demo"}],
+    )
+    assert "ICT182" not in codes(listed, [tmp_path])

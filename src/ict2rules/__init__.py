@@ -10,10 +10,11 @@ False
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, argument_error
 from .evaluator import Evaluator, Finding
 from .inputs import Records, parse_date, read_records, records_from_data
 from .kinds.base import Status
@@ -38,6 +39,18 @@ __all__ = [
 ]
 
 
+def _statuses(keep: Any) -> frozenset[Status] | None:
+    """``keep`` as a set of statuses (``Status`` or its value, such as ``"fail"``), or None."""
+    if keep is None:
+        return None
+    if isinstance(keep, (str, Status)) or not isinstance(keep, Iterable):
+        raise argument_error("keep", keep, "状态的集合", 'a set of statuses, e.g. {Status.FAIL} or {"fail"}')
+    try:
+        return frozenset(Status(k) for k in keep)
+    except (ValueError, TypeError):
+        raise argument_error("keep", keep, "状态的集合", 'a set of statuses, e.g. {Status.FAIL} or {"fail"}') from None
+
+
 def evaluate(
     ruleset: Ruleset | str | Path,
     data: Any,
@@ -55,8 +68,9 @@ def evaluate(
     >>> r.summary()["teachers"]["checked"]
     1
     """
-    rs = ruleset if isinstance(ruleset, Ruleset) else load_ruleset(ruleset)
+    rs = load_ruleset(ruleset)  # a Ruleset as it is; a name or path loaded; anything else refused
     as_of = parse_date(as_of)
+    keep = _statuses(keep)
     if isinstance(data, Records):
         records = data
     elif isinstance(data, (str, Path)):

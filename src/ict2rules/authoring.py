@@ -26,10 +26,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from .catalog import CATALOG
+from .coverage import ruleset_coverage
 from .errors import InputError, did_you_mean, problems_from_validation
 from .kinds.bands import Band
+from .kinds.numbers import Bounds
 from .loader import bundled_path, load_ruleset
 from .ruleset import Rule, Ruleset, RulesetFile
+from .wording import ruleset_wording_problems, simplified
 from .yamlsafe import Locations, load_file, resolve_extends
 
 # code: (severity, what it means) — the table in docs/authoring.md is generated from the same
@@ -54,7 +57,11 @@ LINT_CODES: dict[str, tuple[str, str]] = {
     "ICT160": ("error", "document.effective starts after it ends"),
     "ICT161": ("error", "a deadline's not_before is after its due date"),
     "ICT162": ("error", "a phase's start parameter is after its end parameter"),
+    "ICT123": ("warning", "a quote in Simplified characters against a Traditional source (or the reverse): matched after conversion"),
     "ICT170": ("warning", "a placeholder (TODO / 待填写) is left in the file"),
+    "ICT180": ("warning", "a bound's exclusivity disagrees with its quote's wording (min_exclusive on 不少于, an inclusive min on 超过 …)"),
+    "ICT181": ("warning", "a bound or parameter whose number is not among the numbers its quote states"),
+    "ICT182": ("warning", "a requirement sentence of the source that no rule quotes and no not_checked entry lists (ict2rules coverage)"),
 }
 MIN_QUOTE = 6  # characters, whitespace removed: shorter quotes match too many places
 _PLACEHOLDER = re.compile(r"TODO|待填写")
@@ -127,6 +134,8 @@ def lint(path: str | Path, *, seeds: list[Path] | None = None) -> list[LintFindi
             lt.found.append(LintFinding("ICT105", p.file or str(path), p.message_zh, p.message_en, p.line, p.column))
         return lt.found
     _bounds(lt, model, merged)
+    _wording(lt, model, merged)
+    _coverage(lt, model, merged, path, seeds)
     _unused(lt, model, merged)
     _inherited(lt, model, path)
     return sorted(lt.found, key=lambda f: (f.line or 0, f.column or 0, f.code))
@@ -362,8 +371,9 @@ def _bounds(lt: _Linter, model: RulesetFile, merged: Ruleset) -> None:
     for r in merged.rules:
         for spec in _top_checks(r):
             a = spec.args
-            lo = _const(getattr(a, "min", None), params)
-            hi = _const(getattr(a, "max", None), params)
+            if not isinstance(a, Bounds):  # the kinds with min/max share one argument type
+                continue
+            lo, hi = _const(a.min, params), _const(a.max, params)
             lo = _clean(lo) if isinstance(lo, (int, float)) and not isinstance(lo, bool) else None
             hi = _clean(hi) if isinstance(hi, (int, float)) and not isinstance(hi, bool) else None
             at = _rule_at(model, r.id)
@@ -446,6 +456,7 @@ def _quotes(lt: _Linter, model: RulesetFile, path: Path, seeds: list[Path] | Non
     cited += [(p.source, ("parameters", n, "source", "quote"), n) for n, p in model.parameters.items()]
     cited += [(d.source, ("derived", i, "source", "quote"), d.id) for i, d in enumerate(model.derived)]
     missing_reported: set[str] = set()
+    converted_reported: set[str] = set()
     for source, at, owner in cited:
         quote = _normal(source.quote)
         if len(quote) < MIN_QUOTE:
@@ -459,9 +470,36 @@ def _quotes(lt: _Linter, model: RulesetFile, path: Path, seeds: list[Path] | Non
                 missing_reported.add(name)
                 lt.add("ICT122", ("document", "seed"), f"找不到原文 {name},未核对引文(可用 --seeds 指定目录)",
                        f"source text {name} not found; quotes not checked (point --seeds at its folder)")
+        elif quote not in text and simplified(quote) in simplified(text):
+            if name not in converted_reported:
+                converted_reported.add(name)
+                lt.add("ICT123", at, f"{owner}:引文与原文 {name} 繁简不同,已按简体比对",
+                       f"{owner}: the quote and {name} differ in Simplified/Traditional characters; matched after conversion")
         elif quote not in text:
             lt.add("ICT120", at, f"{owner}:引文不在原文 {name} 中:{source.quote[:30]}…",
                    f"{owner}: quote not found in {name}: {source.quote[:30]}…")
+
+
+def _wording(lt: _Linter, model: RulesetFile, merged: Ruleset) -> None:
+    for p in ruleset_wording_problems(merged):
+        if p.subject.startswith("$"):
+            at: tuple[Any, ...] = ("parameters", p.subject[1:], "value")
+        else:
+            at = (*_rule_at(model, p.subject), "check", "args", p.side or "min")
+        lt.add(p.code, at, p.message_zh, p.message_en)
+
+
+def _coverage(lt: _Linter, model: RulesetFile, merged: Ruleset, path: Path, seeds: list[Path] | None) -> None:
+    """ICT182, once a source text is found: the requirement sentences the ruleset leaves out."""
+    name = model.document.seed
+    hit = next((d / name for d in seed_dirs(path, seeds) if (d / name).is_file()), None) if name else None
+    if hit is None:
+        return
+    cov = ruleset_coverage(merged, hit.read_text(encoding="utf-8"), name or "")
+    for s in cov.sentences:
+        if s.status == "unclassified":
+            lt.add("ICT182", ("document", "seed"), f"{name}:{s.line} 的要求未编码也未列入 not_checked:{s.text[:40]}",
+                   f"{name}:{s.line}: a requirement neither encoded nor listed in not_checked: {s.text[:40]}")
 
 
 # ---- scaffold -----------------------------------------------------------------------------------

@@ -136,10 +136,44 @@ def _differs(got: Any, want: Any) -> bool:
     return got != want
 
 
+def case_ruleset(path: str | Path) -> Path:
+    r"""The ruleset a case file names, confined like ``extends``: a bundled name, or a relative
+    path inside the case file's folder (a case file from a shared repository must not make
+    the tool read, and echo, ``../../etc/passwd``). Raises :class:`InputError` at the
+    ``ruleset:`` line.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "c.yaml"
+    >>> _ = f.write_text("ruleset: ../../etc/passwd\ncases: []\n")
+    >>> case_ruleset(f)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: ...c.yaml:1:10: ruleset: 不允许使用 ..(不能离开... / ".." is not allowed (ruleset cannot leave ...
+    """
+    from dataclasses import replace
+
+    from .loader import bundled_path
+    from .yamlsafe import resolve_extends
+
+    cases = load_cases(path)
+    _, where = load_file(path)
+    line, column = where.find(("ruleset",)) or (None, None)
+    try:
+        return resolve_extends(
+            cases.ruleset, Path(path).parent, bundled_path, source=str(path), line=line, column=column
+        )
+    except InputError as exc:  # the same rules as extends, said about this file's ruleset:
+        raise InputError([
+            replace(p, message_zh=p.message_zh.replace("extends", "ruleset"),
+                    message_en=p.message_en.replace("extends", "ruleset"), field="ruleset")
+            for p in exc.problems
+        ]) from None
+
+
 def run_file(path: str | Path, ruleset: Any = None) -> list[CaseResult]:
     """Run every case of a file (against ``ruleset``, or the one the file names)."""
     from .loader import load_ruleset
 
     cases = load_cases(path)
-    rs = ruleset or load_ruleset(cases.ruleset)
+    rs = ruleset or load_ruleset(case_ruleset(path))
     return [run_case(c, rs, str(path), cases.as_of) for c in cases.cases]

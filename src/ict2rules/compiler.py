@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -23,13 +23,18 @@ from .kinds.base import (
     Check,
     Comparison,
     DaysAfter,
+    Explain,
     FieldRef,
+    Judge,
     Outcome,
     Read,
     Status,
     Subject,
     Verdict,
     compares_of,
+    explain_of,
+    is_fast,
+    judge_of,
     passes_of,
     verdict_of,
 )
@@ -357,6 +362,50 @@ class CompiledRule:
         """Comparisons that, all true, mean the rule passes; None when it has none."""
         return compares_of(self.check) if self.when is None else compares_of(self.when, self.check)
 
+    @functools.cached_property
+    def judge(self) -> Judge:
+        """The check's judge: its status and the evidence that explains it."""
+        return judge_of(self.check)
+
+    @functools.cached_property
+    def fast(self) -> bool:
+        """The kind gives a status faster than its judge (the evaluator asks that first)."""
+        return is_fast(self.check)
+
+    def evidence(self, s: Subject, status: Status, judged: Any = None) -> Any:
+        """What explains ``status`` (the rule's, as the evaluator decided it) for this subject,
+        read now — from ``judged``, the check's ``(status, evidence)`` when the evaluator has
+        it already: :meth:`explain` gives the outcome from it without the subject."""
+        if judged is NOT_APPLIES or (
+            judged is None
+            and status is Status.NOT_APPLICABLE
+            and self.applies is not None
+            and not self.applies(s)
+        ):
+            return _CONDITION_NOT_MET
+        would_be, ev = judged if judged is not None else self.judge(s)
+        if status is Status.PENDING and would_be is not Status.PENDING:  # the rule's due date
+            return _Pending(would_be, ev, self.due.read(s))  # type: ignore[union-attr]
+        return ev
+
+    def explain(self, status: Status, evidence: Any) -> Outcome:
+        """The outcome of the rule, a pure function of its evidence (see :meth:`evidence`)."""
+        if evidence is _CONDITION_NOT_MET:
+            return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
+        if isinstance(evidence, _Pending):
+            out = self._explain(evidence.would_be, evidence.evidence)
+            detail = {
+                **(out.detail or {}),
+                "due": evidence.due.isoformat(),
+                "would_be": evidence.would_be.value,
+            }
+            return Outcome(Status.PENDING, out.expected, out.actual, detail)
+        return self._explain(status, evidence)
+
+    @functools.cached_property
+    def _explain(self) -> Explain:
+        return explain_of(self.check)
+
     def run(self, s: Subject) -> Outcome:
         if self.applies is not None and not self.applies(s):
             return Outcome(Status.NOT_APPLICABLE, None, None, {"reason": "condition not met"})
@@ -366,6 +415,18 @@ class CompiledRule:
             detail = {**(out.detail or {}), "due": due.isoformat(), "would_be": out.status.value}
             return Outcome(Status.PENDING, out.expected, out.actual, detail)
         return out
+
+
+_CONDITION_NOT_MET = object()  # the evidence of a rule whose condition does not hold
+NOT_APPLIES = (Status.NOT_APPLICABLE, _CONDITION_NOT_MET)  # a rule judged by its condition
+
+
+class _Pending(NamedTuple):
+    """The evidence of work not met and not yet due: what the check found, and the due date."""
+
+    would_be: Status
+    evidence: Any
+    due: dt.date
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,47 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+# What must never reach a terminal or an XML file from a user's text: C0/C1 control characters
+# (a terminal escape hidden in a name), the bidirectional overrides and isolates that make
+# text read in another order than it is stored (U+202A–202E, U+2066–2069), the noncharacters
+# U+FFFE/U+FFFF and lone surrogates, which XML 1.0 and UTF-8 cannot carry. Tab and line feed
+# stay (a Problem turns line breaks into ``\\n`` itself).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text from a file made safe to print: each unsafe character becomes U+FFFD.
+
+    >>> printable("张三\x1b]0;x\x07")
+    '张三�]0;x�'
+    >>> printable("abc\u202edef\uffff")
+    'abc�def�'
+    """
+    return text if text.isprintable() else _UNSAFE.sub("\ufffd", text)
+
+
+def printable_data(value: Any) -> Any:
+    r"""Every string (and key) of nested dicts, lists and tuples made :func:`printable`;
+    other values as they are. For writers that show a whole structure (SARIF, ``explain``).
+
+    >>> printable_data({"a": ["b￿", 1]}) == {"a�": ["b�", 1]}
+    True
+    """
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {printable(k) if isinstance(k, str) else k: printable_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(printable_data(v) for v in value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -47,8 +82,9 @@ class Problem:
         where = self.location()
         field_part = f"{self.field}: " if self.field else ""
         text = f"{where}: {field_part}{self.message_zh} / {self.message_en}"
-        # one problem, one line, whatever a message or a file name holds
-        return text.replace("\r", "\\r").replace("\n", "\\n")
+        # one problem, one line, whatever a message or a file name holds; no terminal escape
+        # or bidi override from a file reaches stderr, in either language's half
+        return printable(text.replace("\r", "\\r").replace("\n", "\\n"))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +122,59 @@ class InputError(Exception):
     @classmethod
     def collect(cls, problems: Iterable[Problem]) -> InputError:
         return cls(list(problems))
+
+
+def argument_error(name: str, value: Any, zh: str, en: str) -> InputError:
+    """A library argument of the wrong kind, as an :class:`InputError` (the one exception the
+    library raises for bad input) naming the argument, what it must be and what it got.
+
+    >>> str(argument_error("as_of", 20231231, "日期", "a date"))
+    '<as_of>: 参数 as_of 应为日期,实际为 int / as_of must be a date, not int (20231231)'
+    """
+    shown = repr(value) if isinstance(value, (int, float, bytes)) else ""
+    shown = f" ({shown[:40]})" if shown else ""
+    return InputError.single(
+        f"<{name}>",
+        f"参数 {name} 应为{zh},实际为 {type(value).__name__}",
+        f"{name} must be {en}, not {type(value).__name__}{shown}",
+        code="argument",
+    )
+
+
+MAX_PATH_BYTES, MAX_NAME_BYTES = 4096, 255  # PATH_MAX and NAME_MAX of the common file systems
+
+
+def path_argument(value: Any, name: str = "path") -> str:
+    """A file path given to the library, checked before the OS sees it: text or a Path (not
+    bytes, not a number), no NUL character, not longer than a file system allows. Returns it
+    as ``str``; raises :class:`InputError` otherwise.
+
+    >>> path_argument("a.yaml")
+    'a.yaml'
+    >>> path_argument("a\\0.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: a�.csv: 文件名无效(含 NUL 字符) / invalid file name (it contains a NUL character)
+    """
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise argument_error(name, value, "文件路径或名称(文本或 Path)", "a file path or name (str or Path)")
+    if "\0" in value:
+        raise InputError.single(value, "文件名无效(含 NUL 字符)", "invalid file name (it contains a NUL character)")
+    encoded = os.fsencode(value)
+    if len(encoded) > MAX_PATH_BYTES or any(len(part) > MAX_NAME_BYTES for part in encoded.split(b"/")):
+        shown = value if len(value) <= 80 else value[:79] + "…"
+        raise InputError.single(shown, "文件名过长", "the file name is too long")
+    return value
+
+
+def recursion_error(file: str | None = None) -> InputError:
+    """Data nested thousands deep, or a dict that contains itself (library data), refused."""
+    return InputError.single(
+        file, "数据嵌套过深或引用了自身", "the data is nested too deeply, or refers to itself",
+        code="recursion",
+    )
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -286,7 +375,9 @@ def _literal(ctx: dict[str, Any], found: Any) -> tuple[str, str]:
 
 def _number(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int) and value.bit_length() > 256:  # str() refuses > 4300 digits
+        return f"{'-' if value < 0 else ''}~10^{int(value.bit_length() * math.log10(2))}"
     return str(value)
 
 

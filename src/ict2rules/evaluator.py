@@ -13,15 +13,15 @@ changed, so one school (or one roster chunk) can be evaluated anywhere, in any p
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
+from .compiler import NOT_APPLIES as _NOT_APPLIES
 from .compiler import CompiledRule, Operand, Plan
-from .errors import InputError, problems_from_validation
+from .errors import InputError, argument_error, printable, problems_from_validation
 from .kinds.base import (
     DATA_ERRORS,
     FAIL,
@@ -56,21 +56,6 @@ class SubjectRef(NamedTuple):
         return {"level": self.level, "id": self.id, "name": self.name, "school": self.school}
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text from a record made safe to print: control characters (a terminal escape hidden
-    in a teacher's name, a byte XML cannot carry) become U+FFFD.
-
-    >>> printable("张三\x1b]0;x\x07")
-    '张三�]0;x�'
-    """
-    return text if text.isprintable() else _CONTROL.sub("\ufffd", text)
-
-
-
-
 def wrong_kind_of_value(exc: Exception) -> Outcome:
     """The outcome of a check that could not compare the values it was given."""
     return Outcome(
@@ -79,29 +64,28 @@ def wrong_kind_of_value(exc: Exception) -> Outcome:
 
 
 class Finding:
-    """One rule's verdict on one subject, and the outcome that explains it.
+    """One rule's verdict on one subject, and the evidence that explains it.
 
-    The evaluator knows the status from the kind's cheap ``verdict``; the outcome (expected,
-    actual, detail) is computed only when someone reads it — a JSON report or a message does,
-    a count of failures does not. The check is a pure function of the subject, so explaining
-    it later gives the outcome the verdict agrees with — as long as the records evaluated are
-    not changed in between: a caller that edits a record evaluates it again.
+    The evidence is what the rule read when it was evaluated (a small tuple of values); the
+    outcome (expected, actual, detail) is made from it when someone reads it — a JSON report
+    or a message does, a count of failures does not. It is a pure function of the rule and
+    the evidence: a record changed after it was evaluated does not change its findings.
     """
 
-    __slots__ = ("_of", "_outcome", "compiled", "status", "subject")
+    __slots__ = ("_evidence", "_outcome", "compiled", "status", "subject")
 
     def __init__(
         self,
         compiled: CompiledRule,
         subject: SubjectRef,
         status: Status,
-        of: Subject | None = None,
+        evidence: Any = None,
         outcome: Outcome | None = None,
     ) -> None:
         self.compiled = compiled
         self.subject = subject
         self.status = status
-        self._of = of  # the subject to explain the verdict with, until it is explained
+        self._evidence = evidence  # what the rule read, until it is explained
         self._outcome = outcome
 
     def __repr__(self) -> str:
@@ -110,12 +94,11 @@ class Finding:
     @property
     def outcome(self) -> Outcome:
         if self._outcome is None:
-            cr, s = self.compiled, self._of
             try:
-                self._outcome = cr.check(s) if cr.direct else cr.run(s)  # type: ignore[arg-type]
-            except DATA_ERRORS as exc:  # (a verdict raises where its check does: not met)
+                self._outcome = self.compiled.explain(self.status, self._evidence)
+            except DATA_ERRORS as exc:  # (a value of the wrong kind, seen only when explained)
                 self._outcome = wrong_kind_of_value(exc)
-            self._of = None
+            self._evidence = None
         return self._outcome
 
     @property
@@ -125,6 +108,17 @@ class Finding:
     @property
     def severity(self) -> str:
         return self.compiled.rule.severity
+
+
+def _found(
+    cr: CompiledRule, ref: SubjectRef, st: Status, s: Subject, judged: Any = None
+) -> Finding:
+    """A kept finding, with its evidence read now (a check that raises on the data is a
+    finding of a value of the wrong kind, as its verdict is)."""
+    try:
+        return Finding(cr, ref, st, cr.evidence(s, st, judged))
+    except DATA_ERRORS as exc:
+        return Finding(cr, ref, st, outcome=wrong_kind_of_value(exc))
 
 
 class DerivedValue(NamedTuple):
@@ -170,9 +164,13 @@ class Evaluator:
         as_of: dt.date | None = None,
         keep: frozenset[Status] | None = None,
     ) -> None:
+        from .inputs import parse_date  # inputs reads records, which the evaluator needs first
+
+        if not isinstance(ruleset, Ruleset):
+            raise argument_error("ruleset", ruleset, "规则集(load_ruleset 的结果)", "a Ruleset (from load_ruleset)")
         self.ruleset = ruleset
         self.plan: Plan = ruleset.plan
-        self.env = Env(as_of or dt.date.today())
+        self.env = Env(parse_date(as_of) or dt.date.today())
         self.keep = keep  # statuses to report (None: all); verdicts are computed all the same
         # Derived values, one mapping per subject: made into DerivedValue rows only when read.
         self._derived: list[tuple[Any, str, str | None, dict[str, Any]]] = []
@@ -190,7 +188,18 @@ class Evaluator:
             level: tuple(
                 (
                     together,
-                    tuple((cr, cr.verdict, cr.applies, self._due(cr), cr.rule.severity) for cr in rules),
+                    tuple(
+                        (
+                            cr,
+                            cr.verdict,
+                            # a fast verdict pays only when passes need no evidence
+                            None if cr.fast and not self._report_passes else cr.judge,
+                            cr.applies,
+                            self._due(cr),
+                            cr.rule.severity,
+                        )
+                        for cr in rules
+                    ),
                 )
                 for together, rules in batches
             )
@@ -240,18 +249,23 @@ class Evaluator:
             if together is not None and together(s):  # a batch of comparisons, all met
                 if report_passes:
                     ref = ref or ref_of(s.record, level, school)
-                    findings.extend([Finding(cr, ref, PASS, s) for cr, *_ in batch])
+                    findings.extend([_found(cr, ref, PASS, s) for cr, *_ in batch])
                 continue
-            for cr, verdict, applies, due, severity in batch:
+            for cr, verdict, judge, applies, due, severity in batch:
+                judged = None  # (status, evidence) when the rule was judged, not only asked
                 try:  # the rule's verdict: its condition, its check, its due date
                     if applies is not None and not applies(s):
-                        st = NA
+                        st, judged = NA, _NOT_APPLIES
                     else:
-                        st = verdict(s)
+                        if judge is None:  # a kind's measured fast path: the status alone
+                            st = verdict(s)
+                        else:  # one body: the status comes with its evidence
+                            judged = judge(s)
+                            st = judged[0]
                         if st is PASS:
                             if report_passes:
                                 ref = ref or ref_of(s.record, level, school)
-                                findings.append(Finding(cr, ref, PASS, s))
+                                findings.append(_found(cr, ref, PASS, s, judged))
                             continue
                         if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
                             st = PENDING
@@ -267,12 +281,16 @@ class Evaluator:
                     ok = False
                 if keep is None or st in keep:
                     ref = ref or ref_of(s.record, level, school)
-                    findings.append(Finding(cr, ref, st, s, outcome))
+                    findings.append(
+                        _found(cr, ref, st, s, judged)
+                        if outcome is None
+                        else Finding(cr, ref, st, outcome=outcome)
+                    )
         s.passed = ok
         s.waiting = not ok and not unmet
         # The item subjects and filtered lists built for these rules are a cache: dropped now,
-        # so a roster's kept findings do not hold every teacher's points (a finding explained
-        # later builds them again); a school's rules may have filled its teachers' too.
+        # so a roster's kept findings do not hold every teacher's points (a finding keeps the
+        # evidence it read, never the subject); a school's rules may have filled its teachers'.
         s.memo = None
         for child in s.children or ():
             child.memo = None

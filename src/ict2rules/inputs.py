@@ -15,7 +15,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, Problem, dotted, problems_from_validation
+from .errors import (
+    InputError,
+    Problem,
+    argument_error,
+    dotted,
+    path_argument,
+    problems_from_validation,
+    recursion_error,
+)
 from .records import DataFile, Project, School, Teacher
 from .yamlsafe import load_file
 
@@ -70,6 +78,8 @@ def parse_date(value: dt.date | str | None, what: str = "as_of") -> dt.date | No
     """
     if value is None or isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):  # 20231231, a timestamp: refused, not guessed
+        raise argument_error(what, value, "日期(date 或 YYYY-MM-DD 文本)", "a date (datetime.date or 'YYYY-MM-DD')")
     try:
         if _ISO_DATE.match(value):
             return dt.date.fromisoformat(value)
@@ -100,6 +110,8 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
         )
     try:
         return _from_datafile(DataFile.model_validate(data))
+    except RecursionError:  # library data: a dict that contains itself, or thousands deep
+        raise recursion_error(file) from None
     except ValidationError as exc:
         problems = problems_from_validation(exc, data, file, locate, model=DataFile)
         raise InputError(problems) from None
@@ -193,7 +205,7 @@ def read_records(
     A school may name a ``roster:`` file (relative to its own file) instead of listing its
     teachers inline.
     """
-    path = Path(source)
+    path = Path(path_argument(source, "source"))  # no NUL, not too long, not bytes or a number
     if path.suffix.lower() in ROSTER_SUFFIXES:
         return read_roster(path, keep_going=keep_going, mapping=mapping)
     data, where = load_file(path)

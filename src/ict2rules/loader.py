@@ -17,7 +17,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from .compiler import CompileError
-from .errors import InputError, Problem, did_you_mean, dotted, problems_from_validation
+from .errors import (
+    InputError,
+    Problem,
+    did_you_mean,
+    dotted,
+    path_argument,
+    problems_from_validation,
+)
 from .ruleset import LoadedParameter, Override, Rule, Ruleset, RulesetFile, Source
 from .yamlsafe import Locations, load_file, resolve_extends
 
@@ -107,8 +114,15 @@ def _kind(data: Any) -> str:
     return "a list" if isinstance(data, list) else "nothing" if data is None else repr(data)[:40]
 
 
-def _with_document(source: Source, seed: str | None) -> Source:
-    return source if source.document or not seed else source.model_copy(update={"document": seed})
+def _with_document(source: Source, model: RulesetFile) -> Source:
+    """The source as reports cite it: the seed file it quotes, and the title of the document
+    whose clause it is (the ruleset that defines it), which is what a reader recognises."""
+    update: dict[str, str] = {}
+    if not source.document and model.document.seed:
+        update["document"] = model.document.seed
+    if not source.title:
+        update["title"] = model.document.title
+    return source.model_copy(update=update) if update else source
 
 
 def _locate_path(name_or_path: str | Path) -> Path:
@@ -140,31 +154,42 @@ def load_ruleset(name_or_path: str | Path) -> Ruleset:
     >>> load_ruleset("kaiyuan_2024").document.issuer
     '开原市教育局'
     """
+    if isinstance(name_or_path, Ruleset):
+        return name_or_path
+    path_argument(name_or_path, "ruleset")  # text or a Path, no NUL, not too long
     path = _locate_path(name_or_path)
-    return _load(path.resolve() if path.exists() else path)
+    try:
+        return _load(path.resolve() if path.exists() else path)
+    except OSError as exc:  # resolve() on a name the OS refuses (a loop of links …)
+        reason = exc.strerror or type(exc).__name__
+        raise InputError.single(str(path), f"无法读取文件:{reason}", f"cannot read the file: {reason}") from None
 
 
-# path → (ruleset, the modification times of every file of its extends chain): a ruleset is
-# loaded again when any of its files changed, not only the one named.
-_CACHE: dict[Path, tuple[Ruleset, tuple[tuple[Path, float], ...]]] = {}
+# path → (ruleset, the stamp of every file of its extends chain): a ruleset is loaded again
+# when any of its files changed, not only the one named. The stamp is not the mtime alone:
+# ``cp -p``, ``rsync -t`` and ``tar`` rewrite a file and put its old mtime back. The change
+# time (which no user can set), the size, the inode and the nanosecond mtime together change
+# whenever the content can have.
+_CACHE: dict[Path, tuple[Ruleset, tuple[tuple[Path, tuple[int, ...]], ...]]] = {}
 _CACHE_SIZE = 64
 
 
-def _mtime(path: Path) -> float:
+def _stamp(path: Path) -> tuple[int, ...]:
     try:
-        return path.stat().st_mtime
+        st = path.stat()
     except OSError:
-        return -1.0
+        return (-1,)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _load(path: Path) -> Ruleset:
     hit = _CACHE.get(path)
-    if hit is not None and all(_mtime(p) == m for p, m in hit[1]):
+    if hit is not None and all(_stamp(p) == m for p, m in hit[1]):
         return hit[0]
     ruleset, chain = _load_uncached(path)
     if len(_CACHE) >= _CACHE_SIZE:
         _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[path] = (ruleset, tuple((p, _mtime(p)) for p in chain))
+    _CACHE[path] = (ruleset, tuple((p, _stamp(p)) for p in chain))
     return ruleset
 
 
@@ -186,11 +211,15 @@ def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
                 field="extends",
                 code="extends",
             )
-        if len(files) >= MAX_EXTENDS_DEPTH:
+        if len(files) >= MAX_EXTENDS_DEPTH:  # at the extends that goes one file too far
+            pos = files[-1][2].find(("extends",)) or (None, None)
             raise InputError.single(
-                str(current),
-                f"extends 层级超过 {MAX_EXTENDS_DEPTH} 层",
-                f"extends is nested deeper than {MAX_EXTENDS_DEPTH}",
+                str(files[-1][0]),
+                f"extends 链超过 {MAX_EXTENDS_DEPTH} 个文件",
+                f"the extends chain is longer than {MAX_EXTENDS_DEPTH} files",
+                line=pos[0],
+                column=pos[1],
+                field="extends",
                 code="extends",
             )
         model, where, raw[current] = _read(current)
@@ -218,9 +247,8 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
     origin: dict[str, str] = {}
     derived: dict[str, Any] = {}
     for model, _ in files:
-        seed = model.document.seed
         for name, p in model.parameters.items():
-            source = _with_document(p.source, seed)
+            source = _with_document(p.source, model)
             prev = params.get(name)
             overrides = (
                 [
@@ -245,9 +273,9 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
             rules.pop(rid, None)
             origin.pop(rid, None)
         for d in model.derived:
-            derived[d.id] = d.model_copy(update={"source": _with_document(d.source, seed)})
+            derived[d.id] = d.model_copy(update={"source": _with_document(d.source, model)})
         for r in model.rules:
-            rules[r.id] = r.model_copy(update={"source": _with_document(r.source, seed)})
+            rules[r.id] = r.model_copy(update={"source": _with_document(r.source, model)})
             origin[r.id] = model.id
     top, top_path = files[-1]
     return Ruleset(
@@ -260,6 +288,7 @@ def _merge(files: list[tuple[RulesetFile, str]]) -> Ruleset:
         derived=list(derived.values()),
         rules=list(rules.values()),
         rule_origin=origin,
+        not_checked=top.not_checked,
     )
 
 

@@ -4,11 +4,20 @@ The ruleset travels without its compiled plan (``Ruleset.__getstate__``): each w
 it once, in its initializer, then checks chunk after chunk. At most ``2 × jobs`` chunks are in
 flight, so memory stays bounded however long the roster is.
 
+No worker outlives the run: when the run ends early (an error, Ctrl-C, SIGTERM or SIGHUP
+turned into an exception by the CLI, or the consumer stopping), the workers are killed at
+once rather than waited for; they hold nothing to clean up. Workers ignore SIGTERM and SIGHUP
+themselves (the parent decides and cleans up) and, on Linux, die with their parent even when
+it is killed outright (SIGKILL).
+
 See :func:`ict2rules.stream.check_stream` (``jobs=``) and ``ict2rules check --jobs N``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,7 +30,21 @@ def _init(ruleset: Any, as_of: Any, keep: Any, schools: Any) -> None:
     from .stream import Checker
 
     global _checker
+    for name in ("SIGTERM", "SIGHUP"):  # the parent's handlers would raise in the worker
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    _die_with_parent()
     _checker = Checker(ruleset, as_of, keep, schools)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when its parent dies (PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1: PR_SET_PDEATHSIG
 
 
 def _work(rows: list[Any]) -> Any:
@@ -30,7 +53,8 @@ def _work(rows: list[Any]) -> Any:
 
 def ordered_map(chunks: Iterator[list[Any]], jobs: int, init: tuple[Any, ...]) -> Iterator[Any]:
     """Results of ``Checker.chunk`` over ``chunks`` in ``jobs`` processes, in input order."""
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=init) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=init)
+    try:
         pending: deque[Future[Any]] = deque()
         for chunk in chunks:
             pending.append(pool.submit(_work, chunk))
@@ -38,3 +62,19 @@ def ordered_map(chunks: Iterator[list[Any]], jobs: int, init: tuple[Any, ...]) -
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BaseException:  # GeneratorExit, KeyboardInterrupt, the CLI's Terminated, an error
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers now: waiting for their chunks would keep a killed run alive."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in workers:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)

@@ -58,12 +58,42 @@ def field_type(model: type[BaseModel], name: str) -> Any:
     return _unwrap(_declared(model, name))
 
 
+def is_model(tp: Any) -> bool:
+    """Whether ``tp`` is a pydantic model class.
+
+    On Python 3.10 ``list[X]`` passes ``isinstance(tp, type)`` and then breaks ``issubclass``.
+
+    >>> is_model(BaseModel), is_model(list[int]), is_model(int)
+    (True, False, False)
+    """
+    return isinstance(tp, type) and typing.get_origin(tp) is None and issubclass(tp, BaseModel)
+
+
+def computed_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A model class's computed fields by name, each with its ``return_type``.
+
+    Read from the class's decorators: ``model_computed_fields`` is an instance property before
+    pydantic 2.10, so reading it from the class would give a property object there.
+
+    >>> from pydantic import computed_field
+    >>> class M(BaseModel):
+    ...     @computed_field
+    ...     @property
+    ...     def twice(self) -> int:
+    ...         return 2
+    >>> computed_fields(M)["twice"].return_type
+    <class 'int'>
+    """
+    return {n: d.info for n, d in model.__pydantic_decorators__.computed_fields.items()}
+
+
 def _declared(model: type[BaseModel], name: str) -> Any:
     if name in model.model_fields:
         return model.model_fields[name].annotation
-    if name in model.model_computed_fields:
-        return model.model_computed_fields[name].return_type
-    names = [*model.model_fields, *model.model_computed_fields]
+    computed = computed_fields(model)
+    if name in computed:
+        return computed[name].return_type
+    names = [*model.model_fields, *computed]
     hint = did_you_mean(name, names)
     raise PathError(
         f"{model.__name__} has no field {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
@@ -98,7 +128,7 @@ def resolve(model: Any, segments: list[str]) -> tuple[list[tuple[str, str]], Any
     steps: list[tuple[str, str]] = []
     tp: Any = model
     for seg in segments:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if is_model(tp):
             declared = _declared(tp, seg)
             tp = _unwrap(declared)
             steps.append(("attr?" if _nullable(declared) else "attr", seg))
@@ -178,7 +208,7 @@ def true_when_present(tp: Any) -> bool:
     >>> true_when_present(dt.date), true_when_present(str), true_when_present(float)
     (True, True, False)
     """
-    return is_collection(tp) or (isinstance(tp, type) and issubclass(tp, (BaseModel, dt.date, str)))
+    return is_collection(tp) or is_model(tp) or (isinstance(tp, type) and typing.get_origin(tp) is None and issubclass(tp, (dt.date, str)))
 
 
 def is_date(tp: Any) -> bool:

@@ -53,31 +53,55 @@ def show(value: Any) -> str:
     return str(value)
 
 
+# A message is written once per finding: unbounded, a ruleset of 2000 × "{subject}" over
+# 5000-character names makes a 1.2 GB report from 336 KB of input. Each value filled in, and
+# the whole message, are cut with an ellipsis (the longest bundled message is 114 characters).
+MAX_VALUE_CHARS = 200
+MAX_MESSAGE_CHARS = 1000
+
+
+def cap(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis when it was cut.
+
+    >>> cap("abcdef", 4), cap("abc", 4)
+    ('abc…', 'abc')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def render(template: str, finding: Finding, lang: str = "zh") -> str:
     """Fill ``{expected}``, ``{actual}``, ``{subject}`` and detail keys into a message.
 
     Only plain names are replaced (no attribute access, no format specs): a ruleset's text
-    is data, never code.
+    is data, never code. Each value is at most ``MAX_VALUE_CHARS`` long and the message at
+    most ``MAX_MESSAGE_CHARS`` (work stops once it is reached).
     """
     o = finding.outcome
     detail = o.detail or {}
     out = []
+    size = 0
     for literal, name in _segments(template):
+        if size > MAX_MESSAGE_CHARS:
+            break
         out.append(literal)
+        size += len(literal)
         if name is None:
             continue
         if name == "actual":
             # a kind may say how its value reads to people (a share as "66.7%"), per language
-            out.append(show(detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual))))
+            value = show(detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual)))
         elif name == "expected":
-            out.append(show(o.expected))
+            value = show(o.expected)
         elif name == "subject":
-            out.append(finding.subject.label())
+            value = finding.subject.label()
         elif name in detail and not name.startswith("actual_text"):
-            out.append(show(detail[name]))
+            value = show(detail[name])
         else:
-            out.append("{" + name + "}")  # not a value this finding has: left as written
-    return "".join(out)
+            value = "{" + name + "}"  # not a value this finding has: left as written
+        value = cap(value, MAX_VALUE_CHARS)
+        out.append(value)
+        size += len(value)
+    return cap("".join(out), MAX_MESSAGE_CHARS)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -109,7 +133,7 @@ def message(finding: Finding, lang: str) -> str:
             missing = show((finding.outcome.detail or {}).get("missing", []))
             text = f"缺少数据:{missing}" if lang == "zh" else f"data missing: {missing}"
         return render(text, finding, lang)
-    return _met_message(getattr(rule.title, lang), lang, status)
+    return cap(_met_message(getattr(rule.title, lang), lang, status), MAX_MESSAGE_CHARS)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -21,6 +21,7 @@ from pydantic import (
     create_model,
 )
 
+from .coverage import REASONS
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import DateOperand
 
@@ -51,6 +52,10 @@ class Source(_Model):
         min_length=1, description="The document's own section number, e.g. 三(一)3⑴."
     )
     quote: str = Field(min_length=2, description="The clause, word for word.")
+    title: str | None = Field(
+        default=None,
+        description="The document's title as reports cite it; defaults to the defining ruleset's document.title.",
+    )
 
 
 class Period(_Model):
@@ -170,6 +175,18 @@ class Rule(_Model):
     tags: list[str] = Field(default_factory=list)
 
 
+Reason = Literal[tuple(REASONS)]  # type: ignore[valid-type]  # the closed set, defined once
+
+
+class NotChecked(_Model):
+    """A requirement sentence of the document that no rule checks, and why (``ict2rules coverage``)."""
+
+    section: str | None = Field(default=None, description="The document's own section number.")
+    quote: str = Field(min_length=2, description="The sentence, or the part meant, word for word.")
+    reason: Reason = Field(description="Why it is not checked: one of docs/coverage.md's reasons.")
+    note: str | None = Field(default=None, description="A short explanation, for a reviewer.")
+
+
 class RulesetFile(_Model):
     """A ruleset file exactly as written."""
 
@@ -186,6 +203,10 @@ class RulesetFile(_Model):
     rules: list[Rule] = Field(default_factory=list)
     remove_rules: list[str] = Field(
         default_factory=list, description="Ids of inherited rules that do not apply."
+    )
+    not_checked: list[NotChecked] = Field(
+        default_factory=list,
+        description="Requirement sentences of this document that no rule checks, each with a reason.",
     )
 
 
@@ -235,6 +256,9 @@ class Ruleset(_Model):
     derived: list[Derived]
     rules: list[Rule]
     rule_origin: dict[str, str] = Field(description="Rule id → id of the ruleset that defines it.")
+    not_checked: list[NotChecked] = Field(
+        default_factory=list, description="This document's sentences no rule checks (not inherited)."
+    )
     _plan: Any = PrivateAttr(default=None)
 
     def rule(self, rule_id: str) -> Rule:

@@ -15,6 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pydantic
+
+# Who wrote a generated file: pydantic's schema output changes between its minor versions, so a
+# committed schema is compared exactly only under the version that generated it.
+GENERATOR = "pydantic " + ".".join(pydantic.VERSION.split(".")[:2])
+
 
 def ruleset_schema() -> dict[str, Any]:
     from .ruleset import RulesetFile
@@ -22,6 +28,7 @@ def ruleset_schema() -> dict[str, Any]:
     schema = RulesetFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ict2rules ruleset"
+    schema["$comment"] = f"generated from the ict2rules models with {GENERATOR}"
     return schema
 
 
@@ -31,6 +38,7 @@ def records_schema() -> dict[str, Any]:
     schema = DataFile.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "ict2rules record file"
+    schema["$comment"] = f"generated from the ict2rules models with {GENERATOR}"
     return schema
 
 
@@ -54,6 +62,16 @@ def dumps(schema: dict[str, Any]) -> str:
 def committed(name: str) -> str:
     """The committed schema text for ``name``."""
     return resources.files("ict2rules").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
+
+
+def committed_generator() -> str:
+    """The generator named in the committed records schema (``GENERATOR`` when it was written).
+
+    >>> committed_generator().startswith("pydantic ")
+    True
+    """
+    comment = json.loads(committed("records")).get("$comment", "")
+    return comment.rpartition(" with ")[2]
 
 
 def write_all(folder: Path | None = None) -> list[Path]:

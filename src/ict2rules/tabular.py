@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -1037,12 +1038,36 @@ def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
                                         f"invalid JSON: {exc.msg}",
                                         line=number, column=exc.colno, code=_CODE))
                 data = {}
+            except RecursionError:  # [[[[… two thousand deep, well under the row limit
+                problems.append(Problem(file, "JSON 嵌套过深", "the JSON is nested too deeply",
+                                        line=number, code=_CODE))
+                data = {}
+            except ValueError:  # an integer of more than 4300 digits
+                problems.append(Problem(file, "JSON 中的数字过长", "a number in the JSON is too long",
+                                        line=number, code=_CODE))
+                data = {}
+            walked = _json_row_problems(data, file, number) if isinstance(data, dict) else []
+            if walked:
+                problems += walked
+                data = {}
             if not isinstance(data, dict):
                 problems.append(Problem(file, "每行应是一个 JSON 对象 {…}",
                                         f"each line must be a JSON object {{…}}, not "
                                         f"{type(data).__name__}", line=number, code=_CODE))
                 data = {}
             yield RosterRow(file, number, data, {}, tuple(problems))
+
+
+def _json_row_problems(data: dict[str, Any], file: str, number: int) -> list[Problem]:
+    """The checks a JSON record file gets (nesting depth, value count and length, lone
+    surrogates, which no report could encode), for one JSON Lines row, located at its line."""
+    from .yamlsafe import DEFAULT_LIMITS, _json_walk
+
+    try:
+        _json_walk(data, file, DEFAULT_LIMITS)
+    except InputError as exc:
+        return [dataclasses.replace(p, line=number) for p in exc.problems]
+    return []
 
 
 def _xlsx_rows(path: Path, table: dict[str, str]) -> Iterator[_Raw]:

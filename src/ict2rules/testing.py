@@ -60,7 +60,7 @@ from .kinds.base import (
     Subject,
 )
 from .kinds.documents import matches
-from .paths import _unwrap
+from .paths import _unwrap, computed_fields, is_model
 from .records import Evidence, HoursRecord, PointCode, PointRecord, Project, School, Teacher, Team
 from .ruleset import Rule, Ruleset
 
@@ -202,11 +202,11 @@ def _leaf(model: Any, segs: list[str]) -> tuple[Any, bool]:
     computed = False
     for seg in segs:
         computed = False
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if is_model(tp):
             if seg in tp.model_fields:
                 tp = _unwrap(tp.model_fields[seg].annotation)
-            elif seg in tp.model_computed_fields:
-                tp, computed = _unwrap(tp.model_computed_fields[seg].return_type), True
+            elif seg in computed_fields(tp):
+                tp, computed = _unwrap(computed_fields(tp)[seg].return_type), True
             else:
                 return Any, False
         elif typing.get_origin(tp) is dict:
@@ -241,7 +241,7 @@ def _default(tp: Any, b: _Build) -> Any:
         return [_default(item, b)]
     if origin is typing.Literal:
         return typing.get_args(tp)[0]
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
+    if is_model(tp):
         return _minimal(tp, b)
     if origin is dict:
         return {"x": 1}
@@ -305,7 +305,7 @@ def _holder(b: _Build, t: _Target, segs: list[str]) -> dict[str, Any]:
         nxt = node.get(seg)
         if nxt is None:
             tp, _ = _leaf(t.model, segs[: i + 1])
-            nxt = _minimal(tp, b) if isinstance(tp, type) and issubclass(tp, BaseModel) else {}
+            nxt = _minimal(tp, b) if is_model(tp) else {}
             node[seg] = nxt
         node = nxt
     return node
@@ -496,7 +496,7 @@ def _item_annotation(t: _Target, path: str) -> Any:
     """The item annotation of a list field, before unwrapping (so PointCode stays visible)."""
     segs = path.split(".")
     owner, _ = _leaf(t.model, segs[:-1]) if len(segs) > 1 else (t.model, False)
-    if isinstance(owner, type) and issubclass(owner, BaseModel) and segs[-1] in owner.model_fields:
+    if is_model(owner) and segs[-1] in owner.model_fields:
         ann = owner.model_fields[segs[-1]].annotation
         for arg in (ann, *typing.get_args(ann)):
             if typing.get_origin(arg) is list:
@@ -741,7 +741,7 @@ def _items_targets(t: _Target, path: str, b: _Build) -> tuple[list[Any], list[_T
     item = _unwrap(typing.get_args(tp)[0]) if typing.get_origin(tp) is list else Any
     targets = []
     for i, x in enumerate(lst):
-        if isinstance(x, dict) and isinstance(item, type) and issubclass(item, BaseModel):
+        if isinstance(x, dict) and is_model(item):
             targets.append(_Target(x, item, f"{t.key}.{path}[{i}]", t))
         else:
             targets.append(_Target({}, Teacher, f"{t.key}.{path}[{i}]", t, slot=(lst, i)))

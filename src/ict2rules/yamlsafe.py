@@ -188,7 +188,14 @@ def _mark_problem(file: str, mark: Any, zh: str, en: str, code: str = "yaml") ->
     return Problem(file, zh, en, line=line, column=column, code=code)
 
 
-def _problem_from_yaml_error(file: str, exc: yaml.YAMLError) -> Problem:
+def _problem_from_yaml_error(file: str, exc: yaml.YAMLError, text: str | None = None) -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError) and text is not None:
+        # the reader gives a character offset, not a mark: say line:column like every other
+        line, column = _line_col(text, exc.position)
+        char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+        return Problem(file, f"YAML 中不允许的字符 U+{char:04X}(控制字符)",
+                       f"invalid YAML: character U+{char:04X} is not allowed (a control character)",
+                       line=line, column=column, code="yaml")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     detail = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -532,14 +539,14 @@ class _Builder:
         return result
 
 
-def _guard(file: str, kind: str, func: Callable[[], Any]) -> Any:
+def _guard(file: str, kind: str, func: Callable[[], Any], text: str | None = None) -> Any:
     """Run a parse step so that only :class:`InputError` can escape, whatever the input."""
     try:
         return func()
     except InputError:
         raise
     except yaml.YAMLError as exc:
-        raise InputError([_problem_from_yaml_error(file, exc)]) from None
+        raise InputError([_problem_from_yaml_error(file, exc, text)]) from None
     except RecursionError:
         # json's C parser recurses per level; the walk afterwards would have said "> 64"
         raise InputError.single(
@@ -620,7 +627,7 @@ def load_yaml_text(text: str, file: str, *, limits: Limits | None = None) -> tup
     lim = limits or DEFAULT_LIMITS
     _check_text_size(text, file, lim)
     _check_surrogates(text, file)
-    node = _guard(file, "yaml", lambda: _Composer(file, lim).compose(text))
+    node = _guard(file, "yaml", lambda: _Composer(file, lim).compose(text), text)
     if node is None:
         raise InputError.single(
             file, "文件为空(没有任何内容或只有注释)", "the file is empty (nothing but comments)"

@@ -33,6 +33,14 @@ from ict2rules.testing import (
     records,
     rules_of,
 )
+from ict2rules.wording import (
+    EXCLUSIVE_MAX,
+    EXCLUSIVE_MIN,
+    INCLUSIVE_MAX,
+    INCLUSIVE_MIN,
+    numbers,
+    ruleset_wording_problems,
+)
 
 FILES = sorted(bundled_dir().glob("*.yaml"))
 NAMES = [p.stem for p in FILES]
@@ -225,60 +233,22 @@ def test_ruleset_round_trips_through_json(name: str, data: st.DataObject) -> Non
 
 # -- boundaries sit where the wording puts them ---------------------------------------------------
 
-# 民法典 第一千二百五十九条: 以上, 以下, 以内 include the number; 超过, 不满 exclude it.
-_NUM = r"(\d+(?:\.\d+)?)\s*(%|%)?"
-_INCLUSIVE_MIN = [rf"不少于\s*{_NUM}", rf"至少\s*{_NUM}", rf"不低于\s*{_NUM}", rf"{_NUM}\s*[^\d\s,。,;;]{{0,3}}以上"]
-_INCLUSIVE_MAX = [rf"不超过\s*{_NUM}", rf"不得超过\s*{_NUM}", rf"不高于\s*{_NUM}", rf"{_NUM}\s*[^\d\s,。,;;]{{0,3}}以内"]
-_EXCLUSIVE_MIN = [rf"(?<![不得能应可])超过\s*{_NUM}"]
-
-
-def _numbers(patterns: list[str], quote: str) -> set[float]:
-    found: set[float] = set()
-    for pat in patterns:
-        for m in re.finditer(pat, quote):
-            value = float(m.group(1))
-            found.add(value / 100 if m.group(2) else value)
-    return found
-
-
-def _bounds(rs: Ruleset, rule: Rule) -> Iterator[tuple[str, float, bool]]:
-    """(side, value, exclusive) of each constant bound of a rule's check."""
-    a = rule.check.args
-    for side in ("min", "max"):
-        raw = getattr(a, side, None)
-        if isinstance(raw, str) and raw.startswith("$"):
-            raw = rs.parameters[raw[1:]].value
-        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            yield side, float(raw), bool(getattr(a, f"{side}_exclusive", False))
-    if rule.check.kind == "coverage":
-        for side, arg in (("min", a.min_points), ("min", a.min_dimensions), ("max", a.max_points)):
-            raw = rs.parameters[arg[1:]].value if isinstance(arg, str) else arg
-            if isinstance(raw, int):
-                yield side, float(raw), False
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_boundaries_follow_the_wording(name: str) -> None:
-    rs = _load(name)
-    wrong = []
-    for rule in rs.rules:
-        quote = rule.source.quote
-        inclusive_min, inclusive_max = _numbers(_INCLUSIVE_MIN, quote), _numbers(_INCLUSIVE_MAX, quote)
-        exclusive_min = _numbers(_EXCLUSIVE_MIN, quote)
-        for side, value, exclusive in _bounds(rs, rule):
-            if side == "min" and value in inclusive_min and exclusive:
-                wrong.append(f"{rule.id}: the quote says 不少于/以上 {value:g} but min_exclusive is set")
-            if side == "max" and value in inclusive_max and exclusive:
-                wrong.append(f"{rule.id}: the quote says 不超过/以内 {value:g} but max_exclusive is set")
-            if side == "min" and value in exclusive_min and value not in inclusive_min and not exclusive:
-                wrong.append(f"{rule.id}: the quote says 超过 {value:g} but min is inclusive")
+    # 民法典 第一千二百五十九条: 以上, 以下, 以内 include the number; 超过, 不满 exclude it
+    wrong = [p.message_en for p in ruleset_wording_problems(_load(name)) if p.code == "ICT180"]
     assert not wrong, "\n".join(wrong)
 
 
 def test_wording_patterns_read_the_legal_convention() -> None:
-    assert _numbers(_INCLUSIVE_MIN, "每人不少于75学时") == {75}
-    assert _numbers(_INCLUSIVE_MIN, "90分以上") == {90}
-    assert _numbers(_INCLUSIVE_MAX, "优秀率不超过60%") == {0.6}
-    assert _numbers(_EXCLUSIVE_MIN, "超过30天") == {30}
-    assert _numbers(_EXCLUSIVE_MIN, "不超过30天") == set()
-    assert _numbers(_EXCLUSIVE_MIN, "不得超过30天") == set()
+    assert numbers(INCLUSIVE_MIN, "每人不少于75学时") == {75}
+    assert numbers(INCLUSIVE_MIN, "每人不少於75學時") == {75}  # Traditional characters
+    assert numbers(INCLUSIVE_MIN, "90分以上") == {90}
+    assert numbers(INCLUSIVE_MAX, "优秀率不超过60%") == {0.6}
+    assert numbers(INCLUSIVE_MAX, "60分以下") == {60}
+    assert numbers(EXCLUSIVE_MIN, "超过30天") == {30}
+    assert numbers(EXCLUSIVE_MIN, "不超过30天") == set()
+    assert numbers(EXCLUSIVE_MIN, "不得超过30天") == set()
+    assert numbers(EXCLUSIVE_MAX, "不满60分") == {60}
+    assert numbers(EXCLUSIVE_MAX, "低于60分") == {60}
+    assert numbers(EXCLUSIVE_MAX, "不低于60分") == set()

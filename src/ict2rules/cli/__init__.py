@@ -2,19 +2,29 @@
 itself in :data:`COMMANDS`; this module only parses, dispatches and turns every input error
 into one located line on stderr with exit code 2 (never a traceback).
 
-Exit codes: 0 every error-severity rule met · 1 some not met · 2 usage or input error.
+Exit codes: 0 every error-severity rule met · 1 some not met · 2 usage or input error ·
+70 internal error (a bug: never read as a verdict) · 130 Ctrl-C · 128+N killed by signal N
+(SIGTERM 143, SIGHUP 129), with every temporary file and worker process cleaned up.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from types import FrameType
 
-from ..errors import InputError
+from ..errors import InputError, printable
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a crash must never look like "rules not met" (1)
+# set to see the traceback of an internal error instead of the one-line report
+DEBUG_ENV = "ICT2RULES_DEBUG"
 
 
 @dataclass(frozen=True)
@@ -39,16 +49,58 @@ def command(name: str, help: str, epilog: str = "") -> Callable[[Callable[[argpa
     return deco
 
 
+def refuse_output_over_inputs(output: str | None, inputs: Iterable[str | os.PathLike[str] | None]) -> None:
+    """Refuse an ``-o`` file that is one of the inputs (the same file by any name: a symlink,
+    a hard link, ``./x``), or that is read-only: the report must never replace what it was
+    made from, nor a file someone protected. Raises :class:`InputError` (exit 2).
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "s.yaml"; _ = f.write_text("x")
+    >>> refuse_output_over_inputs(str(f), [f])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ict2rules.errors.InputError: ...s.yaml: -o: 输出文件就是输入文件 ... / the output file is an input ...
+    """
+    if not output:
+        return
+    try:
+        st = os.stat(output)
+    except OSError:
+        return  # a new file: nothing to replace
+    if not stat.S_ISREG(st.st_mode):
+        return  # /dev/stdout, a pipe: written through, never replaced
+    for name in inputs:
+        if name is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            if os.path.samefile(output, name):
+                raise InputError.single(
+                    output,
+                    f"输出文件就是输入文件 {name},不能覆盖输入",
+                    f"the output file is an input ({name}); an input is never overwritten",
+                    field="-o",
+                    code="output",
+                )
+    if not st.st_mode & 0o222:
+        raise InputError.single(
+            output,
+            "输出文件是只读的,不予替换;请删除它或换一个文件名",
+            "the output file is read-only and is not replaced; remove it or choose another name",
+            field="-o",
+            code="output",
+        )
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        print(f"{self.prog}: 参数错误 / usage error: {message}", file=sys.stderr)
+        print(printable(f"{self.prog}: 参数错误 / usage error: {message}"), file=sys.stderr)
         raise SystemExit(EXIT_INPUT)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import author, check, diff, explain, rulesets  # noqa: F401  (register the commands)
+    from . import author, check, coverage, diff, explain, rulesets  # noqa: F401  (register the commands)
 
     parser = _Parser(
         prog="ict2rules",
@@ -59,18 +111,51 @@ def build_parser() -> argparse.ArgumentParser:
             "  ict2rules check plan.yaml -r kaiyuan_2024 --as-of 2024-03-10 --format json\n"
             "  ict2rules rulesets\n"
             "退出码 / exit codes: 0 全部符合 all met · 1 有要求未满足 some not met · 2 输入错误 input error"
+            " · 70 内部错误 internal error"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ict2rules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     # the everyday commands first, then those for people who write rulesets
-    order = ["check", "rulesets", "show", "explain", "diff", "validate", "lint", "test", "new", "schema"]
+    order = ["check", "rulesets", "show", "explain", "diff", "validate", "lint", "coverage", "test", "new", "schema"]
     rank = {name: i for i, name in enumerate(order)}
     for cmd in sorted(COMMANDS.values(), key=lambda c: rank.get(c.name, len(order))):
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help, epilog=cmd.epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
         cmd.configure(p)
     return parser
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is so that it unwinds like Ctrl-C: the
+    temporary file of ``-o`` is removed and worker processes are stopped (a BaseException, so
+    no ``except Exception`` on the way swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """While the CLI runs, SIGTERM and SIGHUP raise :class:`Terminated` (then the handlers
+    that were there before are put back). Only the main thread can set handlers."""
+    saved: dict[int, object] = {}
+    names = ("SIGTERM", "SIGHUP")
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        for name in names:
+            if hasattr(signal, name):
+                signum = getattr(signal, name)
+                saved[signum] = signal.signal(signum, _terminate)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,23 +173,42 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_INPUT
     try:
-        return int(args.run(args))
+        with _signals_unwind():
+            return int(args.run(args))
     except InputError as exc:
         for problem in exc.problems:
             print(f"ict2rules: {problem}", file=sys.stderr)
         return EXIT_INPUT
-    except BrokenPipeError:  # the reader went away (| head): quiet, as if it had read it all
+    except BrokenPipeError:  # an OSError: before it. The reader went away (| head): quiet
         from ..output import quiet_broken_pipe
 
         quiet_broken_pipe()
         return EXIT_OK
-    except OSError as exc:  # e.g. -o into a folder that does not exist
-        where = exc.filename or ""
-        print(f"ict2rules: {where}: 无法写入或读取 / cannot write or read: {exc.strerror}", file=sys.stderr)
+    except OSError as exc:  # e.g. -o into a folder that does not exist, or a full disk
+        # a write to a full device names no file: the file being written is -o
+        where = exc.filename or getattr(args, "output", None) or "<stdout>"
+        print(
+            printable(f"ict2rules: {where}: 无法写入或读取 / cannot write or read: {exc.strerror or exc}"),
+            file=sys.stderr,
+        )
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("ict2rules: 已中断 / interrupted", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        name = signal.Signals(exc.signum).name
+        print(f"ict2rules: 已终止 / terminated ({name})", file=sys.stderr)
+        return 128 + exc.signum
+    except Exception as exc:  # a bug, not a verdict and not the user's input: say so, exit 70
+        if os.environ.get(DEBUG_ENV):
+            raise
+        what = printable(f"{type(exc).__name__}: {exc}".replace("\n", " "))[:300]
+        print(
+            f"ict2rules: 内部错误,请报告此问题 / internal error, please report a bug "
+            f"(set {DEBUG_ENV}=1 for the traceback): {what}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def entry() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..authoring import LINT_CODES, lint, scaffold, summarise
 from ..cases import CaseResult, load_cases, run_file
+from ..errors import printable
 from ..loader import load_ruleset
 from ..yamlsafe import load_file
 from . import EXIT_FAILED, EXIT_OK, command
@@ -68,7 +69,7 @@ def run_lint(args: argparse.Namespace) -> int:
         found = lint(path, seeds=args.seeds)
         for f in found:
             if not args.errors_only or f.severity == "error":
-                print(f)
+                print(printable(str(f)))
         counts = summarise(found)
         errors += counts.get("error", 0)
         print(f"{path}: {counts.get('error', 0)} 错误 errors, {counts.get('warning', 0)} 警告 warnings", file=sys.stderr)
@@ -126,15 +127,15 @@ def _show(r: CaseResult, quiet: bool) -> None:
     """One line per case; a failing case lists each expectation as - expected / + got."""
     if r.ok:
         if not quiet:
-            print(f"✓ {r.file}: {r.name}")
+            print(printable(f"✓ {r.file}: {r.name}"))
         return
-    print(f"✗ {r.file}: {r.name}")
+    print(printable(f"✗ {r.file}: {r.name}"))
     for m in r.mismatches:
         key, _, rest = m.partition(": ")
         want, _, got = rest.partition(", got ")
         if got:
-            print(f"    {key}")
-            print(f"      - {want}")
-            print(f"      + {got}")
+            print(printable(f"    {key}"))
+            print(printable(f"      - {want}"))
+            print(printable(f"      + {got}"))
         else:
-            print(f"    {m}")
+            print(printable(f"    {m}"))

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import sys
 from contextlib import nullcontext
+from pathlib import Path
 
 from .. import evaluate
 from ..errors import InputError
@@ -17,7 +18,7 @@ from ..render import BINARY, formats
 from ..render.text import progress
 from ..report import Report
 from ..tabular import load_mapping
-from . import EXIT_FAILED, EXIT_OK, command
+from . import EXIT_FAILED, EXIT_OK, command, refuse_output_over_inputs
 
 
 def iso_date(text: str) -> dt.date:
@@ -139,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
     records = Records()
     bad: list[InputError] = []
     mapping = load_mapping(args.columns) if args.columns else None
+    refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
     if args.format == "jsonl" and not args.split_by:  # a roster streams row by row, in constant memory
         from ..stream import run_cli
 
@@ -176,6 +178,9 @@ def run(args: argparse.Namespace) -> int:
         # a workbook or a split counts every teacher, whatever --status lists: keep everything
         whole = args.format in BINARY or args.split_by
         report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args))
+    if args.output:  # a school's roster is an input too
+        rosters = [Path(f).parent / s.roster for f in records.files for s in records.schools if s.roster]
+        refuse_output_over_inputs(args.output, rosters)
     stop = emit(args, report)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:
         return stop

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..diff import (
@@ -25,6 +26,7 @@ from ..diff import (
     requirement,
     signature,
 )
+from ..errors import printable
 from ..loader import load_ruleset
 from ..report import show
 from ..ruleset import LoadedParameter, Rule, Ruleset, Source
@@ -169,14 +171,20 @@ def render_text(d: RulesetDiff, console: Console, lang: str = "zh") -> None:
             console.print(table)
 
 
+def _x(text: object) -> str:
+    """A ruleset's text inside this module's rich markup: escaped, so "[/bold]" or
+    "[link=…]" in a title is shown as written, and made printable (no terminal escape)."""
+    return escape(printable(str(text)))
+
+
 def _heading(rs: Ruleset, lang: str) -> str:
     chain = " → ".join(rs.chain)
-    return f"{rs.id} · {getattr(rs.title, lang)}" + (f" ({chain})" if len(rs.chain) > 1 else "")
+    return _x(f"{rs.id} · {getattr(rs.title, lang)}" + (f" ({chain})" if len(rs.chain) > 1 else ""))
 
 
 def _cite(source: Source) -> str:
     doc = f" [{source.document}]" if source.document else ""
-    return f"{source.section}「{source.quote}」{doc}"
+    return _x(f"{source.section}「{source.quote}」{doc}")
 
 
 def _param_cell(p: LoadedParameter | None, t: dict[str, str]) -> tuple[str, str]:
@@ -188,7 +196,7 @@ def _param_cell(p: LoadedParameter | None, t: dict[str, str]) -> tuple[str, str]
         where += f"; {t['overrides']} " + ", ".join(
             f"{o.ruleset}={show(o.value)}" for o in p.overrides
         )
-    return f"[bold]{show(p.value)}{unit}[/bold]", f"{_cite(p.source)}\n[dim]{where}[/dim]"
+    return f"[bold]{_x(show(p.value) + unit)}[/bold]", f"{_cite(p.source)}\n[dim]{_x(where)}[/dim]"
 
 
 def _params_table(
@@ -199,12 +207,12 @@ def _params_table(
         return None
     table = _table(t["params"])
     table.add_column(t["name"], no_wrap=True)
-    table.add_column(f"A {d.a.id}", ratio=1, overflow="fold")
+    table.add_column(f"A {_x(d.a.id)}", ratio=1, overflow="fold")
     table.add_column(f"{t['source']} A", ratio=3, overflow="fold")
-    table.add_column(f"B {d.b.id}", ratio=1, overflow="fold")
+    table.add_column(f"B {_x(d.b.id)}", ratio=1, overflow="fold")
     table.add_column(f"{t['source']} B", ratio=3, overflow="fold")
     for c in both:
-        table.add_row(c.name, *_param_cell(c.a, t), *_param_cell(c.b, t))
+        table.add_row(_x(c.name), *_param_cell(c.a, t), *_param_cell(c.b, t))
     return table
 
 
@@ -221,12 +229,12 @@ def _one_sided_params_table(
     table.add_column(t["source"], ratio=3, overflow="fold")
     for c in one:
         side, p = (f"A {d.a.id}", c.a) if c.a is not None else (f"B {d.b.id}", c.b)
-        table.add_row(c.name, side, *_param_cell(p, t))
+        table.add_row(_x(c.name), _x(side), *_param_cell(p, t))
     return table
 
 
 def _table(title: str, lines: bool = True) -> Table:
-    return Table(title=title, show_lines=lines, title_justify="left", title_style="bold")
+    return Table(title=_x(title), show_lines=lines, title_justify="left", title_style="bold")
 
 
 def _requirement_text(args: dict[str, Any]) -> str:
@@ -245,7 +253,10 @@ def _plain(v: Any) -> Any:
 
 
 def _rule_cell(r: Rule, args: dict[str, Any], lang: str) -> str:
-    return f"[bold]{r.id}[/bold] {getattr(r.title, lang)}\n{_requirement_text(args)}\n[dim]{_cite(r.source)}[/dim]"
+    return (
+        f"[bold]{_x(r.id)}[/bold] {_x(getattr(r.title, lang))}\n{_x(_requirement_text(args))}\n"
+        f"[dim]{_cite(r.source)}[/dim]"
+    )
 
 
 def _changed_table(
@@ -256,12 +267,12 @@ def _changed_table(
     table = _table(t["changed"])
     table.add_column(t["rule"], no_wrap=True)
     table.add_column(t["aspects"])
-    table.add_column(f"A {d.a.id}", ratio=1, overflow="fold")
-    table.add_column(f"B {d.b.id}", ratio=1, overflow="fold")
+    table.add_column(f"A {_x(d.a.id)}", ratio=1, overflow="fold")
+    table.add_column(f"B {_x(d.b.id)}", ratio=1, overflow="fold")
     for c in changes:
         a_cell = _rule_cell(c.a, c.a_args, lang) + f"\n{c.a.severity}"
         b_cell = _rule_cell(c.b, c.b_args, lang) + f"\n{c.b.severity}"
-        table.add_row(c.id, ", ".join(c.changed), a_cell, b_cell)
+        table.add_row(_x(c.id), _x(", ".join(c.changed)), a_cell, b_cell)
     return table
 
 
@@ -272,11 +283,11 @@ def _equivalents_table(
         return None
     table = _table(t["equiv"])
     table.add_column(f"{t['level']} · {t['kind']} · {t['fields']}", overflow="fold")
-    table.add_column(f"A {d.a.id}", ratio=1, overflow="fold")
-    table.add_column(f"B {d.b.id}", ratio=1, overflow="fold")
+    table.add_column(f"A {_x(d.a.id)}", ratio=1, overflow="fold")
+    table.add_column(f"B {_x(d.b.id)}", ratio=1, overflow="fold")
     for e in eqs:
         mark = f"[green]= {t['same']}[/green]" if e.same else f"[yellow]≠ {t['differs']}[/yellow]"
-        head = f"{e.level} · {e.kind}\n{', '.join(e.fields) or t['none']}\n{mark}"
+        head = f"{e.level} · {e.kind}\n{_x(', '.join(e.fields) or t['none'])}\n{mark}"
         table.add_row(head, _rule_cell(e.a, e.a_args, lang), _rule_cell(e.b, e.b_args, lang))
     return table
 
@@ -291,7 +302,6 @@ def _only_table(
         table.add_column(col, overflow="fold")
     for r in rules:
         fields = fields_of(signature(r.check.model_dump()))
-        table.add_row(
-            r.id, r.level, r.check.kind, ", ".join(fields) or t["none"], getattr(r.title, lang)
-        )
+        cells = (r.id, r.level, r.check.kind, ", ".join(fields) or t["none"], getattr(r.title, lang))
+        table.add_row(*(_x(c) for c in cells))
     return table

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import InputError, did_you_mean
+from ..errors import InputError, did_you_mean, printable, printable_data
 from ..kinds import KINDS
 from ..loader import bundled_names, load_ruleset
 from ..ruleset import Rule, Ruleset
@@ -41,7 +41,8 @@ def _console() -> Console:
 
     tty = sys.stdout.isatty()
     out = sys.stdout if tty else TrimmedLines(sys.stdout)
-    return Console(file=out, width=None if tty else 100, highlight=False, emoji=False)
+    # markup=False: a title "[/bold]" or "[link=…]" from a ruleset is shown as written
+    return Console(file=out, width=None if tty else 100, highlight=False, emoji=False, markup=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,7 +339,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
     else:
-        print_rule(info, args.lang, console)
+        print_rule(printable_data(info), args.lang, console)
     return EXIT_OK
 
 
@@ -386,9 +387,10 @@ def run_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"ruleset": rs.id, "chain": rs.chain, "rules": rows}, ensure_ascii=False, indent=2))
         return EXIT_OK
+    rows = printable_data(rows)  # no terminal escape or bidi override from the file
     zh = args.lang == "zh"
     d = rs.document
-    title = f"{rs.id} · {getattr(rs.title, args.lang)}({d.issuer}{' ' + d.number if d.number else ''})"
+    title = printable(f"{rs.id} · {getattr(rs.title, args.lang)}({d.issuer}{' ' + d.number if d.number else ''})")
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("编号 id" if zh else "id", no_wrap=True)
     table.add_column("对象" if zh else "level")
@@ -404,7 +406,7 @@ def run_show(args: argparse.Namespace) -> int:
     console.print(table)
     counts = {lv: sum(1 for r in rows if r["level"] == lv) for lv in ("teacher", "school", "project")}
     summary = " · ".join(f"{lv} {n}" for lv, n in counts.items() if n)
-    chain = " → ".join(rs.chain)
+    chain = printable(" → ".join(rs.chain))
     console.print(Text(f"{len(rows)} {'条规则' if zh else 'rules'} ({summary}); {'继承' if zh else 'chain'}: {chain}", style="dim"))
     return EXIT_OK
 

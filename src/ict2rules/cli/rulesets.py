@@ -8,7 +8,9 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from ..errors import InputError, printable
 from ..loader import bundled_names, load_ruleset
 from . import EXIT_OK, command
 
@@ -62,15 +64,10 @@ def run_list(args: argparse.Namespace) -> int:
         ):
             table.add_column(col)
         for r in rows:
-            table.add_row(
-                r["id"],
-                r["title"],
-                f"{r['issuer']} {r['number'] or ''}".strip(),
-                r["date"] or "",
-                r["level"],
-                str(r["rules"]),
-            )
-        Console(width=None if sys.stdout.isatty() else 140).print(table)
+            cells = (r["id"], r["title"], f"{r['issuer']} {r['number'] or ''}".strip(),
+                     r["date"] or "", r["level"], str(r["rules"]))
+            table.add_row(*(Text(printable(c)) for c in cells))  # text, never rich markup
+        Console(width=None if sys.stdout.isatty() else 140, markup=False).print(table)
     return EXIT_OK
 
 
@@ -95,9 +92,16 @@ def configure_validate(p: argparse.ArgumentParser) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    bad: list[InputError] = []  # every file is reported, the bad ones after the good
     for path in args.ruleset:
-        rs = load_ruleset(path)
-        print(
+        try:
+            rs = load_ruleset(path)
+        except InputError as exc:
+            bad.append(exc)
+            continue
+        print(printable(
             f"{path}: OK — {rs.id}, {len(rs.rules)} rules, {len(rs.parameters)} parameters (chain: {' → '.join(rs.chain)})"
-        )
+        ))
+    if bad:
+        raise InputError([p for exc in bad for p in exc.problems])
     return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Args, Check, Outcome, Status, Subject, fmt_number, missing, register, with_verdict
+from .base import Args, Check, Outcome, Status, Subject, fmt_number, judged, missing, register
 from .numbers import bounds_text
 
 if TYPE_CHECKING:
@@ -86,21 +86,20 @@ def bands(args: BandsArgs, ctx: Context) -> Check:
 
     edges = edges_of(table)
 
-    def check(s: Subject) -> Outcome:
+    def judge(s: Subject) -> tuple[Status, Any]:
         v = get(s)
+        if v is None:
+            return Status.MISSING_DATA, v
+        band = band_of(edges, v)
+        return (Status.PASS if band is not None and band.passing else Status.FAIL), v
+
+    def explain(st: Status, v: Any) -> Outcome:
         if v is None:
             return missing(expected, args.value)
         band = band_of(edges, v)
         if band is None:
             return Outcome(Status.FAIL, expected, v, {"gap": True, "value": fmt_number(v)})
         detail: dict[str, Any] = {"band": band.label, "band_zh": band.zh or band.label}
-        return Outcome(Status.PASS if band.passing else Status.FAIL, expected, v, detail)
+        return Outcome(st, expected, v, detail)
 
-    def verdict(s: Subject) -> Status:
-        v = get(s)
-        if v is None:
-            return Status.MISSING_DATA
-        band = band_of(edges, v)
-        return Status.PASS if band is not None and band.passing else Status.FAIL
-
-    return with_verdict(check, verdict)
+    return judged(judge, explain)

@@ -1,9 +1,10 @@
 """What every rule kind shares: statuses, outcomes, the subject a check looks at, the registry.
 
 A kind is a small function registered by name. At compile time it receives its validated
-arguments and a :class:`~ict2rules.compiler.Context`, and returns a plain callable that takes a
-:class:`Subject` and returns an :class:`Outcome`. Like a jsonschema keyword, the callable never
-raises for bad data: an absent value is ``missing_data``.
+arguments and a :class:`~ict2rules.compiler.Context`, and returns a check made by
+:func:`judged`: one body ``judge(subject) -> (status, evidence)`` and a pure
+``explain(status, evidence) -> Outcome``. Like a jsonschema keyword, it never raises for bad
+data: an absent value is ``missing_data``.
 """
 
 from __future__ import annotations
@@ -139,6 +140,71 @@ def with_verdict(
     if compares:
         check.compares = tuple(compares)  # type: ignore[attr-defined]
     return check
+
+
+# A kind written once: ``judge(subject) -> (status, evidence)`` reads the subject, and
+# ``explain(status, evidence) -> Outcome`` is a pure function of what was read. A finding keeps
+# the evidence, never the subject, so its explanation is the one of evaluation time.
+Judge = Callable[[Subject], tuple[Status, Any]]
+Explain = Callable[[Status, Any], Outcome]
+
+
+def judged(
+    judge: Judge,
+    explain: Explain,
+    verdict: Verdict | None = None,
+    compares: list[Comparison] | None = None,
+) -> Check:
+    """A compiled check made of one judging body and its pure explanation.
+
+    ``check(s)`` is ``explain(*judge(s))``; the verdict is the judged status, unless a kind
+    gives a faster function of the subject for it (a measured fast path: it must return the
+    judged status, always, and the property tests hold it to that).
+
+    >>> def judge(s): return (PASS if s.record > 0 else FAIL), s.record
+    >>> def explain(st, v): return Outcome(st, "> 0", v)
+    >>> check = judged(judge, explain)
+    >>> s = Subject(5, Env(dt.date(2024, 1, 1)))
+    >>> check(s), verdict_of(check)(s)
+    (Outcome(status=<Status.PASS: 'pass'>, expected='> 0', actual=5, detail=None), <Status.PASS: 'pass'>)
+    """
+
+    def check(s: Subject) -> Outcome:
+        st, ev = judge(s)
+        return explain(st, ev)
+
+    check.judge = judge  # type: ignore[attr-defined]
+    check.explain = explain  # type: ignore[attr-defined]
+    check.fast = verdict is not None  # type: ignore[attr-defined]  # else the judge is asked
+    return with_verdict(check, verdict if verdict is not None else (lambda s: judge(s)[0]), compares)
+
+
+def _outcome_is_evidence(status: Status, outcome: Outcome) -> Outcome:
+    return outcome
+
+
+def is_fast(check: Check) -> bool:
+    """Whether the check gives a status faster than its judge (a kind's measured fast path,
+    or a plain check's verdict twin)."""
+    return bool(getattr(check, "fast", hasattr(check, "verdict")))
+
+
+def judge_of(check: Check) -> Judge:
+    """The check's judge; for a kind written as a plain check, its outcome is the evidence
+    (explained at once: correct, and as costly as the check)."""
+    found: Judge | None = getattr(check, "judge", None)
+    if found is None:
+
+        def found(s: Subject) -> tuple[Status, Any]:
+            o = check(s)
+            return o.status, o
+
+    return found
+
+
+def explain_of(check: Check) -> Explain:
+    """The check's explanation of its evidence (the evidence itself for a plain check)."""
+    return getattr(check, "explain", _outcome_is_evidence)
 
 
 def verdict_of(check: Check) -> Verdict:

@@ -11,31 +11,26 @@ from .base import (
     PASS,
     Args,
     Check,
-    Number,
     Outcome,
     Status,
     Subject,
     fmt_percent,
+    judged,
     missing,
     passes_of,
     register,
     verdict_of,
-    with_verdict,
 )
-from .numbers import _bounded, bounds_text, not_a_number, within
+from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:
     from ..compiler import Context
 
 
 
-class RateArgs(Args):
+class RateArgs(Bounds):
     over: str
     where: CheckSpec  # type: ignore[name-defined]  # noqa: F821
-    min: Number | None = None
-    max: Number | None = None
-    min_exclusive: bool = False
-    max_exclusive: bool = False
 
 
 @register(
@@ -60,81 +55,70 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     get, _ = ctx.items(args.over)
     kept, cond, _ = ctx.kept(args.over, args.where)
     meets = verdict_of(cond)
-    lo, hi, text = _bounded(ctx, args, pct=True)
-    lx, hx = args.min_exclusive, args.max_exclusive
+    bounds = args.compile(ctx, pct=True)
+    # With constant bounds, the status of a group whose every item meets is known now.
+    all_met = (
+        _rate_status(1, 0, 1, bounds, bounds.fixed)
+        if bounds.fixed is not None and not bounds.may_lack
+        else None
+    )
 
-    def check(s: Subject) -> Outcome:
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
-        if text is None and not _shares(lo_v, hi_v):  # a bound from a field holding no number
-            return not_a_number("?", [lo_v, hi_v])
-        expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
+    fixed = bounds.fixed if all_met is not None else None  # constant numbers: no test per group
+
+    def judge(s: Subject) -> tuple[Status, Any]:
+        got = fixed
+        if got is None:
+            got = bounds.read(s)
+            if bounds.absent(got):
+                return MISSING, (got, None, 0, 0)
+            if not bounds.numbers(got):  # a bound from a field holding no number
+                return FAIL, (got, None, 0, 0)
         items = get(s)
         if items is None:
-            return missing(expected, args.over)
+            return MISSING, (got, None, 0, 0)
         if not items:
+            return NA, (got, 0, 0, 0)
+        total, met = len(items), len(kept(s))  # type: ignore[arg-type]
+        if met == total and all_met is not None:
+            return all_met, (got, total, met, 0)
+        unknown = 0 if met == total else [meets(i) for i in items].count(MISSING)
+        return _rate_status(met, unknown, total, bounds, got), (got, total, met, unknown)
+
+    def explain(st: Status, ev: Any) -> Outcome:
+        got, total, met, unknown = ev
+        if not bounds.absent(got) and not bounds.numbers(got):
+            return not_a_number("?", list(got))
+        expected = bounds.expected(got)
+        if total is None:
+            return missing(expected, *([] if bounds.absent(got) else [args.over]), *bounds.absent(got))
+        if not total:
             return Outcome(NA, expected, None, {"reason": "empty group", "total": 0})
-        statuses = [meets(i) for i in items]
-        met, unknown = statuses.count(PASS), statuses.count(MISSING)
-        share = met / len(items)
+        share = met / total
         detail = {
             "count": met,
-            "total": len(items),
+            "total": total,
             "missing": unknown,
             "actual_text": fmt_percent(share),
         }
-        status = _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
-        return Outcome(status, expected, round(share, 6), detail)
+        return Outcome(st, expected, round(share, 6), detail)
 
-    # With constant bounds, the verdict on a group whose every item meets is known now.
-    all_met = _rate_status(1, 0, 1, lo and lo.value, hi and hi.value, lx, hx) if text else None
-
-    def verdict(s: Subject) -> Status:
-        if all_met is None:  # bounds read from fields: the check cannot say a share of text
-            lo_v, hi_v = (lo.read(s) if lo else None), (hi.read(s) if hi else None)
-            if not _shares(lo_v, hi_v):
-                return FAIL
-        items = get(s)
-        if items is None:
-            return MISSING
-        if not items:
-            return NA
-        met = len(kept(s))
-        if met == len(items) and all_met is not None:
-            return all_met
-        if all_met is not None:
-            lo_v, hi_v = (lo and lo.value), (hi and hi.value)
-        unknown = 0 if met == len(items) else [meets(i) for i in items].count(MISSING)
-        return _rate_status(met, unknown, len(items), lo_v, hi_v, lx, hx)
-
-    return with_verdict(check, verdict)
+    return judged(judge, explain)
 
 
-def _shares(lo: Any, hi: Any) -> bool:
-    """Bounds of a share are numbers (or absent): text in a free attribute is not."""
-    return (lo is None or isinstance(lo, (int, float))) and (hi is None or isinstance(hi, (int, float)))
-
-
-def _rate_status(
-    met: int, unknown: int, total: int, lo: Any, hi: Any, lx: bool, hx: bool
-) -> Status:
+def _rate_status(met: int, unknown: int, total: int, bounds: Range, got: Any) -> Status:
     """Whether ``met`` of ``total`` items lie within the bounds, ``unknown`` of the others
     lacking data."""
-    ok = within(met / total, lo, hi, lx, hx)
-    if ok and unknown and not within((met + unknown) / total, lo, hi, lx, hx):
+    ok = bounds.holds(met / total, got)
+    if ok and unknown and not bounds.holds((met + unknown) / total, got):
         # Under a cap, items that lack data count as not meeting the condition only in the
         # school's favour: when they could carry the share over it, say that data is missing.
         return MISSING
     return PASS if ok else FAIL
 
 
-class CountArgs(Args):
+class CountArgs(Bounds):
     over: str
     where: CheckSpec | None = None  # type: ignore[name-defined]  # noqa: F821
-    min: Number | None = None
-    max: Number | None = None
-    min_exclusive: bool = False
-    max_exclusive: bool = False
     unit: str | None = None
 
 
@@ -157,30 +141,31 @@ def count(args: CountArgs, ctx: Context) -> Check:
     """
     get, _ = ctx.items(args.over)
     kept = ctx.kept(args.over, args.where)[0] if args.where else None
-    lo, hi, text = _bounded(ctx, args)
-    lx, hx = args.min_exclusive, args.max_exclusive
+    bounds = args.compile(ctx, unit=args.unit or "")
 
-    def check(s: Subject) -> Outcome:
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
-        expected = text or bounds_text(lo_v, hi_v, lx, hx, args.unit or "")
+    def judge(s: Subject) -> tuple[Status, Any]:
+        got = bounds.read(s)
         items = get(s)
         if items is None:
-            return missing(expected, args.over)
+            return MISSING, (got, None, None)
         n = len(kept(s) or ()) if kept else len(items)
-        return Outcome(
-            PASS if within(n, lo_v, hi_v, lx, hx) else FAIL, expected, n, {"total": len(items)}
-        )
+        if bounds.may_lack and bounds.absent(got):
+            return MISSING, (got, n, len(items))
+        try:
+            return (PASS if bounds.holds(n, got) else FAIL), (got, n, len(items))
+        except TypeError:  # a bound from a field holding text
+            return FAIL, (got, n, len(items))
 
-    def verdict(s: Subject) -> Status:
-        items = get(s)
-        if items is None:
-            return MISSING
-        n = len(kept(s) or ()) if kept else len(items)
-        lo_v, hi_v = (lo.read(s) if lo else None), (hi.read(s) if hi else None)
-        return PASS if within(n, lo_v, hi_v, lx, hx) else FAIL
+    def explain(st: Status, ev: Any) -> Outcome:
+        got, n, total = ev
+        expected = bounds.expected(got)
+        if st is MISSING:
+            return missing(expected, *([args.over] if n is None else []), *bounds.absent(got))
+        if st is FAIL and not bounds.numbers(got):
+            return not_a_number(expected, n)
+        return Outcome(st, expected, n, {"total": total})
 
-    return with_verdict(check, verdict)
+    return judged(judge, explain)
 
 
 class GateArgs(Args):
@@ -213,28 +198,28 @@ def gate(args: GateArgs, ctx: Context) -> Check:
     get, item_ctx = ctx.items(args.over)
     each = passes_of(item_ctx.check(args.each))
 
-    def check(s: Subject) -> Outcome:
+    def judge(s: Subject) -> tuple[Status, Any]:
         if not act(s):
+            return NA, None
+        items = get(s)
+        if items is None:
+            return MISSING, None
+        blocking = [_ident(i) for i in items if not each(i)]  # every member asked
+        return (FAIL if blocking else PASS), (len(items), blocking)
+
+    def explain(st: Status, ev: Any) -> Outcome:
+        if st is NA:
             return Outcome(
                 NA, "all members meet the condition", None, {"reason": "action not taken"}
             )
-        items = get(s)
-        if items is None:
+        if ev is None:
             return missing("all members meet the condition", args.over)
-        blocking = [_ident(i) for i in items if not each(i)]
-        actual = f"{len(items) - len(blocking)}/{len(items)}"
+        total, blocking = ev
+        actual = f"{total - len(blocking)}/{total}"
         detail = {"blocking": blocking} if blocking else None
-        return Outcome(FAIL if blocking else PASS, f"{len(items)}/{len(items)}", actual, detail)
+        return Outcome(st, f"{total}/{total}", actual, detail)
 
-    def verdict(s: Subject) -> Status:
-        if not act(s):
-            return NA
-        items = get(s)
-        if items is None:
-            return MISSING
-        return FAIL if [i for i in items if not each(i)] else PASS  # every member asked
-
-    return with_verdict(check, verdict)
+    return judged(judge, explain)
 
 
 def _ident(item: Subject) -> str:

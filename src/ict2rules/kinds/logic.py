@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     FAIL,
@@ -16,10 +16,13 @@ from .base import (
     Status,
     Subject,
     compares_of,
+    explain_of,
+    is_fast,
+    judge_of,
+    judged,
     passes_of,
     register,
     verdict_of,
-    with_verdict,
 )
 
 if TYPE_CHECKING:
@@ -67,14 +70,20 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
     """
     parts = [ctx.check(c) for c in args.checks]
 
-    def check(s: Subject) -> Outcome:
-        outs = [p(s) for p in parts]
-        status = worst([o.status for o in outs])
+    judges = [judge_of(p) for p in parts]
+    explains = [explain_of(p) for p in parts]
+
+    def judge(s: Subject) -> tuple[Status, Any]:
+        found = [j(s) for j in judges]
+        return worst([st for st, _ in found]), found
+
+    def explain(status: Status, found: Any) -> Outcome:
         if status in (PASS, NA):
-            return Outcome(status, "all", [o.status.value for o in outs])
+            return Outcome(status, "all", [st.value for st, _ in found])
         # explain by the first part that decided: its expected, actual and detail
-        decisive = next(o for o in outs if o.status is status)
-        return Outcome(status, decisive.expected, decisive.actual, decisive.detail)
+        i = next(i for i, (st, _) in enumerate(found) if st is status)
+        o = explains[i](*found[i])
+        return Outcome(status, o.expected, o.actual, o.detail)
 
     part_verdicts = [verdict_of(p) for p in parts]
 
@@ -88,7 +97,9 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
                 found, top = st, r
         return found
 
-    return with_verdict(check, verdict, compares_of(*parts))
+    # the parts' fast verdicts pay only when every part has one; else judging once is cheaper
+    fast = all(map(is_fast, parts))
+    return judged(judge, explain, verdict if fast else None, compares_of(*parts))
 
 
 @register("any", ChecksArgs, summary="At least one sub-check passes.")
@@ -106,10 +117,13 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
     """
     parts = [ctx.check(c) for c in args.checks]
 
-    def check(s: Subject) -> Outcome:
-        outs = [p(s) for p in parts]
-        statuses = [o.status for o in outs]
-        status = PASS if PASS in statuses else _mildest(statuses)
+    judges = [judge_of(p) for p in parts]
+
+    def judge(s: Subject) -> tuple[Status, Any]:
+        statuses = [j(s)[0] for j in judges]
+        return (PASS if PASS in statuses else _mildest(statuses)), statuses
+
+    def explain(status: Status, statuses: Any) -> Outcome:
         return Outcome(status, "any", [str(st) for st in statuses])
 
     part_verdicts = [verdict_of(p) for p in parts]
@@ -118,7 +132,7 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
         statuses = [v(s) for v in part_verdicts]  # all asked, as the check asks them
         return PASS if PASS in statuses else _mildest(statuses)
 
-    return with_verdict(check, verdict)
+    return judged(judge, explain, verdict if all(map(is_fast, parts)) else None)
 
 
 class NotArgs(Args):
@@ -139,15 +153,21 @@ def not_(args: NotArgs, ctx: Context) -> Check:
     inner_verdict = verdict_of(inner)
     flip = {PASS: FAIL, FAIL: PASS}
 
-    def check(s: Subject) -> Outcome:
-        o = inner(s)
-        return Outcome(flip.get(o.status, o.status), f"not ({o.expected})", o.actual)
+    inner_judge, inner_explain = judge_of(inner), explain_of(inner)
+
+    def judge(s: Subject) -> tuple[Status, Any]:
+        st, ev = inner_judge(s)
+        return flip.get(st, st), (st, ev)
+
+    def explain(status: Status, inner_ev: Any) -> Outcome:
+        o = inner_explain(*inner_ev)
+        return Outcome(status, f"not ({o.expected})", o.actual)
 
     def verdict(s: Subject) -> Status:
         st = inner_verdict(s)
         return flip.get(st, st)
 
-    return with_verdict(check, verdict)
+    return judged(judge, explain, verdict if is_fast(inner) else None)
 
 
 class PrerequisiteArgs(Args):
@@ -177,12 +197,20 @@ def prerequisite(args: PrerequisiteArgs, ctx: Context) -> Check:
     action, req = ctx.check(args.action), ctx.check(args.requires)
     acted, req_verdict = passes_of(action), verdict_of(req)
 
-    def check(s: Subject) -> Outcome:
+    req_judge, req_explain = judge_of(req), explain_of(req)
+
+    def judge(s: Subject) -> tuple[Status, Any]:
         if not acted(s):
+            return NA, None
+        st, ev = req_judge(s)
+        return st, (st, ev)
+
+    def explain(status: Status, req_ev: Any) -> Outcome:
+        if req_ev is None:
             return Outcome(NA, None, None, {"reason": "action not taken"})
-        return req(s)
+        return req_explain(*req_ev)
 
     def verdict(s: Subject) -> Status:
         return req_verdict(s) if acted(s) else NA
 
-    return with_verdict(check, verdict, compares_of(action, req))
+    return judged(judge, explain, verdict if is_fast(req) else None, compares_of(action, req))

@@ -24,9 +24,9 @@ from .base import (
     Subject,
     fmt_number,
     fmt_percent,
+    judged,
     missing,
     register,
-    with_verdict,
 )
 
 if TYPE_CHECKING:
@@ -41,8 +41,13 @@ def not_a_number(expected: Any, value: Any) -> Outcome:
 
 
 def bounds_text(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: bool = False) -> str:
-    """'≥ 75 学时', '≤ 60%', '60 – 89' — the expected value as people write it."""
-    show = fmt_percent if pct else fmt_number
+    """'≥ 75 学时', '≤ 60%', '60 – 89' — the expected value as people write it (a bound that
+    is text, the name of an absent field, is written as it is)."""
+    num = fmt_percent if pct else fmt_number
+
+    def show(x: Any) -> str:
+        return x if isinstance(x, str) else num(x)
+
     u = f" {unit}" if unit else ""
     if lo is not None and hi is not None:
         if lo == hi and not lo_x and not hi_x:  # "设3个" reads "= 3 个", not "[3, 3] 个"
@@ -62,28 +67,99 @@ def within(v: float, lo: Any, hi: Any, lo_x: bool, hi_x: bool) -> bool:
     return not (hi is not None and (v >= hi if hi_x else v > hi))
 
 
-def _bounded(ctx: Context, args: Any, pct: bool = False) -> tuple[Any, Any, Any]:
-    """Compile min/max operands; return (get_lo, get_hi, expected_text_or_None_if_dynamic)."""
-    lo = ctx.operand(args.min) if args.min is not None else None
-    hi = ctx.operand(args.max) if args.max is not None else None
-    unit = getattr(args, "unit", None) or ""
-    static = all(op is None or op.constant for op in (lo, hi))
-    text = (
-        bounds_text(
-            lo and lo.value, hi and hi.value, args.min_exclusive, args.max_exclusive, unit, pct
-        )
-        if static
-        else None
-    )
-    return lo, hi, text
+class Bounds(Args):
+    """The bounds of every kind that compares a number with a range: ``min`` and/or ``max``
+    (inclusive unless ``min_exclusive``/``max_exclusive``), each a literal, a ``$parameter``
+    or ``{field: …}`` read from the subject. A bound that is given but has no value (an absent
+    field, a parameter without a value) makes the rule ``missing_data``: a number the data
+    does not give never decides, in any kind. Compiled by :meth:`compile` into a :class:`Range`.
+    """
 
-
-class ThresholdArgs(Args):
-    value: str
     min: Number | None = None
     max: Number | None = None
     min_exclusive: bool = False
     max_exclusive: bool = False
+
+    def compile(self, ctx: Context, *, pct: bool = False, unit: str = "") -> Range:
+        return Range(self, ctx, pct=pct, unit=unit)
+
+
+class Range:
+    """Compiled :class:`Bounds`: read them for a subject, test a value, say them.
+
+    >>> from types import SimpleNamespace as NS
+    >>> r = Range(Bounds(min=50), NS(operand=lambda v: NS(constant=True, value=v)))
+    >>> got = r.read(None); r.holds(50, got), r.holds(49.5, got), r.expected(got)
+    (True, False, '≥ 50')
+    """
+
+    __slots__ = (
+        "_ops", "constant", "fixed", "hi", "hx", "lo", "lx", "may_lack", "pct", "text", "unit"
+    )
+
+    def __init__(self, args: Bounds, ctx: Any, *, pct: bool = False, unit: str = "") -> None:
+        self.lo = ctx.operand(args.min) if args.min is not None else None
+        self.hi = ctx.operand(args.max) if args.max is not None else None
+        self.lx, self.hx, self.pct, self.unit = args.min_exclusive, args.max_exclusive, pct, unit
+        # each given bound with the name it is reported by when it has no value
+        self._ops = [
+            (op, _name(arg)) for op, arg in ((self.lo, args.min), (self.hi, args.max)) if op
+        ]
+        self.constant = all(op.constant for op, _ in self._ops)
+        self.fixed: tuple[Any, Any] | None = None
+        self.text: str | None = None
+        # whether a subject's bounds may lack a value (read from fields, or a parameter
+        # without one): only then is ``absent`` asked per subject
+        self.may_lack = not self.constant
+        if self.constant:
+            fixed = (self.lo.value if self.lo else None, self.hi.value if self.hi else None)
+            self.may_lack = bool(self.absent(fixed))
+            self.text = self.expected(fixed)
+            self.fixed = fixed
+
+    def read(self, s: Subject) -> tuple[Any, Any]:
+        """The bounds' values for a subject, (min, max): None where a bound is not given."""
+        if self.fixed is not None:
+            return self.fixed
+        lo, hi = self.lo, self.hi
+        return (lo.read(s) if lo else None, hi.read(s) if hi else None)
+
+    def absent(self, got: tuple[Any, Any]) -> list[str]:
+        """The bounds given without a value (a field absent, a parameter left empty)."""
+        lo_v, hi_v = got
+        return [
+            name
+            for (op, name) in self._ops
+            if (lo_v if op is self.lo else hi_v) is None
+        ]
+
+    def expected(self, got: tuple[Any, Any]) -> str:
+        """'≥ 75 学时' — an absent bound is written by its name ('≥ hours.required')."""
+        if self.text is not None:
+            return self.text
+        lo_v, hi_v = got
+        if self.lo is not None and lo_v is None:
+            lo_v = self._ops[0][1]
+        if self.hi is not None and hi_v is None:
+            hi_v = self._ops[-1][1]
+        return bounds_text(lo_v, hi_v, self.lx, self.hx, self.unit, self.pct)
+
+    def holds(self, v: Any, got: tuple[Any, Any]) -> bool:
+        """Whether ``v`` lies within the bounds read (raises TypeError for a value of another
+        type than the bounds')."""
+        return within(v, got[0], got[1], self.lx, self.hx)
+
+    def numbers(self, got: tuple[Any, Any]) -> bool:
+        """The bounds read are numbers (a free attribute may hold text)."""
+        return all(x is None or isinstance(x, (int, float)) for x in got)
+
+
+def _name(arg: Any) -> str:
+    return arg.field if isinstance(arg, FieldRef) else str(arg)
+
+
+class ThresholdArgs(Bounds):
+    value: str
     unit: str | None = None
 
 
@@ -107,109 +183,79 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
     passes for 50 学时 against 50, fails for 49.5, is ``missing_data`` when ``hours.online``
     is absent.
     """
-    get = ctx.getter(args.value)
-    lo, hi, text = _bounded(ctx, args)
-    lx, hx, unit = args.min_exclusive, args.max_exclusive, args.unit or ""
+    get, path = ctx.getter(args.value), args.value
+    bounds = args.compile(ctx, unit=args.unit or "")
+    read, holds, fixed, lx, hx = bounds.read, bounds.holds, bounds.fixed, bounds.lx, bounds.hx
 
-    if text is not None and lo is not None and hi is None and lo.value is not None:
-        # The common case ("不少于 N", N constant): no operand calls, one comparison.
-        floor, path = lo.value, args.value
+    def judge(s: Subject) -> tuple[Status, Any]:
+        v = get(s)
+        if isinstance(v, _SIZED):  # a list ("at least one point") is measured by its length
+            v = len(v)
+        got = fixed if fixed is not None else read(s)
+        if v is None or (bounds.may_lack and bounds.absent(got)):
+            return MISSING, (v, got)
+        try:
+            ok = within(v, got[0], got[1], lx, hx)
+        except TypeError:  # text or a date where a number belongs (free attributes)
+            return FAIL, (v, got)
+        return (PASS if ok else FAIL), (v, got)
 
-        # a list ("at least one point") is measured by its length
-        def check_min(s: Subject) -> Outcome:
+    def explain(st: Status, ev: Any) -> Outcome:
+        v, got = ev
+        expected = bounds.expected(got)
+        if st is MISSING:
+            return missing(expected, *([path] if v is None else []), *bounds.absent(got))
+        if st is FAIL and not _compares(holds, v, got):
+            return not_a_number(expected, v)
+        return Outcome(st, expected, v)
+
+    verdict = None
+    lo = bounds.lo
+    if bounds.constant and lo is not None and bounds.hi is None and lo.value is not None:
+        # The common case ("不少于 N", N constant), measured the fastest: one comparison, no
+        # tuple; a list or a value of another type raises, and is judged.
+        floor = lo.value
+
+        def verdict(s: Subject) -> Status:
             v = get(s)
             if v is None:
-                return missing(text, path)
-            if isinstance(v, _SIZED):
-                v = len(v)
+                return MISSING
             try:
-                return Outcome(PASS if (v > floor if lx else v >= floor) else FAIL, text, v)
-            except TypeError:  # text or a date where a number belongs (free attributes)
-                return not_a_number(text, v)
+                return PASS if (v > floor if lx else v >= floor) else FAIL
+            except TypeError:
+                return judge(s)[0]
 
-        if is_collection(ctx.type_of(path)):  # "at least one point": measured at once
+        if is_collection(ctx.type_of(path)):  # always a list: measured at once
+            verdict = None
 
-            def verdict_min(s: Subject) -> Status:
-                v = get(s)
-                if v is None:
-                    return MISSING
-                if isinstance(v, _SIZED):
-                    v = len(v)
-                try:
-                    return PASS if (v > floor if lx else v >= floor) else FAIL
-                except TypeError:
-                    return FAIL
-
-        else:  # a number is compared at once; a list (in free attributes) raises, then measured
-
-            def verdict_min(s: Subject) -> Status:
-                v = get(s)
-                if v is None:
-                    return MISSING
-                try:
-                    return PASS if (v > floor if lx else v >= floor) else FAIL
-                except TypeError:
-                    if not isinstance(v, _SIZED):
-                        return FAIL
-                    return PASS if (len(v) > floor if lx else len(v) >= floor) else FAIL
-
-        read = ctx.read(args.value)
-        compares = [Comparison(read, operator.gt if lx else operator.ge, floor)] if read else None
-        return with_verdict(check_min, verdict_min, compares)
-
-    def check(s: Subject) -> Outcome:
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
-        expected = text or bounds_text(lo_v, hi_v, lx, hx, unit)
-        v = get(s)
-        if isinstance(v, _SIZED):
-            v = len(v)
-        if v is None or (lo and lo_v is None) or (hi and hi_v is None):
-            return missing(expected, args.value)
-        try:
-            return Outcome(PASS if within(v, lo_v, hi_v, lx, hx) else FAIL, expected, v)
-        except TypeError:
-            return not_a_number(expected, v)
-
-    def verdict(s: Subject) -> Status:
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
-        v = get(s)
-        if isinstance(v, _SIZED):
-            v = len(v)
-        if v is None or (lo and lo_v is None) or (hi and hi_v is None):
-            return MISSING
-        try:
-            return PASS if within(v, lo_v, hi_v, lx, hx) else FAIL
-        except TypeError:
-            return FAIL
-
-    return with_verdict(check, verdict, _bound_compares(ctx.read(args.value), lo, hi, lx, hx))
+    return judged(judge, explain, verdict, _bound_compares(ctx.read(path), bounds))
 
 
-def _bound_compares(
-    read: Read | None, lo: Any, hi: Any, lx: bool, hx: bool
-) -> list[Comparison] | None:
+def _compares(holds: Any, v: Any, got: Any) -> bool:
+    """Whether ``v`` can be compared with the bounds at all."""
+    try:
+        holds(v, got)
+    except TypeError:
+        return False
+    return True
+
+
+def _bound_compares(read: Read | None, bounds: Range) -> list[Comparison] | None:
     """The comparisons of a value read at ``read`` with constant bounds (None if not constant)."""
-    if read is None or any(
-        op is not None and (not op.constant or op.value is None) for op in (lo, hi)
-    ):
+    if read is None or bounds.fixed is None or bounds.may_lack:
         return None
     found = []
-    if lo is not None:
-        found.append(Comparison(read, operator.gt if lx else operator.ge, lo.value))
-    if hi is not None:
-        found.append(Comparison(read, operator.lt if hx else operator.le, hi.value))
+    lo, hi = bounds.fixed
+    if bounds.lo is not None:
+        found.append(Comparison(read, operator.gt if bounds.lx else operator.ge, lo))
+    if bounds.hi is not None:
+        found.append(Comparison(read, operator.lt if bounds.hx else operator.le, hi))
     return found or None
 
 
-class RatioArgs(Args):
+class RatioArgs(Bounds):
     numerator: str
     denominator: str
-    min: Number | None = None
-    max: Number | None = None
-    min_exclusive: bool = False
-    max_exclusive: bool = False
 
 
 @register(
@@ -232,32 +278,38 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
     passes for 25 of 50 学时, fails for 24 of 50.
     """
     num, den = ctx.getter(args.numerator), ctx.getter(args.denominator)
-    lo, hi, text = _bounded(ctx, args, pct=True)
-    lx, hx = args.min_exclusive, args.max_exclusive
+    bounds = args.compile(ctx, pct=True)
 
-    def check(s: Subject) -> Outcome:
-        lo_v = lo.read(s) if lo else None
-        hi_v = hi.read(s) if hi else None
-        expected = text or bounds_text(lo_v, hi_v, lx, hx, pct=True)
+    def judge(s: Subject) -> tuple[Status, Any]:
+        got = bounds.read(s)
         n, d = num(s), den(s)
-        if n is None or d is None:
-            return missing(
-                expected, *(p for p, v in ((args.numerator, n), (args.denominator, d)) if v is None)
-            )
+        ev = (got, n, d)
+        if n is None or d is None or bounds.absent(got):
+            return MISSING, ev
         try:
             if d == 0:
-                return Outcome(NA, expected, None, {"reason": "denominator is 0"})
+                return NA, ev
+            return (PASS if bounds.holds(n / d, got) else FAIL), ev
+        except TypeError:
+            return FAIL, ev
+
+    def explain(st: Status, ev: Any) -> Outcome:
+        got, n, d = ev
+        expected = bounds.expected(got)
+        if st is MISSING:
+            names = (p for p, v in ((args.numerator, n), (args.denominator, d)) if v is None)
+            return missing(expected, *names, *bounds.absent(got))
+        if st is NA:
+            return Outcome(NA, expected, None, {"reason": "denominator is 0"})
+        try:
             r = n / d
+            bounds.holds(r, got)
         except TypeError:
             return not_a_number(expected, (n, d))
-        return Outcome(
-            PASS if within(r, lo_v, hi_v, lx, hx) else FAIL,
-            expected,
-            round(r, 6),
-            {"numerator": n, "denominator": d, "actual_text": fmt_percent(r)},
-        )
+        detail = {"numerator": n, "denominator": d, "actual_text": fmt_percent(r)}
+        return Outcome(st, expected, round(r, 6), detail)
 
-    return check
+    return judged(judge, explain)
 
 
 _OPS = {
@@ -299,39 +351,39 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
     fn = _OPS[args.op]
 
     fixed = f"{args.op} {other.value}" if other.constant else None  # built once when constant
+    other_value = other.read
 
-    def check(s: Subject) -> Outcome:
-        v, w = get(s), other.read(s)
-        expected = fixed or f"{args.op} {w}"
+    def judge(s: Subject) -> tuple[Status, Any]:
+        v, w = get(s), other_value(s)
         if v is None or w is None:
-            return missing(expected, args.value)
+            return MISSING, (v, w)
         try:
-            ok = fn(v, w)
+            return (PASS if fn(v, w) else FAIL), (v, w)
         except TypeError:  # e.g. a date compared with a number: the data is not what is asked
-            return Outcome(FAIL, expected, v, {"reason": "values cannot be compared"})
-        return Outcome(PASS if ok else FAIL, expected, v)
+            return FAIL, (v, w)
 
+    def explain(st: Status, ev: Any) -> Outcome:
+        v, w = ev
+        expected = fixed or f"{args.op} {w}"
+        if st is MISSING:
+            return missing(expected, args.value)
+        if st is FAIL:
+            try:
+                fn(v, w)
+            except TypeError:
+                return Outcome(FAIL, expected, v, {"reason": "values cannot be compared"})
+        return Outcome(st, expected, v)
+
+    verdict = None
     if other.constant and other.value is not None:  # the usual condition: a field against a literal
         w0 = other.value
 
-        def verdict(s: Subject) -> Status:
+        def verdict(s: Subject) -> Status:  # measured: conditions are asked of every item
             v = get(s)
             if v is None:
                 return MISSING
             try:
                 return PASS if fn(v, w0) else FAIL
-            except TypeError:
-                return FAIL
-
-    else:
-        other_value = other.read
-
-        def verdict(s: Subject) -> Status:
-            v, w = get(s), other_value(s)
-            if v is None or w is None:
-                return MISSING
-            try:
-                return PASS if fn(v, w) else FAIL
             except TypeError:
                 return FAIL
 
@@ -344,7 +396,7 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
         other_read = ctx.read(args.to.field)  # a date against another date of the record
         if other_read is not None and other_read.key is None:
             compares = [Comparison(read, fn, other_read)]
-    return with_verdict(check, verdict, compares)
+    return judged(judge, explain, verdict, compares)
 
 
 _ORDERS = ("==", "<", "<=", ">", ">=")  # false, or a TypeError, when the value is None
@@ -368,9 +420,14 @@ def present(args: PresentArgs, ctx: Context) -> Check:
         args: {fields: [assessed_on]}
     """
     getters = [(f, ctx.getter(f)) for f in args.fields]
+    names = args.fields
 
-    def check(s: Subject) -> Outcome:
-        absent = [f for f, g in getters if _empty(g(s))]
+    def judge(s: Subject) -> tuple[Status, Any]:
+        gone = tuple(_empty(g(s)) for _, g in getters)  # what was absent, not the values
+        return (FAIL if any(gone) else PASS), gone
+
+    def explain(st: Status, gone: Any) -> Outcome:
+        absent = [f for f, g in zip(names, gone, strict=True) if g]
         if absent:
             return Outcome(FAIL, "present", None, {"absent": absent})
         return _PRESENT  # immutable, so one shared outcome serves every subject
@@ -395,7 +452,7 @@ def present(args: PresentArgs, ctx: Context) -> Check:
     # A date, a text, a record is true exactly when it is present (a number is not: 0 is there).
     reads = [ctx.read(f) if true_when_present(ctx.type_of(f)) else None for f in args.fields]
     compares = [Comparison(r, None) for r in reads if r] if all(reads) else None
-    return with_verdict(check, verdict, compares)
+    return judged(judge, explain, verdict, compares)
 
 
 _PRESENT = Outcome(PASS, "present", "present", None)

@@ -18,9 +18,9 @@ from .base import (
     ParamRef,
     Status,
     Subject,
+    judged,
     missing,
     register,
-    with_verdict,
 )
 
 if TYPE_CHECKING:
@@ -94,12 +94,11 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     catalog = CATALOG.points
     bounds = [(what, lo, hi) for what, (lo, hi) in need.items() if lo is not None or hi is not None]
 
-    def covered(counted: list[Subject]) -> tuple[int, dict[str, set[str]], list[str]]:
-        """How many items count, the sets they cover, and what falls short."""
-        codes = {point_attr(i.record, "value") for i in counted}
+    def covered(codes: Any) -> tuple[dict[str, set[str]], list[str]]:
+        """The sets the counted codes cover, and what falls short."""
         known = [catalog[c] for c in codes if c in catalog]  # one catalog look-up per code
         got = {
-            "points": codes,
+            "points": set(codes),
             "dimensions": {p.dimension for p in known},
             "environments": {p.environment for p in known},
         }
@@ -110,14 +109,13 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ]
         short += [f"dimension:{d}" for d in dims if d not in got["dimensions"]]
         short += [f"environment:{e}" for e in envs if e not in got["environments"]]
-        return len(counted), got, short
+        return got, short
 
-    def check(s: Subject) -> Outcome:
-        items = get(s)
-        if items is None:
+    def explain(st: Status, ev: Any) -> Outcome:
+        if ev is None:
             return missing(expected, args.items)
-        n_counted, sets, short = covered(counted_of(s) or [])
-        codes = sets["points"]
+        n_items, n_counted, codes = ev
+        sets, short = covered(codes)
         got = {  # catalog codes sort by a precomputed key (a look-up, not a call per code)
             "points": sorted(
                 codes, key=_CODE_KEYS.__getitem__ if codes <= _CODE_KEYS.keys() else _code_key
@@ -126,17 +124,18 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
             "environments": sorted(sets["environments"]),
         }
         detail: dict[str, Any] | None = None
-        if short or n_counted < len(items):
-            detail = {"not_counted": len(items) - n_counted, "short": short}
+        if short or n_counted < n_items:
+            detail = {"not_counted": n_items - n_counted, "short": short}
         if short:  # how the coverage reads to people, for the message (failures only: cheap)
             detail = {
                 **(detail or {}),
                 "actual_text_zh": _coverage_text(got, "zh"),
                 "actual_text_en": _coverage_text(got, "en"),
             }
-        return Outcome(FAIL if short else PASS, expected, got, detail)
+        return Outcome(st, expected, got, detail)
 
-    # verdict() answers only "is it met": sets of strings and precomputed look-ups, no outcome
+    # judge() answers "is it met" with sets of strings and precomputed look-ups; the sets and
+    # texts that explain it are built by explain() from the codes, only when read
     point_dim = {c: p.dimension for c, p in catalog.items()}
     point_env = {c: p.environment for c, p in catalog.items()}
     lo_p, hi_p = need["points"]
@@ -148,26 +147,31 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     )
     lo_d, lo_e = need["dimensions"][0], need["environments"][0]
 
-    def verdict(s: Subject) -> Status:
-        counted = counted_of(s)
-        if counted is None:
-            return MISSING
-        codes = set(map(code_of, counted))
+    def falls_short(codes: frozenset[Any]) -> bool:
+        """What :func:`covered` finds short, answered with sets of strings and look-ups."""
         if (lo_p is not None and len(codes) < lo_p) or (hi_p is not None and len(codes) > hi_p):
-            return FAIL
+            return True
         if lo_d is not None or dims:
             got_d = set(map(point_dim.get, codes))
             got_d.discard(None)  # a code outside the catalog covers no dimension
             if (lo_d is not None and len(got_d) < lo_d) or not got_d.issuperset(dims):
-                return FAIL
+                return True
         if lo_e is not None or envs:
             got_e = set(map(point_env.get, codes))
             got_e.discard(None)
             if (lo_e is not None and len(got_e) < lo_e) or not got_e.issuperset(envs):
-                return FAIL
-        return PASS
+                return True
+        return False
 
-    return with_verdict(check, verdict)
+    def judge(s: Subject) -> tuple[Status, Any]:
+        counted = counted_of(s)
+        if counted is None:  # (exactly when the items are absent)
+            return MISSING, None
+        codes = frozenset(map(code_of, counted))
+        ev = (len(get(s)), len(counted), codes)  # type: ignore[arg-type]
+        return (FAIL if falls_short(codes) else PASS), ev
+
+    return judged(judge, explain)
 
 
 def _listed(values: Any) -> str:
@@ -269,8 +273,19 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             req = [as_of_kind(x) for x in req]
         return values, ok_set, req
 
-    def check(s: Subject) -> Outcome:
-        values, ok_set, req = values_of(s)
+    def judge(s: Subject) -> tuple[Status, Any]:
+        ev = values, ok_set, req = values_of(s)
+        if values is None or (allowed and ok_set is None) or (required and req is None):
+            return MISSING, ev
+        # every look-up the explanation makes (an item that cannot be looked up raises here)
+        outside = ok_set is not None and not ok_set.issuperset(values)
+        if outside:
+            outside = [v for v in values if v not in ok_set]  # type: ignore[operator]
+        absent = req is not None and [r for r in req if r not in values]
+        return (FAIL if outside or absent else PASS), ev
+
+    def explain(st: Status, ev: Any) -> Outcome:
+        values, ok_set, req = ev
         expected = " ".join(
             x
             for x in (
@@ -281,7 +296,7 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
             )
             if x
         )
-        if values is None or (allowed and ok_set is None) or (required and req is None):
+        if st is MISSING:
             absent = [
                 name
                 for name, gone in (
@@ -299,17 +314,6 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         absent = [r for r in req if r not in values] if req is not None else []
         if absent:
             detail["absent"] = absent
-        return Outcome(FAIL if detail else PASS, expected, values, detail or None)
+        return Outcome(st, expected, values, detail or None)
 
-    def verdict(s: Subject) -> Status:
-        values, ok_set, req = values_of(s)
-        if values is None or (allowed and ok_set is None) or (required and req is None):
-            return MISSING
-        # every look-up the check makes (an item that cannot be looked up raises in both)
-        outside = ok_set is not None and not ok_set.issuperset(values)
-        if outside:
-            outside = [v for v in values if v not in ok_set]  # type: ignore[operator]
-        absent = req is not None and [r for r in req if r not in values]
-        return FAIL if outside or absent else PASS
-
-    return with_verdict(check, verdict)
+    return judged(judge, explain)

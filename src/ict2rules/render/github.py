@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from ..errors import printable
 from ..kinds.base import Status
 from ..report import Report, message
 from . import writer
@@ -29,7 +30,8 @@ def escape_data(text: str) -> str:
     >>> escape_data("50%\\nnext")
     '50%25%0Anext'
     """
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the runner's log interprets ANSI escapes: none from a file reaches it
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

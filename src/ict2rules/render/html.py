@@ -14,6 +14,7 @@ from html import escape
 from typing import IO, Any
 
 from .. import __version__
+from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message, show
@@ -65,7 +66,8 @@ footer.page{margin-top:3em;color:#777;font-size:.85em}
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    # a bidi override or a control character would make the page read otherwise than stored
+    return escape(printable(str(value)), quote=True)
 
 
 def _num(id_: str, value: object, cls: str = "") -> str:

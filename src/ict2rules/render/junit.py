@@ -12,7 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import IO, Any
 
-from ..evaluator import Finding, printable
+from ..errors import printable
+from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message
 from . import writer

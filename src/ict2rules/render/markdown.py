@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import IO, Any
 
+from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message
@@ -37,7 +38,8 @@ def md(text: object) -> str:
     >>> md("a|b *c*")
     'a\\\\|b \\\\*c\\\\*'
     """
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+    # a bidi override or a control character would make the page read otherwise than stored
+    return printable(_SPECIAL.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " "))
 
 
 def _row(*cells: object) -> str:

@@ -15,7 +15,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import InputError, printable_data
 from ..evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..report import Report, message, show
@@ -183,5 +183,6 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
 
 @writer("sarif")
 def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
-    json.dump(sarif_log(report, lang), stream, ensure_ascii=False, indent=2)
+    # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard
+    json.dump(printable_data(sarif_log(report, lang)), stream, ensure_ascii=False, indent=2)
     stream.write("\n")

@@ -27,6 +27,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..errors import printable
 from ..evaluator import Finding, SubjectRef, passed
 from ..kinds.base import Status
 from ..report import Report, message, show
@@ -321,13 +322,18 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
 
 
+# Every text a ruleset or a record supplies passes through ``printable`` on its way to a
+# writer (no terminal escape, no bidi override), and reaches rich only as ``Text``, never as a
+# markup string: a name "[/bold]" or "[link=…]" is shown as written.
+
+
 def title_of(rule: Rule, lang: str) -> str:
-    return str(getattr(rule.title, lang))
+    return printable(str(getattr(rule.title, lang)))
 
 
 def document_line(report: Report) -> str:
     d = report.ruleset.document
-    return f"{d.title}({d.issuer}{', ' + d.number if d.number else ''})"
+    return printable(f"{d.title}({d.issuer}{', ' + d.number if d.number else ''})")
 
 
 def source_line(rule: Rule, report: Report) -> str:
@@ -335,14 +341,14 @@ def source_line(rule: Rule, report: Report) -> str:
     (a rule inherited through ``extends``): '三(一)3⑴' or '001_….txt 四'."""
     src = rule.source
     own = src.document in (None, report.ruleset.document.seed)
-    return src.section if own else f"{src.document} {src.section}"
+    return printable(src.section if own else f"{src.document} {src.section}")
 
 
 def cite_line(rule: Rule, report: Report) -> str:
     """The document's title (or the seed file, for an inherited rule) and the section."""
     src = rule.source
     own = src.document in (None, report.ruleset.document.seed)
-    return (
+    return printable(
         f"《{report.ruleset.document.title}》{src.section}"
         if own
         else f"{src.document} {src.section}"
@@ -367,7 +373,7 @@ def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
     lang = "zh" if t is LABELS["zh"] else "en"
     told = detail.get(f"actual_text_{lang}")  # how the kind says its value to people
     exp = f"{t['expected']} {show_value(f, o.expected)}"
-    act = f"{t['actual']} {told if told is not None else show_value(f, o.actual)}"
+    act = f"{t['actual']} {show(told) if told is not None else show_value(f, o.actual)}"
     return [f"{exp} · {act}"] if len(exp) + len(act) <= 60 else [exp, act]
 
 
@@ -453,7 +459,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
             f"{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{t['rp']}",
             style="red",
         )
-    title = f"{t['title']} · {getattr(report.ruleset.title, lang)}"
+    title = Text(f"{t['title']} · {printable(getattr(report.ruleset.title, lang))}")
     return Panel(Group(grid, Text(""), verdict), title=title, title_align="left", expand=False)
 
 
@@ -515,9 +521,9 @@ def _values_table(report: Report, t: dict[str, str], lang: str) -> list[Any]:
     """Derived values (final score, band, incentive points, a project's rates) per subject."""
     if not any(v.value is not None for v in report.values):
         return []  # nothing computed yet (a plan before any scores): no empty table
-    titles = {d.id: getattr(d.title, lang) for d in report.ruleset.derived}
+    titles = {d.id: printable(getattr(d.title, lang)) for d in report.ruleset.derived}
     band_names = {  # a band's label reads as its own name in the report's language
-        (d.id, b.label): getattr(b, lang) or b.label
+        (d.id, b.label): printable(getattr(b, lang) or b.label)
         for d in report.ruleset.derived
         if d.compute.kind == "band"
         for b in d.compute.args.bands
@@ -529,10 +535,10 @@ def _values_table(report: Report, t: dict[str, str], lang: str) -> list[Any]:
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False, pad_edge=False)
     table.add_column(t["subject"], no_wrap=True, max_width=32)
     for i in ids:
-        table.add_column(titles.get(i, i), justify="right", no_wrap=True)
+        table.add_column(Text(titles.get(i, i)), justify="right", no_wrap=True)
     for ref, values in list(rows.items())[:MAX_ROWS]:
-        cells = (band_names.get((i, values.get(i)), show(values.get(i))) for i in ids)
-        table.add_row(ref.label(), *cells)
+        cells = (Text(band_names.get((i, values.get(i)), show(values.get(i)))) for i in ids)
+        table.add_row(Text(ref.label()), *cells)
     out: list[Any] = [Text(t["values"], style="bold"), table]
     if len(rows) > MAX_ROWS:
         out.append(Text("  " + t["more_items"].format(n=len(rows) - MAX_ROWS), style="dim"))
@@ -558,14 +564,14 @@ def _rule_block(
     if len(findings) > 1:
         head.append(" · " + t["subjects_n"].format(n=len(findings)), style="dim")
     source = Text(f"{t['source']} {source_line(rule, report)}", style="dim")
-    quote = Text(f"「{rule.source.quote}」", style="italic")
+    quote = Text(f"「{printable(rule.source.quote)}」", style="italic")
     parts: list[Any] = [head, _indent(source, 4), _indent(quote, 4)]
     if rule.note:
-        parts.append(_indent(Text(f"{t['note']} {rule.note}", style="dim"), 4))
+        parts.append(_indent(Text(f"{t['note']} {printable(rule.note)}", style="dim"), 4))
     for f in findings[:MAX_ITEMS]:
         line = Text("· ")
         line.append(f.subject.label(), style="bold")
-        line.append(f" {message(f, lang)}")
+        line.append(f" {printable(message(f, lang))}")
         parts.append(_indent(line, 4))
         parts.extend(_indent(Text(line, style="dim"), 6) for line in expected_actual(f, t))
     if len(findings) > MAX_ITEMS:
@@ -645,6 +651,7 @@ def write_text(
         width=width or (None if tty else 100),
         highlight=False,
         emoji=False,
+        markup=False,  # nothing from a file is ever read as rich markup (see title_of)
     )
     console.print(_summary(report, t, lang))
     for group in teacher_groups(report):
