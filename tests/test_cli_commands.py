@@ -16,7 +16,7 @@ from ict2rules.cli import COMMANDS, build_parser, main
 from ict2rules.cli.explain import bash_script, example_from_kind, type_text
 from ict2rules.kinds import KINDS
 from ict2rules.loader import load_ruleset
-from ict2rules.render import formats
+from ict2rules.render import BINARY, formats
 from ict2rules.schemas import SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,16 @@ def short_teacher(tmp_path) -> str:
 
 
 @pytest.mark.parametrize("fmt", sorted(formats()))
-def test_check_every_format_exit_codes(capsys, fmt, short_teacher):
+def test_check_every_format_exit_codes(capsys, fmt, short_teacher, tmp_path):
+    if fmt in BINARY:  # a workbook goes to a file (tests/test_xlsx.py reads it back)
+        import openpyxl
+
+        out_file = tmp_path / f"r.{fmt}"
+        code, _, _ = run(capsys, "check", EXAMPLE, "-r", "zeku_2023", "-f", fmt, "-o", str(out_file), *AS_OF)
+        assert code == 0 and out_file.stat().st_size
+        code, _, _ = run(capsys, "check", short_teacher, "-r", "zeku_2023", "-f", fmt, "-o", str(out_file), *AS_OF)
+        assert code == 1 and "T9" in [c.value for c in openpyxl.load_workbook(out_file)["问题清单"]["C"]]
+        return
     code, out, _ = run(capsys, "check", EXAMPLE, "-r", "zeku_2023", "-f", fmt, *AS_OF)
     assert code == 0 and out
     code, out, _ = run(capsys, "check", short_teacher, "-r", "zeku_2023", "-f", fmt, *AS_OF)

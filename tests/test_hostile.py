@@ -405,7 +405,7 @@ def test_failing_run_leaves_existing_output_untouched(
 def test_interrupt_while_writing_leaves_no_partial_or_temp_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ict2rules.cli import check
+    from ict2rules import render
 
     example = Path(__file__).resolve().parents[1] / "examples" / "zeku_2023" / "school_ok.yaml"
     out = tmp_path / "report.json"
@@ -414,7 +414,7 @@ def test_interrupt_while_writing_leaves_no_partial_or_temp_file(
         stream.write('{"half": ')  # half a report reaches the temporary file …
         raise KeyboardInterrupt  # … then Ctrl-C
 
-    monkeypatch.setattr(check, "write", interrupted_write)
+    monkeypatch.setattr(render, "write", interrupted_write)  # what check's output.emit calls
     args = ["check", str(example), "-r", "zeku_2023", "-f", "json", "-o", str(out)]
     assert cli.main(args) == 130
     assert list(tmp_path.iterdir()) == []  # neither the report nor a temporary file

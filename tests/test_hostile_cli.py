@@ -83,12 +83,12 @@ def test_an_internal_error_exits_70_with_one_line_never_1(
 def test_a_write_error_without_a_file_name_names_the_output(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from ict2rules.cli import check
+    from ict2rules import render
 
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")  # what /dev/full gives: no filename
 
-    monkeypatch.setattr(check, "write", full)
+    monkeypatch.setattr(render, "write", full)  # what check's output.emit calls
     out = tmp_path / "r.json"
     assert cli.main(["check", str(EXAMPLE), "-r", "zeku_2023", "-f", "json", "-o", str(out)]) == 2
     assert f"ict2rules: {out}: " in capsys.readouterr().err

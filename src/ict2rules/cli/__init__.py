@@ -181,7 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"ict2rules: {problem}", file=sys.stderr)
         return EXIT_INPUT
-    except BrokenPipeError:  # an OSError: before it
+    except BrokenPipeError:  # an OSError: before it. The reader went away (| head): quiet
+        from ..output import quiet_broken_pipe
+
+        quiet_broken_pipe()
         return EXIT_OK
     except OSError as exc:  # e.g. -o into a folder that does not exist, or a full disk
         # a write to a full device names no file: the file being written is -o
@@ -212,4 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     """Console-script entry point."""
+    from ..output import console_safe
+
+    console_safe(sys.stdout, sys.stderr)  # a GBK, ascii or latin-1 console never crashes on a mark
     sys.exit(main())

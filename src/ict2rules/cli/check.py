@@ -15,8 +15,8 @@ from ..errors import InputError, Problem
 from ..inputs import Records, join_schools, parse_date, read_records, typos
 from ..kinds.base import Status
 from ..loader import load_ruleset
-from ..output import atomic_write
-from ..render import formats, write
+from ..output import emit
+from ..render import BINARY, formats
 from ..render.text import progress
 from ..report import Report
 from ..ruleset import Ruleset
@@ -128,6 +128,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)",
     )
+    p.add_argument(
+        "--split-by",
+        choices=["school"],
+        default=None,
+        help="每所学校一个文件,写入 -o 目录,并写 index.csv one file per school into the -o folder, with index.csv",
+    )
     p.set_defaults(run=run)
 
 
@@ -137,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     mapping = load_mapping(args.columns) if args.columns else None
     data = distinct_files(args.data)
     refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
-    if args.format == "jsonl":  # a roster streams row by row, in constant memory
+    if args.format == "jsonl" and not args.split_by:  # a roster streams row by row, in constant memory
         from ..stream import run_cli
 
         code = run_cli(args, ruleset, mapping)
@@ -160,7 +166,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError([p for exc in bad for p in exc.problems])
     warn_kept(records.problems, records.unjoined)
     with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
-        report = evaluate(ruleset, records, as_of=args.as_of, keep=keep_of(args))
+        # a workbook or a split counts every teacher, whatever --status lists: keep everything
+        whole = args.format in BINARY or args.split_by
+        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args))
     unmet = failed(report, args.fail_level)
     given = any(s.teachers is not None for s in records.schools)  # a roster, `teachers:`
     empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
@@ -170,10 +178,9 @@ def run(args: argparse.Namespace) -> int:
     if args.output:  # a school's roster is an input too
         rosters = [Path(f).parent / s.roster for f in records.files for s in records.schools if s.roster]
         refuse_output_over_inputs(args.output, rosters)
-        with atomic_write(args.output) as out:
-            write(args.format, report, out, lang=args.lang, color=False)
-    else:
-        write(args.format, report, sys.stdout, lang=args.lang)
+    stop = emit(args, report)  # -o, --split-by, binary formats, a closed pipe
+    if stop is not None:
+        return stop
     return EXIT_OK if args.exit_zero or not unmet else EXIT_FAILED
 
 
