@@ -20,7 +20,7 @@ pytest.importorskip("multipart", reason="python-multipart is not installed")
 pytest.importorskip("httpx", reason="httpx is needed by Starlette's TestClient")
 
 with warnings.catch_warnings():  # newest Starlette prefers httpx2 for its TestClient; httpx works
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*httpx2")
     from starlette.testclient import TestClient
 
 from ict2rules.cli import main
@@ -33,7 +33,7 @@ ZEKU = ROOT / "examples" / "zeku_2023"
 HOSTILE = ROOT / "tests" / "hostile" / "records"
 AS_OF = "2023-12-01"
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # TestClient's httpx note
+pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")  # newest Starlette's note on httpx
 
 
 def client(**kw) -> TestClient:
@@ -200,6 +200,9 @@ def test_too_many_files_is_refused():
     files = [("files", (f"t{i}.yaml", f"teacher: {{id: T{i}}}".encode())) for i in range(3)]
     r = c.post("/api/check", data={"ruleset": "zeku_2023"}, files=files)
     assert r.status_code == 413 and r.json()["problems"][0]["code"] == "refused"
+    many = [("files", (f"t{i}.yaml", b"teacher: {id: T1}")) for i in range(10)]  # the parser stops these
+    r = c.post("/api/check", data={"ruleset": "zeku_2023"}, files=many)
+    assert r.status_code == 400 and r.json()["problems"][0]["code"] == "refused"
     files = files[:2]
     assert c.post("/api/check", data={"ruleset": "zeku_2023"}, files=files).status_code == 200
 
