@@ -147,7 +147,7 @@ class Guard:
                     (b"referrer-policy", b"no-referrer"),
                     (b"cross-origin-opener-policy", b"same-origin"),
                 ]
-                if not scope["path"].startswith("/static/"):
+                if "/static/" not in scope["path"]:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
