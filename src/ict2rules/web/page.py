@@ -62,6 +62,7 @@ TEXT = {
         "school_fixes": "学校层面",
         "teacher_fixes": "教师",
         "items": "{n} 项",
+        "errors_n": "错误 {n}",
         "nothing_to_fix": "没有需要修改的地方。",
         "subjects": "{n} 个对象",
         "pending_h": "尚未到期的事项",
@@ -97,6 +98,7 @@ TEXT = {
         "school_fixes": "The school",
         "teacher_fixes": "Teachers",
         "items": "{n} items",
+        "errors_n": "{n} errors",
         "nothing_to_fix": "Nothing to fix.",
         "subjects": "{n} subjects",
         "pending_h": "Not yet due",
@@ -111,6 +113,16 @@ KEEP_MINUTES = 15
 
 def _e(value: object) -> str:
     return escape(str(value), quote=True)
+
+
+def count(t: dict[str, object], key: str, n: int) -> str:
+    """'3 项' / '3 items', and '1 item' in English.
+
+    >>> count(TEXT["en"], "items", 1), count(TEXT["en"], "subjects", 2), count(TEXT["zh"], "items", 1)
+    ('1 item', '2 subjects', '1 项')
+    """
+    text = str(t[key]).format(n=n)
+    return text.replace("items", "item").replace("subjects", "subject").replace("errors", "error") if n == 1 else text
 
 
 @functools.lru_cache(maxsize=1)
@@ -266,7 +278,7 @@ def _rules_chart(report: Report, lang: str) -> str:
     top = max(len(fs) for _, fs in groups)
     rows = []
     for rule, fs in sorted(groups, key=lambda g: -len(g[1]))[:10]:
-        bar = _bar([(f"sev-{rule.severity}", len(fs))], top, width=200, label=t["subjects"].format(n=len(fs)))
+        bar = _bar([(f"sev-{rule.severity}", len(fs))], top, width=200, label=count(t, "subjects", len(fs)))
         rows.append(f'<tr><td><code>{_e(rule.id)}</code> {_e(title_of(rule, lang))}</td><td>{bar}</td><td class="n">{len(fs)}</td></tr>')
     return f'<section id="rules"><h3>{_e(t["rules_h"])}</h3><table class="rules">{"".join(rows)}</table></section>'
 
@@ -286,7 +298,7 @@ def _fix_item(f: Finding, report: Report, lang: str) -> str:
 
 
 def _fixes(report: Report, lang: str) -> str:
-    t, L = TEXT[lang], LABELS[lang]
+    t = TEXT[lang]
     failures = fix_order(report.failures())
     if not failures:
         return f'<section id="fixes"><h3>{_e(t["fixes_h"])}</h3><p class="pass">{_e(t["nothing_to_fix"])}</p></section>'
@@ -300,20 +312,24 @@ def _fixes(report: Report, lang: str) -> str:
         for fs in per.values():
             ref = fs[0].subject
             out.append(f'<details class="subject school" open data-school="{_e(ref.id)}"><summary>{_e(ref.label())} · '
-                       f'{_e(t["items"].format(n=len(fs)))}</summary><ol>{"".join(_fix_item(f, report, lang) for f in fs)}</ol></details>')
-    teachers: dict[tuple[str | None, str], list[Finding]] = {}
+                       f'{_e(count(t, "items", len(fs)))}</summary><ol>{"".join(_fix_item(f, report, lang) for f in fs)}</ol></details>')
+    teachers: dict[tuple[str | None, str], list[Finding]] = {
+        (g.school, row.subject.id): [] for g in teacher_groups(report) for row in g.rows
+    }  # in the order they were checked, each teacher's items in fix order
     for f in failures:
         if f.subject.level == "teacher":
             teachers.setdefault((f.subject.school, f.subject.id), []).append(f)
-    if teachers:
+    if any(teachers.values()):
         out.append(f'<h4>{_e(t["teacher_fixes"])}</h4>')
-        many = len(teachers) > 12  # a long list starts closed; a school's few are shown open
+        many = sum(bool(fs) for fs in teachers.values()) > 12  # a long list starts closed; a school's few are shown open
         for (school, tid), fs in teachers.items():
+            if not fs:
+                continue
             ref = fs[0].subject
             errors = sum(f.compiled.is_error for f in fs)
-            err = f' · <span class="fail">{_e(L["error"])} {errors}</span>' if errors else ""
+            err = f' · <span class="fail">{_e(count(t, "errors_n", errors))}</span>' if errors else ""
             out.append(f'<details class="subject teacher" data-teacher="{_e(tid)}" data-school="{_e(school or "")}"{"" if many else " open"}>'
-                       f'<summary>{_e(ref.label())} · {_e(t["items"].format(n=len(fs)))}'
+                       f'<summary>{_e(ref.label())} · {_e(count(t, "items", len(fs)))}'
                        f"{err}</summary>"
                        f'<ol>{"".join(_fix_item(f, report, lang) for f in fs)}</ol></details>')
     return "".join(out) + "</section>"
@@ -325,7 +341,7 @@ def _pending(report: Report, lang: str) -> str:
     if not pending:
         return ""
     items = "".join(
-        f"<li><code>{_e(rule.id)}</code> {_e(title_of(rule, lang))} — {_e(t['subjects'].format(n=len(fs)))}</li>"
+        f"<li><code>{_e(rule.id)}</code> {_e(title_of(rule, lang))} — {_e(count(t, 'subjects', len(fs)))}</li>"
         for rule, fs in by_rule(pending)
     )
     return f'<section id="pending"><h3>{_e(t["pending_h"])}</h3><ul>{items}</ul><p class="note">{_e(L["legend"])}</p></section>'
@@ -370,8 +386,8 @@ def ruleset_choices() -> list[tuple[str, str, str]]:
 def content_disposition(filename: str) -> str:
     """An attachment header for a name that may be Chinese (RFC 6266 / 5987).
 
-    >>> content_disposition("报告.html")
-    "attachment; filename=\\"report.html\\"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.html"
+    >>> print(content_disposition("报告.html"))
+    attachment; filename="report.html"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.html
     """
     ascii_name = filename.encode("ascii", "ignore").decode() or "report"
     if ascii_name.startswith("."):
