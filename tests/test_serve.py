@@ -192,6 +192,32 @@ def test_two_files_of_the_same_name_are_both_read():
     assert r.json()["summary"]["subjects"]["school"] == 2
 
 
+def _plan_and_roster(folder: Path, roster_line: str) -> tuple[Path, Path]:
+    text = (ZEKU / "school_bad.yaml").read_text("utf-8")
+    plan = folder / "plan.yaml"
+    plan.write_text(text[: text.index("  teachers:")] + roster_line, encoding="utf-8")
+    roster = folder / "名册.csv"
+    roster.write_text("工号,姓名,学校,线上学时,线下学时\nT1,张三,ZK-HJZX,50,25\nT2,李四,ZK-HJZX,40,20\n", encoding="utf-8")
+    return plan, roster
+
+
+def test_a_plan_and_a_roster_give_the_cli_json(tmp_path, monkeypatch):
+    plan, roster = _plan_and_roster(tmp_path, "")  # the roster joins by its 学校 column
+    r = TestClient(create_app()).post("/api/check", data={"ruleset": "zeku_2023", "as_of": AS_OF}, files=upload(plan, roster))
+    assert r.status_code == 200
+    assert r.json() == cli_json(tmp_path, monkeypatch, tmp_path, plan.name, roster.name)
+    assert r.json()["summary"]["teachers"]["checked"] == 2
+
+
+def test_a_roster_the_plan_names_is_read_once_through_the_plan(tmp_path, monkeypatch):
+    plan, roster = _plan_and_roster(tmp_path, "  roster: 名册.csv\n")
+    c = TestClient(create_app())
+    for order in ((plan, roster), (roster, plan)):
+        r = c.post("/api/check", data={"ruleset": "zeku_2023", "as_of": AS_OF}, files=upload(*order))
+        assert r.status_code == 200, r.text
+        assert r.json() == cli_json(tmp_path, monkeypatch, tmp_path, plan.name)  # `check plan.yaml`
+
+
 # ------------------------------------------------------------------------------------ limits
 
 
@@ -238,6 +264,7 @@ def test_the_page_shows_the_result_the_failing_teachers_and_the_clauses():
     quotes = {f["source"]["quote"] for f in api["findings"] if f["status"] in ("fail", "missing_data")}
     assert all(q.replace("\n", " ") in r.text.replace("\n", " ") for q in quotes)
     assert 'id="schools"' in r.text and "<svg" in r.text  # the per-school overview and its chart
+    assert page.ids["inputs"] == "school_bad.yaml"  # the files checked, as uploaded
 
 
 def test_the_page_switches_to_english_and_the_result_follows():

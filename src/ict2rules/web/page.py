@@ -61,6 +61,7 @@ TEXT = {
         "fixes_h": "需要修改的地方",
         "school_fixes": "学校层面",
         "teacher_fixes": "教师",
+        "files_checked": "检查的文件",
         "items": "{n} 项",
         "errors_n": "错误 {n}",
         "nothing_to_fix": "没有需要修改的地方。",
@@ -97,6 +98,7 @@ TEXT = {
         "fixes_h": "What to fix",
         "school_fixes": "The school",
         "teacher_fixes": "Teachers",
+        "files_checked": "Files checked",
         "items": "{n} items",
         "errors_n": "{n} errors",
         "nothing_to_fix": "Nothing to fix.",
@@ -214,6 +216,7 @@ def _summary(report: Report, lang: str) -> str:
     rows = [
         (L["document"], _e(document_line(report))),
         (L["as_of"], _e(report.as_of.isoformat())),
+        (TEXT[lang]["files_checked"], '<span id="inputs">' + " · ".join(f"<code>{_e(f)}</code>" for f in report.inputs) + "</span>"),
         (L["teachers"], f'{_e(L["checked"])} <b id="teachers-checked">{ts["checked"]}</b> · '
                         f'{_e(L["passed"])} <b id="teachers-passed" class="pass">{ts["passed"]}</b> · '
                         f'{_e(L["failed"])} <b id="teachers-failed" class="fail">{ts["failed"]}</b> · '
