@@ -35,7 +35,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InputError, Problem
-from ..loader import load_ruleset
 from ..report import Report
 from . import page as P
 from .checking import Limits, Upload, check_uploads
@@ -162,8 +161,7 @@ def create_app(
     ``extra_rulesets``: id → ruleset file on the server); ``limits`` bound each upload."""
     limits = limits or Limits()
     known = dict(extra_rulesets or {})
-    choices = [(rid, load_ruleset(path).document.title, load_ruleset(path).document.level) for rid, path in known.items()]
-    choices += P.ruleset_choices()
+    choices = [P.ruleset_choice(path) for path in known.values()] + P.ruleset_choices()
     results = Results()
 
     def root(request: Request) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 from html import escape
 from importlib import resources
+from pathlib import Path
 from string import Template
 from urllib.parse import quote
 
@@ -145,19 +146,19 @@ def page(
     lang: str,
     *,
     csrf: str,
-    rulesets: list[tuple[str, str, str]],
+    rulesets: list[tuple[str, str | dict[str, str], str]],
     chosen: str | None = None,
     as_of: str = "",
     result: str = "",
     root: str = "",
 ) -> str:
-    """The whole page; ``rulesets`` are (id, title, level), ``result`` a section made by
+    """The whole page; ``rulesets`` are (id, title or {lang: title}, level), ``result`` a section made by
     :func:`result_section` or :func:`errors_section`."""
     t = TEXT[lang]
     other = "en" if lang == "zh" else "zh"
     options = "\n".join(
         f'      <option value="{_e(rid)}"{" selected" if rid == chosen else ""}>'
-        f"{_e(title)}({_e(t['levels'].get(level, level))} · {_e(rid)})</option>"
+        f"{_e(title_in(title, lang))}({_e(t['levels'].get(level, level))} · {_e(rid)})</option>"
         for rid, title, level in rulesets
     )
     return _template().substitute(
@@ -375,15 +376,23 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
-def ruleset_choices() -> list[tuple[str, str, str]]:
-    """The bundled rulesets as (id, document title, level), for the select."""
-    from ..loader import bundled_names, load_ruleset
+def title_in(title: str | dict[str, str], lang: str) -> str:
+    return title if isinstance(title, str) else title.get(lang) or next(iter(title.values()))
 
-    out = []
-    for name in bundled_names():
-        rs = load_ruleset(name)
-        out.append((name, rs.document.title, rs.document.level))
-    return out
+
+def ruleset_choice(name: str | Path) -> tuple[str, dict[str, str], str]:
+    """A ruleset as (id, {"zh": the document's title, "en": the ruleset's English title}, level)."""
+    from ..loader import load_ruleset
+
+    rs = load_ruleset(name)
+    return rs.id, {"zh": rs.document.title, "en": rs.title.en}, rs.document.level
+
+
+def ruleset_choices() -> list[tuple[str, dict[str, str], str]]:
+    """The bundled rulesets, for the select."""
+    from ..loader import bundled_names
+
+    return [ruleset_choice(name) for name in bundled_names()]
 
 
 def content_disposition(filename: str) -> str:
