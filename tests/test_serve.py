@@ -244,6 +244,32 @@ def test_too_large_an_upload_is_refused_on_the_page_and_in_the_api():
     assert 'role="alert"' in r.text
 
 
+def test_a_body_without_content_length_is_counted_as_it_arrives():
+    import asyncio
+
+    app = create_app(limits=Limits(max_bytes=1000))
+    boundary = "b0undary"
+    part = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"t.yaml\"\r\n\r\n"
+            + "#" * 3000 + f"\r\n--{boundary}--\r\n").encode()
+    chunks = [part[i:i + 500] for i in range(0, len(part), 500)]
+    sent: list[dict] = []
+
+    async def receive():
+        body = chunks.pop(0) if chunks else b""
+        return {"type": "http.request", "body": body, "more_body": bool(chunks)}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/check", "raw_path": b"/api/check", "root_path": "",
+             "scheme": "http", "query_string": b"", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1),
+             "http_version": "1.1", "asgi": {"version": "3.0"},
+             "headers": [(b"content-type", f"multipart/form-data; boundary={boundary}".encode())]}
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert chunks  # it stopped reading: the rest was never taken
+
+
 # ------------------------------------------------------------------------------------ the page
 
 

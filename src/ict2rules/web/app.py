@@ -257,7 +257,12 @@ def create_app(
             return html(request, lang, result=P.notice_section(exc.zh if lang == "zh" else exc.en), status=exc.status)
         owner, _ = csrf_of(request)
         token = results.put(owner, report)
-        section = P.result_section(report, lang, token, available_formats(), root(request))
+        try:
+            section = P.result_section(report, lang, token, available_formats(), root(request))
+        except Exception as exc:  # as in `checked`: no traceback, nothing of the records logged
+            log.error("page failed: %s", type(exc).__name__)
+            text = "检查时出现内部错误" if lang == "zh" else "an internal error stopped the check"
+            return html(request, lang, result=P.notice_section(text), status=500)
         return html(request, lang, result=section, chosen=request.state.chosen, as_of=report.as_of.isoformat())
 
     async def check_api(request: Request) -> Response:
@@ -283,7 +288,12 @@ def create_app(
 
         ext = getattr(render, "EXTENSIONS", {}).get(fmt, fmt)
         name = f"ict2rules-{report.ruleset.id}-{report.as_of.isoformat()}.{ext}"
-        return Response(render_bytes(fmt, report, lang), media_type=MEDIA.get(fmt, "application/octet-stream"),
+        try:
+            body = render_bytes(fmt, report, lang)
+        except Exception as exc:
+            log.error("download failed: %s", type(exc).__name__)
+            return PlainTextResponse("内部错误 / internal error", status_code=500)
+        return Response(body, media_type=MEDIA.get(fmt, "application/octet-stream"),
                         headers={"content-disposition": P.content_disposition(name)})
 
     async def healthz(request: Request) -> Response:
