@@ -6,10 +6,8 @@ length of one request; a result is kept in memory only, for :data:`~.page.KEEP_M
 minutes, so that its downloads can be fetched — by the browser that ran the check (the
 download is bound to its CSRF cookie).
 
->>> from starlette.testclient import TestClient
->>> client = TestClient(create_app())
->>> client.get("/").status_code
-200
+>>> [route.path for route in create_app().routes][:3]
+['/', '/check', '/api/check']
 """
 
 from __future__ import annotations
