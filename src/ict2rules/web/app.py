@@ -220,14 +220,17 @@ def create_app(
         except TooLarge:
             mb = limits.max_bytes // (1024 * 1024)
             raise Refused(413, f"上传内容过大:每次最多 {mb} MB", f"the upload is too large: at most {mb} MB at a time") from None
+        request.state.form = form
         if csrf:  # the page's form: the double-submitted token (the API has no cookies to abuse)
             cookie = request.cookies.get(COOKIE, "")
             sent = form.get("csrf")
             if not cookie or not isinstance(sent, str) or not hmac.compare_digest(cookie, sent):
                 raise Refused(403, "页面已过期或来自别的网站,请刷新本页后重新提交",
                               "this page has expired or came from another site: reload it and submit again")
-        request.state.form = form
-        ups, own, name, as_of = await uploads_of(form)
+        try:
+            ups, own, name, as_of = await uploads_of(form)
+        finally:
+            await form.close()  # the parser's spooled files, closed (and so deleted) at once
         request.state.chosen, request.state.as_of = name, as_of
         try:
             return await run_in_threadpool(run_check, ups, own, name, as_of)
