@@ -101,7 +101,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import author, check, coverage, diff, explain, rulesets  # noqa: F401  (register the commands)
+    from . import author, check, coverage, diff, explain, rulesets, serve  # noqa: F401  (register the commands)
 
     parser = _Parser(
         prog="ict2rules",
