@@ -56,6 +56,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "标题、引导语或网页杂项,本身不是要求",
         "a title, a lead-in or web-page debris, not a requirement itself",
     ),
+    # not a reason to skip: a known gap, listed so that it is counted and shown, never hidden
+    "to_encode": (
+        "可从记录检查,规则尚未编写",
+        "checkable from records; the rule is still to be written",
+    ),
 }
 
 #: Words that make a sentence a requirement (oblige, encourage or permit), or state a measure.
@@ -195,6 +200,11 @@ class Coverage:
         return {k: counts.get(k, 0) for k in ("encoded", "not_checked", "unclassified", "other")}
 
     @property
+    def to_encode(self) -> int:
+        """Requirement sentences listed as checkable but not yet encoded (reason ``to_encode``)."""
+        return sum(s.reason == "to_encode" for s in self.sentences)
+
+    @property
     def complete(self) -> bool:
         """No requirement sentence is left unclassified, and every entry quotes the text."""
         return self.totals["unclassified"] == 0 and not self.stale
@@ -204,6 +214,7 @@ class Coverage:
             "ruleset": self.ruleset,
             "source": self.source,
             "totals": self.totals,
+            "to_encode": self.to_encode,
             "complete": self.complete,
             "stale_not_checked": self.stale,
             "sentences": [s.to_dict() for s in self.sentences],

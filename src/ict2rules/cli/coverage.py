@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
             print(printable(f"{args.source}: ! not_checked quote not in the text: {quote}"))
         t = cov.totals
         print(
-            f"编码 encoded {t['encoded']} · 不检查 not checked {t['not_checked']} · "
+            f"编码 encoded {t['encoded']} · 不检查 not checked {t['not_checked']} "
+            f"(其中待编码 of which to encode {cov.to_encode}) · "
             f"未分类 unclassified {t['unclassified']} · 其他 other {t['other']}"
         )
     return EXIT_OK if cov.complete else EXIT_FAILED

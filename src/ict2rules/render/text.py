@@ -336,23 +336,24 @@ def document_line(report: Report) -> str:
     return printable(f"{d.title}({d.issuer}{', ' + d.number if d.number else ''})")
 
 
+def _cited_title(rule: Rule, report: Report) -> str | None:
+    """The title of the document a rule cites when it is not the report's own (an inherited
+    rule); reports name documents by title, never by the file the text was copied from."""
+    title = rule.source.title or rule.source.document
+    return None if title in (None, report.ruleset.document.title) else title
+
+
 def source_line(rule: Rule, report: Report) -> str:
-    """The section, after the seed file it quotes when that is not the ruleset's own document
-    (a rule inherited through ``extends``): '三(一)3⑴' or '001_….txt 四'."""
-    src = rule.source
-    own = src.document in (None, report.ruleset.document.seed)
-    return printable(src.section if own else f"{src.document} {src.section}")
+    """The section, after the cited document's title when it is not the ruleset's own (a rule
+    inherited through ``extends``): '三(一)3⑴' or '《…意见》 四'."""
+    other = _cited_title(rule, report)
+    return printable(f"《{other}》{rule.source.section}" if other else rule.source.section)
 
 
 def cite_line(rule: Rule, report: Report) -> str:
-    """The document's title (or the seed file, for an inherited rule) and the section."""
-    src = rule.source
-    own = src.document in (None, report.ruleset.document.seed)
-    return printable(
-        f"《{report.ruleset.document.title}》{src.section}"
-        if own
-        else f"{src.document} {src.section}"
-    )
+    """The cited document's title and the section: '《泽库县…实施方案》三(一)3⑴'."""
+    title = _cited_title(rule, report) or report.ruleset.document.title
+    return printable(f"《{title}》{rule.source.section}")
 
 
 def show_value(f: Finding, value: Any) -> str:
