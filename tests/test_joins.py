@@ -344,3 +344,28 @@ rules:
     check: {kind: threshold, args: {value: hours.online, min: $online_hours}}
     source: {section: 一, quote: 线上50学时}
 """
+
+
+@pytest.mark.parametrize("variant", ["Ｔ１", "T1\u200b", "\ufeffT1", " T1\u00ad"])
+def test_invisible_and_full_width_id_variants_are_the_same_teacher(tmp_path: Path, variant: str) -> None:
+    """S8: an id that only looks different in a spreadsheet is the same id, in memory and streamed."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(f"工号,线上学时\nT1,50\n{variant},50\n", encoding="utf-8")
+    for fmt in ("json", "jsonl"):
+        assert main(["check", str(roster), "-r", "zeku_2023", "-f", fmt, "-o", str(tmp_path / "o")]) == 2
+
+
+def test_case_is_kept_apart(tmp_path: Path) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("工号,线上学时\nT1,50\nt1,50\n", encoding="utf-8")
+    assert main(["check", str(roster), "-r", "zeku_2023", "-f", "json", "-o", str(tmp_path / "o")]) == 1
+
+
+def test_a_file_with_a_teacher_and_a_school_is_refused(tmp_path: Path) -> None:
+    """S12: one record file says one thing: a teacher, teachers, a school, schools or projects."""
+    path = tmp_path / "two.yaml"
+    path.write_text("teacher:\n  id: T1\nschool:\n  id: S1\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_records(path)
+    (problem,) = err.value.problems
+    assert problem.line == 1 and "teacher, school" in problem.message_en

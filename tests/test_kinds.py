@@ -817,3 +817,14 @@ def test_a_finding_does_not_change_when_its_record_changes_afterwards() -> None:
         assert (f.status, f.outcome) == (before.status, before.outcome), f.rule_id
     online = next(f for f in found2 if f.rule_id == "ZK-T-HOURS-ONLINE")
     assert online.outcome.actual == 20 and online.outcome.status is online.status
+
+
+def test_a_gate_over_no_member_is_missing_data_not_a_vacuous_pass() -> None:
+    """S12: a school with no teacher that applied for re-review does not pass the gate."""
+    from ict2rules import evaluate
+    from ict2rules.inputs import records_from_data
+
+    data = {"school": {"id": "S1", "review_applied_on": "2023-09-25", "teachers": []}}
+    report = evaluate("zeku_2023", records_from_data(data, "e.yaml", lambda _at: None), as_of="2024-01-05")
+    (gate,) = [f for f in report.findings if f.rule_id == "ZK-S-REVIEW-GATE"]
+    assert gate.status.value == "missing_data"

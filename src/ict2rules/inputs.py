@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,14 +67,24 @@ class Records:
         return not (self.teachers or self.schools or self.projects)
 
 
+# Characters that are invisible in a spreadsheet cell: two ids differing only by them are one id.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def id_key(value: Any) -> Any:
     """The form in which two ids are the same id, wherever ids are compared (in memory, streamed,
-    across files): as the record models read them, surrounding whitespace stripped.
+    across files): NFKC (a full-width Ｔ１ is T1), without invisible characters (zero-width
+    space, BOM, soft hyphen), surrounding whitespace stripped. Case is kept: t1 and T1 may be
+    two teachers of a platform that tells them apart.
 
-    >>> id_key(" T1 ") == id_key("T1")
+    >>> id_key(" T1 ") == id_key("T1") == id_key("Ｔ１") == id_key("T1\u200b")
     True
+    >>> id_key("t1") == id_key("T1")
+    False
     """
-    return value.strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFKC", value).translate(_INVISIBLE).strip()
 
 
 def duplicate_problem(

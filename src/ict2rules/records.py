@@ -525,3 +525,16 @@ class DataFile(_Record):
     _projects_unique = field_validator("projects")(
         lambda v: _unique(v, lambda p: p.id, ("项目编号", "project id"), "id")
     )
+
+    @model_validator(mode="after")
+    def _one_kind_of_record(self) -> DataFile:
+        """``teacher:`` beside ``school:`` is one file saying two things: which is meant? (S12)"""
+        given = [k for k in type(self).model_fields if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise Invalid(
+                f"记录文件只能有 teacher/teachers/school/schools/project/projects 之一,"
+                f"这里给出了 {'、'.join(given)}",
+                f"a record file holds one of teacher, teachers, school, schools, project, "
+                f"projects; this one gives {', '.join(given)}",
+            )
+        return self

@@ -186,7 +186,8 @@ class GateArgs(Args):
 def gate(args: GateArgs, ctx: Context) -> Check:
     """What it does: if ``action`` has not happened (its check does not pass), the rule is
     ``not_applicable``. If it has, every item of ``over`` must pass ``each``; the rule fails
-    and lists the members that do not (``detail.blocking``) otherwise.
+    and lists the members that do not (``detail.blocking``) otherwise. A group with no member
+    is ``missing_data``: nothing shows that every member meets the condition.
 
     Why: "在全体教师考核结果均达到合格以上等次之后,学校信息化管理团队可以向上一级管理团队提交复评验收申请".
 
@@ -206,7 +207,7 @@ def gate(args: GateArgs, ctx: Context) -> Check:
         if not act(s):
             return NA, None
         items = get(s)
-        if items is None:
+        if not items:  # no member at all: "every member meets it" is not shown, never a pass
             return MISSING, None
         blocking = [_ident(i) for i in items if not each(i)]  # every member asked
         return (FAIL if blocking else PASS), (len(items), blocking)
