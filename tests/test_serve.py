@@ -31,7 +31,7 @@ from ict2rules.web.checking import Limits, safe_name
 ROOT = Path(__file__).resolve().parents[1]
 ZEKU = ROOT / "examples" / "zeku_2023"
 HOSTILE = ROOT / "tests" / "hostile" / "records"
-AS_OF = "2023-12-01"
+AS_OF = "2024-01-05"  # after the year-end deadline: every obligation is due
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*httpx2")  # newest Starlette's note on httpx
 
