@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .wording import simplified
@@ -106,14 +106,7 @@ class Sentence:
     note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "line": self.line,
-            "text": self.text,
-            "status": self.status,
-            "rules": self.rules,
-            "reason": self.reason,
-            "note": self.note,
-        }
+        return asdict(self)
 
 
 def split_sentences(text: str) -> list[Sentence]:

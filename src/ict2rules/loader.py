@@ -193,6 +193,13 @@ def _load(path: Path) -> Ruleset:
     return ruleset
 
 
+def _at_extends(files: list[tuple[Path, RulesetFile, Locations]], zh: str, en: str) -> InputError:
+    """A problem of the chain, placed at the last file's ``extends:``."""
+    pos = files[-1][2].find(("extends",)) or (None, None)
+    return InputError.single(str(files[-1][0]), zh, en, line=pos[0], column=pos[1],
+                             field="extends", code="extends")
+
+
 def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
     files: list[tuple[Path, RulesetFile, Locations]] = []
     raw: dict[Path, Any] = {}  # each file's data, to place compile errors at their value
@@ -200,28 +207,12 @@ def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
     while current is not None:
         if any(current == p for p, _, _ in files):
             chain = " → ".join(f.id for _, f, _ in files)
-            pos = files[-1][2].find(("extends",)) or (None, None)
             again = next(f.id for p, f, _ in files if p == current)
-            raise InputError.single(
-                str(files[-1][0]),
-                f"extends 形成循环:{chain} → {again}",
-                f"extends forms a cycle: {chain} → {again}",
-                line=pos[0],
-                column=pos[1],
-                field="extends",
-                code="extends",
-            )
+            raise _at_extends(files, f"extends 形成循环:{chain} → {again}",
+                              f"extends forms a cycle: {chain} → {again}")
         if len(files) >= MAX_EXTENDS_DEPTH:  # at the extends that goes one file too far
-            pos = files[-1][2].find(("extends",)) or (None, None)
-            raise InputError.single(
-                str(files[-1][0]),
-                f"extends 链超过 {MAX_EXTENDS_DEPTH} 个文件",
-                f"the extends chain is longer than {MAX_EXTENDS_DEPTH} files",
-                line=pos[0],
-                column=pos[1],
-                field="extends",
-                code="extends",
-            )
+            raise _at_extends(files, f"extends 链超过 {MAX_EXTENDS_DEPTH} 个文件",
+                              f"the extends chain is longer than {MAX_EXTENDS_DEPTH} files")
         model, where, raw[current] = _read(current)
         files.append((current, model, where))
         current = _extends(model.extends, current, where) if model.extends else None
