@@ -191,6 +191,21 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def unwrap_optional(tp: Any) -> Any:
+    """Strip ``Annotated`` and ``X | None``; a union of several types is returned as it is."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
 #: Every compile error, by code: its Chinese and English text with ``{name}`` fields. The
 #: compiler raises codes with their values; the loader places them and words them from here,
 #: so rewording one language can never lose the other.
@@ -417,10 +432,8 @@ def _messages(
 
 
 def _unknown_kind(ctx: dict[str, Any]) -> tuple[str, str]:
-    from .kinds import DERIVATIONS, KINDS
-
     tag = str(ctx.get("tag", ""))
-    expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", ""))) or [*KINDS, *DERIVATIONS]
+    expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))  # pydantic lists them
     hint = did_you_mean(tag, expected)
     return (
         f"未知的规则类型 kind {tag!r}" + (f";是否应为 {hint!r}?" if hint else ""),
@@ -475,14 +488,14 @@ def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
         tp = _step(tp, step)
         if tp is None:
             return []
-    tp = _unwrap_one(tp)
+    tp = unwrap_optional(tp)
     fields = getattr(tp, "model_fields", None)
     return list(fields) if isinstance(fields, dict) else []
 
 
 def _step(tp: Any, step: Any) -> Any:
     """The type one pydantic location step leads to, or None when it cannot be followed."""
-    tp = _unwrap_one(tp)
+    tp = unwrap_optional(tp)
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         return _union_member(typing.get_args(tp), step)
@@ -500,18 +513,12 @@ def _step(tp: Any, step: Any) -> Any:
 def _union_member(members: tuple[Any, ...], step: Any) -> Any:
     """A union's member named by a tag step (a ``kind`` literal or a type name)."""
     for member in members:
-        inner = _unwrap_one(member)
+        inner = unwrap_optional(member)
         kind = getattr(inner, "model_fields", {}).get("kind")
         tags = typing.get_args(kind.annotation) if kind is not None else ()
         if step in tags or getattr(inner, "__name__", None) == step:
             return inner
     return None
-
-
-def _unwrap_one(tp: Any) -> Any:
-    from .paths import unwrap_optional  # paths needs did_you_mean from here: import late
-
-    return unwrap_optional(tp)
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:

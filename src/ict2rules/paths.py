@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import did_you_mean
+from .errors import did_you_mean, unwrap_optional
 
 Getter = Callable[[Any], Any]
 
@@ -35,21 +35,6 @@ class PathError(ValueError):
     def __init__(self, code: str, **params: Any) -> None:
         super().__init__(f"{code}: {params}")
         self.code, self.params = code, params
-
-
-def unwrap_optional(tp: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None``; a union of several types is returned as it is."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
 
 
 def _unwrap(tp: Any) -> Any:
