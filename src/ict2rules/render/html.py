@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import printable
@@ -53,6 +53,9 @@ from .text import (
     title_of,
 )
 from .xlsx import SchoolRow, _excellent_ids, school_rows
+
+if TYPE_CHECKING:
+    from ..ruleset import Rule
 
 #: The ids of the summary numbers; their text is the plain number (pass rate: "66.7%").
 SUMMARY_IDS = (
@@ -180,11 +183,62 @@ def _section(sid: str, title: str, body: list[str]) -> list[str]:
     return [f'<section id="{sid}"><h2>{_e(title)}</h2>', *body, "</section>"]
 
 
+# ------------------------------------------------------------------------------ one pass
+
+
+@dataclass
+class View:
+    """What the page needs from the findings, gathered in one pass over them (a province has
+    a million): the teachers not meeting each requirement, the total hours, the findings
+    listed under each rule (all of them, or in a large report the schools' and the first
+    teachers'), and in a large report the open findings of each teacher."""
+
+    summary: dict[str, Any]
+    large: bool
+    not_met: Counter[str] = field(default_factory=Counter)  # teacher rule id → teachers not meeting it
+    rules: dict[str, Rule] = field(default_factory=dict)
+    hours: list[float | None] = field(default_factory=list)
+    failures: list[Finding] = field(default_factory=list)  # listed under "what to fix"
+    failures_n: Counter[str] = field(default_factory=Counter)  # rule id → subjects not meeting it
+    pending: list[Finding] = field(default_factory=list)
+    pending_n: Counter[str] = field(default_factory=Counter)
+    open_: dict[tuple[str | None, str], list[Finding]] = field(default_factory=dict)  # large: per teacher
+
+
+def _view(report: Report, large: bool, hours_rule: str | None) -> View:
+    v = View(report.summary(), large)
+    listed: Counter[str] = Counter()  # teacher findings listed so far, per rule
+    for f in report.findings:
+        st = f.status
+        if st is Status.PASS or st is Status.NOT_APPLICABLE:
+            if st is Status.PASS and hours_rule is not None and f.compiled.rule.id == hours_rule:
+                v.hours.append(_number(f.outcome.actual))
+            continue
+        rule = f.compiled.rule
+        teacher = f.subject.level == "teacher"
+        if teacher and hours_rule is not None and rule.id == hours_rule:
+            v.hours.append(_number(f.outcome.actual))
+        if teacher and large:
+            v.open_.setdefault((f.subject.school, f.subject.id), []).append(f)
+        counts, kept = (v.pending_n, v.pending) if st is Status.PENDING else (v.failures_n, v.failures)
+        counts[rule.id] += 1
+        if not teacher or not large or listed[rule.id] < MAX_LISTED:
+            kept.append(f)
+            listed[rule.id] += teacher
+        if teacher and st is not Status.PENDING and rule.severity != "info":
+            v.not_met[rule.id] += 1
+            v.rules.setdefault(rule.id, rule)
+    return v
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 # ------------------------------------------------------------------------------ summary
 
 
-def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
-    s = report.summary()
+def _summary(report: Report, s: dict[str, Any], t: dict[str, str], lang: str) -> list[str]:
     ts = s["teachers"]
     rows = [
         (t["document"], _e(document_line(report))),
@@ -406,17 +460,10 @@ def _school_charts(total: Tally, w: dict[str, str]) -> list[str]:
     return out
 
 
-def _rules_chart(report: Report, teachers: int, w: dict[str, str], lang: str) -> list[str]:
+def _rules_chart(view: View, teachers: int, w: dict[str, str], lang: str) -> list[str]:
     """The share of teachers not meeting (failing, or lacking the data of) each requirement."""
-    if not teachers:
-        return []
-    counts: Counter[str] = Counter()
-    rules = {}
-    for f in report.findings:
-        if f.subject.level == "teacher" and f.status in _NOT_MET and f.severity != "info":
-            counts[f.rule_id] += 1
-            rules.setdefault(f.rule_id, f.compiled.rule)
-    if not counts:
+    counts, rules = view.not_met, view.rules
+    if not teachers or not counts:
         return []
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     bars, rows = [], []
@@ -449,18 +496,12 @@ def _num_text(x: float) -> str:
     return f"{x:g}"
 
 
-def _hours_chart(report: Report, w: dict[str, str], lang: str) -> list[str]:
+def _hours_chart(report: Report, view: View, w: dict[str, str], lang: str) -> list[str]:
     """Teachers by total hours: five bins below the required total, one at or above it, and
     the teachers whose hours are not filled in."""
     rule, bound, exclusive = _hours_rule(report)
-    if rule is None or not bound or bound <= 0:
-        return []
-    values: list[float | None] = []
-    for f in report.findings:
-        if f.rule_id == rule.id and f.subject.level == "teacher" and f.status is not Status.NOT_APPLICABLE:
-            actual = f.outcome.actual
-            values.append(float(actual) if isinstance(actual, (int, float)) and not isinstance(actual, bool) else None)
-    if not values:
+    values = view.hours
+    if rule is None or not bound or bound <= 0 or not values:
         return []
     step = bound / 5
     edges = [step * i for i in range(6)]
@@ -518,10 +559,10 @@ def _bands_chart(report: Report, teachers: int, w: dict[str, str], lang: str) ->
     return out
 
 
-def _charts(report: Report, total: Tally, w: dict[str, str], lang: str) -> list[str]:
-    teachers = report.summary()["teachers"]["checked"]
-    figures = (_school_charts(total, w) + _rules_chart(report, teachers, w, lang)
-               + _hours_chart(report, w, lang) + _bands_chart(report, teachers, w, lang))
+def _charts(report: Report, view: View, total: Tally, w: dict[str, str], lang: str) -> list[str]:
+    teachers = view.summary["teachers"]["checked"]
+    figures = (_school_charts(total, w) + _rules_chart(view, teachers, w, lang)
+               + _hours_chart(report, view, w, lang) + _bands_chart(report, teachers, w, lang))
     return _section("charts", w["charts"], figures) if figures else []
 
 
@@ -532,49 +573,95 @@ def _mark(status: Status) -> str:
     return f'<td class="m {status.value}">{MARKS[status]}</td>'
 
 
-def _group(group: TeacherGroup, report: Report, t: dict[str, str], w: dict[str, str], lang: str,
-           *, large: bool, open_: bool) -> list[str]:
+def _verdict_cell(row: TeacherRow, t: dict[str, str]) -> str:
+    return (f'<td class="pass">{_e(t["passed"])}</td>' if row.passed else
+            f'<td class="pending">{_e(t["pending"])}</td>' if row.waiting else
+            f'<td class="fail">{_e(t["failed"])}</td>')
+
+
+def _details_open(sid: str, head: str, counts: str, school: str | None, open_: bool) -> str:
+    attrs = f' data-school="{_e(school or "")}"' + (" open" if open_ else "")
+    return f'<details class="school" id="{_e(sid)}"{attrs}><summary>{_e(head)} · {_e(counts)}</summary>'
+
+
+def _group(group: TeacherGroup, report: Report, t: dict[str, str], lang: str, open_: bool) -> list[str]:
+    """A school's teachers × the rules some teacher does not meet (a small report: everyone)."""
     head = f"{t['school_h']} {group.school}" if group.school else t["no_school"]
     if group.name:
         head += f" {group.name}"
     counts = t["teachers_of"].format(checked=group.checked, passed=group.passed)
     sid = f"school-{group.school}" if group.school else "teachers"
-    attrs = f' data-school="{_e(group.school or "")}"' + (" open" if open_ else "")
-    out = [f'<details class="school" id="{_e(sid)}"{attrs}><summary>{_e(head)} · {_e(counts)}</summary>']
-    rows: list[TeacherRow] = [r for r in group.rows if not r.passed] if large else group.rows
-    columns_ = group.columns
-    if large:  # the columns of the teachers shown
-        shown = {rid for r in rows for rid, s in r.statuses.items() if s in (*_NOT_MET, Status.PENDING)}
-        columns_ = [rid for rid in group.columns if rid in shown]
-    if not rows or not columns_:
-        text = t["all_met"].format(n=group.checked) if not group.columns else w["school_all_passed"].format(n=group.checked)
-        return [*out, f'<p class="pass">{_e(text)}</p></details>']
-    rules = [report.ruleset.rule(rid) for rid in columns_]
+    out = [_details_open(sid, head, counts, group.school, open_)]
+    if not group.columns:
+        return [*out, f'<p class="pass">{_e(t["all_met"].format(n=group.checked))}</p></details>']
+    rules = [report.ruleset.rule(rid) for rid in group.columns]
     header = "".join(f'<th title="{_e(r.id)} {_e(title_of(r, lang))}">{n}</th>' for n, r in enumerate(rules, 1))
     out.append(f'<table class="teachers"><thead><tr><th>{_e(t["teacher"])}</th>{header}<th>{_e(t["verdict"])}</th></tr></thead><tbody>')
-    for row in rows:
+    for row in group.rows:
         ref = row.subject
         who = f"{ref.name}({ref.id})" if ref.name else ref.id
-        marks = "".join(_mark(row.statuses.get(rid, Status.NOT_APPLICABLE)) for rid in columns_)
-        verdict = (f'<td class="pass">{_e(t["passed"])}</td>' if row.passed else
-                   f'<td class="pending">{_e(t["pending"])}</td>' if row.waiting else
-                   f'<td class="fail">{_e(t["failed"])}</td>')
-        out.append(f'<tr data-teacher="{_e(ref.id)}"><td>{_e(who)}</td>{marks}{verdict}</tr>')
+        marks = "".join(_mark(row.statuses.get(rid, Status.NOT_APPLICABLE)) for rid in group.columns)
+        out.append(f'<tr data-teacher="{_e(ref.id)}"><td>{_e(who)}</td>{marks}{_verdict_cell(row, t)}</tr>')
     out.append("</tbody></table><ol class=\"legend\">")
     out += [f"<li><code>{_e(r.id)}</code> {_e(title_of(r, lang))}</li>" for r in rules]
     return [*out, f"</ol><p class=\"note\">{_e(t['legend'])}</p></details>"]
 
 
-def _schools(report: Report, t: dict[str, str], w: dict[str, str], lang: str, large: bool) -> list[str]:
-    groups = teacher_groups(report)
-    if not groups:
-        return []
+_OPEN_ORDER = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
+
+
+def _large_group(row: Tally, teachers: list[TeacherRow], titles: dict[str, str], t: dict[str, str],
+                 w: dict[str, str]) -> list[str]:
+    """A school of a large report: only the teachers who have not passed, each with what is
+    open for them in words (a matrix of every rule would be 20 cells a teacher)."""
+    head = f"{t['school_h']} {row.id}" if row.id else t["no_school"]
+    if row.name:
+        head += f" {row.name}"
+    counts = t["teachers_of"].format(checked=row.teachers, passed=row.passed)
+    out = [_details_open(f"school-{row.id}" if row.id else "teachers", head, counts, row.id, False)]
+    if not teachers:
+        return [*out, f'<p class="pass">{_e(w["school_all_passed"].format(n=row.teachers))}</p></details>']
+    heads = (t["teacher"], t["verdict"], *(t[s.value] for s in _OPEN_ORDER))
+    out.append('<table class="teachers open"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr></thead><tbody>")
+    for tr in teachers:
+        ref = tr.subject
+        who = f"{ref.name}({ref.id})" if ref.name else ref.id
+        cells = []
+        for status in _OPEN_ORDER:
+            items = [titles[rid] for rid, st in tr.statuses.items() if st is status]
+            cells.append(f'<td class="{status.value}">{MARKS[status]} {"、".join(items)}</td>' if items else "<td></td>")
+        out.append(f'<tr data-teacher="{_e(ref.id)}"><td>{_e(who)}</td>{_verdict_cell(tr, t)}{"".join(cells)}</tr>')
+    return [*out, "</tbody></table></details>"]
+
+
+def _large_rows(report: Report, view: View) -> dict[str | None, list[TeacherRow]]:
+    """The teachers of a large report who have not passed, by school, in checking order."""
+    verdicts = {key: ok for level, key, ok in report.subjects if level == "teacher"}
+    out: dict[str | None, list[TeacherRow]] = {}
+    for (school, tid), fs in view.open_.items():
+        ok = verdicts.get(f"{school}/{tid}" if school else tid, False)
+        if ok:
+            continue
+        statuses = {f.rule_id: f.status for f in fs}
+        out.setdefault(school, []).append(TeacherRow(fs[0].subject, statuses, ok, {f.rule_id: f.compiled.is_error for f in fs}))
+    return out
+
+
+def _schools(report: Report, view: View, total: Tally, t: dict[str, str], w: dict[str, str], lang: str) -> list[str]:
     body: list[str] = []
-    if large:
-        ts = report.summary()["teachers"]
-        body.append(f'<p class="note" id="large-note">{_e(w["only_to_fix"].format(n=_int(ts["checked"]), k=_int(ts["checked"] - ts["passed"]), m=_int(ts["passed"])))}</p>')
-    for group in groups:
-        body += _group(group, report, t, w, lang, large=large, open_=len(groups) == 1)
+    if not view.large:
+        groups = teacher_groups(report)
+        for group in groups:
+            body += _group(group, report, t, lang, open_=len(groups) == 1)
+        return _section("schools", w["schools_h"], body) if body else []
+    ts = view.summary["teachers"]
+    note = w["only_to_fix"].format(n=_int(ts["checked"]), k=_int(ts["checked"] - ts["passed"]), m=_int(ts["passed"]))
+    body.append(f'<p class="note" id="large-note">{_e(note)}</p>')
+    rows = _large_rows(report, view)
+    titles = {r.id: _e(title_of(r, lang)) for r in report.ruleset.rules}
+    for school in _schools_of(total):
+        if school.teachers:
+            body += _large_group(school, rows.get(school.id, []), titles, t, w)
     return _section("schools", w["schools_h"], body)
 
 
@@ -587,41 +674,39 @@ def _finding_row(f: Finding, lang: str) -> str:
     return f'<tr data-status="{f.status.value}">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
 
 
-def _failures(report: Report, t: dict[str, str], w: dict[str, str], lang: str, large: bool) -> list[str]:
-    problems = by_rule(report.failures())
+def _failures(report: Report, view: View, t: dict[str, str], w: dict[str, str], lang: str) -> list[str]:
+    problems = by_rule(view.failures)
     if not problems:
         return []
     out = [f'<section id="failures"><h2>{_e(t["fix"])}</h2>']
     for n, (rule, fs) in enumerate(problems, 1):
+        total = view.failures_n[rule.id]
         out.append(f'<article class="rule" id="rule-{_e(rule.id)}">')
         out.append(f'<h3>{n}. <code>{_e(rule.id)}</code> {_e(title_of(rule, lang))} '
-                   f'<span class="sev-{rule.severity}">({_e(t[rule.severity])})</span> · {_e(t["subjects_n"].format(n=_int(len(fs))))}</h3>')
+                   f'<span class="sev-{rule.severity}">({_e(t[rule.severity])})</span> · {_e(t["subjects_n"].format(n=_int(total)))}</h3>')
         out.append(f"<blockquote><p>{_e(rule.source.quote)}</p><footer>— {_e(cite_line(rule, report))}</footer></blockquote>")
         if rule.note:
             out.append(f'<p class="note">{_e(t["note"])}:{_e(rule.note)}</p>')
         heads = "".join(f"<th>{_e(t[k])}</th>" for k in ("subject", "message", "expected", "actual"))
         out.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
-        listed = fs
-        if large:  # every school and project; the first teachers (each school's table has them all)
-            teachers = [f for f in fs if f.subject.level == "teacher"]
-            listed = [f for f in fs if f.subject.level != "teacher"] + teachers[:MAX_LISTED]
-        out += [_finding_row(f, lang) for f in listed]
+        out += [_finding_row(f, lang) for f in fs]
         out.append("</tbody></table>")
-        if len(listed) < len(fs):
-            out.append(f'<p class="note more">{_e(w["more_listed"].format(n=_int(len(fs) - len(listed))))}</p>')
+        if len(fs) < total:  # a large report: the first teachers (each school's table has them all)
+            out.append(f'<p class="note more">{_e(w["more_listed"].format(n=_int(total - len(fs))))}</p>')
         out.append("</article>")
     return [*out, "</section>"]
 
 
-def _pending(report: Report, t: dict[str, str], w: dict[str, str], lang: str, large: bool) -> list[str]:
-    pending = [f for f in report.findings if f.status is Status.PENDING]
-    if not pending:
+def _pending(report: Report, view: View, t: dict[str, str], w: dict[str, str], lang: str) -> list[str]:
+    if not view.pending:
         return []
     out = [f'<section id="pending"><h2>{_e(t["pending_h"])}</h2><ul>']
-    for rule, fs in by_rule(pending):
-        names = [f.subject.label() for f in (fs[:MAX_LISTED] if large else fs)]
-        who = ", ".join(names) + (f" {w['more_names'].format(n=_int(len(fs)))}" if len(names) < len(fs) else "")
-        note = pending_note(fs, t)
+    for rule, fs in by_rule(view.pending):
+        total = view.pending_n[rule.id]
+        who = ", ".join(f.subject.label() for f in fs)
+        if len(fs) < total:
+            who += f" {w['more_names'].format(n=_int(total))}"
+        note = pending_note(fs, t) if len(fs) == total else ""  # "would fail" of those listed only
         extra = f' <span class="fail">{_e(note)}</span>' if note else ""
         out.append(f"<li><code>{_e(rule.id)}</code> {_e(title_of(rule, lang))} — {_e(t['due'])} {_e(due_of(fs[0]))} — {_e(who)}{extra}</li>")
     return [*out, "</ul></section>"]
@@ -653,16 +738,17 @@ def write_html(report: Report, stream: IO[str], *, lang: str = "zh", full_up_to:
     t = LABELS[lang]
     w = WORDS[lang]
     title = f"{t['title']} · {getattr(report.ruleset.title, lang)}"
-    teachers = report.summary()["teachers"]["checked"]
-    large = teachers > full_up_to
+    hours_rule = _hours_rule(report)[0]
+    teachers = sum(1 for level, _, _ in report.subjects if level == "teacher")
+    view = _view(report, teachers > full_up_to, hours_rule.id if hours_rule is not None else None)
     total = overview(report, regions)
     excellence = bool(_excellent_ids(report))
     sections = {
         "overview": _section("overview", w["overview"], _overview(report, total, w, excellence)) if _schools_of(total) else [],
-        "charts": _charts(report, total, w, lang),
-        "schools": _schools(report, t, w, lang, large),
-        "failures": _failures(report, t, w, lang, large),
-        "pending": _pending(report, t, w, lang, large),
+        "charts": _charts(report, view, total, w, lang),
+        "schools": _schools(report, view, total, t, w, lang),
+        "failures": _failures(report, view, t, w, lang),
+        "pending": _pending(report, view, t, w, lang),
     }
     names = {"summary": t["summary"], "overview": w["overview"], "charts": w["charts"],
              "schools": w["schools_h"], "failures": t["fix"], "pending": t["pending_h"]}
@@ -675,7 +761,7 @@ def write_html(report: Report, stream: IO[str], *, lang: str = "zh", full_up_to:
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         toc,
-        *_summary(report, t, lang),
+        *_summary(report, view.summary, t, lang),
     ]
     for part in sections.values():
         parts += part

@@ -77,6 +77,10 @@ class Bar:
     key: str = ""
 
 
+def _bar_class(b: Bar) -> str:
+    return f"bar {esc(b.cls)}" if b.cls else "bar"
+
+
 def _open(chart_id: str, title: str, desc: str, width: float, height: float, cls: str) -> str:
     return (
         f'<svg class="chart {cls}" id="{esc(chart_id)}" role="img" width="{width:.0f}" height="{height:.0f}" '
@@ -110,7 +114,7 @@ def hbars(chart_id: str, title: str, bars: Sequence[Bar], *, marker: float | Non
             f'<g class="row"{key}><title>{esc(tip)}</title>'
             f'<text x="{label_px - 6}" y="{y + ROW - 5}" text-anchor="end">{esc(fit(b.label, label_px - 10))}</text>'
             f'<rect class="track" x="{label_px}" y="{y + 2}" width="{BAR_PX}" height="{ROW - 4}"/>'
-            f'<rect class="bar {esc(b.cls)}" x="{label_px}" y="{y + 2}" width="{w:.1f}" height="{ROW - 4}"/>'
+            f'<rect class="{_bar_class(b)}" x="{label_px}" y="{y + 2}" width="{w:.1f}" height="{ROW - 4}"/>'
             f'<text class="n" x="{label_px + BAR_PX + 6}" y="{y + ROW - 5}">{esc(b.text)}</text></g>'
         )
     if marker is not None:
@@ -144,7 +148,7 @@ def columns(chart_id: str, title: str, bars: Sequence[Bar], *, height: int = 160
         key = f' data-key="{esc(b.key)}"' if b.key else ""
         out.append(
             f'<g class="col"{key}><title>{esc(tip)}</title>'
-            f'<rect class="bar {esc(b.cls)}" x="{x + 4}" y="{base - h:.1f}" width="{col - 8}" height="{h:.1f}"/>'
+            f'<rect class="{_bar_class(b)}" x="{x + 4}" y="{base - h:.1f}" width="{col - 8}" height="{h:.1f}"/>'
             f'<text class="n" x="{x + col / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{esc(b.text)}</text>'
             f'<text x="{x + col / 2:.1f}" y="{base + FONT + 4}" text-anchor="middle">{esc(fit(b.label, col - 2))}</text></g>'
         )
