@@ -131,7 +131,7 @@ WORDS = {
         "more_names": "等共 {n} 位",
         "band": "等次", "count": "人数", "range": "学时", "rule": "要求", "share": "比例",
         "rate_ge": "≥ {v}", "rate_gt": "> {v}", "rate_lt": "< {v}", "rate_le": "≤ {v}",
-        "bin": "{a}–<{b}",
+        "bin": "{a}–<{b}", "sep": "、",
     },
     "en": {
         "overview": "Schools at a glance", "charts": "Charts", "schools_h": "Teachers by school",
@@ -159,7 +159,7 @@ WORDS = {
         "more_names": "and others, {n} in all",
         "band": "band", "count": "teachers", "range": "hours", "rule": "requirement", "share": "share",
         "rate_ge": "≥ {v}", "rate_gt": "> {v}", "rate_lt": "< {v}", "rate_le": "≤ {v}",
-        "bin": "{a}–<{b}",
+        "bin": "{a}–<{b}", "sep": ", ",
     },
 }
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)
@@ -610,10 +610,11 @@ def _group(group: TeacherGroup, report: Report, t: dict[str, str], lang: str, op
 _OPEN_ORDER = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
 
 
-def _large_group(row: Tally, teachers: list[TeacherRow], titles: dict[str, str], t: dict[str, str],
-                 w: dict[str, str]) -> list[str]:
-    """A school of a large report: only the teachers who have not passed, each with what is
-    open for them in words (a matrix of every rule would be 20 cells a teacher)."""
+def _large_group(row: Tally, teachers: list[TeacherRow], report: Report, t: dict[str, str],
+                 w: dict[str, str], lang: str) -> list[str]:
+    """A school of a large report: only the teachers who have not passed, each with the
+    numbers of what is open for them by status, the numbers' rules listed below (a matrix of
+    every rule would be 20 cells a teacher; the titles in full, 300 bytes)."""
     head = f"{t['school_h']} {row.id}" if row.id else t["no_school"]
     if row.name:
         head += f" {row.name}"
@@ -621,17 +622,22 @@ def _large_group(row: Tally, teachers: list[TeacherRow], titles: dict[str, str],
     out = [_details_open(f"school-{row.id}" if row.id else "teachers", head, counts, row.id, False)]
     if not teachers:
         return [*out, f'<p class="pass">{_e(w["school_all_passed"].format(n=row.teachers))}</p></details>']
-    heads = (t["teacher"], t["verdict"], *(t[s.value] for s in _OPEN_ORDER))
+    rank = {r.id: i for i, r in enumerate(report.ruleset.rules)}
+    used = sorted({rid for tr in teachers for rid in tr.statuses}, key=lambda rid: rank.get(rid, 10_000))
+    number = {rid: n for n, rid in enumerate(used, 1)}
+    heads = (t["teacher"], t["verdict"], *(f"{MARKS[s]} {t[s.value]}" for s in _OPEN_ORDER))
     out.append('<table class="teachers open"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr></thead><tbody>")
     for tr in teachers:
         ref = tr.subject
         who = f"{ref.name}({ref.id})" if ref.name else ref.id
         cells = []
         for status in _OPEN_ORDER:
-            items = [titles[rid] for rid, st in tr.statuses.items() if st is status]
-            cells.append(f'<td class="{status.value}">{MARKS[status]} {"、".join(items)}</td>' if items else "<td></td>")
+            items = sorted(number[rid] for rid, st in tr.statuses.items() if st is status)
+            cells.append(f'<td class="{status.value}">{w["sep"].join(map(str, items))}</td>' if items else "<td></td>")
         out.append(f'<tr data-teacher="{_e(ref.id)}"><td>{_e(who)}</td>{_verdict_cell(tr, t)}{"".join(cells)}</tr>')
-    return [*out, "</tbody></table></details>"]
+    out.append('</tbody></table><ol class="legend">')
+    out += [f"<li><code>{_e(rid)}</code> {_e(title_of(report.ruleset.rule(rid), lang))}</li>" for rid in used]
+    return [*out, "</ol></details>"]
 
 
 def _large_rows(report: Report, view: View) -> dict[str | None, list[TeacherRow]]:
@@ -658,10 +664,9 @@ def _schools(report: Report, view: View, total: Tally, t: dict[str, str], w: dic
     note = w["only_to_fix"].format(n=_int(ts["checked"]), k=_int(ts["checked"] - ts["passed"]), m=_int(ts["passed"]))
     body.append(f'<p class="note" id="large-note">{_e(note)}</p>')
     rows = _large_rows(report, view)
-    titles = {r.id: _e(title_of(r, lang)) for r in report.ruleset.rules}
     for school in _schools_of(total):
         if school.teachers:
-            body += _large_group(school, rows.get(school.id, []), titles, t, w)
+            body += _large_group(school, rows.get(school.id, []), report, t, w, lang)
     return _section("schools", w["schools_h"], body)
 
 
