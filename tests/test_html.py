@@ -231,6 +231,24 @@ def test_large_report_lists_only_the_teachers_to_act_on_and_says_where_the_rest_
     assert len(html) < len(page(report))
 
 
+def test_large_report_numbers_each_teachers_open_rules_by_the_schools_legend(report):
+    html = page(report, full_up_to=100)
+    first = school_rows(report)[0].id
+    block = re.search(rf'<details class="school" id="school-{first}".*?</details>', html, re.S).group(0)
+    legend = re.findall(r"<li><code>([^<]+)</code>", block)
+    statuses = {}
+    for f in report.findings:
+        if f.subject.level == "teacher" and f.subject.school == first:
+            statuses.setdefault(f.subject.id, {})[f.rule_id] = f.status
+    rows = re.findall(r'<tr data-teacher="([^"]+)"><td>[^<]*</td><td class="[^"]+">[^<]*</td>'
+                      r'<td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>', block)
+    assert len(rows) == school_rows(report)[0].teachers - school_rows(report)[0].passed
+    for tid, *cells in rows:
+        for status, cell in zip((Status.FAIL, Status.MISSING_DATA, Status.PENDING), cells, strict=True):
+            named = {legend[int(n) - 1] for n in cell.split("、") if n}
+            assert named == {rid for rid, st in statuses[tid].items() if st is status}, (tid, status)
+
+
 def test_regions_group_the_overview_with_subtotals(report):
     ids = [row.id for row in school_rows(report)]
     regions = {sid: ("甲县" if i % 2 else "乙<县>") for i, sid in enumerate(ids)}

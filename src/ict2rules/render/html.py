@@ -346,6 +346,26 @@ def overview(report: Report, regions: Mapping[str, str] | None = None) -> Tally:
     return total
 
 
+def regions_of(records: Any) -> dict[str, str]:
+    """The region (county) of each school of ``records``, for the overview: the school's own
+    ``attributes.county`` (a roster's 所属区县 column), else its teachers' most common one.
+
+    >>> from ict2rules.inputs import records_from_data
+    >>> regions_of(records_from_data({"school": {"id": "S1", "teachers": [
+    ...     {"id": "T1", "attributes": {"county": "泽库县"}}]}}))
+    {'S1': '泽库县'}
+    """
+    out: dict[str, str] = {}
+    for school in getattr(records, "schools", ()):
+        county = (school.attributes or {}).get("county")
+        if not isinstance(county, str) or not county.strip():
+            named = Counter(c.strip() for t in school.teachers or () if isinstance(c := (t.attributes or {}).get("county"), str) and c.strip())
+            county = named.most_common(1)[0][0] if named else None
+        if county:
+            out[school.id] = printable(county.strip())
+    return out
+
+
 def _cells(row: Tally, w: dict[str, str], excellence: bool, ids: bool) -> str:
     own = ""
     if row.level == "school" and row.school_ok is not None:
