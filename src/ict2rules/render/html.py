@@ -67,6 +67,7 @@ SUMMARY_IDS = (
 OVERVIEW_COLS = ("teachers", "passed", "pending", "failed", "missing", "pass_rate", "excellent_rate", "school_ok")
 FULL_UP_TO = 1000  # teachers: up to this many, every teacher is listed; above, those to act on
 MAX_LISTED = 30  # in a large report, teachers listed under each rule not met (the rest counted)
+FOLD_OVER = 10  # in a large report, a rule's list longer than this is folded (opened by a click)
 CHART_SCHOOLS = 40  # schools drawn one bar each; above, a distribution and the lowest ones
 
 CSS = """
@@ -91,7 +92,7 @@ blockquote{margin:.5em 0;padding:.3em 1em;border-left:4px solid #999;background:
 blockquote footer{color:#555;font-size:.9em}
 .note{color:#555;font-size:.95em}
 code{font-size:.9em}
-figure{margin:1em 0 2em}figcaption{font-weight:bold;margin-bottom:.3em}
+.figures{display:flex;flex-wrap:wrap;align-items:flex-start;column-gap:3em}figure{margin:1em 0 1.5em}figcaption{font-weight:bold;margin-bottom:.3em}
 svg.chart text{fill:#333}svg.chart text.n{fill:#222;font-variant-numeric:tabular-nums}
 svg.chart .track{fill:#eee}svg.chart .bar{fill:#4a78b5}svg.chart .bar.ok{fill:#2e8b57}
 svg.chart .bar.low,svg.chart .bar.sev-error{fill:#c62828}svg.chart .bar.sev-warning{fill:#d08a00}
@@ -100,7 +101,8 @@ svg.chart .marker line{stroke:#222;stroke-dasharray:3 2}
 details.school{border:1px solid #ddd;margin:.3em 0;padding:.2em .6em}
 details.school>summary{cursor:pointer;font-weight:bold}
 details.school[open]{padding-bottom:.6em}
-details.data>summary{cursor:pointer;color:#555;font-size:.9em}
+details.data>summary,details.subjects>summary{cursor:pointer;color:#555;font-size:.9em}
+article.rule,details.school{content-visibility:auto;contain-intrinsic-size:auto 3em}
 footer.page{margin-top:3em;color:#777;font-size:.85em}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}}
 """
@@ -131,7 +133,7 @@ WORDS = {
         "more_names": "等共 {n} 位",
         "band": "等次", "count": "人数", "range": "学时", "rule": "要求", "share": "比例",
         "rate_ge": "≥ {v}", "rate_gt": "> {v}", "rate_lt": "< {v}", "rate_le": "≤ {v}",
-        "bin": "{a}–<{b}", "sep": "、",
+        "bin": "{a}–<{b}", "sep": "、", "show_list": "列出 {n} 个对象",
     },
     "en": {
         "overview": "Schools at a glance", "charts": "Charts", "schools_h": "Teachers by school",
@@ -159,7 +161,7 @@ WORDS = {
         "more_names": "and others, {n} in all",
         "band": "band", "count": "teachers", "range": "hours", "rule": "requirement", "share": "share",
         "rate_ge": "≥ {v}", "rate_gt": "> {v}", "rate_lt": "< {v}", "rate_le": "≤ {v}",
-        "bin": "{a}–<{b}", "sep": ", ",
+        "bin": "{a}–<{b}", "sep": ", ", "show_list": "list {n} subjects",
     },
 }
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)
@@ -583,7 +585,7 @@ def _charts(report: Report, view: View, total: Tally, w: dict[str, str], lang: s
     teachers = view.summary["teachers"]["checked"]
     figures = (_school_charts(total, w) + _rules_chart(view, teachers, w, lang)
                + _hours_chart(report, view, w, lang) + _bands_chart(report, teachers, w, lang))
-    return _section("charts", w["charts"], figures) if figures else []
+    return _section("charts", w["charts"], ['<div class="figures">', *figures, "</div>"]) if figures else []
 
 
 # ------------------------------------------------------------------------------ schools
@@ -713,9 +715,12 @@ def _failures(report: Report, view: View, t: dict[str, str], w: dict[str, str], 
         if rule.note:
             out.append(f'<p class="note">{_e(t["note"])}:{_e(rule.note)}</p>')
         heads = "".join(f"<th>{_e(t[k])}</th>" for k in ("subject", "message", "expected", "actual"))
+        fold = view.large and len(fs) > FOLD_OVER  # a long list is opened on demand
+        if fold:
+            out.append(f'<details class="subjects"><summary>{_e(w["show_list"].format(n=_int(len(fs))))}</summary>')
         out.append(f"<table><thead><tr>{heads}</tr></thead><tbody>")
         out += [_finding_row(f, lang) for f in fs]
-        out.append("</tbody></table>")
+        out.append("</tbody></table>" + ("</details>" if fold else ""))
         if len(fs) < total:  # a large report: the first teachers (each school's table has them all)
             out.append(f'<p class="note more">{_e(w["more_listed"].format(n=_int(total - len(fs))))}</p>')
         out.append("</article>")
