@@ -25,8 +25,8 @@ from ..errors import printable
 FONT = 12  # px: the charts' text size (the page's is 16; charts are dense)
 ROW = 18  # px: one horizontal bar's row
 LABEL_PX = 190  # px: the label column of a horizontal bar chart
-BAR_PX = 300  # px: the longest bar
-NUMBER_PX = 110  # px: the number written after a bar
+BAR_PX = 220  # px: the longest bar
+NUMBER_PX = 100  # px: the number written after a bar
 
 
 def esc(value: object) -> str:
