@@ -354,3 +354,15 @@ def test_the_report_in_headless_chromium(report, tmp_path, browser):
     assert browser.execute_script("return location.hash") == f"#school-{school_rows(report)[1].id}"
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []  # nothing failed to load: the page fetches nothing
+
+
+@pytest.mark.skipif(CHROMIUM is None or DRIVER is None, reason="no chromium and chromedriver (apt-get install -y chromium chromium-driver)")
+def test_the_html_benchmark_still_runs():
+    import subprocess
+
+    pytest.importorskip("selenium", reason="selenium is not installed")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_html.py"), "--teachers", "150", "--schools", "3",
+                           "--repeat", "1"], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith(("| report |", "| plain table |"))]
+    assert len(rows) == 2  # no timing asserted: the figures are in docs/performance.md
