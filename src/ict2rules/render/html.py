@@ -17,8 +17,8 @@ page reads from the top down, the way a bureau does:
 5. each rule not met with its clause, then the work not yet due (in a large report the first
    :data:`MAX_LISTED` teachers under each rule, the rest counted).
 
-A 50,000-teacher report is about 6 MB and opens in headless Chromium in about a second
-(``benchmarks/bench_html.py``, docs/performance.md).
+A 50,000-teacher report is about 6 MB and opens in headless Chromium in about 3 s on a busy
+2-core machine (``benchmarks/bench_html.py``, docs/performance.md).
 """
 
 from __future__ import annotations
