@@ -375,7 +375,7 @@ def _cells(row: Tally, w: dict[str, str], excellence: bool, ids: bool) -> str:
                f'<span class="pending">{_e(w["waiting"])}</span>' if row.school_waiting else
                f'<span class="fail">{_e(w["not_met"])}</span>')
     elif row.level != "school" and row.schools:
-        own = _e(f"{row.schools_ok}/{row.schools}")
+        own = _e(f"{row.schools_ok}/{row.schools} {w['met']}")
     values = {
         "teachers": _int(row.teachers), "passed": _int(row.passed), "pending": _int(row.pending),
         "failed": _int(row.failed), "missing": _int(row.missing), "pass_rate": pct(row.pass_rate),
