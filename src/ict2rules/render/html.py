@@ -124,7 +124,7 @@ WORDS = {
         "chart_bands": "{title}分布(人数)",
         "as_table": "以表格查看这些数字",
         "schools_n": "{n} 所", "people": "{n} 人", "not_filled": "未填写", "none": "无",
-        "share_of": "{share}({n} 人)",
+        "share_of": "{share}({n} 人)", "rate_of": "{rate}({n}/{total})", "name_id": "{name}({id})",
         "only_to_fix": "教师较多(共 {n} 位),下面只列出未合格、缺少数据或尚未到期的 {k} 位教师;"
                        "另 {m} 位教师已合格,不逐一列出。给每所学校一份完整文件:"
                        "ict2rules check … -f html --split-by school -o 目录",
@@ -151,7 +151,7 @@ WORDS = {
         "chart_bands": "{title} (number of teachers)",
         "as_table": "These numbers as a table",
         "schools_n": "{n} schools", "people": "{n}", "not_filled": "not filled in", "none": "none",
-        "share_of": "{share} ({n})",
+        "share_of": "{share} ({n})", "rate_of": "{rate} ({n}/{total})", "name_id": "{name} ({id})",
         "only_to_fix": "A large report ({n} teachers): listed below are the {k} teachers who have not "
                        "passed (failed, data missing or not yet due); the other {m} passed. One complete "
                        "file per school: ict2rules check … -f html --split-by school -o FOLDER",
@@ -439,12 +439,12 @@ def _figure(fid: str, caption: str, svg: str, table: str) -> str:
 
 def _label(t: Tally, w: dict[str, str]) -> str:
     if t.name and t.id and t.level == "school":
-        return f"{t.name}({t.id})"
+        return w["name_id"].format(name=t.name, id=t.id)
     return t.name or t.id or w["no_school"]
 
 
 def _rate_bars(rows: list[Tally], w: dict[str, str]) -> list[Bar]:
-    return [Bar(_label(r, w), r.pass_rate or 0.0, f"{pct(r.pass_rate)}({r.passed}/{r.teachers})",
+    return [Bar(_label(r, w), r.pass_rate or 0.0, w["rate_of"].format(rate=pct(r.pass_rate), n=r.passed, total=r.teachers),
                 "ok" if r.pass_rate == 1 else "", key=r.id or "") for r in rows]
 
 
