@@ -266,6 +266,43 @@ def test_regions_group_the_overview_with_subtotals(report):
     assert html.count('<rect class="bar', html.index('id="chart-regions"'), html.index("</svg>", html.index('id="chart-regions"'))) == 2
 
 
+def test_many_schools_are_a_distribution_and_the_lowest_forty(tmp_path):
+    from ict2rules.render.html import CHART_SCHOOLS
+
+    write_files(tmp_path, 3 * (CHART_SCHOOLS + 5), CHART_SCHOOLS + 5)
+    records = Records()
+    for name in ("schools.yaml", "roster.jsonl"):
+        records.extend(read_records(tmp_path / name))
+    records.teachers = attach_teachers(records.teachers, records.schools)
+    big = evaluate("zeku_2023", records, as_of=AS_OF)
+    html = page(big)
+    spread = re.search(r'id="chart-school-spread".*?</svg>', html).group(0)
+    counts = [int(n) for n in re.findall(r'<text class="n"[^>]*>(\d+)</text>', spread)]
+    with_teachers = [r for r in school_rows(big) if r.teachers]
+    assert len(counts) == 11 and sum(counts) == len(with_teachers)
+    assert counts[10] == sum(r.passed == r.teachers for r in with_teachers)  # exactly 100 %
+    lowest = re.search(r'id="chart-schools".*?</svg>', html).group(0)
+    assert lowest.count('<rect class="bar') == CHART_SCHOOLS
+
+
+def test_the_cli_groups_schools_by_the_rosters_county_column(tmp_path, capsys):
+    from ict2rules.cli import main
+
+    write_files(tmp_path, 60, 3, fmt="csv")
+    roster = tmp_path / "roster.csv"
+    lines = roster.read_text("utf-8").splitlines()
+    county = {"S00001": "甲县", "S00002": "甲县", "S00003": "乙县"}
+    rows = [lines[0] + ",所属区县"] + [f"{line},{county[line.split(',')[2]]}" for line in lines[1:]]
+    roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "报告.html"
+    main(["check", str(tmp_path / "schools.yaml"), str(roster), "-r", "zeku_2023", "--as-of", AS_OF, "-f", "html", "-o", str(out)])
+    r = Reader(out.read_text("utf-8"))
+    assert {k for k in r.rows if k.startswith("region:")} == {"region:甲县", "region:乙县"}
+    by_school = {k: int(v["teachers"]) for k, v in r.rows.items() if k.startswith("S")}
+    assert int(r.rows["region:甲县"]["teachers"]) == by_school["S00001"] + by_school["S00002"]
+    assert int(r.rows["total"]["teachers"]) == 60
+
+
 def test_names_in_charts_and_tables_are_text_never_markup():
     school = {"id": "S<1>", "name": '<script>alert("x")</script>[bold]', "teachers": [
         {"id": "T1", "name": "<b>王</b>", "hours": {"online": 10, "offline": 0}}]}
