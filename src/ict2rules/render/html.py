@@ -124,7 +124,7 @@ WORDS = {
         "chart_bands": "{title}分布(人数)",
         "as_table": "以表格查看这些数字",
         "schools_n": "{n} 所", "people": "{n} 人", "not_filled": "未填写", "none": "无",
-        "share_of": "{share}({n} 人)", "rate_of": "{rate}({n}/{total})", "name_id": "{name}({id})",
+        "share_of": "{share}({n} 人)", "rate_of": "{rate}({n}/{total})", "name_id": "{name}({id})", "of_teachers": "(报告中有 {k}/{n} 位教师的这一项)",
         "only_to_fix": "教师较多(共 {n} 位),下面只列出未合格、缺少数据或尚未到期的 {k} 位教师;"
                        "另 {m} 位教师已合格,不逐一列出。给每所学校一份完整文件:"
                        "ict2rules check … -f html --split-by school -o 目录",
@@ -151,7 +151,7 @@ WORDS = {
         "chart_bands": "{title} (number of teachers)",
         "as_table": "These numbers as a table",
         "schools_n": "{n} schools", "people": "{n}", "not_filled": "not filled in", "none": "none",
-        "share_of": "{share} ({n})", "rate_of": "{rate} ({n}/{total})", "name_id": "{name} ({id})",
+        "share_of": "{share} ({n})", "rate_of": "{rate} ({n}/{total})", "name_id": "{name} ({id})", "of_teachers": " ({k} of {n} teachers in the report)",
         "only_to_fix": "A large report ({n} teachers): listed below are the {k} teachers who have not "
                        "passed (failed, data missing or not yet due); the other {m} passed. One complete "
                        "file per school: ict2rules check … -f html --split-by school -o FOLDER",
@@ -545,6 +545,9 @@ def _hours_chart(report: Report, view: View, w: dict[str, str], lang: str) -> li
     bars = [Bar(labels[i], counts[i] / top, _int(counts[i]), "ok" if i == 5 else "missing" if i == 6 else "low",
                 tip=f"{labels[i]}:{w['people'].format(n=counts[i])}") for i in keep]
     caption = w["chart_hours"].format(title=title_of(rule, lang))
+    teachers = view.summary["teachers"]["checked"]
+    if len(values) < teachers:  # --status kept only some findings: say whom the chart counts
+        caption += w["of_teachers"].format(k=_int(len(values)), n=_int(teachers))
     table = _data_table((w["range"], w["count"]), [(labels[i], _int(counts[i])) for i in keep], w)
     return [_figure("fig-hours", caption, columns("chart-hours", caption, bars), table)]
 
