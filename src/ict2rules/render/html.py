@@ -308,10 +308,12 @@ class Tally:
     def excellent_rate(self) -> float | None:
         return self.excellent / self.teachers if self.teachers else None
 
-    def add(self, other: Tally) -> None:
+    def add(self, other: Tally, child: bool = True) -> None:
+        """Count ``other`` in (a school in its region, a region in the total); ``child``: list it."""
         for name in ("passed", "pending", "failed", "missing", "excellent", "schools", "schools_ok"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.children.append(other)
+        if child:
+            self.children.append(other)
 
 
 def _school_tally(row: SchoolRow, region: str | None) -> Tally:
@@ -342,9 +344,8 @@ def overview(report: Report, regions: Mapping[str, str] | None = None) -> Tally:
             by_region[region] = Tally("region", region, region)
             total.children.append(by_region[region])
         by_region[region].add(school)
-    for r in by_region.values():  # the total counts every school once
-        for name in ("passed", "pending", "failed", "missing", "excellent", "schools", "schools_ok"):
-            setattr(total, name, getattr(total, name) + getattr(r, name))
+    for r in by_region.values():  # listed in the total where its first school was
+        total.add(r, child=False)
     return total
 
 
@@ -392,8 +393,8 @@ def _cells(row: Tally, w: dict[str, str], excellence: bool, ids: bool) -> str:
     return "".join(out)
 
 
-def _overview(report: Report, total: Tally, w: dict[str, str], excellence: bool) -> list[str]:
-    schools = [s for s in _schools_of(total)]
+def _overview(total: Tally, w: dict[str, str], excellence: bool) -> list[str]:
+    schools = _schools_of(total)
     if not schools:
         return []
     regional = any(c.level == "region" for c in total.children)
@@ -411,9 +412,11 @@ def _overview(report: Report, total: Tally, w: dict[str, str], excellence: bool)
                 out.append(f'<tr class="region" data-region="{_e(row.id)}">{head}{_cells(row, w, excellence, False)}</tr>')
                 continue
             sid = row.id or ""
-            link = f'<a href="#school-{_e(sid)}">{_e(sid)}</a>' if row.teachers else _e(sid)
+            target = f"school-{sid}" if row.id else "teachers"  # the id of its teachers' <details>
+            shown = sid or w["no_school"]
+            link = f'<a href="#{_e(target)}">{_e(shown)}</a>' if row.teachers else _e(shown)
             region = f"<td>{_e(row.region or '')}</td>" if regional else ""
-            name = _e(row.name or ("" if row.id else w["no_school"]))
+            name = _e(row.name or "")
             out.append(f'<tr data-school="{_e(sid)}">{region}<td>{link}</td><td>{name}</td>{_cells(row, w, excellence, False)}</tr>')
     out.append("</tbody></table>")
     return out
@@ -777,7 +780,7 @@ def write_html(report: Report, stream: IO[str], *, lang: str = "zh", full_up_to:
     total = overview(report, regions)
     excellence = bool(_excellent_ids(report))
     sections = {
-        "overview": _section("overview", w["overview"], _overview(report, total, w, excellence)) if _schools_of(total) else [],
+        "overview": _section("overview", w["overview"], _overview(total, w, excellence)) if _schools_of(total) else [],
         "charts": _charts(report, view, total, w, lang),
         "schools": _schools(report, view, total, t, w, lang),
         "failures": _failures(report, view, t, w, lang),
