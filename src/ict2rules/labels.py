@@ -258,7 +258,7 @@ def label(path: str, lang: str = "zh") -> str:
 UNITS: dict[str, str] = {
     "学时": "hours", "个": "", "人": "people", "名": "people", "期": "issues", "所": "schools",
     "天": "days", "分": "points", "项": "items", "名教师": "teachers", "所学校": "schools",
-    "名管理团队成员": "management members", "篇": "pieces", "次": "times", "节": "lessons",
+    "名管理团队成员": "management members", "步": "steps", "篇": "pieces", "次": "times", "节": "lessons",
 }
 
 
@@ -273,7 +273,8 @@ def unit(u: str, lang: str) -> str:
 
 #: Words rulesets and records use as values (roles, kinds of school, grades, levels) → English.
 TERMS: dict[str, str] = {
-    "校长": "principal", "副校长": "vice-principal", "书记": "party secretary",
+    "校长": "principal", "副校长": "vice-principal", "主管教学副校长": "vice-principal for teaching",
+    "教学副校长": "vice-principal for teaching", "教研主任": "head of teaching research", "书记": "party secretary",
     "教务主任": "dean of studies", "教务主管": "academic head", "教导主任": "dean of studies",
     "信息技术负责人": "head of IT", "信息技术骨干教师": "IT lead teacher",
     "骨干教师": "lead teacher", "教研组长": "research-group head",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..labels import Phrase, field
 from .base import (
     FAIL,
     MISSING,
@@ -21,7 +22,6 @@ from .base import (
     register,
     verdict_of,
 )
-from ..labels import Phrase, field
 from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:

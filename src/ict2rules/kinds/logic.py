@@ -130,13 +130,25 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
     parts = [ctx.check(c) for c in args.checks]
 
     judges = [judge_of(p) for p in parts]
+    explains = [explain_of(p) for p in parts]
 
     def judge(s: Subject) -> tuple[Status, Any]:
-        statuses = [j(s)[0] for j in judges]
-        return (PASS if PASS in statuses else _mildest(statuses)), statuses
+        found = [j(s) for j in judges]
+        statuses = [st for st, _ in found]
+        return (PASS if PASS in statuses else _mildest(statuses)), found
 
-    def explain(status: Status, statuses: Any) -> Outcome:
-        return Outcome(status, _ANY, [_STATUS[st] for st in statuses])
+    def explain(status: Status, found: Any) -> Outcome:
+        statuses = [_STATUS[st] for st, _ in found]
+        if status is not MISSING:
+            return Outcome(status, _ANY, statuses)
+        # what is missing: every field a part lacking data names
+        names = [
+            name
+            for (st, ev), ex in zip(found, explains, strict=True)
+            if st is MISSING
+            for name in (ex(st, ev).detail or {}).get("missing", ())
+        ]
+        return Outcome(status, _ANY, statuses, {"missing": list(dict.fromkeys(names))})
 
     part_verdicts = [verdict_of(p) for p in parts]
 

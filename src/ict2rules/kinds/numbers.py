@@ -6,7 +6,8 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..labels import Phrase, field, say, unit as unit_in
+from ..labels import Phrase, field, say
+from ..labels import unit as unit_in
 from ..paths import is_collection, true_when_present
 from .base import (
     FAIL,
@@ -401,7 +402,7 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
 
     def explain(st: Status, ev: Any) -> Outcome:
         v, w = ev
-        expected = fixed or _compared(args.op, w)
+        expected = fixed or _compared(args.op, w, _other_name(args.to, ctx))
         if st is MISSING:
             return missing(expected, *([path] if v is None else []), *([_other_name(args.to, ctx)] if w is None else []))
         if st is FAIL:
@@ -438,34 +439,44 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
 
 _ORDERS = ("==", "<", "<=", ">", ">=")  # false, or a TypeError, when the value is None
 
-# How a comparison reads: (zh, en) before the value; dates read as 早于/不晚于 …
+# How a comparison reads: (zh, en) before the value. Numbers keep their signs (≥ 256), dates
+# read as 早于/不晚于 …, text as 为/不为 (是/否 alone for true/false).
 _OP_WORDS = {
-    "==": ("为", ""), "!=": ("不为", "not"), "<": ("小于", "less than"),
-    "<=": ("不大于", "at most"), ">": ("大于", "more than"), ">=": ("不小于", "at least"),
-    "in": ("为以下之一:", "one of:"), "not_in": ("不为以下任何一项:", "none of:"),
+    "==": ("为", ""), "!=": ("不为", "not"), "<": ("<", "<"), "<=": ("≤", "≤"), ">": (">", ">"),
+    ">=": ("≥", "≥"), "in": ("为以下之一:", "one of:"), "not_in": ("不为以下任何一项:", "none of:"),
     "contains": ("包含", "containing"),
 }
+_NUMBER_WORDS = {"==": ("=", "="), "!=": ("≠", "≠")}
 _DATE_WORDS = {
     "<": ("早于", "before"), "<=": ("不晚于", "on or before"), ">": ("晚于", "after"),
     ">=": ("不早于", "on or after"),
 }
 
 
-def _compared(op: str, w: Any) -> Phrase:
-    """'== 校长' for JSON; '为 校长' / 'principal' for people; dates as 不晚于 / on or before.
+def _compared(op: str, w: Any, absent: Phrase | None = None) -> Phrase:
+    """'== 校长' for JSON; '为校长' / 'principal' for people; dates as 不晚于 / on or before;
+    a value read from a field that is absent (``absent``) by that field's label.
 
     >>> p = _compared("<=", dt.date(2023, 9, 18)); p, p.zh, p.en
     ('<= 2023-09-18', '不晚于 2023-09-18', 'on or before 2023-09-18')
+    >>> p = _compared("==", "校长"); p.zh, p.en
+    ('为校长', 'principal')
     """
-    words = _DATE_WORDS if isinstance(w, dt.date) and op in _DATE_WORDS else _OP_WORDS
-    zh, en = words[op]
-    if w is None:
-        said = {"zh": say(None, "zh"), "en": say(None, "en")}
+    if isinstance(w, dt.date) and op in _DATE_WORDS:
+        zh, en = _DATE_WORDS[op]
+    elif isinstance(w, (int, float)) and not isinstance(w, bool) and op in _NUMBER_WORDS:
+        zh, en = _NUMBER_WORDS[op]
+    elif isinstance(w, bool) and op == "==":
+        zh, en = "", ""
+    else:
+        zh, en = _OP_WORDS[op]
+    if w is None and absent is not None:
+        said = {"zh": f"{absent.zh}(未填写)", "en": f"{absent.en} (not given)"}
     else:
         said = {lang: say(w, lang) for lang in ("zh", "en")}
     return Phrase(
         f"{op} {w}",
-        f"{zh} {said['zh']}".strip() if zh != "为" else f"为{said['zh']}",
+        f"为{said['zh']}" if zh == "为" else f"{zh} {said['zh']}".strip(),
         f"{en} {said['en']}".strip(),
     )
 

@@ -221,15 +221,21 @@ def _named(operand: Any) -> str:
 
 def _coverage_text(got: dict[str, list[str]], lang: str) -> str:
     """'A1, B2(2个能力点;2个维度:学情分析、教学设计;环境 A、B)' — a coverage as people say it."""
-    points = ", ".join(got["points"]) or "—"
     sep = "、" if lang == "zh" else ", "
+    points = sep.join(got["points"]) or ("无" if lang == "zh" else "none")
     in_order = [d for d in CATALOG.dimensions if d in got["dimensions"]]  # the catalog's order
-    dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "—"
-    envs = sep.join(got["environments"]) or "—"
     n_points, n_dims = len(got["points"]), len(got["dimensions"])
     if lang == "zh":
+        dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "无"
+        envs = sep.join(got["environments"]) or "无"
         return f"{points}({n_points}个能力点;{n_dims}个维度:{dims};环境 {envs})"
-    return f"{points} ({n_points} points; {n_dims} dimensions: {dims}; environments {envs})"
+    dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "none"
+    envs = sep.join(got["environments"]) or "none"
+    plural = {1: ""}
+    return (
+        f"{points} ({n_points} point{plural.get(n_points, 's')}; "
+        f"{n_dims} dimension{plural.get(n_dims, 's')}: {dims}; environments {envs})"
+    )
 
 
 def _code_key(code: Any) -> tuple[str, int]:

@@ -373,7 +373,8 @@ def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
     o = f.outcome
     detail = o.detail or {}
     lang = "zh" if t is LABELS["zh"] else "en"
-    told = detail.get(f"actual_text_{lang}")  # how the kind says its value to people
+    # how the kind says its value to people (a share as "46.2%"), per language or for both
+    told = detail.get(f"actual_text_{lang}", detail.get("actual_text"))
     exp = f"{t['expected']} {show_value(f, o.expected, lang)}"
     act = f"{t['actual']} {show(told, lang) if told is not None else show_value(f, o.actual, lang)}"
     return [f"{exp} · {act}"] if len(exp) + len(act) <= 60 else [exp, act]
