@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,11 @@ from hypothesis import strategies as st
 
 from ict2rules import evaluate
 from ict2rules.evaluator import Finding
+from ict2rules.labels import FIELDS, Phrase, field
 from ict2rules.loader import bundled_dir, load_ruleset
+from ict2rules.records import Project, School, Teacher
 from ict2rules.render.text import LABELS, expected_actual
-from ict2rules.report import Report, message
+from ict2rules.report import Report, message, show
 from ict2rules.testing import (
     NotDerivable,
     boundary_pair,
@@ -59,7 +62,7 @@ LATIN = re.compile(r"[A-Za-z]{3,}")
 def problems(text: str, lang: str) -> list[str]:
     """What is wrong with one text a person reads (empty when nothing is).
 
-    >>> problems("缺少数据:school.point_scope", "zh")
+    >>> problems("data missing: school.point_scope", "en")
     ['field path school.point_scope']
     >>> problems("所选能力点未填写", "zh"), problems("required ≥ 75 hours", "en")
     ([], [])
@@ -155,3 +158,109 @@ def test_each_rule_met_and_not_met_reads_plainly(name: str, rule_id: str, data: 
     findings = [f for r in reports for f in r.findings]
     assert any(f.rule_id == rule_id for f in findings)
     assert not wrong(findings), "\n".join(wrong(findings))
+
+
+# -- the label table ----------------------------------------------------------------------------
+
+
+def _model_of(annotation: Any) -> Any:
+    """The record model a field holds (itself, in a list, or optional), if any."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        inner = _model_of(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _paths(model: Any, prefix: str = "") -> Iterator[str]:
+    fields = {**model.model_fields, **model.model_computed_fields}
+    for name, info in fields.items():
+        path = prefix + name
+        yield path
+        annotation = getattr(info, "annotation", None) or getattr(info, "return_type", None)
+        inner = _model_of(annotation)
+        if inner is not None and name != "teachers":  # a school's teachers are teacher records
+            yield from _paths(inner, path + ".")
+
+
+@pytest.mark.parametrize("model", [Teacher, School, Project], ids=lambda m: m.__name__)
+def test_every_record_field_has_a_label(model: Any) -> None:
+    unlabelled = [p for p in _paths(model) if p not in FIELDS]
+    assert not unlabelled, f"add to ict2rules.labels.FIELDS: {unlabelled}"
+    for path in _paths(model):
+        zh, en = FIELDS[path]
+        assert not problems(zh, "zh") and not problems(en, "en"), (path, zh, en)
+
+
+def test_a_label_says_whose_field_it_is_and_never_the_path() -> None:
+    assert field("school.point_scope").zh == "学校所选能力点"
+    assert field("school.staff.total").zh == "学校的专任教师总数"
+    assert field("points.3.certified_on").en == "point certification date"
+    assert field("attributes.片区").zh == "「片区」"  # a column of the user's own, as written
+    assert field("$total_hours").zh == "规则集未给出的数值"
+    assert field("points.evidence.unheard_of").zh == "能力点证据的相关信息"
+    final = field("final_score", _Ctx(load_ruleset("zeku_2023")))
+    assert (final, final.zh) == ("final_score", "最终成绩")
+
+
+class _Ctx:
+    def __init__(self, ruleset: Any) -> None:
+        self.ruleset = ruleset
+
+
+# -- every message catalogue entry, as written -----------------------------------------------------
+
+
+def _templates() -> Iterator[Any]:
+    for name in NAMES:
+        for rule in load_ruleset(name).rules:
+            yield pytest.param(rule, id=f"{name}:{rule.id}")
+
+
+@pytest.mark.parametrize("rule", list(_templates()))
+def test_each_rule_message_and_title_is_written_plainly(rule: Any) -> None:
+    # the template without its placeholders: what the ruleset itself says to people
+    for lang in ("zh", "en"):
+        for text in (getattr(rule.message, lang), getattr(rule.title, lang)):
+            said = re.sub(r"\{[A-Za-z_]+\}", "", text)
+            assert not problems(said, lang), f"{rule.id} {lang}: {problems(said, lang)} in {text!r}"
+
+
+# -- JSON keeps the ids and the paths ---------------------------------------------------------------
+
+
+def test_json_keeps_paths_and_machine_text_while_messages_use_labels() -> None:
+    import json
+
+    report = evaluate("zeku_2023", {"school": EMPTY["school"]}, as_of="2024-01-15")
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    by_rule = {(f["rule"], f["subject"]["id"]): f for f in data["findings"]}
+    hours = by_rule[("ZK-T-HOURS-TOTAL", "T1")]
+    assert hours["detail"]["missing"] == ["hours.total"]
+    assert hours["expected"] == "≥ 75 学时"
+    assert hours["message"] == {"zh": "未填写:总学时", "en": "not given: total hours"}
+    scope = by_rule[("ZK-T-POINTS-IN-SCOPE", "T1")]
+    assert scope["detail"]["missing"] == ["points", "school.point_scope"]
+    assert scope["expected"] == "⊆ ?"
+
+
+def test_a_phrase_survives_pickling_as_parallel_workers_send_it() -> None:
+    import pickle
+
+    p = field("school.point_scope")
+    again = pickle.loads(pickle.dumps(p))
+    assert (again, again.zh, again.en) == (p, p.zh, p.en)
+    assert isinstance(again, Phrase)
+
+
+def test_show_without_a_language_is_the_machine_text() -> None:
+    p = Phrase("⊆ {A1}", "在学校所选能力点(A1)之内", "within the school's chosen points (A1)")
+    assert (show(p), show(p, "zh"), show(p, "en")) == (
+        "⊆ {A1}", "在学校所选能力点(A1)之内", "within the school's chosen points (A1)",
+    )
+    assert (show(None), show(None, "zh"), show(None, "en")) == ("—", "未填写", "not given")
+    assert (show(True, "zh"), show([], "zh"), show([], "en")) == ("是", "无", "none")

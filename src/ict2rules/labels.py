@@ -191,6 +191,20 @@ FIELDS: dict[str, tuple[str, str]] = {
     "due date": ("截止日期", "due date"),
     ".": ("该项", "the item"),
 }
+# A team member's fields, and a filing's, by whose they are.
+_MEMBER = {
+    "name": ("姓名", "name"), "role": ("职务", "role"), "leader": ("是否负责人", "whether the leader"),
+    "training_hours": ("培训学时", "training hours"), "training_days": ("培训天数", "training days"),
+    "online_hours": ("网络研修学时", "online hours"),
+}
+for _team, (_zh, _en) in {"management": ("管理团队", "management-team"), "training": ("培训团队", "training-team")}.items():
+    for _leaf, (_lz, _le) in _MEMBER.items():
+        FIELDS[f"teams.{_team}.members.{_leaf}"] = (f"{_zh}成员{_lz}", f"{_en} member's {_le}")
+for _filing in ("self_evaluation_report", "course_resources", "case_collection"):
+    _zh, _en = FIELDS[_filing]
+    FIELDS[f"{_filing}.filed_on"] = (f"{_zh}提交日期", f"{_en} filing date")
+    FIELDS[f"{_filing}.teachers_covered"] = (f"{_zh}覆盖的参训教师数", f"trainees the {_en} covers")
+
 # A path read through another record says whose field it is.
 _OWNERS = {"school.": ("学校的", "the school's "), "parent.": ("", ""), "teacher.": ("", "")}
 _INDEX = re.compile(r"\.\d+(?=\.|$)")

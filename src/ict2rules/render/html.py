@@ -139,7 +139,7 @@ def _group(group: TeacherGroup, report: Report, t: dict[str, str], lang: str) ->
 
 def _finding_row(f: Finding, lang: str) -> str:
     o = f.outcome
-    cells = (f.subject.label(), message(f, lang), show_value(f, o.expected), show_value(f, o.actual))
+    cells = (f.subject.label(), message(f, lang), show_value(f, o.expected, lang), show_value(f, o.actual, lang))
     return f'<tr data-status="{f.status.value}">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
 
 
