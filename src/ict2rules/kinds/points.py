@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -189,8 +190,9 @@ def _listed(values: Any) -> str:
     return "{" + ", ".join(str(v) for v in values) + "}"
 
 
+@functools.lru_cache(maxsize=1024)
 def _membership_text(
-    ok: list[Any] | None, req: list[Any] | None, within: Phrase | None, includes: bool
+    ok: tuple[Any, ...] | None, req: tuple[Any, ...] | None, within: Phrase | None, includes: bool
 ) -> Phrase:
     """'⊆ {A1, A2}' for JSON; '在学校所选能力点(A1、A2)之内' / 'within the school's chosen
     points (A1, A2)' for people; '包含 校长' / 'including principal'.
@@ -329,9 +331,9 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
 
     def explain(st: Status, ev: Any) -> Outcome:
         values, ok_set, req = ev
-        expected = _membership_text(
-            sorted(ok_set, key=str) if ok_set is not None else None,
-            req,
+        expected = _membership_text(  # the same few texts for every teacher of a school
+            tuple(sorted(ok_set, key=str)) if ok_set is not None else None,
+            tuple(req) if req is not None else None,
             within_name if allowed else None,
             required is not None,
         )
