@@ -264,3 +264,10 @@ def test_show_without_a_language_is_the_machine_text() -> None:
     )
     assert (show(None), show(None, "zh"), show(None, "en")) == ("—", "未填写", "not given")
     assert (show(True, "zh"), show([], "zh"), show([], "en")) == ("是", "无", "none")
+
+
+def test_the_messages_doc_examples_run() -> None:
+    import doctest
+
+    result = doctest.testfile(str(ROOT / "docs/messages.md"), module_relative=False)
+    assert result.failed == 0 and result.attempted >= 4
