@@ -162,7 +162,7 @@ def test_text_lists_each_failure_with_expected_actual_message_and_clause(bad_rep
     assert "ZK-BAD/<b>王</b>(T2) 总学时 60 学时" in block
     assert "要求 ≥ 75 学时 · 实际 60" in block
     assert "「" + hours.source.quote[:20] in block
-    assert "ZK-BAD/才让吉(T3) 缺少数据:hours.total" in block
+    assert "ZK-BAD/才让吉(T3) 未填写:总学时" in block  # a label, never the field path
     assert "T1" not in block  # the teacher who meets it is not listed
 
 

@@ -703,7 +703,7 @@ def _schools(report: Report, view: View, total: Tally, t: dict[str, str], w: dic
 
 def _finding_row(f: Finding, lang: str) -> str:
     o = f.outcome
-    cells = (f.subject.label(), message(f, lang), show_value(f, o.expected), show_value(f, o.actual))
+    cells = (f.subject.label(), message(f, lang), show_value(f, o.expected, lang), show_value(f, o.actual, lang))
     return f'<tr data-status="{f.status.value}">' + "".join(f"<td>{_e(c)}</td>" for c in cells) + "</tr>"
 
 
