@@ -135,10 +135,35 @@ def test_the_examples_read_plainly(name: str, path: Path) -> None:
         assert not wrong(report.findings), "\n".join(wrong(report.findings))
 
 
+def _runs(name: str) -> Iterator[tuple[Any, dt.date]]:
+    """The records the tests above check for one ruleset, with their dates."""
+    rs = _load(name)
+    for level, record in EMPTY.items():
+        for as_of in (evaluation_date(rs), dt.date(2000, 1, 1)):
+            yield {level: record}, as_of
+    folder = ROOT / "examples" / name
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        yield path, evaluation_date(rs)
+
+
+def _seen() -> set[tuple[str, str, str]]:
+    """(ruleset, rule, status) the empty records and the examples already render."""
+    return {
+        (name, f.rule_id, f.status.value)
+        for name in NAMES
+        for data, as_of in _runs(name)
+        for f in evaluate(_load(name), data, as_of=as_of).findings
+    }
+
+
 def _rules() -> Iterator[Any]:
+    """Rules not yet seen both met and not met: those are drawn (a compliant record and its
+    near miss), so that every rule's message is rendered as met and as not met."""
+    seen = _seen()
     for name in NAMES:
         for rule in load_ruleset(name).rules:
-            yield pytest.param(name, rule.id, id=f"{name}:{rule.id}")
+            if not {(name, rule.id, "pass"), (name, rule.id, "fail")} <= seen:
+                yield pytest.param(name, rule.id, id=f"{name}:{rule.id}")
 
 
 @pytest.mark.parametrize(("name", "rule_id"), list(_rules()))
@@ -158,6 +183,16 @@ def test_each_rule_met_and_not_met_reads_plainly(name: str, rule_id: str, data: 
     findings = [f for r in reports for f in r.findings]
     assert any(f.rule_id == rule_id for f in findings)
     assert not wrong(findings), "\n".join(wrong(findings))
+
+
+def test_every_rule_is_seen_met_and_not_met_or_drawn() -> None:
+    drawn = {p.values[1] for p in _rules()}
+    seen = _seen()
+    for name in NAMES:
+        for rule in load_ruleset(name).rules:
+            statuses = {st for n, r, st in seen if (n, r) == (name, rule.id)}
+            assert rule.id in drawn or {"pass", "fail"} <= statuses, rule.id
+            assert statuses, f"{rule.id}: no message rendered"
 
 
 # -- the label table ----------------------------------------------------------------------------
