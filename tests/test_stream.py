@@ -18,7 +18,7 @@ from ict2rules.inputs import Records, read_records
 from ict2rules.kinds.base import Status
 from ict2rules.render import write
 from ict2rules.ruleset import CheckSpec
-from ict2rules.stream import Lines, attach_teachers, check_stream, not_streamable, streamable_inputs
+from ict2rules.stream import Lines, attach_teachers, check_stream, streamable_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2023-10-08"  # between the practice phase's end and the year's end: every status occurs
@@ -142,13 +142,17 @@ def test_duplicate_ids_are_named_with_both_rows(rs, tmp_path):
     assert problem.line == 3 and "T1" in problem.message_en and "row 1" in problem.message_en
 
 
-def test_a_group_rule_nested_in_all_is_not_streamable(rs, tmp_path, capsys):
-    assert not_streamable(rs) == []
+def test_a_group_rule_nested_in_all_streams_like_in_memory(rs, files):
+    """Nothing is "not streamable": a school rule that needs the teachers themselves (a group
+    rule inside ``all``) makes each school's group keep them, and gives the in-memory lines."""
     rule = rs.rule("ZK-S-PASS-RATE")
     nested = TypeAdapter(CheckSpec).validate_python({"kind": "all", "args": {"checks": [rule.check.model_dump()]}})
     changed = rs.model_copy(update={"rules": [r if r is not rule else r.model_copy(update={"check": nested})
                                               for r in rs.rules]})
-    assert not_streamable(changed) == ["ZK-S-PASS-RATE"]
+    got, mem = streamed(changed, files), in_memory(changed, files)
+    assert sorted(findings_of(got)) == sorted(mem[:-1]) and got[-1] == mem[-1]
+    rates = [json.loads(x) for x in findings_of(got) if '"ZK-S-PASS-RATE"' in x]
+    assert len(rates) == 4 and all(x["detail"] for x in rates)  # every school, each explained
 
 
 def test_which_inputs_stream():
