@@ -250,6 +250,10 @@ def _finish_with(own: Callable[[Subject], Any], finish: Callable[[Any, Subject],
     return judge
 
 
+def _status_of(judge: Callable[[Subject], Any]) -> Callable[[Subject], Status]:
+    return lambda s: judge(s)[0]
+
+
 class Evaluator:
     """Evaluates records of any level against one ruleset's compiled plan."""
 
@@ -314,7 +318,7 @@ class Evaluator:
         self._steps["school"] = tuple(
             (together, tuple(
                 (cr, verdict, judge, *rest) if id(cr) not in grouped
-                else (cr, (lambda s, j=grouped[id(cr)]: j(s)[0]), grouped[id(cr)], *rest)
+                else (cr, _status_of(grouped[id(cr)]), grouped[id(cr)], *rest)
                 for cr, verdict, judge, *rest in batch
             ))
             for together, batch in self._steps["school"]
