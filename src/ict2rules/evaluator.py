@@ -468,7 +468,7 @@ class Evaluator:
         >>> for tid in ("T1", "T2"):
         ...     ev.add(group, ev.teacher({"id": tid, "school_id": "S1"}, school)[0])
         >>> [(f.status.value, f.outcome.detail["total"]) for f in ev.finish(school, group) if f.rule_id == "ZK-S-PASS-RATE"]
-        [('fail', 2)]
+        [('pending', 2)]
         """
         return TeacherGroup(
             tallies=[acc.start() for acc, _ in self._grouped],

@@ -8,9 +8,9 @@ school's teachers to the same accumulator one by one as they are checked, in mem
 in worker processes or on a cluster — one body, whichever way the teachers arrive.
 
 >>> from ict2rules import load_ruleset
->>> rule = load_ruleset("zeku_2023").plan.rules["school"][-1]
->>> rule.rule.id, accumulator_of(rule.check).over
-('ZK-S-PASS-RATE', 'teachers')
+>>> rules = {cr.rule.id: cr for cr in load_ruleset("zeku_2023").plan.rules["school"]}
+>>> accumulator_of(rules["ZK-S-PASS-RATE"].check).over
+'teachers'
 """
 
 from __future__ import annotations
