@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 import ict2rules.stream as stream
@@ -15,6 +17,7 @@ from ict2rules import evaluate, load_ruleset
 from ict2rules.cli import main
 from ict2rules.errors import InputError
 from ict2rules.inputs import Records, read_records
+from ict2rules.jsonlines import dump
 from ict2rules.kinds.base import Status
 from ict2rules.render import write
 from ict2rules.ruleset import CheckSpec
@@ -169,3 +172,19 @@ def test_a_schools_file_with_teachers_inline_is_refused(rs, tmp_path):
     school.write_text("school: {id: S1, teachers: [{id: T2}]}\n", encoding="utf-8")
     with pytest.raises(InputError):
         streamed(rs, [roster, school])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats()
+    | st.text(st.characters(exclude_categories=())),  # lone surrogates too
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(json_values)
+def test_the_finding_encoder_writes_what_json_dumps_writes(value):
+    """``jsonlines.dump`` (pydantic_core where it agrees) is json.dumps byte for byte: floats
+    of any exponent, NaN and infinities, control characters, lone surrogates."""
+    assert dump(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -34,7 +34,6 @@ cluster (:mod:`ict2rules.dask`): each gives a :class:`ChunkResult`, merged in in
 from __future__ import annotations
 
 import datetime as dt
-import json
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -44,7 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError, Problem
-from .evaluator import Evaluator, Finding, SubjectRef, Summary, TeacherGroup
+from .evaluator import Evaluator, Summary, TeacherGroup
 from .inputs import (
     ROSTER_SUFFIXES,
     Records,
@@ -61,21 +60,15 @@ from .inputs import (
     roster_teacher,
     unmatched_problem,
 )
+from .jsonlines import Lines, dump
 from .kinds.base import Status, Subject
 from .records import School, Teacher
-from .report import REPORT_VERSION, finding_dict, jsonable, message
+from .report import REPORT_VERSION
 from .ruleset import Ruleset
 
 # Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
 # findings of ~1.5 KB a teacher with every status kept) stay a few MB.
 CHUNK = 250
-_STATUS_JSON = {st: f'"{st.value}"' for st in Status}
-_DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
-
-
-def dump(obj: Any) -> str:
-    """One JSON line, exactly as ``--format jsonl`` writes it."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def streamable_inputs(paths: Iterable[str | Path]) -> bool:
@@ -87,82 +80,6 @@ def streamable_inputs(paths: Iterable[str | Path]) -> bool:
 
 
 # --------------------------------------------------------------------------- lines
-
-
-class Lines:
-    """Finding lines with each rule's unchanging parts (title, source, parameters …) encoded
-    once: identical to ``dump(finding_dict(f, ruleset))``, several times faster."""
-
-    def __init__(self, ruleset: Ruleset) -> None:
-        self.ruleset = ruleset
-        self._parts: dict[str, list[str | None]] = {}
-        self._texts: dict[str, str] = {}
-        self._fixed: dict[tuple[str, Status], str] = {}
-        self._last_ref: SubjectRef | None = None
-        self._last_subject = ""
-
-    def _template(self, f: Finding) -> list[str | None]:
-        parts: list[str | None] = []
-        static: list[str] = []
-        for key, value in finding_dict(f, self.ruleset).items():
-            if key in _DYNAMIC:
-                parts += [",".join(static), key]
-                static = []
-            else:
-                static.append(f"{dump(key)}:{dump(value)}")
-        parts += [",".join(static), None]
-        return parts
-
-    def line(self, f: Finding) -> str:
-        rid = f.compiled.rule.id
-        parts = self._parts.get(rid)
-        if parts is None:
-            parts = self._parts[rid] = self._template(f)
-        o = f.outcome
-        status = f.status
-        dynamic = {
-            "subject": self._subject(f.subject),
-            "status": _STATUS_JSON[status],
-            "expected": self._encoded(jsonable(o.expected)),
-            "actual": dump(jsonable(o.actual)),
-            "detail": dump(jsonable(o.detail)) if o.detail else "null",
-            "message": self._message(f),
-        }
-        out: list[str] = []
-        for i in range(0, len(parts) - 1, 2):
-            static, key = parts[i], parts[i + 1]
-            if static:
-                out.append(static)  # type: ignore[arg-type]
-            if key is not None:
-                out.append(f'"{key}":{dynamic[key]}')
-        return "{" + ",".join(out) + "}"
-
-    # The parts below repeat across findings; each is encoded once. Only texts that depend on
-    # nothing but the rule and the status (met, not applicable, not yet due) are remembered.
-    def _subject(self, ref: SubjectRef) -> str:
-        if ref is not self._last_ref:
-            self._last_ref, self._last_subject = ref, dump(ref.to_dict())
-        return self._last_subject
-
-    def _encoded(self, value: Any) -> str:
-        if not isinstance(value, str):
-            return dump(value)
-        text = self._texts.get(value)
-        if text is None:
-            if len(self._texts) > 10_000:
-                self._texts.clear()
-            text = self._texts[value] = dump(value)
-        return text
-
-    def _message(self, f: Finding) -> str:
-        status = f.status
-        if status in (Status.FAIL, Status.MISSING_DATA):
-            return dump({"zh": message(f, "zh"), "en": message(f, "en")})
-        key = (f.compiled.rule.id, status)
-        text = self._fixed.get(key)
-        if text is None:
-            text = self._fixed[key] = dump({"zh": message(f, "zh"), "en": message(f, "en")})
-        return text
 
 
 # --------------------------------------------------------------------------- checking rows
