@@ -353,6 +353,7 @@ def check_stream(
     mapping: dict[str, str] | None = None,
     warn: Callable[[str], None] | None = None,
     unless: Callable[[dict[str, Any]], bool] | None = None,
+    dask: str | None = None,
 ) -> Summary:
     """Check rosters (and schools files) row by row, writing JSON Lines to ``out``.
 
@@ -362,7 +363,8 @@ def check_stream(
     is written, unless ``keep_going``, when bad rows and duplicates are left out and counted,
     and every problem is passed to ``warn``. When no teacher is checked and ``unless(summary)``
     is true, nothing at all is written (the CLI's "nothing was checked"). To check only some
-    rules, pass ``ruleset.restricted(select, ignore)``.
+    rules, pass ``ruleset.restricted(select, ignore)``. ``dask``, a scheduler address, checks
+    the chunks on that Dask cluster's workers instead (:mod:`ict2rules.dask`).
     """
     as_of = parse_date(as_of) or dt.date.today()
     rosters, schools, files = split_inputs(paths)
@@ -371,7 +373,7 @@ def check_stream(
         raise InputError(found.typos or found.problems + found.unjoined)
     checker = Checker(ruleset, as_of, keep, schools)
     results = _results(checker, rosters, mapping, jobs, (ruleset, as_of, keep, schools),
-                       found.duplicates)
+                       found.duplicates, dask)
     summary, groups = checker.merge(results, out)  # the rows' problems were all found by the screen
     summary.skipped_rows += len(found.duplicates)
     for p in found.problems:
@@ -390,8 +392,15 @@ def check_stream(
 
 
 def _results(checker: Checker, rosters: list[Path], mapping: dict[str, str] | None, jobs: int,
-             init: tuple[Any, ...], leave_out: set[tuple[str, int]]) -> Iterator[ChunkResult]:
+             init: tuple[Any, ...], leave_out: set[tuple[str, int]],
+             dask: str | None = None) -> Iterator[ChunkResult]:
+    """The chunks' results in input order: here, in ``jobs`` processes or on a Dask cluster."""
     rows = chunks(rows_of(rosters, mapping, leave_out))
+    if dask:
+        from .dask import ordered_results
+
+        yield from ordered_results(rows, dask, init)
+        return
     if jobs <= 1:
         yield from map(checker.chunk, rows)
         return

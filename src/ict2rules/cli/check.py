@@ -129,6 +129,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)",
     )
     p.add_argument(
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        default=None,
+        help="在 Dask 集群上流式检查名册(--format jsonl) check a streamed roster on this Dask cluster, e.g. tcp://10.0.0.5:8786",
+    )
+    p.add_argument(
         "--split-by",
         choices=["school"],
         default=None,
@@ -148,6 +154,11 @@ def run(args: argparse.Namespace) -> int:
 
         if streamable_inputs(args.data):
             return run_streamed(args, ruleset, mapping)
+    if args.dask:
+        raise InputError.single(
+            "--dask", "--dask 用于流式检查名册:给出名册(.csv .xlsx .jsonl)和 -f jsonl",
+            "--dask checks rosters streamed: give roster files (.csv .xlsx .jsonl) and -f jsonl",
+        )
     records = Records()
     bad: list[InputError] = []
     for path in data:  # every file's problems in one run, not one file per run
