@@ -55,7 +55,9 @@ def rows(roster: Path) -> list[dict]:
 def test_check_bag_on_two_worker_processes_is_byte_identical(client, files):
     roster, schools = files
     bag = db.from_sequence(rows(roster), npartitions=5)
-    got = __import__("ict2rules.dask", fromlist=["check_bag"]).check_bag(
+    from ict2rules.dask import check_bag
+
+    got = check_bag(
         bag, "zeku_2023", read_records(schools).schools, as_of=AS_OF,
         inputs=[str(roster), str(schools)],
     )
@@ -104,7 +106,10 @@ def test_cli_dask_writes_the_local_bytes(client, files, tmp_path):
     assert outs[0] == outs[1] and outs[0].count(b"\n") > 50
 
 
-def test_cli_dask_needs_a_streamed_roster_and_a_reachable_scheduler(tmp_path, capsys, files):
+def test_cli_dask_needs_a_streamed_roster_and_a_reachable_scheduler(tmp_path, capsys, files, monkeypatch):
+    import ict2rules.dask
+
+    monkeypatch.setattr(ict2rules.dask, "CONNECT_TIMEOUT", 1)
     roster, _ = files
     school = tmp_path / "s.yaml"
     school.write_text("school: {id: S1}\n", encoding="utf-8")

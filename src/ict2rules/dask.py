@@ -43,6 +43,7 @@ from .ruleset import Ruleset
 # Per worker process: the checker of each (ruleset, as-of date, statuses, schools) seen, compiled
 # once and kept for the next partition (a few at most: a worker serves a few runs at a time).
 _CHECKERS: dict[str, Any] = {}
+CONNECT_TIMEOUT = 20  # seconds to reach the scheduler of ``--dask``
 
 
 def _key(init: tuple[Any, ...]) -> str:
@@ -148,7 +149,7 @@ def ordered_results(chunks: Iterator[list[Any]], address: str, init: tuple[Any, 
             "needs the dask extra: pip install \"ict2rules[dask]\"",
         ) from None
     try:
-        client = Client(address, timeout=20, set_as_default=False)
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError.single(
             "--dask", f"无法连接 Dask 调度器 {address}", f"cannot reach the Dask scheduler at {address}: {exc}",
