@@ -32,8 +32,10 @@ STATUSES = ["--status", "fail", "--status", "missing_data"]
 def cli(files: list[Path], out: Path, *extra: str) -> bytes:
     from ict2rules.cli import main
 
-    main(["check", *map(str, files), "-r", "zeku_2023", "--as-of", AS_OF, "-f", "jsonl", *STATUSES,
-          "-o", str(out), *extra])
+    code = main(["check", *map(str, files), "-r", "zeku_2023", "--as-of", AS_OF, "-f", "jsonl",
+                 *STATUSES, "-o", str(out), *extra])
+    if code not in (0, 1):
+        raise SystemExit(f"ict2rules check {' '.join(extra)} exited {code}")
     return out.read_bytes()
 
 
