@@ -67,6 +67,14 @@ def streamed(rs, paths, **options) -> list[str]:
     return buf.getvalue().splitlines()
 
 
+def changed(rs, **update):
+    """A copy of ``rs`` with ``update``, compiled again (a copy would keep the original plan)."""
+    copy = rs.model_copy(update=update)
+    copy._plan = None
+    assert copy.plan is not rs.plan
+    return copy
+
+
 def findings_of(lines: list[str]) -> list[str]:
     return [x for x in lines if not x.startswith('{"type":')]
 
@@ -150,9 +158,11 @@ def test_a_group_rule_nested_in_all_streams_like_in_memory(rs, files):
     rule inside ``all``) makes each school's group keep them, and gives the in-memory lines."""
     rule = rs.rule("ZK-S-PASS-RATE")
     nested = TypeAdapter(CheckSpec).validate_python({"kind": "all", "args": {"checks": [rule.check.model_dump()]}})
-    changed = rs.model_copy(update={"rules": [r if r is not rule else r.model_copy(update={"check": nested})
-                                              for r in rs.rules]})
-    got, mem = streamed(changed, files), in_memory(changed, files)
+    other = changed(rs, rules=[r if r is not rule else r.model_copy(update={"check": nested}) for r in rs.rules])
+    from ict2rules.evaluator import Evaluator
+
+    assert Evaluator(other).needs_members and not Evaluator(rs).needs_members
+    got, mem = streamed(other, files), in_memory(other, files)
     assert sorted(findings_of(got)) == sorted(mem[:-1]) and got[-1] == mem[-1]
     rates = [json.loads(x) for x in findings_of(got) if '"ZK-S-PASS-RATE"' in x]
     assert len(rates) == 4 and all(x["detail"] for x in rates)  # every school, each explained
@@ -196,4 +206,26 @@ def test_every_bundled_school_rule_streams_like_in_memory(name, files):
     group rule over teachers is now an accumulator, and the lines are the in-memory ones."""
     rs = load_ruleset(name)
     got, mem = streamed(rs, files), in_memory(rs, files)
+    assert sorted(findings_of(got)) == sorted(mem[:-1]) and got[-1] == mem[-1]
+
+
+def test_a_gate_whose_action_reads_a_derived_value_keeps_its_blocking_teachers(rs, files):
+    """The action is decided when the first teacher comes only when it reads the school's own
+    fields; one that reads a derived value (computed after the teachers) is decided at the end:
+    the blocking teachers are kept, in memory and streamed alike."""
+    from ict2rules.evaluator import Evaluator
+    from ict2rules.ruleset import Derived
+
+    gate = rs.rule("ZK-S-REVIEW-GATE")
+    value = Derived.model_validate({**rs.derived[0].model_dump(), "id": "applied", "level": "school",
+                                    "compute": {"kind": "first", "args": {"values": ["review_applied_on"]}}})
+    action = TypeAdapter(CheckSpec).validate_python({"kind": "present", "args": {"fields": ["applied"]}})
+    other = changed(rs, derived=[*rs.derived, value], rules=[
+        r if r is not gate else r.model_copy(update={"check": gate.check.model_copy(
+            update={"args": gate.check.args.model_copy(update={"action": action})})}) for r in rs.rules])
+    ev = Evaluator(other, as_of="2024-01-15")
+    _, found = ev.school({"id": "S1", "review_applied_on": "2023-12-01", "teachers": [{"id": "T1"}, {"id": "T2"}]})
+    (f,) = [f for f in found if f.rule_id == "ZK-S-REVIEW-GATE"]
+    assert f.status.value == "fail" and f.outcome.detail["blocking"] == ["T1", "T2"]
+    got, mem = streamed(other, files), in_memory(other, files)
     assert sorted(findings_of(got)) == sorted(mem[:-1]) and got[-1] == mem[-1]

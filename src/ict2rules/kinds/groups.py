@@ -321,8 +321,9 @@ def gate(args: GateArgs, ctx: Context) -> Check:
     each = passes_of(item_ctx.check(args.each))
     # Whether the action happened is read from the group's owner when its first members come
     # (the items' parent): a group whose action did not happen keeps no blocking ids. An action
-    # that itself walks the teachers is known only at the end: every blocking id is kept.
-    early = not mentions_teachers(args.action)
+    # that walks the teachers, or reads a derived value (computed after them), is known only
+    # at the end: every blocking id is kept.
+    early = not mentions_teachers(args.action) and not _reads(args.action, ctx.derived)
 
     def start() -> list[Any]:
         return [0, [], None]  # members, blocking members' ids, whether the action happened
@@ -358,6 +359,17 @@ def gate(args: GateArgs, ctx: Context) -> Check:
         return Outcome(st, f"{total}/{total}", actual, detail)
 
     return accumulated(Accumulator(args.over, start, add, merge, finish), get, explain)
+
+
+def _reads(value: Any, names: frozenset[str]) -> bool:
+    """Does a spec (a model or its dump) name a path that starts with one of ``names``?"""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return any(_reads(v, names) for v in value.values())
+    if isinstance(value, list):
+        return any(_reads(v, names) for v in value)
+    return isinstance(value, str) and value.split(".")[0] in names
 
 
 def _ident(item: Subject) -> str:
