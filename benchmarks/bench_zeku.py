@@ -149,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from ict2rules import load_ruleset
     from ict2rules.evaluator import Evaluator
+    from ict2rules.jsonlines import Lines
     from ict2rules.kinds.base import Status, Subject
     from ict2rules.records import School, Teacher
     from ict2rules.report import message
-    from ict2rules.stream import Lines
 
     schools, teachers = make_population(args.teachers, args.schools, args.seed)
     n = len(teachers)

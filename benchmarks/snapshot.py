@@ -7,7 +7,12 @@ Two parts, each a set of files under the output directory:
   at each date of ``--as-of`` (the CLI, in a fresh process per run);
 * ``teachers@<date>.jsonl``: every finding (``report.finding_dict``, both messages included)
   and derived value of the benchmark population's first ``--teachers`` teachers, each checked
-  inside its school, one JSON line each.
+  inside its school, one JSON line each;
+* ``stream/<name>@<date>.jsonl``: the Henan-sized population (``--stream-teachers`` teachers in
+  ``--stream-schools`` schools, ``benchmarks/population.py``) checked by ``ict2rules check
+  roster.jsonl schools.yaml -f jsonl --status fail --status missing_data`` (``failures``), the
+  same with ``--jobs 2`` (``failures-jobs2``) and, on a tenth of it, with every status kept in
+  memory (``-f json``, ``all-memory``) and streamed (``all``); stdout, then the exit code.
 
     python benchmarks/snapshot.py record /tmp/before      # on the old code
     python benchmarks/snapshot.py record /tmp/after       # on the new code
@@ -70,6 +75,34 @@ def record_teachers(out: Path, n: int, dates: tuple[str, ...]) -> None:
         (out / f"teachers@{date}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def record_stream(out: Path, n: int, schools: int, dates: tuple[str, ...]) -> None:
+    import tempfile
+
+    sys.path.insert(0, str(HERE))
+    from population import write_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        big = write_files(Path(tmp) / "big", n, schools)
+        small = write_files(Path(tmp) / "small", max(1, n // 10), max(1, schools // 10))
+        runs = {
+            "failures": (big, ["-f", "jsonl", "--status", "fail", "--status", "missing_data"]),
+            "failures-jobs2": (big, ["-f", "jsonl", "--status", "fail", "--status", "missing_data",
+                                     "--jobs", "2"]),
+            "all": (small, ["-f", "jsonl"]),
+            "all-memory": (small, ["-f", "json"]),
+        }
+        for date in dates:
+            for name, (files, extra) in runs.items():
+                cmd = [sys.executable, "-m", "ict2rules", "check", *map(str, files), "-r", "zeku_2023",
+                       "--as-of", date, *extra]
+                run = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, check=False)
+                text = run.stdout.replace(tmp, "TMP")
+                target = out / "stream" / f"{name}@{date}.jsonl"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(f"{text}# exit {run.returncode}\n{run.stderr.replace(tmp, 'TMP')}",
+                                  encoding="utf-8")
+
+
 def _findings(text: str) -> list[dict[str, Any]] | None:
     try:
         return json.loads(text.split("\n# exit ")[0])["findings"]
@@ -107,10 +140,9 @@ def compare(before: Path, after: Path) -> int:
         print(f"{name}: differs")
         ta, tb = a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")
         if name.suffix == ".jsonl":
-            la, lb = ta.splitlines(), tb.splitlines()
-            fa = [json.loads(x) for x in la]
-            fb = [json.loads(x) for x in lb]
-            print("\n".join(_differences(fa, fb)))
+            fa = [json.loads(x) for x in ta.splitlines() if x.startswith("{")]
+            fb = [json.loads(x) for x in tb.splitlines() if x.startswith("{")]
+            print("\n".join(_differences(fa, fb)) or "  (lines equal; the exit code or stderr differs)")
         elif (fa := _findings(ta)) is not None and (fb := _findings(tb)) is not None:
             print("\n".join(_differences(fa, fb)) or "  (findings equal; elsewhere)")
     print(f"{len(names)} files, {differ} differ")
@@ -124,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("out", type=Path)
     rec.add_argument("--teachers", type=int, default=3000)
     rec.add_argument("--as-of", nargs="+", default=list(DATES))
+    rec.add_argument("--stream-teachers", type=int, default=48_890)
+    rec.add_argument("--stream-schools", type=int, default=420)
+    rec.add_argument("--only", choices=["examples", "teachers", "stream"], nargs="+",
+                     default=["examples", "teachers", "stream"])
     cmp_ = sub.add_parser("compare")
     cmp_.add_argument("before", type=Path)
     cmp_.add_argument("after", type=Path)
@@ -131,8 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "compare":
         return compare(args.before, args.after)
     args.out.mkdir(parents=True, exist_ok=True)
-    record_examples(args.out, tuple(args.as_of))
-    record_teachers(args.out, args.teachers, tuple(args.as_of))
+    if "examples" in args.only:
+        record_examples(args.out, tuple(args.as_of))
+    if "teachers" in args.only:
+        record_teachers(args.out, args.teachers, tuple(args.as_of))
+    if "stream" in args.only:
+        record_stream(args.out, args.stream_teachers, args.stream_schools, tuple(args.as_of))
     return 0
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
@@ -34,6 +35,7 @@ from .kinds.base import (
     Status,
     Subject,
 )
+from .kinds.groups import Accumulator, accumulator_of, member_items, mentions_teachers
 from .records import Project, School, Teacher
 from .ruleset import Ruleset
 
@@ -154,6 +156,104 @@ def _validated(model: Any, data: Any) -> Any:
         raise InputError(problems_from_validation(exc, data, None, model=model)) from None
 
 
+@dataclass
+class Summary:
+    """The counts a report's summary says, mergeable (chunks of a roster, Dask partitions).
+
+    One type for every way of running: :meth:`ict2rules.report.Report.summary` is
+    ``to_dict()`` of one, and a streamed run adds its chunks' together.
+
+    >>> s = Summary(); s.add_teacher(True, False); s.findings["pass"] += 3
+    >>> d = s.to_dict(); d["passed"], d["teachers"]["pass_rate"], d["findings"]["pass"]
+    (True, 1.0, 3)
+    """
+
+    findings: Counter[str] = field(default_factory=Counter)  # reported findings by status
+    subjects: Counter[str] = field(default_factory=Counter)  # subjects checked by level
+    unmet: Counter[str] = field(default_factory=Counter)  # rules not met by severity, all kept or not
+    teachers_checked: int = 0
+    teachers_passed: int = 0
+    teachers_waiting: int = 0  # not passed only because required work is not yet due
+    skipped_rows: int = 0
+
+    def add_teacher(self, passed: bool, waiting: bool) -> None:
+        self.subjects["teacher"] += 1
+        self.teachers_checked += 1
+        self.teachers_passed += passed
+        self.teachers_waiting += waiting
+
+    def merge(self, other: Summary) -> Summary:
+        self.findings.update(other.findings)
+        self.subjects.update(other.subjects)
+        self.unmet.update(other.unmet)
+        self.teachers_checked += other.teachers_checked
+        self.teachers_passed += other.teachers_passed
+        self.teachers_waiting += other.teachers_waiting
+        self.skipped_rows += other.skipped_rows
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``summary`` object of a JSON report (docs/report-format.md)."""
+        n, ok = self.teachers_checked, self.teachers_passed
+        return {
+            "passed": self.unmet.get("error", 0) == 0,
+            "subjects": dict(sorted((k, v) for k, v in self.subjects.items() if v)),
+            "teachers": {
+                "checked": n,
+                "passed": ok,
+                "failed": n - ok - self.teachers_waiting,
+                "pending": self.teachers_waiting,
+                "pass_rate": round(ok / n, 6) if n else None,
+            },
+            "findings": {s.value: self.findings.get(s.value, 0) for s in Status},
+            "errors": self.unmet.get("error", 0),
+            "warnings": self.unmet.get("warning", 0),
+            "skipped_rows": self.skipped_rows,
+        }
+
+
+@dataclass
+class TeacherGroup:
+    """A school's teachers so far, as its rules need them: how many were checked and passed,
+    each group rule's tally (:class:`~ict2rules.kinds.groups.Accumulator`) and, only when a
+    school rule or value needs the teachers themselves (a group rule inside ``all``, a value
+    summed over them), the teachers. Made by :meth:`Evaluator.group`, fed by
+    :meth:`Evaluator.add`, merged by :meth:`Evaluator.merge`, finished by
+    :meth:`Evaluator.finish`; it pickles (the tallies are numbers and ids)."""
+
+    checked: int = 0
+    passed: int = 0
+    tallies: list[Any] = field(default_factory=list)
+    members: list[Subject] | None = None
+
+
+class _Raised(NamedTuple):
+    """A tally whose condition raised on some teacher's data: the rule is a finding of a value
+    of the wrong kind, as it is when judged over a list."""
+
+    exc: Exception
+
+
+def _finish_with(own: Callable[[Subject], Any], finish: Callable[[Any, Subject], Any], i: int) -> Callable[[Subject], Any]:
+    """The judge of a school's ``i``-th group rule: its accumulator's tally finished (the
+    kind's own judge over ``children`` for a school made without a group)."""
+
+    def judge(s: Subject) -> Any:
+        tallies = s.groups
+        if tallies is None:
+            return own(s)
+        tally = tallies[i]
+        if isinstance(tally, _Raised):
+            raise tally.exc
+        return finish(tally, s)
+
+    return judge
+
+
+def _status_of(judge: Callable[[Subject], Any]) -> Callable[[Subject], Status]:
+    return lambda s: judge(s)[0]
+
+
 class Evaluator:
     """Evaluates records of any level against one ruleset's compiled plan."""
 
@@ -205,6 +305,31 @@ class Evaluator:
             )
             for level, batches in self.plan.batches.items()
         }
+        # A school's rules over its teachers (``rate``/``count``/``gate`` over ``teachers`` or
+        # ``teachers.points``): each teacher is added to their tallies as it is checked.
+        self._grouped: list[tuple[Accumulator, Callable[[Subject], list[Subject]]]] = []
+        grouped: dict[int, Callable[[Subject], Any]] = {}
+        for cr in self.plan.rules["school"]:
+            acc = accumulator_of(cr.check)
+            items = member_items(acc.over) if acc is not None else None
+            if acc is not None and items is not None:
+                grouped[id(cr)] = _finish_with(cr.judge, acc.finish, len(self._grouped))
+                self._grouped.append((acc, items))
+        self._steps["school"] = tuple(
+            (together, tuple(
+                (cr, verdict, judge, *rest) if id(cr) not in grouped
+                else (cr, _status_of(grouped[id(cr)]), grouped[id(cr)], *rest)
+                for cr, verdict, judge, *rest in batch
+            ))
+            for together, batch in self._steps["school"]
+        )
+        # Anything else of a school that reads its teachers needs them all at the end.
+        self.needs_members = any(
+            mentions_teachers(d.compute) for d in ruleset.derived if d.level == "school"
+        ) or any(
+            mentions_teachers(cr.rule.when) or (id(cr) not in grouped and mentions_teachers(cr.rule.check))
+            for cr in self.plan.rules["school"]
+        )
 
     def _due(self, cr: CompiledRule) -> Operand | None:
         """The rule's due date, unless it is a fixed date already past on the as-of date: then
@@ -314,19 +439,82 @@ class Evaluator:
         return s, self._run("teacher", s, school)
 
     def school(self, record: School | dict[str, Any]) -> tuple[Subject, list[Finding]]:
-        """Check a school: each of its teachers, then the school's own rules over them."""
+        """Check a school: each of its teachers, then the school's own rules over them (its
+        ``children`` are its teachers' subjects)."""
         if not isinstance(record, School):
             record = _validated(School, record)
         s = Subject(record, self.env)
         findings: list[Finding] = []
+        group = None
         if record.teachers is not None:
+            group = self.group()
             s.children = []
             for t in record.teachers:
                 child, found = self.teacher(t, s)
+                self.add(group, child)
                 s.children.append(child)
                 findings.extend(found)
-        findings.extend(self._run("school", s))
+        findings.extend(self.finish(s, group))
         return s, findings
+
+    # -- a school's teachers as they come: in memory, streamed, in workers, on a cluster --------
+    def group(self) -> TeacherGroup:
+        """An empty group of a school's teachers (see :class:`TeacherGroup`).
+
+        >>> from ict2rules import load_ruleset
+        >>> ev = Evaluator(load_ruleset("zeku_2023"), as_of=dt.date(2023, 12, 31))
+        >>> school = Subject(School(id="S1"), ev.env)
+        >>> group = ev.group()
+        >>> for tid in ("T1", "T2"):
+        ...     ev.add(group, ev.teacher({"id": tid, "school_id": "S1"}, school)[0])
+        >>> [(f.status.value, f.outcome.detail["total"]) for f in ev.finish(school, group) if f.rule_id == "ZK-S-PASS-RATE"]
+        [('pending', 2)]
+        """
+        return TeacherGroup(
+            tallies=[acc.start() for acc, _ in self._grouped],
+            members=[] if self.needs_members else None,
+        )
+
+    def add(self, group: TeacherGroup, teacher: Subject) -> None:
+        """Add a checked teacher (its subject, inside its school) to its school's group."""
+        group.checked += 1
+        group.passed += bool(teacher.passed)
+        tallies = group.tallies
+        for i, (acc, items) in enumerate(self._grouped):
+            tally = tallies[i]
+            if isinstance(tally, _Raised):
+                continue
+            try:
+                acc.add(tally, items(teacher))
+            except DATA_ERRORS as exc:  # e.g. text in a free attribute the condition compares
+                tallies[i] = _Raised(exc)
+        if group.members is not None:  # kept small: without its cache of item subjects
+            group.members.append(
+                Subject(teacher.record, teacher.env, teacher.parent, teacher.derived, None, teacher.passed)
+            )
+
+    def merge(self, group: TeacherGroup, other: TeacherGroup) -> TeacherGroup:
+        """``other`` (the teachers that came after ``group``'s) added to ``group``."""
+        group.checked += other.checked
+        group.passed += other.passed
+        for i, (acc, _) in enumerate(self._grouped):
+            a, b = group.tallies[i], other.tallies[i]
+            group.tallies[i] = a if isinstance(a, _Raised) else b if isinstance(b, _Raised) else acc.merge(a, b)
+        if group.members is not None and other.members is not None:
+            group.members += other.members
+        return group
+
+    def finish(self, s: Subject, group: TeacherGroup | None) -> list[Finding]:
+        """The school's own findings, its teachers given by ``group`` (None: no teacher list
+        at all, so rules over the teachers lack data)."""
+        if group is not None:
+            s.groups = group.tallies
+            if s.children is None and group.members is not None:
+                s.children = group.members
+        try:
+            return self._run("school", s)
+        finally:
+            s.groups = None
 
     def project(self, record: Project | dict[str, Any]) -> tuple[Subject, list[Finding]]:
         """Check a training provider's project."""

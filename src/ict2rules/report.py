@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluator import DerivedValue, Finding, printable
+from .evaluator import DerivedValue, Finding, Summary, printable
 from .kinds.base import Status, fmt_number
 from .labels import field as field_phrase
 from .labels import listing, say
@@ -239,25 +239,15 @@ class Report:
         ]
 
     def summary(self) -> dict[str, Any]:
-        statuses = Counter(f.status.value for f in self.findings)
-        levels = Counter(level for level, _, _ in self.subjects)
+        """The counts of the report (one :class:`~ict2rules.evaluator.Summary`, as a streamed
+        run's)."""
         teachers = [ok for level, _, ok in self.subjects if level == "teacher"]
-        passed_teachers = sum(teachers)
-        return {
-            "passed": self.passed,
-            "subjects": dict(sorted(levels.items())),
-            "teachers": {
-                "checked": len(teachers),
-                "passed": passed_teachers,
-                "failed": len(teachers) - passed_teachers - self.teachers_waiting,
-                "pending": self.teachers_waiting,
-                "pass_rate": round(passed_teachers / len(teachers), 6) if teachers else None,
-            },
-            "findings": {s.value: statuses.get(s.value, 0) for s in Status},
-            "errors": self._unmet("error"),
-            "warnings": self._unmet("warning"),
-            "skipped_rows": self.skipped_rows,
-        }
+        return Summary(
+            Counter(f.status.value for f in self.findings),
+            Counter(level for level, _, _ in self.subjects),
+            Counter({"error": self._unmet("error"), "warning": self._unmet("warning")}),
+            len(teachers), sum(teachers), self.teachers_waiting, self.skipped_rows,
+        ).to_dict()
 
     def _unmet(self, severity: str) -> int:
         if self.unmet is not None:

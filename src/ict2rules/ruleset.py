@@ -107,7 +107,7 @@ class Parameter(_Model):
 
 def _tagged(name: str, suffix: str, summary: str, args: type[BaseModel]) -> type[BaseModel]:
     """``{kind: NAME, args: {...}}`` as a model that lives in this module under its own name,
-    so that rulesets pickle (``--jobs`` under spawn, Spark, Dask)."""
+    so that rulesets pickle (``--jobs`` under spawn, Dask workers)."""
     model = create_model(
         f"{''.join(p.title() for p in name.split('_'))}{suffix}",
         __base__=_Model,

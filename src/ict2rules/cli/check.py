@@ -129,6 +129,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)",
     )
     p.add_argument(
+        "--dask",
+        metavar="SCHEDULER_ADDRESS",
+        default=None,
+        help="在 Dask 集群上流式检查名册(--format jsonl) check a streamed roster on this Dask cluster, e.g. tcp://10.0.0.5:8786",
+    )
+    p.add_argument(
         "--split-by",
         choices=["school"],
         default=None,
@@ -144,11 +150,15 @@ def run(args: argparse.Namespace) -> int:
     data = distinct_files(args.data)
     refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
     if args.format == "jsonl" and not args.split_by:  # a roster streams row by row, in constant memory
-        from ..stream import run_cli
+        from ..stream import streamable_inputs
 
-        code = run_cli(args, ruleset, mapping)
-        if code is not None:
-            return code
+        if streamable_inputs(args.data):
+            return run_streamed(args, ruleset, mapping)
+    if args.dask:
+        raise InputError.single(
+            "--dask", "--dask 用于流式检查名册:给出名册(.csv .xlsx .jsonl)和 -f jsonl",
+            "--dask checks rosters streamed: give roster files (.csv .xlsx .jsonl) and -f jsonl",
+        )
     records = Records()
     bad: list[InputError] = []
     for path in data:  # every file's problems in one run, not one file per run
@@ -186,6 +196,51 @@ def run(args: argparse.Namespace) -> int:
     if stop is not None:
         return stop
     return EXIT_OK if args.exit_zero or not unmet else EXIT_FAILED
+
+
+class _Nothing(Exception):
+    """Nothing was checked: abandon the output file."""
+
+
+def run_streamed(args: argparse.Namespace, ruleset: Ruleset, mapping: dict[str, str] | None) -> int:
+    """``ict2rules check --format jsonl`` over rosters: stream them (``stream.check_stream``)
+    and return the exit code."""
+    from ..stream import check_stream
+
+    def warn(text: str) -> None:
+        zh, _, en = text.partition(" / ")  # the same line as in memory
+        print(f"ict2rules: 警告 {zh} / warning, {en}", file=sys.stderr)
+
+    empty: list[tuple[str, str]] = []
+
+    def unless(summary: dict[str, Any]) -> bool:
+        why = None if failed_summary(summary, args.fail_level) else nothing_checked(
+            ruleset, summary, summary.get("skipped_rows", 0))
+        empty.extend([why] if why else [])
+        return why is not None
+
+    options: dict[str, Any] = {
+        "as_of": args.as_of, "keep_going": args.keep_going, "jobs": max(1, args.jobs),
+        "keep": keep_of(args), "mapping": mapping, "warn": warn, "unless": unless,
+    }
+    if getattr(args, "dask", None):
+        options["dask"] = args.dask
+    if args.output:
+        from ..output import atomic_write
+
+        try:
+            with atomic_write(args.output) as out:
+                summary = check_stream(ruleset, args.data, out, **options)
+                if empty:  # nothing was checked: an earlier report stays as it was
+                    raise _Nothing
+        except _Nothing:
+            pass
+    else:
+        summary = check_stream(ruleset, args.data, sys.stdout, **options)
+    if empty:
+        print(f"ict2rules: {empty[0][0]} / {empty[0][1]}", file=sys.stderr)
+        return EXIT_NOTHING
+    return EXIT_OK if args.exit_zero or not failed_summary(summary.to_dict(), args.fail_level) else EXIT_FAILED
 
 
 def warn_kept(skipped: list[Problem], unjoined: list[Problem]) -> None:

@@ -80,6 +80,8 @@ class Subject:
     waiting: bool = False  # not passed only because required work is not yet due
     # Item subjects already built, by list path: several rules walk a teacher's points.
     memo: dict[str, Any] | None = None
+    # A school's group rules' tallies while its own rules run (``evaluator.TeacherGroup``).
+    groups: list[Any] | None = None
 
 
 # What a check may raise on data the record models do not type (free ``attributes``, values

@@ -1,8 +1,22 @@
-"""Kinds over a group of items: rate, count, gate."""
+"""Kinds over a group of items: rate, count, gate — each one accumulator.
+
+A group kind is written once as an :class:`Accumulator`: ``start()`` an empty tally, ``add``
+a batch of items to it, ``merge`` two tallies (of two chunks of a roster, two Dask
+partitions), ``finish`` a tally on the group's owner into ``(status, evidence)``. Its judge
+over a list held in memory is ``finish(add(start(), items), owner)``; the evaluator feeds a
+school's teachers to the same accumulator one by one as they are checked, in memory, streamed,
+in worker processes or on a cluster — one body, whichever way the teachers arrive.
+
+>>> from ict2rules import load_ruleset
+>>> rules = {cr.rule.id: cr for cr in load_ruleset("zeku_2023").plan.rules["school"]}
+>>> accumulator_of(rules["ZK-S-PASS-RATE"].check).over
+'teachers'
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..labels import Phrase, field
 from .base import (
@@ -12,6 +26,7 @@ from .base import (
     PASS,
     Args,
     Check,
+    Explain,
     Outcome,
     Status,
     Subject,
@@ -26,6 +41,81 @@ from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:
     from ..compiler import Context
+
+
+class Accumulator(NamedTuple):
+    """A group kind's running form (a tally is a small list of numbers and ids: it pickles).
+
+    ``finish(None, owner)`` is the group that is absent (no list given: ``missing_data``).
+    """
+
+    over: str
+    start: Callable[[], list[Any]]
+    add: Callable[[list[Any], list[Subject]], None]
+    merge: Callable[[list[Any], list[Any]], list[Any]]
+    finish: Callable[[list[Any] | None, Subject], tuple[Status, Any]]
+
+
+def accumulated(acc: Accumulator, get: Callable[[Subject], list[Subject] | None], explain: Explain) -> Check:
+    """The compiled check of a group kind: its judge is its accumulator over the list."""
+
+    def judge(s: Subject) -> tuple[Status, Any]:
+        items = get(s)
+        if items is None:
+            return acc.finish(None, s)
+        tally = acc.start()
+        acc.add(tally, items)
+        return acc.finish(tally, s)
+
+    check = judged(judge, explain)
+    check.accumulator = acc  # type: ignore[attr-defined]
+    return check
+
+
+def accumulator_of(check: Check) -> Accumulator | None:
+    """The check's accumulator when its kind is a group kind, else None."""
+    return getattr(check, "accumulator", None)
+
+
+def member_items(over: str) -> Callable[[Subject], list[Subject]] | None:
+    """For a school's group ``over`` its teachers, the items one teacher brings: itself
+    (``teachers``) or its point certifications (``teachers.points``); None for any other list.
+
+    >>> member_items("teachers")("t")
+    ['t']
+    """
+    if over == "teachers":
+        return _itself
+    if over == "teachers.points":
+        return _points_of
+    return None
+
+
+def _itself(t: Subject) -> list[Subject]:
+    return [t]
+
+
+def _points_of(t: Subject) -> list[Subject]:
+    return [Subject(p, t.env, t) for p in (t.record.points or ())]
+
+
+def mentions_teachers(value: Any) -> bool:
+    """Does a rule spec (a model or its dump; any sub-check in it) walk a school's teachers?
+
+    >>> mentions_teachers({"kind": "rate", "args": {"over": "teachers.points"}})
+    True
+    """
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return any(
+            (k in ("over", "items") and isinstance(v, str) and v.split(".")[0] == "teachers")
+            or mentions_teachers(v)
+            for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(mentions_teachers(v) for v in value)
+    return False
 
 
 
@@ -55,10 +145,13 @@ def rate(args: RateArgs, ctx: Context) -> Check:
 
     A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
-    get, _ = ctx.items(args.over)
+    from ..comparisons import passing_items  # (it imports the kinds' base: not at import time)
+
+    get, item_ctx = ctx.items(args.over)
     over = field(args.over, ctx)
-    kept, cond, _ = ctx.kept(args.over, args.where)
+    cond = item_ctx.check(args.where)
     meets = verdict_of(cond)
+    passes = passing_items(cond, meets)
     bounds = args.compile(ctx, pct=True)
     # With constant bounds, the status of a group whose every item meets is known now.
     all_met = (
@@ -69,7 +162,17 @@ def rate(args: RateArgs, ctx: Context) -> Check:
 
     fixed = bounds.fixed if all_met is not None else None  # constant numbers: no test per group
 
-    def judge(s: Subject) -> tuple[Status, Any]:
+    def start() -> list[Any]:
+        return [0, 0, 0]  # items, items meeting the condition, items lacking its data
+
+    def add(tally: list[Any], items: list[Subject]) -> None:
+        total, met = len(items), len(passes(items))
+        tally[0] += total
+        tally[1] += met
+        if met != total:
+            tally[2] += [meets(i) for i in items].count(MISSING)
+
+    def finish(tally: list[Any] | None, s: Subject) -> tuple[Status, Any]:
         got = fixed
         if got is None:
             got = bounds.read(s)
@@ -77,15 +180,13 @@ def rate(args: RateArgs, ctx: Context) -> Check:
                 return MISSING, (got, None, 0, 0)
             if not bounds.numbers(got):  # a bound from a field holding no number
                 return FAIL, (got, None, 0, 0)
-        items = get(s)
-        if items is None:
+        if tally is None:
             return MISSING, (got, None, 0, 0)
-        if not items:
+        total, met, unknown = tally
+        if not total:
             return NA, (got, 0, 0, 0)
-        total, met = len(items), len(kept(s))  # type: ignore[arg-type]
         if met == total and all_met is not None:
             return all_met, (got, total, met, 0)
-        unknown = 0 if met == total else [meets(i) for i in items].count(MISSING)
         return _rate_status(met, unknown, total, bounds, got), (got, total, met, unknown)
 
     def explain(st: Status, ev: Any) -> Outcome:
@@ -106,7 +207,12 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         }
         return Outcome(st, expected, round(share, 6), detail)
 
-    return judged(judge, explain)
+    return accumulated(Accumulator(args.over, start, add, _merge_counts, finish), get, explain)
+
+
+def _merge_counts(a: list[Any], b: list[Any]) -> list[Any]:
+    """Two tallies of counts, added."""
+    return [x + y for x, y in zip(a, b, strict=True)]
 
 
 _NOT_NUMBERS = Phrase("?", "界限应为数字", "bounds that are numbers")
@@ -148,22 +254,33 @@ def count(args: CountArgs, ctx: Context) -> Check:
 
     A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
-    get, _ = ctx.items(args.over)
-    kept = ctx.kept(args.over, args.where)[0] if args.where else None
+    from ..comparisons import passing_items  # (it imports the kinds' base: not at import time)
+
+    get, item_ctx = ctx.items(args.over)
+    passes = None
+    if args.where is not None:
+        cond = item_ctx.check(args.where)
+        passes = passing_items(cond, verdict_of(cond))
     bounds = args.compile(ctx, unit=args.unit or "")
 
-    def judge(s: Subject) -> tuple[Status, Any]:
+    def start() -> list[Any]:
+        return [0, 0]  # items meeting the condition, items
+
+    def add(tally: list[Any], items: list[Subject]) -> None:
+        tally[0] += len(passes(items)) if passes is not None else len(items)
+        tally[1] += len(items)
+
+    def finish(tally: list[Any] | None, s: Subject) -> tuple[Status, Any]:
         got = bounds.read(s)
-        items = get(s)
-        if items is None:
+        if tally is None:
             return MISSING, (got, None, None)
-        n = len(kept(s) or ()) if kept else len(items)
+        n, total = tally
         if bounds.may_lack and bounds.absent(got):
-            return MISSING, (got, n, len(items))
+            return MISSING, (got, n, total)
         try:
-            return (PASS if bounds.holds(n, got) else FAIL), (got, n, len(items))
+            return (PASS if bounds.holds(n, got) else FAIL), (got, n, total)
         except TypeError:  # a bound from a field holding text
-            return FAIL, (got, n, len(items))
+            return FAIL, (got, n, total)
 
     def explain(st: Status, ev: Any) -> Outcome:
         got, n, total = ev
@@ -174,7 +291,7 @@ def count(args: CountArgs, ctx: Context) -> Check:
             return not_a_number(expected, n)
         return Outcome(st, expected, n, {"total": total})
 
-    return judged(judge, explain)
+    return accumulated(Accumulator(args.over, start, add, _merge_counts, finish), get, explain)
 
 
 class GateArgs(Args):
@@ -207,15 +324,32 @@ def gate(args: GateArgs, ctx: Context) -> Check:
     act = passes_of(ctx.check(args.action))
     get, item_ctx = ctx.items(args.over)
     each = passes_of(item_ctx.check(args.each))
+    # Whether the action happened is read from the group's owner when its first members come
+    # (the items' parent): a group whose action did not happen keeps no blocking ids. An action
+    # that walks the teachers, or reads a derived value (computed after them), is known only
+    # at the end: every blocking id is kept.
+    early = not mentions_teachers(args.action) and not _reads(args.action, ctx.derived)
 
-    def judge(s: Subject) -> tuple[Status, Any]:
+    def start() -> list[Any]:
+        return [0, [], None]  # members, blocking members' ids, whether the action happened
+
+    def add(tally: list[Any], items: list[Subject]) -> None:
+        tally[0] += len(items)
+        if tally[2] is None and early and items and items[0].parent is not None:
+            tally[2] = bool(act(items[0].parent))
+        if tally[2] is not False:
+            tally[1] += [_ident(i) for i in items if not each(i)]  # every member asked
+
+    def merge(a: list[Any], b: list[Any]) -> list[Any]:
+        return [a[0] + b[0], a[1] + b[1], a[2] if a[2] is not None else b[2]]
+
+    def finish(tally: list[Any] | None, s: Subject) -> tuple[Status, Any]:
         if not act(s):
             return NA, None
-        items = get(s)
-        if not items:  # no member at all: "every member meets it" is not shown, never a pass
+        if not tally or not tally[0]:  # no member at all: "every member meets it" is not shown
             return MISSING, None
-        blocking = [_ident(i) for i in items if not each(i)]  # every member asked
-        return (FAIL if blocking else PASS), (len(items), blocking)
+        blocking = tally[1]
+        return (FAIL if blocking else PASS), (tally[0], blocking)
 
     def explain(st: Status, ev: Any) -> Outcome:
         if st is NA:
@@ -227,7 +361,18 @@ def gate(args: GateArgs, ctx: Context) -> Check:
         detail = {"blocking": blocking} if blocking else None
         return Outcome(st, f"{total}/{total}", actual, detail)
 
-    return judged(judge, explain)
+    return accumulated(Accumulator(args.over, start, add, merge, finish), get, explain)
+
+
+def _reads(value: Any, names: frozenset[str]) -> bool:
+    """Does a spec (a model or its dump) name a path that starts with one of ``names``?"""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return any(_reads(v, names) for v in value.values())
+    if isinstance(value, list):
+        return any(_reads(v, names) for v in value)
+    return isinstance(value, str) and value.split(".")[0] in names
 
 
 _ALL_MEET = Phrase("all members meet the condition", "全部成员符合条件", "all members meet the condition")

@@ -11,10 +11,10 @@ summary, marked ``"type": "summary"``::
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
-from ..report import REPORT_VERSION, Report, finding_dict
+from ..jsonlines import Lines, dump
+from ..report import REPORT_VERSION, Report
 from . import writer
 
 
@@ -36,13 +36,9 @@ def summary_line(report: Report) -> dict[str, Any]:
     }
 
 
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
 @writer("jsonl")
 def write_jsonl(report: Report, stream: IO[str], **_: Any) -> None:
-    rs = report.ruleset
+    line = Lines(report.ruleset).line  # the one finding encoder, as a streamed run's
     for f in report.findings:
-        stream.write(_dump(finding_dict(f, rs)) + "\n")
-    stream.write(_dump(summary_line(report)) + "\n")
+        stream.write(line(f) + "\n")
+    stream.write(dump(summary_line(report)) + "\n")
