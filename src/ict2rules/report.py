@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import Problem
 from .evaluator import DerivedValue, Finding, printable
 from .kinds.base import Status, fmt_number
 from .ruleset import Ruleset
@@ -143,21 +144,17 @@ def _met_message(title: str, lang: str, status: Status) -> str:
     return f"{title}:{label}" if lang == "zh" else f"{title}: {label}"
 
 
-def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
+def value_dict(v: DerivedValue) -> dict[str, Any]:
+    """One item of the JSON report's ``values``."""
+    return {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)}
+
+
+def finding_dict(f: Finding, ruleset: Ruleset | None) -> dict[str, Any]:
+    """One item of the JSON report's ``findings`` (and one ``--format jsonl`` line); without
+    the ruleset, ``parameters`` and ``defined_in`` are left out (only it knows them)."""
     rule = f.compiled.rule
     o = f.outcome
-    params = {
-        name: {
-            "value": jsonable(p.value),
-            "defined_in": p.defined_in,
-            "overrides": [
-                {"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides
-            ],
-        }
-        for name in f.compiled.parameters
-        for p in (ruleset.parameters[name],)
-    }
-    return {
+    out: dict[str, Any] = {
         "rule": rule.id,
         "title": {"zh": rule.title.zh, "en": rule.title.en},
         "subject": f.subject.to_dict(),
@@ -169,9 +166,121 @@ def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
         "message": {"zh": message(f, "zh"), "en": message(f, "en")},
         "source": rule.source.model_dump(),
         "note": rule.note,
-        "parameters": params,
-        "defined_in": ruleset.rule_origin.get(rule.id, ruleset.id),
     }
+    if ruleset is None:
+        return out
+    out["parameters"] = {
+        name: {
+            "value": jsonable(p.value),
+            "defined_in": p.defined_in,
+            "overrides": [
+                {"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides
+            ],
+        }
+        for name in f.compiled.parameters
+        for p in (ruleset.parameters[name],)
+    }
+    out["defined_in"] = ruleset.rule_origin.get(rule.id, ruleset.id)
+    return out
+
+
+# --------------------------------------------------------------------------- input problems
+
+#: What an input problem can be, in the order writers list them.
+INPUT_PROBLEM_KINDS = ("skipped_row", "unjoined_row", "school_without_rows", "sheet", "column")
+_SPREADSHEET = re.compile(r"\.(csv|tsv|xlsx|xlsm|xls)$", re.IGNORECASE)
+_SHEET = re.compile(r"^(?P<file>.*?)\[(?P<sheet>[^\[\]]*)\]$")
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """Something the inputs held that was not checked as given: a roster row left out, a row
+    whose school matches nothing, a school no roster row names, a sheet or column not read.
+    The run went on (``--keep-going``, or a warning such as a 合计 row); every output format
+    lists these, so nothing is lost silently.
+
+    ``row`` (and ``sheet``) place it in a spreadsheet (CSV: header = row 1); ``line`` and
+    ``column`` in a text file (YAML, JSON, JSON Lines).
+
+    >>> from ict2rules.errors import Problem
+    >>> p = InputProblem.of(Problem("r.xlsx[一小]", "不是教师:合计行,已跳过", "not a teacher: a total row; skipped",
+    ...                             line=9, code="skipped"))
+    >>> p.kind, p.file, p.sheet, p.row, p.place()
+    ('skipped_row', 'r.xlsx', '一小', 9, 'r.xlsx[一小]:9')
+    """
+
+    kind: str
+    file: str | None
+    reason_zh: str
+    reason_en: str
+    sheet: str | None = None
+    row: int | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    code: str = "input"
+
+    @classmethod
+    def of(cls, problem: Problem) -> InputProblem:
+        """The report's item for a problem the readers and the join kept as a warning."""
+        file, sheet = problem.file, None
+        m = _SHEET.match(file or "")
+        if m:
+            file, sheet = m.group("file"), m.group("sheet")
+        spreadsheet = bool(_SPREADSHEET.search(file or ""))
+        at = problem.line or None  # 0: the file as a whole
+        return cls(
+            kind=problem_kind(problem), file=file, reason_zh=problem.message_zh,
+            reason_en=problem.message_en, sheet=sheet,
+            row=at if spreadsheet else None, line=None if spreadsheet else at,
+            column=problem.column, field=problem.field, code=problem.code,
+        )
+
+    def place(self) -> str:
+        """Where it is, as ``file[sheet]:row`` or ``file:line:col``."""
+        out = (self.file or "<input>") + (f"[{self.sheet}]" if self.sheet is not None else "")
+        at = self.row if self.row is not None else self.line
+        if at is not None:
+            out += f":{at}" + (f":{self.column}" if self.column is not None else "")
+        return printable(out)
+
+    def reason(self, lang: str = "zh") -> str:
+        """Why, in ``lang`` ("zh" or "en"), on one printable line."""
+        text = self.reason_zh if lang == "zh" else self.reason_en
+        return printable(text.replace("\r", " ").replace("\n", " "))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.file, "sheet": self.sheet, "row": self.row,
+            "line": self.line, "column": self.column, "field": self.field, "code": self.code,
+            "reason": {"zh": self.reason_zh, "en": self.reason_en},
+        }
+
+
+def problem_kind(p: Problem) -> str:
+    """Which :data:`INPUT_PROBLEM_KINDS` a kept problem is (a bad or duplicate row: skipped)."""
+    if p.code == "unjoined":
+        return "school_without_rows" if p.field == "teachers" else "unjoined_row"
+    if p.code == "unknown_column":
+        return "column"
+    if p.code == "skipped" and not p.line:
+        return "sheet"  # a hidden sheet, a sheet without a header: not read
+    return "skipped_row"
+
+
+def input_problems(*problems: list[Problem]) -> list[InputProblem]:
+    """Kept problems (``Records.problems``, ``Records.unjoined`` …) as the report's items."""
+    return [InputProblem.of(p) for group in problems for p in group]
+
+
+def problem_counts(items: list[InputProblem]) -> dict[str, int]:
+    """``{kind: count}`` with every kind present (the summary's ``input_problems``).
+
+    >>> problem_counts([])["unjoined_row"]
+    0
+    """
+    counts = Counter(p.kind for p in items)
+    return {k: counts.get(k, 0) for k in INPUT_PROBLEM_KINDS}
 
 
 @dataclass
@@ -191,6 +300,18 @@ class Report:
     # the evaluator fills it so that keeping only some findings never changes the verdict
     unmet: dict[str, int] | None = None
     schools_waiting: int = 0  # schools not passed only because required work is not yet due
+    #: what the inputs held that was not checked as given (rows left out, rows not joined …)
+    input_problems: list[InputProblem] = field(default_factory=list)
+    #: findings per status over every outcome (None: count the findings themselves); the
+    #: evaluator fills it so that ``keep`` never changes the summary
+    statuses: dict[str, int] | None = None
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"<Report {self.ruleset.id} as of {self.as_of.isoformat()}: "
+                f"{'passed' if self.passed else 'not passed'}, {s['teachers']['checked']} teachers, "
+                f"{len(self.findings)} findings, {s['errors']} errors, "
+                f"{len(self.input_problems)} input problems>")
 
     @property
     def passed(self) -> bool:
@@ -211,7 +332,8 @@ class Report:
         ]
 
     def summary(self) -> dict[str, Any]:
-        statuses = Counter(f.status.value for f in self.findings)
+        statuses = self.statuses if self.statuses is not None else Counter(
+            f.status.value for f in self.findings)
         levels = Counter(level for level, _, _ in self.subjects)
         teachers = [ok for level, _, ok in self.subjects if level == "teacher"]
         passed_teachers = sum(teachers)
@@ -229,6 +351,7 @@ class Report:
             "errors": self._unmet("error"),
             "warnings": self._unmet("warning"),
             "skipped_rows": self.skipped_rows,
+            "input_problems": problem_counts(self.input_problems),
         }
 
     def _unmet(self, severity: str) -> int:
@@ -257,9 +380,7 @@ class Report:
             "inputs": self.inputs,
             "passed": self.passed,
             "summary": self.summary(),
+            "input_problems": [p.to_dict() for p in self.input_problems],
             "findings": [finding_dict(f, rs) for f in self.findings],
-            "values": [
-                {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)}
-                for v in self.values
-            ],
+            "values": [value_dict(v) for v in self.values],
         }
