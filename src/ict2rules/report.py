@@ -359,8 +359,9 @@ class Report:
             return self.unmet.get(severity, 0)
         return len(self.failures(severity))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the report (``--format json``).
+    def to_dict(self, *, items: bool = True) -> dict[str, Any]:
+        """The JSON form of the report (``--format json``); ``items=False`` leaves out the
+        lists ``input_problems``, ``findings`` and ``values`` (a writer streams them).
 
         >>> from ict2rules import evaluate, load_ruleset
         >>> r = evaluate(load_ruleset("zeku_2023"), {"teacher": {"id": "T1"}})
@@ -380,7 +381,8 @@ class Report:
             "inputs": self.inputs,
             "passed": self.passed,
             "summary": self.summary(),
+        } | ({
             "input_problems": [p.to_dict() for p in self.input_problems],
             "findings": [finding_dict(f, rs) for f in self.findings],
             "values": [value_dict(v) for v in self.values],
-        }
+        } if items else {})

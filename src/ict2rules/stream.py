@@ -66,7 +66,8 @@ from .inputs import (
 )
 from .kinds.base import DATA_ERRORS, Status, Subject
 from .records import School, Teacher
-from .report import REPORT_VERSION, finding_dict, jsonable, message
+from .render.problems import jsonl_item
+from .report import REPORT_VERSION, finding_dict, input_problems, jsonable, message, problem_counts
 from .ruleset import Ruleset
 
 # Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
@@ -404,6 +405,7 @@ class Checker:
         """Check a chunk of rows: their finding lines, counts, problems and ids."""
         tally, out, problems, ids = Tally(), [], [], []
         notes: list[Problem] = []
+        start = Counter(self.ev.statuses)  # every outcome counts, whatever ``keep`` writes
         for row in rows:
             if len(row) > 5 and row[5] != "teacher":  # 合计, 注 …: said, never checked
                 notes.extend(row[6])
@@ -424,7 +426,6 @@ class Checker:
                 tally.unmet(severity, n - before.get(severity, 0))
             self.ev.forget_values()  # derived values go to the JSON report, not to lines
             for f in found:
-                tally.count(f)
                 out.append(self.lines.line(f))
             tally.subjects["teacher"] += 1
             tally.teachers_checked += 1
@@ -439,6 +440,7 @@ class Checker:
                 if parent is not None:
                     for rid, run in self.running.items():
                         run.add(rid, st.acc.setdefault(rid, {}), tally.reps, s)
+        tally.statuses.update({st.value: n - start[st] for st, n in self.ev.statuses.items()})
         text = "".join(line + "\n" for line in out)
         return ChunkResult(text, tally, problems, ids, notes)
 
@@ -466,8 +468,8 @@ class Checker:
             f = Finding(cr, ref, o.status, outcome=o)
             if o.status in (Status.FAIL, Status.MISSING_DATA):
                 tally.unmet(cr.rule.severity)
+            tally.count(f)
             if ev.keep is None or o.status in ev.keep:
-                tally.count(f)
                 out.append(self.lines.line(f))
         tally.subjects["school"] += 1
         return out
@@ -656,8 +658,11 @@ def check_stream(
         out.write(dump({"type": "school_rollup", "school": sid, "teachers": {
             "checked": st.checked, "passed": st.passed, "failed": st.checked - st.passed,
             "pass_rate": round(st.passed / st.checked, 6) if st.checked else None}}) + "\n")
+    kept = input_problems(found.problems, found.unjoined, found.notes)  # in every format
+    out.writelines(dump(jsonl_item(p)) + "\n" for p in kept)
     out.write(dump({"type": "summary", "version": REPORT_VERSION, "ruleset": ruleset.id,
-                    "as_of": as_of.isoformat(), "inputs": files, **tally.summary()}) + "\n")
+                    "as_of": as_of.isoformat(), "inputs": files, **tally.summary(),
+                    "input_problems": problem_counts(kept)}) + "\n")
     return tally
 
 
