@@ -269,8 +269,10 @@ def problem_kind(p: Problem) -> str:
 
 
 def input_problems(*problems: list[Problem]) -> list[InputProblem]:
-    """Kept problems (``Records.problems``, ``Records.unjoined`` …) as the report's items."""
-    return [InputProblem.of(p) for group in problems for p in group]
+    """Kept problems (``Records.problems``, ``Records.unjoined`` …) as the report's items, in
+    file order (a file's own problems first, then by sheet and row or line)."""
+    items = [InputProblem.of(p) for group in problems for p in group]
+    return sorted(items, key=lambda p: (p.file or "", p.sheet or "", p.row or p.line or 0))
 
 
 def problem_counts(items: list[InputProblem]) -> dict[str, int]:

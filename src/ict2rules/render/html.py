@@ -175,6 +175,14 @@ def _pending(report: Report, t: dict[str, str], lang: str) -> list[str]:
     return [*out, "</ul></section>"]
 
 
+def _input_problems(report: Report, lang: str) -> list[str]:
+    """The inputs' problems (rows left out, not joined …), right after the summary."""
+    from .problems import html_section
+
+    section = html_section(report, lang)
+    return [section] if section else []
+
+
 @writer("html")
 def write_html(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
     """Write the report as one self-contained HTML page.
@@ -196,6 +204,7 @@ def write_html(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         *_summary(report, t, lang),
+        *_input_problems(report, lang),
     ]
     for group in teacher_groups(report):
         parts += _group(group, report, t, lang)
