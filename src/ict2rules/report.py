@@ -184,6 +184,15 @@ def finding_dict(f: Finding, ruleset: Ruleset | None) -> dict[str, Any]:
     return out
 
 
+def _cell(value: Any) -> Any:
+    """A value for one cell of a flat row: scalars as they are, anything else as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return jsonable(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return show(value)
+
+
 # --------------------------------------------------------------------------- input problems
 
 #: What an input problem can be, in the order writers list them.
@@ -361,6 +370,33 @@ class Report:
             return self.unmet.get(severity, 0)
         return len(self.failures(severity))
 
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat row per finding, ready for a DataFrame (``pandas.DataFrame(r.to_records())``):
+        ``level``, ``subject_id``, ``subject_name``, ``school``, ``rule``, ``title_zh``,
+        ``status``, ``severity``, ``message_zh``, ``message_en``, ``expected``, ``actual``,
+        ``section``. A number, text, boolean or null stays as it is; a date is ISO text; a
+        list or mapping is its text as messages show it (a cell holds one value).
+
+        >>> from ict2rules import evaluate
+        >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1", "hours": {"online": 50, "offline": 20}}},
+        ...              as_of="2024-01-15", keep={"fail"})
+        >>> row = [x for x in r.to_records() if x["rule"] == "ZK-T-HOURS-TOTAL"][0]
+        >>> row["subject_id"], row["status"], row["expected"], row["actual"]
+        ('T1', 'fail', '≥ 75 学时', 70)
+        """
+        rows = []
+        for f in self.findings:
+            o, ref, rule = f.outcome, f.subject, f.compiled.rule
+            rows.append({
+                "level": ref.level, "subject_id": ref.id, "subject_name": ref.name,
+                "school": ref.school, "rule": rule.id, "title_zh": rule.title.zh,
+                "status": f.status.value, "severity": rule.severity,
+                "message_zh": message(f, "zh"), "message_en": message(f, "en"),
+                "expected": _cell(o.expected), "actual": _cell(o.actual),
+                "section": rule.source.section,
+            })
+        return rows
+
     def to_dict(self, *, items: bool = True) -> dict[str, Any]:
         """The JSON form of the report (``--format json``); ``items=False`` leaves out the
         lists ``input_problems``, ``findings`` and ``values`` (a writer streams them).
@@ -368,7 +404,7 @@ class Report:
         >>> from ict2rules import evaluate, load_ruleset
         >>> r = evaluate(load_ruleset("zeku_2023"), {"teacher": {"id": "T1"}})
         >>> sorted(r.to_dict())[:4]
-        ['as_of', 'findings', 'inputs', 'passed']
+        ['as_of', 'findings', 'input_problems', 'inputs']
         """
         rs = self.ruleset
         return {

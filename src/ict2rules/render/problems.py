@@ -10,8 +10,8 @@ short section after the summary, ``markdown`` a table, ``json`` the ``input_prob
 >>> from ict2rules.report import InputProblem
 >>> p = InputProblem.of(Problem("r.csv", "学校 'X' 与给出的任何学校都不一致", "school 'X' matches no given school",
 ...                             line=4, field="school_id", code="unjoined"))
->>> plain_line(p, "en")
-'r.csv:4: row not joined to a school: school_id: school \\'X\\' matches no given school'
+>>> print(plain_line(p, "en"))
+r.csv:4: row not joined to a school: school_id: school 'X' matches no given school
 """
 
 from __future__ import annotations
