@@ -165,3 +165,15 @@ def test_a_school_without_rows_and_a_hidden_sheet(tmp_path):
     assert "S2" in kinds["school_without_rows"].reason("en")
     text = _text_of("text", report, "en")
     assert "sheet not read" in text and "school with no roster rows" in text
+
+
+def test_sarif_and_junit_with_input_problems_still_validate(report):
+    import jsonschema
+
+    schemas = Path(__file__).parent / "schemas"
+    log = json.loads(_text_of("sarif", report))
+    schema = json.loads((schemas / "sarif-2.1.0-subset.schema.json").read_text(encoding="utf-8"))
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(log))
+    assert not errors, errors[0]
+    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is not installed (optional, test only)")
+    xmlschema.XMLSchema(str(schemas / "junit.xsd")).validate(io.StringIO(_text_of("junit", report)))
