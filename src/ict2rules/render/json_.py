@@ -1,8 +1,8 @@
 """``--format json``: the whole report as one JSON object (see docs/report-format.md).
 
 Written piece by piece, in bounded memory: the top of the object indented, then each item of
-``input_problems``, ``findings`` and ``values`` on a line of its own, made and written one at a
-time (never the whole report as one dict, nor one string). It parses to exactly
+``input_problems``, ``findings`` and ``values`` on a line of its own (compact, as a ``jsonl``
+line), made and written one at a time (never the whole report as one dict, nor one string). It parses to exactly
 :meth:`~ict2rules.report.Report.to_dict`.
 
 >>> import io, json
@@ -20,18 +20,18 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..report import Report, finding_dict, value_dict
+from ..report import Report, value_dict
 from . import writer
 
-_ITEM = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))  # the C encoder: one line
+_ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # the C encoder: one line
 
 
-def _list(stream: IO[str], key: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
+def _list(stream: IO[str], key: str, items: Iterable[Any], last: bool = False, encoded: bool = False) -> None:
     stream.write(f'  "{key}": [')
     sep = "\n    "
     for item in items:
         stream.write(sep)
-        stream.write(_ITEM.encode(item))
+        stream.write(item if encoded else _ITEM.encode(item))
         sep = ",\n    "
     stream.write("\n  ]" if sep != "\n    " else "]")
     stream.write("\n" if last else ",\n")
@@ -44,6 +44,9 @@ def write_json(report: Report, stream: IO[str], **_: Any) -> None:
     body = json.dumps(head, ensure_ascii=False, indent=2)
     stream.write(body[: body.rindex("\n}")] + ",\n")
     _list(stream, "input_problems", (p.to_dict() for p in report.input_problems))
-    _list(stream, "findings", (finding_dict(f, rs) for f in report.findings))
+    from ..stream import Lines  # each rule's fixed parts encoded once (as jsonl's lines)
+
+    lines = Lines(rs)
+    _list(stream, "findings", (lines.line(f) for f in report.findings), encoded=True)
     _list(stream, "values", (value_dict(v) for v in report.values), last=True)
     stream.write("}\n")

@@ -1,7 +1,7 @@
 """``--format jsonl``: one finding per line, then one summary line — for big runs and pipes.
 
 Each finding line is exactly :func:`ict2rules.report.finding_dict` (the objects of the JSON
-report's ``findings``), the same shape a streamed roster check writes (``stream.py``, which
+report's ``findings``, encoded by ``stream.Lines``: each rule's fixed parts once), the same shape a streamed roster check writes (``stream.py``, which
 orders lines as it reads rows and adds per-school roll-up lines). The last line is the
 summary, marked ``"type": "summary"``. Before it, one ``"type": "input_problem"`` line per
 problem of the inputs (a row skipped, a row not joined to a school … — the items of the JSON
@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from ..report import REPORT_VERSION, Report, finding_dict
+from ..report import REPORT_VERSION, Report
 from . import writer
 from .problems import jsonl_item
 
@@ -49,9 +49,11 @@ def _dump(obj: Any) -> str:
 
 @writer("jsonl")
 def write_jsonl(report: Report, stream: IO[str], **_: Any) -> None:
-    rs = report.ruleset
+    from ..stream import Lines  # each rule's fixed parts encoded once: the streamed lines, exactly
+
+    lines = Lines(report.ruleset)
     for f in report.findings:
-        stream.write(_dump(finding_dict(f, rs)) + "\n")
+        stream.write(lines.line(f) + "\n")
     for p in report.input_problems:
         stream.write(_dump(jsonl_item(p)) + "\n")
     stream.write(_dump(summary_line(report)) + "\n")
