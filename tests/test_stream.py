@@ -18,7 +18,7 @@ from ict2rules.inputs import Records, join_schools, read_records
 from ict2rules.kinds.base import Status
 from ict2rules.render import write
 from ict2rules.ruleset import CheckSpec
-from ict2rules.stream import Lines, attach_teachers, check_stream, not_streamable, streamable_inputs
+from ict2rules.stream import Lines, check_stream, not_streamable, streamable_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2023-10-08"  # between the practice phase's end and the year's end: every status occurs
