@@ -146,3 +146,19 @@ def test_api_doc_examples_run():
     finally:
         os.chdir(cwd)
     assert runner.failures == 0 and runner.tries > 5
+
+
+def test_bench_writers_still_runs():
+    """benchmarks/bench_writers.py on a tiny population (no timing asserted: docs/performance.md)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_writers.py"), "--teachers", "30", "--schools", "2",
+         "--cases", "dumps", "json", "markdown"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[2:]}
+    assert set(rows) == {"dumps", "json", "markdown"}
+    assert rows["dumps"][5] == "1.00"  # the baseline's own ratio
