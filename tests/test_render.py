@@ -240,9 +240,10 @@ def test_jsonl_lines_are_finding_dicts_then_a_summary(bad_report):
     summary = lines[-1]
     assert summary["type"] == "summary" and summary == json.loads(json.dumps(summary_line(bad_report)))
     assert summary["findings"]["fail"] == sum(f.status is Status.FAIL for f in bad_report.findings)
-    item_schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))["properties"]["findings"]["items"]
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    item_schema = {**schema["properties"]["findings"]["items"], "$defs": schema.get("$defs", {})}
     for line in lines[:-1]:
-        jsonschema.validate(line, {**item_schema, "$defs": {}})
+        jsonschema.validate(line, item_schema)
 
 
 # ------------------------------------------------------------------------------------ markdown

@@ -19,7 +19,7 @@ from .evaluator import Evaluator, Finding
 from .inputs import Records, parse_date, read_records, records_from_data
 from .kinds.base import Status
 from .loader import bundled_names, load_ruleset
-from .report import Report
+from .report import InputProblem, Report, input_problems
 from .ruleset import Ruleset
 
 __version__ = "0.1.0"
@@ -27,6 +27,7 @@ __all__ = [
     "Evaluator",
     "Finding",
     "InputError",
+    "InputProblem",
     "Problem",
     "Records",
     "Report",
@@ -103,4 +104,6 @@ def evaluate(
         rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting,
         dict(ev.unmet),
         waiting_schools,
+        input_problems(records.problems, records.unjoined),
+        {s.value: n for s, n in ev.statuses.items()},
     )

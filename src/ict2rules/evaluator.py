@@ -103,6 +103,38 @@ class Finding:
             self._evidence = None
         return self._outcome
 
+    def message(self, lang: str = "zh") -> str:
+        """What a person reads about this finding, in ``lang`` ("zh" or "en"): the rule's
+        message with expected and actual filled in when it is not met, its title and
+        "met" / "not yet due" … otherwise.
+
+        >>> from ict2rules import evaluate
+        >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1", "hours": {"online": 50, "offline": 20}}},
+        ...              as_of="2024-01-15", keep={"fail"})
+        >>> total = [f for f in r.findings if f.rule_id == "ZK-T-HOURS-TOTAL"][0]
+        >>> "70" in total.message("en"), "70" in total.message("zh")
+        (True, True)
+        """
+        from .report import message  # the report module renders messages; it imports this one
+
+        return message(self, lang)
+
+    def to_dict(self, ruleset: Ruleset | None = None) -> dict[str, Any]:
+        """The finding as plain JSON data: rule, subject, status, severity, expected, actual,
+        detail, messages in both languages, the quoted source … Given the ``ruleset`` it was
+        checked against, also each parameter's value and origin and where the rule is defined:
+        exactly one item of the JSON report's ``findings`` (see docs/report-format.md).
+
+        >>> from ict2rules import evaluate
+        >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2024-01-15", keep={"fail"})
+        >>> d = r.findings[0].to_dict(r.ruleset)
+        >>> d["status"], d["subject"]["id"], sorted(d["message"])
+        ('fail', 'T1', ['en', 'zh'])
+        """
+        from .report import finding_dict
+
+        return finding_dict(self, ruleset)
+
     @property
     def rule_id(self) -> str:
         return self.compiled.rule.id
@@ -156,6 +188,10 @@ def _validated(model: Any, data: Any) -> Any:
         raise InputError(problems_from_validation(exc, data, None, model=model)) from None
 
 
+#: What an input problem can be (a report's ``input_problems``; docs/report-format.md).
+INPUT_PROBLEM_KINDS = ("skipped_row", "unjoined_row", "school_without_rows", "sheet", "column")
+
+
 @dataclass
 class Summary:
     """The counts a report's summary says, mergeable (chunks of a roster, Dask partitions).
@@ -175,6 +211,7 @@ class Summary:
     teachers_passed: int = 0
     teachers_waiting: int = 0  # not passed only because required work is not yet due
     skipped_rows: int = 0
+    problems: Counter[str] = field(default_factory=Counter)  # input problems by kind
 
     def add_teacher(self, passed: bool, waiting: bool) -> None:
         self.subjects["teacher"] += 1
@@ -190,6 +227,7 @@ class Summary:
         self.teachers_passed += other.teachers_passed
         self.teachers_waiting += other.teachers_waiting
         self.skipped_rows += other.skipped_rows
+        self.problems.update(other.problems)
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -209,6 +247,7 @@ class Summary:
             "errors": self.unmet.get("error", 0),
             "warnings": self.unmet.get("warning", 0),
             "skipped_rows": self.skipped_rows,
+            "input_problems": {k: self.problems.get(k, 0) for k in INPUT_PROBLEM_KINDS},
         }
 
 
@@ -277,6 +316,8 @@ class Evaluator:
         # Rules not met (fail or missing data) by severity, over every outcome: the verdict
         # does not depend on which findings a caller chose to keep.
         self.unmet: Counter[str] = Counter()
+        # Outcomes by status, over every rule and subject: what ``keep`` left out still counts.
+        self.statuses: Counter[Status] = Counter()
         # A pass that will not be reported is never explained, and a kept finding is explained
         # only when read: the evaluator asks each rule's verdict, never its outcome.
         self._report_passes = keep is None or Status.PASS in keep
@@ -372,6 +413,7 @@ class Evaluator:
         report_passes = self._report_passes
         for together, batch in self._steps[level]:
             if together is not None and together(s):  # a batch of comparisons, all met
+                self.statuses[PASS] += len(batch)
                 if report_passes:
                     ref = ref or ref_of(s.record, level, school)
                     try:  # a pass is its check's evidence, as is: judged here, in one go
@@ -391,6 +433,7 @@ class Evaluator:
                             judged = judge(s)
                             st = judged[0]
                         if st is PASS:
+                            self.statuses[PASS] += 1
                             if report_passes:
                                 ref = ref or ref_of(s.record, level, school)
                                 findings.append(
@@ -405,6 +448,7 @@ class Evaluator:
                 except DATA_ERRORS as exc:
                     outcome = wrong_kind_of_value(exc)
                     st = outcome.status
+                self.statuses[st] += 1
                 if st is FAIL or st is MISSING:
                     self.unmet[severity] += 1
                     if severity == "error":

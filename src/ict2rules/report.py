@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluator import DerivedValue, Finding, Summary, printable
+from .errors import Problem
+from .evaluator import INPUT_PROBLEM_KINDS, DerivedValue, Finding, Summary, printable
 from .kinds.base import Status, fmt_number
 from .labels import field as field_phrase
 from .labels import listing, say
@@ -171,21 +172,17 @@ def _met_message(title: str, lang: str, status: Status) -> str:
     return f"{title}:{label}" if lang == "zh" else f"{title}: {label}"
 
 
-def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
+def value_dict(v: DerivedValue) -> dict[str, Any]:
+    """One item of the JSON report's ``values``."""
+    return {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)}
+
+
+def finding_dict(f: Finding, ruleset: Ruleset | None) -> dict[str, Any]:
+    """One item of the JSON report's ``findings`` (and one ``--format jsonl`` line); without
+    the ruleset, ``parameters`` and ``defined_in`` are left out (only it knows them)."""
     rule = f.compiled.rule
     o = f.outcome
-    params = {
-        name: {
-            "value": jsonable(p.value),
-            "defined_in": p.defined_in,
-            "overrides": [
-                {"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides
-            ],
-        }
-        for name in f.compiled.parameters
-        for p in (ruleset.parameters[name],)
-    }
-    return {
+    out: dict[str, Any] = {
         "rule": rule.id,
         "title": {"zh": rule.title.zh, "en": rule.title.en},
         "subject": f.subject.to_dict(),
@@ -197,9 +194,131 @@ def finding_dict(f: Finding, ruleset: Ruleset) -> dict[str, Any]:
         "message": {"zh": message(f, "zh"), "en": message(f, "en")},
         "source": rule.source.model_dump(),
         "note": rule.note,
-        "parameters": params,
-        "defined_in": ruleset.rule_origin.get(rule.id, ruleset.id),
     }
+    if ruleset is None:
+        return out
+    out["parameters"] = {
+        name: {
+            "value": jsonable(p.value),
+            "defined_in": p.defined_in,
+            "overrides": [
+                {"ruleset": ov.ruleset, "value": jsonable(ov.value)} for ov in p.overrides
+            ],
+        }
+        for name in f.compiled.parameters
+        for p in (ruleset.parameters[name],)
+    }
+    out["defined_in"] = ruleset.rule_origin.get(rule.id, ruleset.id)
+    return out
+
+
+def _cell(value: Any) -> Any:
+    """A value for one cell of a flat row: scalars as they are, anything else as text."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return jsonable(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return show(value)
+
+
+# --------------------------------------------------------------------------- input problems
+
+#: What an input problem can be, in the order writers list them.
+_SPREADSHEET = re.compile(r"\.(csv|tsv|xlsx|xlsm|xls)$", re.IGNORECASE)
+_SHEET = re.compile(r"^(?P<file>.*?)\[(?P<sheet>[^\[\]]*)\]$")
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """Something the inputs held that was not checked as given: a roster row left out, a row
+    whose school matches nothing, a school no roster row names, a sheet or column not read.
+    The run went on (``--keep-going``, or a warning such as a 合计 row); every output format
+    lists these, so nothing is lost silently.
+
+    ``row`` (and ``sheet``) place it in a spreadsheet (CSV: header = row 1); ``line`` and
+    ``column`` in a text file (YAML, JSON, JSON Lines).
+
+    >>> from ict2rules.errors import Problem
+    >>> p = InputProblem.of(Problem("r.xlsx[一小]", "不是教师:合计行,已跳过", "not a teacher: a total row; skipped",
+    ...                             line=9, code="skipped"))
+    >>> p.kind, p.file, p.sheet, p.row, p.place()
+    ('skipped_row', 'r.xlsx', '一小', 9, 'r.xlsx[一小]:9')
+    """
+
+    kind: str
+    file: str | None
+    reason_zh: str
+    reason_en: str
+    sheet: str | None = None
+    row: int | None = None
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+    code: str = "input"
+
+    @classmethod
+    def of(cls, problem: Problem) -> InputProblem:
+        """The report's item for a problem the readers and the join kept as a warning."""
+        file, sheet = problem.file, None
+        m = _SHEET.match(file or "")
+        if m:
+            file, sheet = m.group("file"), m.group("sheet")
+        spreadsheet = bool(_SPREADSHEET.search(file or ""))
+        at = problem.line or None  # 0: the file as a whole
+        return cls(
+            kind=problem_kind(problem), file=file, reason_zh=problem.message_zh,
+            reason_en=problem.message_en, sheet=sheet,
+            row=at if spreadsheet else None, line=None if spreadsheet else at,
+            column=problem.column, field=problem.field, code=problem.code,
+        )
+
+    def place(self) -> str:
+        """Where it is, as ``file[sheet]:row`` or ``file:line:col``."""
+        out = (self.file or "<input>") + (f"[{self.sheet}]" if self.sheet is not None else "")
+        at = self.row if self.row is not None else self.line
+        if at is not None:
+            out += f":{at}" + (f":{self.column}" if self.column is not None else "")
+        return printable(out)
+
+    def reason(self, lang: str = "zh") -> str:
+        """Why, in ``lang`` ("zh" or "en"), on one printable line."""
+        text = self.reason_zh if lang == "zh" else self.reason_en
+        return printable(text.replace("\r", " ").replace("\n", " "))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.file, "sheet": self.sheet, "row": self.row,
+            "line": self.line, "column": self.column, "field": self.field, "code": self.code,
+            "reason": {"zh": self.reason_zh, "en": self.reason_en},
+        }
+
+
+def problem_kind(p: Problem) -> str:
+    """Which :data:`INPUT_PROBLEM_KINDS` a kept problem is (a bad or duplicate row: skipped)."""
+    if p.code == "unjoined":
+        return "school_without_rows" if p.field == "teachers" else "unjoined_row"
+    if p.code == "unknown_column":
+        return "column"
+    if p.code == "skipped" and not p.line:
+        return "sheet"  # a hidden sheet, a sheet without a header: not read
+    return "skipped_row"
+
+
+def input_problems(*problems: list[Problem]) -> list[InputProblem]:
+    """Kept problems (``Records.problems``, ``Records.unjoined`` …) as the report's items, in
+    file order (a file's own problems first, then by sheet and row or line)."""
+    items = [InputProblem.of(p) for group in problems for p in group]
+    return sorted(items, key=lambda p: (p.file or "", p.sheet or "", p.row or p.line or 0))
+
+
+def problem_counts(items: list[InputProblem]) -> dict[str, int]:
+    """``{kind: count}`` with every kind present (the summary's ``input_problems``).
+
+    >>> problem_counts([])["unjoined_row"]
+    0
+    """
+    counts = Counter(p.kind for p in items)
+    return {k: counts.get(k, 0) for k in INPUT_PROBLEM_KINDS}
 
 
 @dataclass
@@ -219,6 +338,18 @@ class Report:
     # the evaluator fills it so that keeping only some findings never changes the verdict
     unmet: dict[str, int] | None = None
     schools_waiting: int = 0  # schools not passed only because required work is not yet due
+    #: what the inputs held that was not checked as given (rows left out, rows not joined …)
+    input_problems: list[InputProblem] = field(default_factory=list)
+    #: findings per status over every outcome (None: count the findings themselves); the
+    #: evaluator fills it so that ``keep`` never changes the summary
+    statuses: dict[str, int] | None = None
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"<Report {self.ruleset.id} as of {self.as_of.isoformat()}: "
+                f"{'passed' if self.passed else 'not passed'}, {s['teachers']['checked']} teachers, "
+                f"{len(self.findings)} findings, {s['errors']} errors, "
+                f"{len(self.input_problems)} input problems>")
 
     @property
     def passed(self) -> bool:
@@ -240,13 +371,16 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         """The counts of the report (one :class:`~ict2rules.evaluator.Summary`, as a streamed
-        run's)."""
+        run's): every outcome counted, whatever ``keep`` kept."""
+        statuses = self.statuses if self.statuses is not None else Counter(
+            f.status.value for f in self.findings)
         teachers = [ok for level, _, ok in self.subjects if level == "teacher"]
         return Summary(
-            Counter(f.status.value for f in self.findings),
+            Counter(statuses),
             Counter(level for level, _, _ in self.subjects),
             Counter({"error": self._unmet("error"), "warning": self._unmet("warning")}),
             len(teachers), sum(teachers), self.teachers_waiting, self.skipped_rows,
+            Counter(problem_counts(self.input_problems)),
         ).to_dict()
 
     def _unmet(self, severity: str) -> int:
@@ -254,13 +388,41 @@ class Report:
             return self.unmet.get(severity, 0)
         return len(self.failures(severity))
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the report (``--format json``).
+    def to_records(self) -> list[dict[str, Any]]:
+        """One flat row per finding, ready for a DataFrame (``pandas.DataFrame(r.to_records())``):
+        ``level``, ``subject_id``, ``subject_name``, ``school``, ``rule``, ``title_zh``,
+        ``status``, ``severity``, ``message_zh``, ``message_en``, ``expected``, ``actual``,
+        ``section``. A number, text, boolean or null stays as it is; a date is ISO text; a
+        list or mapping is its text as messages show it (a cell holds one value).
+
+        >>> from ict2rules import evaluate
+        >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1", "hours": {"online": 50, "offline": 20}}},
+        ...              as_of="2024-01-15", keep={"fail"})
+        >>> row = [x for x in r.to_records() if x["rule"] == "ZK-T-HOURS-TOTAL"][0]
+        >>> row["subject_id"], row["status"], row["expected"], row["actual"]
+        ('T1', 'fail', '≥ 75 学时', 70)
+        """
+        rows = []
+        for f in self.findings:
+            o, ref, rule = f.outcome, f.subject, f.compiled.rule
+            rows.append({
+                "level": ref.level, "subject_id": ref.id, "subject_name": ref.name,
+                "school": ref.school, "rule": rule.id, "title_zh": rule.title.zh,
+                "status": f.status.value, "severity": rule.severity,
+                "message_zh": message(f, "zh"), "message_en": message(f, "en"),
+                "expected": _cell(o.expected), "actual": _cell(o.actual),
+                "section": rule.source.section,
+            })
+        return rows
+
+    def to_dict(self, *, items: bool = True) -> dict[str, Any]:
+        """The JSON form of the report (``--format json``); ``items=False`` leaves out the
+        lists ``input_problems``, ``findings`` and ``values`` (a writer streams them).
 
         >>> from ict2rules import evaluate, load_ruleset
         >>> r = evaluate(load_ruleset("zeku_2023"), {"teacher": {"id": "T1"}})
         >>> sorted(r.to_dict())[:4]
-        ['as_of', 'findings', 'inputs', 'passed']
+        ['as_of', 'findings', 'input_problems', 'inputs']
         """
         rs = self.ruleset
         return {
@@ -275,9 +437,8 @@ class Report:
             "inputs": self.inputs,
             "passed": self.passed,
             "summary": self.summary(),
+        } | ({
+            "input_problems": [p.to_dict() for p in self.input_problems],
             "findings": [finding_dict(f, rs) for f in self.findings],
-            "values": [
-                {"id": v.id, "subject": v.subject.to_dict(), "value": jsonable(v.value)}
-                for v in self.values
-            ],
-        }
+            "values": [value_dict(v) for v in self.values],
+        } if items else {})

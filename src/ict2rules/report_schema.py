@@ -1,117 +1,168 @@
-"""The JSON Schema of ``Report.to_dict()`` (``--format json``), written by hand: it is a
-promise to other systems, so it changes only on purpose."""
+"""The typed model of ``Report.to_dict()`` (``--format json``): one definition in pydantic.
+
+``ict2rules schema report`` and the committed ``schemas/report.schema.json`` are generated from
+:class:`ReportModel`, and every report's dict validates against it (``tests/test_report_api.py``
+checks that validating and dumping it gives the very same dict back, so no field is undescribed).
+It is a promise to other systems: fields are only ever added.
+
+>>> from ict2rules import evaluate
+>>> r = evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01")
+>>> model = ReportModel.model_validate(r.to_dict())
+>>> model.summary.teachers.checked, model.findings[0].subject.level
+(1, 'teacher')
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
-_TEXT = {
-    "type": "object",
-    "required": ["zh", "en"],
-    "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
-}
-_SUBJECT = {
-    "type": "object",
-    "required": ["level", "id"],
-    "properties": {
-        "level": {"enum": ["teacher", "school", "project"]},
-        "id": {"type": "string"},
-        "name": {"type": ["string", "null"]},
-        "school": {"type": ["string", "null"]},
-    },
-}
-_STATUS = {"enum": ["pass", "fail", "not_applicable", "missing_data", "pending"]}
+from pydantic import BaseModel, ConfigDict, Field
 
-REPORT_SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "ict2rules report",
-    "type": "object",
-    "required": ["version", "ruleset", "as_of", "passed", "summary", "findings", "values"],
-    "properties": {
-        "version": {"const": 1},
-        "ruleset": {
-            "type": "object",
-            "required": ["id", "title", "document", "chain"],
-            "properties": {
-                "id": {"type": "string"},
-                "title": _TEXT,
-                "document": {"type": "object"},
-                "chain": {"type": "array", "items": {"type": "string"}},
-            },
-        },
-        "as_of": {"type": "string", "format": "date"},
-        "inputs": {"type": "array", "items": {"type": "string"}},
-        "passed": {"type": "boolean"},
-        "summary": {
-            "type": "object",
-            "required": ["passed", "subjects", "teachers", "findings", "errors", "warnings"],
-            "properties": {
-                "passed": {"type": "boolean"},
-                "subjects": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "teachers": {
-                    "type": "object",
-                    "required": ["checked", "passed", "failed", "pass_rate"],
-                    "properties": {
-                        "checked": {"type": "integer"},
-                        "passed": {"type": "integer"},
-                        "failed": {"type": "integer"},
-                        "pending": {"type": "integer"},
-                        "pass_rate": {"type": ["number", "null"]},
-                    },
-                },
-                "findings": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "errors": {"type": "integer"},
-                "warnings": {"type": "integer"},
-                "skipped_rows": {"type": "integer"},
-            },
-        },
-        "findings": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": [
-                    "rule",
-                    "title",
-                    "subject",
-                    "status",
-                    "severity",
-                    "expected",
-                    "actual",
-                    "message",
-                    "source",
-                ],
-                "properties": {
-                    "rule": {"type": "string"},
-                    "title": _TEXT,
-                    "subject": _SUBJECT,
-                    "status": _STATUS,
-                    "severity": {"enum": ["error", "warning", "info"]},
-                    "expected": {},
-                    "actual": {},
-                    "detail": {"type": ["object", "null"]},
-                    "message": _TEXT,
-                    "source": {
-                        "type": "object",
-                        "required": ["section", "quote"],
-                        "properties": {
-                            "document": {"type": ["string", "null"]},
-                            "section": {"type": "string"},
-                            "quote": {"type": "string"},
-                        },
-                    },
-                    "note": {"type": ["string", "null"]},
-                    "parameters": {"type": "object"},
-                    "defined_in": {"type": "string"},
-                },
-            },
-        },
-        "values": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["id", "subject", "value"],
-                "properties": {"id": {"type": "string"}, "subject": _SUBJECT, "value": {}},
-            },
-        },
-    },
-}
+Level = Literal["teacher", "school", "project"]
+StatusName = Literal["pass", "fail", "not_applicable", "missing_data", "pending"]
+Severity = Literal["error", "warning", "info"]
+ProblemKind = Literal["skipped_row", "unjoined_row", "school_without_rows", "sheet", "column"]
+
+
+class _Model(BaseModel):
+    # a newer report may carry fields this version does not know: they are kept, not refused
+    model_config = ConfigDict(extra="allow")
+
+
+class Text(_Model):
+    """A Chinese and an English text."""
+
+    zh: str
+    en: str
+
+
+class SubjectModel(_Model):
+    """Who a finding or a value is about."""
+
+    level: Level
+    id: str
+    name: str | None = Field(description="the record's name, when it has one")
+    school: str | None = Field(description="a teacher's school id")
+
+
+class RulesetInfo(_Model):
+    id: str = Field(description="the ruleset checked against")
+    title: Text
+    document: dict[str, Any] = Field(
+        description="the regional document: title, issuer, number, date, level, seed, url, effective; "
+        "absent keys were not given"
+    )
+    chain: list[str] = Field(description="the extends chain, from the furthest base to this ruleset")
+
+
+class TeacherCounts(_Model):
+    checked: int
+    passed: int
+    failed: int
+    pending: int = Field(description="not passed only because required work is not yet due")
+    pass_rate: float | None = Field(description="passed / checked, 6 decimals; null with no teachers")
+
+
+class ProblemCounts(_Model):
+    """Input problems by kind (every kind present)."""
+
+    skipped_row: int
+    unjoined_row: int
+    school_without_rows: int
+    sheet: int
+    column: int
+
+
+class Summary(_Model):
+    passed: bool
+    subjects: dict[str, int] = Field(description="subjects checked per level")
+    teachers: TeacherCounts
+    findings: dict[StatusName, int] = Field(
+        description="findings per status, over every rule checked (whatever --status kept)"
+    )
+    errors: int = Field(description="error-severity findings not met (fail or missing_data)")
+    warnings: int = Field(description="warning-severity findings not met")
+    skipped_rows: int = Field(description="roster rows left out (--keep-going) or not teachers (合计 …)")
+    input_problems: ProblemCounts
+
+
+class InputProblemModel(_Model):
+    """Something an input held that was not checked as given (see docs/report-format.md)."""
+
+    kind: ProblemKind
+    file: str | None
+    sheet: str | None = Field(description="the workbook's sheet")
+    row: int | None = Field(description="the spreadsheet row (CSV: header = row 1)")
+    line: int | None = Field(description="the line of a text file (YAML, JSON, JSON Lines)")
+    column: int | None
+    field: str | None = Field(description="the field or header concerned")
+    code: str = Field(description="a stable code: skipped, unjoined, duplicate, unknown_column …")
+    reason: Text
+
+
+class SourceModel(_Model):
+    document: str | None
+    section: str
+    quote: str
+    title: str | None = None
+
+
+class Override(_Model):
+    ruleset: str
+    value: Any
+
+
+class ParameterModel(_Model):
+    value: Any
+    defined_in: str
+    overrides: list[Override]
+
+
+class FindingModel(_Model):
+    """One rule's verdict on one subject (also one ``--format jsonl`` line)."""
+
+    rule: str
+    title: Text
+    subject: SubjectModel
+    status: StatusName
+    severity: Severity
+    expected: Any
+    actual: Any
+    detail: dict[str, Any] | None
+    message: Text
+    source: SourceModel
+    note: str | None
+    parameters: dict[str, ParameterModel]
+    defined_in: str
+
+
+class ValueModel(_Model):
+    id: str
+    subject: SubjectModel
+    value: Any
+
+
+class ReportModel(_Model):
+    """The whole JSON report."""
+
+    version: Literal[1]
+    ruleset: RulesetInfo
+    as_of: dt.date
+    inputs: list[str]
+    passed: bool
+    summary: Summary
+    input_problems: list[InputProblemModel]
+    findings: list[FindingModel]
+    values: list[ValueModel]
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report, generated from :class:`ReportModel`."""
+    from .schemas import GENERATOR
+
+    schema = ReportModel.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ict2rules report"
+    schema["$comment"] = f"generated from the ict2rules models with {GENERATOR}"
+    return schema

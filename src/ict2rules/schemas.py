@@ -43,9 +43,9 @@ def records_schema() -> dict[str, Any]:
 
 
 def report_schema() -> dict[str, Any]:
-    from .report_schema import REPORT_SCHEMA
+    from .report_schema import report_schema as generated
 
-    return REPORT_SCHEMA
+    return generated()
 
 
 SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -63,7 +63,8 @@ from .inputs import (
 from .jsonlines import Lines, dump
 from .kinds.base import Status, Subject
 from .records import School, Teacher
-from .report import REPORT_VERSION
+from .render.problems import jsonl_item
+from .report import REPORT_VERSION, input_problems, problem_counts
 from .ruleset import Ruleset
 
 # Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
@@ -132,6 +133,7 @@ class Checker:
         notes: list[Problem] = []
         unjoined: list[tuple[str, int, Any]] = []
         ev.unmet = summary.unmet  # rules not met, over every outcome: this chunk's
+        start = Counter(ev.statuses)  # every outcome counts, whatever ``keep`` writes
         for row in rows:
             if len(row) > 5 and row[5] != "teacher":  # 合计, 注 …: said, never checked
                 notes.extend(row[6])
@@ -149,7 +151,6 @@ class Checker:
             s, found = ev.teacher(t, parent)
             ev.forget_values()  # derived values go to the JSON report, not to lines
             for f in found:
-                summary.findings[f.status.value] += 1
                 out.append(lines.line(f))
             summary.add_teacher(bool(s.passed), s.waiting)
             if sid is not None:
@@ -164,6 +165,7 @@ class Checker:
                     if self.schools:
                         unjoined.append((row[0], row[1], t.school_id))
         ev.unmet = Counter()
+        summary.findings.update({st.value: n - start[st] for st, n in ev.statuses.items()})
         text = "".join(line + "\n" for line in out)
         return ChunkResult(text, summary, groups, problems, ids, notes, unjoined)
 
@@ -185,12 +187,13 @@ class Checker:
         with no row has none: its rules over teachers lack data, as without ``teachers:``)."""
         ev, out = self.ev, []
         ev.unmet = summary.unmet
+        start = Counter(ev.statuses)  # every outcome counts, whatever ``keep`` writes
         for school in self.schools:
             for f in ev.finish(Subject(school, ev.env), groups.get(school.id)):
-                summary.findings[f.status.value] += 1
                 out.append(self.lines.line(f) + "\n")
             ev.forget_values()
             summary.subjects["school"] += 1
+        summary.findings.update({st.value: n - start[st] for st, n in ev.statuses.items()})
         ev.unmet = Counter()
         return out
 
@@ -387,6 +390,9 @@ def check_stream(
         return summary  # nothing was checked: not a report saying all is met
     out.writelines(lines)
     out.writelines(rollup_lines(groups))
+    kept = input_problems(found.problems, found.unjoined, found.notes)  # in every format
+    out.writelines(dump(jsonl_item(p)) + "\n" for p in kept)
+    summary.problems.update(problem_counts(kept))
     out.write(summary_line(ruleset, as_of, files, summary))
     return summary
 

@@ -18,6 +18,7 @@ from ..errors import printable
 from ..kinds.base import Status
 from ..report import Report, message
 from . import writer
+from .problems import counts_line, github_line
 from .sarif import locate
 from .text import LABELS, pct, show_value
 
@@ -65,11 +66,14 @@ def write_github(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any)
             f"{t['source']} {rule.source.section}「{rule.source.quote}」"
         )
         stream.write(f"::{COMMAND[rule.severity]} {','.join(props)}::{escape_data(body)}\n")
+    for p in report.input_problems:
+        stream.write(github_line(p, lang))
     s = report.summary()
     ts = s["teachers"]
     verdict = t["verdict_ok"] if report.passed else t["verdict_bad"]
     stream.write(
         f"ict2rules {report.ruleset.id} {report.as_of.isoformat()}: {verdict} · "
         f"{t['error']} {s['errors']} · {t['warning']} {s['warnings']} · "
-        f"{t['teachers']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['pass_rate']} {pct(ts['pass_rate'])}\n"
+        f"{t['teachers']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['pass_rate']} {pct(ts['pass_rate'])}"
+        + (f" · {counts_line(report, lang)}" if report.input_problems else "") + "\n"
     )

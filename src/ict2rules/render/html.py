@@ -748,6 +748,14 @@ def _pending(report: Report, view: View, t: dict[str, str], w: dict[str, str], l
     return [*out, "</ul></section>"]
 
 
+def _input_problems(report: Report, lang: str) -> list[str]:
+    """The inputs' problems (rows left out, not joined …), right after the summary."""
+    from .problems import html_section
+
+    section = html_section(report, lang)
+    return [section] if section else []
+
+
 # ------------------------------------------------------------------------------ the page
 
 
@@ -798,6 +806,7 @@ def write_html(report: Report, stream: IO[str], *, lang: str = "zh", full_up_to:
         f"<h1>{_e(title)}</h1>",
         toc,
         *_summary(report, view.summary, t, lang),
+        *_input_problems(report, lang),
     ]
     for part in sections.values():
         parts += part

@@ -1,12 +1,18 @@
 """``--format jsonl``: one finding per line, then one summary line — for big runs and pipes.
 
 Each finding line is exactly :func:`ict2rules.report.finding_dict` (the objects of the JSON
-report's ``findings``), the same shape a streamed roster check writes (``stream.py``, which
+report's ``findings``, encoded by ``stream.Lines``: each rule's fixed parts once), the same shape a streamed roster check writes (``stream.py``, which
 orders lines as it reads rows and adds per-school roll-up lines). The last line is the
-summary, marked ``"type": "summary"``::
+summary, marked ``"type": "summary"``. Before it, one ``"type": "input_problem"`` line per
+problem of the inputs (a row skipped, a row not joined to a school … — the items of the JSON
+report's ``input_problems``)::
 
     {"rule": "ZK-T-HOURS-TOTAL", "subject": {...}, "status": "fail", ...}
+    {"type": "input_problem", "kind": "skipped_row", "file": "roster.csv", "row": 7, ...}
     {"type": "summary", "version": 1, "ruleset": "zeku_2023", "as_of": "2023-10-08", "passed": false, ...}
+
+A line without ``type`` is a finding; a reader skips types it does not know (fields and line
+types are only ever added).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import IO, Any
 from ..jsonlines import Lines, dump
 from ..report import REPORT_VERSION, Report
 from . import writer
+from .problems import jsonl_item
 
 
 def summary_line(report: Report) -> dict[str, Any]:
@@ -41,4 +48,6 @@ def write_jsonl(report: Report, stream: IO[str], **_: Any) -> None:
     line = Lines(report.ruleset).line  # the one finding encoder, as a streamed run's
     for f in report.findings:
         stream.write(line(f) + "\n")
+    for p in report.input_problems:
+        stream.write(dump(jsonl_item(p)) + "\n")
     stream.write(dump(summary_line(report)) + "\n")

@@ -94,11 +94,31 @@ def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
             _testcase(suite, f, report, where, t, lang)
         for k, v in counts.items():
             totals[k] += v
+    if report.input_problems:
+        totals["tests"] += len(report.input_problems)
+        totals["skipped"] += len(report.input_problems)
+        root.append(input_suite(report, lang))
     for k, v in totals.items():
         root.set(k, str(v))
     root.set("errors", "0")
     root.set("time", "0")
     return root
+
+
+def input_suite(report: Report, lang: str) -> ET.Element:
+    """The inputs' problems as one suite of skipped cases (``classname`` ``input.KIND``, ``name``
+    the place): a CI server lists them beside the findings, and they fail nothing."""
+    from .problems import TITLE, plain_line
+
+    n = str(len(report.input_problems))
+    suite = ET.Element("testsuite", name=TITLE.get(lang, TITLE["zh"]), tests=n, failures="0",
+                       errors="0", skipped=n, time="0", timestamp=f"{report.as_of.isoformat()}T00:00:00")
+    for p in report.input_problems:
+        case = ET.SubElement(suite, "testcase", classname=f"input.{p.kind}", name=p.place(), time="0")
+        if p.file:
+            case.set("file", p.file)
+        ET.SubElement(case, "skipped", message=plain_line(p, lang))
+    return suite
 
 
 @writer("junit")

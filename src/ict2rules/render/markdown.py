@@ -5,6 +5,7 @@ each rule not met with its clause quoted as a blockquote and every subject that 
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import IO, Any
 
@@ -13,6 +14,7 @@ from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message
 from . import writer
+from .problems import counts_line, markdown_lines
 from .text import (
     LABELS,
     MARKS,
@@ -69,6 +71,8 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
     rows.append(_row(t["findings"], counts))
     if report.skipped_rows:
         rows.append(_row(t["skipped"], str(report.skipped_rows)))
+    if report.input_problems:
+        rows.append(_row("输入问题" if lang == "zh" else "Input problems", md(counts_line(report, lang))))
     verdict = t["verdict_ok"] if report.passed else f"**{t['verdict_bad']}**{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{t['rp']}"
     rows.append(_row(t["verdict"], verdict))
     return [f"# {t['title']}:{md(getattr(report.ruleset.title, lang))}", "", _row(t["item"], t["result"]), _row("---", "---"), *rows, ""]
@@ -143,8 +147,19 @@ def write_markdown(report: Report, stream: IO[str], *, lang: str = "zh", **_: An
     True
     """
     t = LABELS[lang]
-    lines = _summary(report, t, lang)
-    for group in teacher_groups(report):
-        lines += _group(group, report, t, lang)
-    lines += _failures(report, t, lang) + _pending(report, t, lang)
-    stream.write("\n".join(lines).rstrip("\n") + "\n")
+    # written part by part (a school's table, a rule's block): memory does not grow with the
+    # text of a province's report
+    parts = itertools.chain(
+        [_summary(report, t, lang), markdown_lines(report, lang)],
+        (_group(group, report, t, lang) for group in teacher_groups(report)),
+        [_failures(report, t, lang), _pending(report, t, lang)],
+    )
+    pending = ""  # blank lines at the end of the text so far: written only if more follows
+    for lines in parts:
+        text = "\n".join(lines)
+        if not text.strip("\n"):
+            continue
+        body = text.rstrip("\n")
+        stream.write(pending + body)
+        pending = text[len(body):] + "\n"
+    stream.write("\n")

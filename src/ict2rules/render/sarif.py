@@ -176,6 +176,11 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
         "results": results,
         "properties": {"ruleset": report.ruleset.id, "as_of": report.as_of.isoformat(), "summary": report.summary()},
     }
+    if report.input_problems:  # a problem of the tool's input, not a result about a subject
+        from .problems import sarif_notification
+
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
+            sarif_notification(p, lang) for p in report.input_problems]}]
     if report.inputs:
         run["artifacts"] = [{"location": {"uri": uri(p)}} for p in dict.fromkeys(report.inputs)]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

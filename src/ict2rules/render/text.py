@@ -657,6 +657,7 @@ def write_text(
         markup=False,  # nothing from a file is ever read as rich markup (see title_of)
     )
     console.print(_summary(report, t, lang))
+    _input_problems(console, report, lang)
     for group in teacher_groups(report):
         console.print()
         for part in _group_table(group, report, t, lang):
@@ -678,6 +679,18 @@ def write_text(
         for line in pending:
             console.print(line)
     console.file.flush()
+
+
+def _input_problems(console: Console, report: Report, lang: str) -> None:
+    """The inputs' problems (rows left out, not joined …), right after the summary."""
+    from .problems import text_lines
+
+    lines = text_lines(report, lang)
+    if lines:
+        console.print()
+        console.print(Text(lines[0], style="bold yellow"))
+        for line in lines[1:]:
+            console.print(Text(line, style="yellow"))
 
 
 # ---------------------------------------------------------------------------------------------

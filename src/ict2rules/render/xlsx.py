@@ -9,7 +9,9 @@ Four sheets, each with a frozen header row, an autofilter and set column widths:
   so that Excel's filter on 要求 lists every teacher missing one requirement, and the filter
   on 教师编号 lists one teacher's whole to-do list;
 * **学校要求** the school's (and a training project's) own requirements, met or not;
-* **说明** the document, the as-of date, the counts and how to read the workbook.
+* **说明** the document, the as-of date, the counts and how to read the workbook;
+* **输入问题** (only when there are any) every roster row left out, row not joined to a
+  school, school with no roster rows, sheet or column not read: kind, file, sheet, row, reason.
 
 Written with XlsxWriter in constant-memory mode: each row goes to a temporary file as it is
 made, so memory does not grow with the rows. ``engine="openpyxl"`` writes the same workbook
@@ -658,6 +660,11 @@ def about_rows(report: Report, rows: list[SchoolRow], problems: int, lang: str) 
     ]
     if s.get("skipped_rows"):
         out.append(("跳过的名册行" if zh else "Roster rows skipped", s["skipped_rows"]))
+    if report.input_problems:
+        from .problems import counts_line
+
+        out.append(("输入问题(见“输入问题”表)" if zh else "Input problems (sheet 输入问题)",
+                    counts_line(report, lang)))
     out.append(("", ""))
     out += [("读法" if zh and i == 0 else "How to read" if i == 0 else "", line) for i, line in enumerate(HOW_TO[lang])]
     return out
@@ -707,4 +714,21 @@ def write_xlsx(report: Report, stream: IO[bytes], *, lang: str = "zh",
     for rule in report.ruleset.rules:
         about.append([rule.id, getattr(rule.title, lang), source_line(rule, report), rule.source.quote])
     about.close()
+    write_input_problems(book, report, lang)
     book.save()
+
+
+INPUT_SHEET = "输入问题"  # the fifth sheet, only when the inputs had problems
+
+
+def write_input_problems(book: Any, report: Report, lang: str) -> None:
+    """The 输入问题 sheet: every row left out, row not joined, sheet or column not read."""
+    from .problems import xlsx_columns, xlsx_values
+
+    if not report.input_problems:
+        return
+    sheet = book.sheet(INPUT_SHEET, [Column(h, w, wrap=h in ("原因", "Reason"), text=h not in ("行", "列", "Row", "Col"))
+                                     for h, w in xlsx_columns(lang)])
+    for p in report.input_problems:
+        sheet.append(xlsx_values(p, lang), "warning")
+    sheet.close()

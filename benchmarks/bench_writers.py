@@ -1,0 +1,144 @@
+"""Do the writers stay in bounded memory for a province? Time and peak memory of each format,
+against baselines of the same run.
+
+One seeded population (``population.py``: schools, and teachers in a JSON Lines roster, about
+half failing something) is written to a folder. Then each case runs in a fresh process, whose
+own peak resident set size is read when it ends (``os.wait4``, the child's ``ru_maxrss``):
+
+* ``check``: read, join and check the population, every finding kept (as ``--format json``
+  does), and write nothing: the report's own memory and time, under every writer below;
+* ``dumps``: the same, then ``json.dumps`` of each finding's dict, written one after another
+  (the plainest streamed writer of the same findings: the baseline of the ratios);
+* ``dumps-all``: ``json.dumps`` of every finding's dict at once (the report as one list, then
+  one string: what a writer that is not streamed costs — several GB for a province, so it runs
+  only when asked, ``--cases``);
+* ``json``, ``markdown``, ``jsonl``, ``xlsx``: the same check, then that writer into a file;
+* ``cli-FORMAT``: ``ict2rules check schools.yaml roster.jsonl -r zeku_2023 -f FORMAT -o …``
+  from start to exit (``-f jsonl`` streams the roster row by row).
+
+Each line gives the wall seconds of the check and of the writing, the peak RSS of the process,
+the writing's time and the peak's ratio to ``dumps``', and the output's size.
+
+    python benchmarks/bench_writers.py                          # 50,000 teachers in 400 schools
+    python benchmarks/bench_writers.py --teachers 2000 --schools 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+AS_OF = "2024-01-15"  # after every Zeku deadline: each unmet rule is a failure
+WRITERS = ("json", "markdown", "jsonl", "xlsx")
+CASES = ("check", "dumps", "dumps-all", *WRITERS, *(f"cli-{w}" for w in WRITERS))
+DEFAULT = ("check", "dumps", *WRITERS, "cli-json", "cli-jsonl")
+
+
+def checked_report(folder: Path) -> Any:
+    """The population checked as ``ict2rules check schools.yaml roster.jsonl`` checks it."""
+    from ict2rules import evaluate
+    from ict2rules.inputs import Records, join_schools, read_records
+
+    records = Records()
+    for name in ("schools.yaml", "roster.jsonl"):
+        records.extend(read_records(folder / name))
+    join_schools(records)
+    return evaluate("zeku_2023", records, as_of=AS_OF)
+
+
+def child(case: str, folder: Path) -> dict[str, Any]:
+    """Run one case in this process; its figures (the parent adds the peak memory)."""
+    out = folder / f"out.{case}"
+    if case.startswith("cli-"):
+        from ict2rules.cli import main
+
+        fmt = case[4:]
+        t0 = time.perf_counter()
+        code = main(["check", str(folder / "schools.yaml"), str(folder / "roster.jsonl"), "-r", "zeku_2023",
+                     "--as-of", AS_OF, "-f", fmt, "-o", str(out)])
+        return {"check_s": None, "write_s": time.perf_counter() - t0, "exit": code, "bytes": out.stat().st_size}
+    t0 = time.perf_counter()
+    report = checked_report(folder)
+    checked = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    size = 0
+    if case == "dumps":
+        from ict2rules.report import finding_dict
+
+        with open(out, "w", encoding="utf-8") as stream:
+            for f in report.findings:
+                stream.write(json.dumps(finding_dict(f, report.ruleset), ensure_ascii=False) + "\n")
+        size = out.stat().st_size
+    elif case == "dumps-all":
+        from ict2rules.report import finding_dict
+
+        text = json.dumps([finding_dict(f, report.ruleset) for f in report.findings], ensure_ascii=False)
+        size = len(text.encode("utf-8"))
+    elif case in WRITERS:
+        from ict2rules.render import BINARY, write
+
+        with open(out, "wb" if case in BINARY else "w", encoding=None if case in BINARY else "utf-8") as stream:
+            write(case, report, stream)
+        size = out.stat().st_size
+    return {"check_s": checked, "write_s": time.perf_counter() - t1, "findings": len(report.findings),
+            "bytes": size}
+
+
+def measure(case: str, folder: Path) -> dict[str, Any]:
+    """Run ``case`` in a fresh process: its figures and its own peak RSS (MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--child", case, str(folder)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    text = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{case}: exit {proc.returncode}")
+    figures = json.loads(text)
+    figures["wall_s"] = time.perf_counter() - t0
+    figures["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    return figures
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--teachers", type=int, default=50_000)
+    p.add_argument("--schools", type=int, default=400)
+    p.add_argument("--cases", nargs="*", default=list(DEFAULT), choices=CASES)
+    p.add_argument("--child", nargs=2, metavar=("CASE", "FOLDER"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return
+    from population import write_files
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_files(folder, args.teachers, args.schools, seed=2023)
+        print(f"{args.teachers} teachers in {args.schools} schools, zeku_2023 as of {AS_OF}")
+        print(f"{'case':<14} {'check s':>8} {'write s':>8} {'wall s':>7} {'peak MB':>8} "
+              f"{'write/dumps':>11} {'peak/dumps':>10} {'output MB':>9}")
+        base: dict[str, Any] | None = None
+        for case in args.cases:
+            f = measure(case, folder)
+            if case == "dumps":
+                base = f
+            ratio_t = f"{f['write_s'] / base['write_s']:.2f}" if base and not case.startswith("cli") else ""
+            ratio_m = f"{f['peak_mb'] / base['peak_mb']:.2f}" if base else ""
+            check = f"{f['check_s']:.1f}" if f.get("check_s") is not None else "—"
+            print(f"{case:<14} {check:>8} {f['write_s']:>8.1f} {f['wall_s']:>7.1f} {f['peak_mb']:>8.0f} "
+                  f"{ratio_t:>11} {ratio_m:>10} {f['bytes'] / 1e6:>9.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
