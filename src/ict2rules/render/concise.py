@@ -23,7 +23,6 @@ from typing import IO, Any
 
 from ..errors import printable
 from ..evaluator import SubjectRef
-from ..kinds.base import Status
 from ..report import Report, message
 from . import writer
 from .text import LABELS, fix_order

@@ -36,7 +36,7 @@ from ..kinds.base import Status
 from ..report import Report, show
 from . import writer
 from .text import document_line, fix_order, show_value, source_line, wrap
-from .xlsx import T, derived_titles, problem, school_rows
+from .xlsx import derived_titles, problem, school_rows
 
 WIDTH = 100
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)
@@ -105,7 +105,7 @@ def _block(items: list[Finding], report: Report, lang: str, derived: dict[str, s
             title = printable(str(getattr(f.compiled.rule.title, lang)))
             text = f"{n:>2}. {title}" + (f"{w['lp']}{w['due']} {show(due)}{w['rp']}" if due else "")
             lines += wrap(text, WIDTH, 0, 4)
-            found, todo = problem(f, lang, derived)
+            _, todo = problem(f, lang, derived)
             lines += wrap(f"{w['todo']}{w['colon']}{printable(todo)}", WIDTH, 4, 6)
     return lines
 
