@@ -348,3 +348,24 @@ def test_benchmark_prints_a_table(tmp_path):
     assert {r.split("|")[1].strip() for r in rows[1:]} >= {"print", "text", "teachers", "concise"}
     assert json.dumps(rows)  # one row per writer, no error
     assert Status.FAIL.value == "fail"
+
+
+def regenerate() -> None:
+    """Rewrite the output of every ``$ ict2rules …`` block of docs/output-text.md from the tool."""
+    import contextlib
+
+    os.chdir(ROOT)
+    text = DOC.read_text(encoding="utf-8")
+
+    def run(block: re.Match[str]) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(block["args"].split())
+        return f"```console\n$ ict2rules {block['args']}\n{out.getvalue()}$ echo $?\n{code}\n```"
+
+    DOC.write_text(COMMAND.sub(run, text), encoding="utf-8")
+
+
+if __name__ == "__main__":  # python tests/test_text.py --regenerate
+    if sys.argv[1:] == ["--regenerate"]:
+        regenerate()

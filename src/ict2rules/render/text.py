@@ -450,6 +450,8 @@ def wrap(text: str, width: int, indent: int = 0, hang: int | None = None) -> lis
     ['  总学时不少于', '    75学时 at', '    least 75', '    hours']
     """
     hang = indent if hang is None else hang
+    if "\n" not in text and (indent + 2 * len(text) <= width or indent + cells(text) <= width):
+        return [(" " * indent + text).rstrip()]  # most lines fit: no need to look at each word
     lines: list[str] = []
     line, used, base = " " * indent, indent, indent
     for token in _TOKENS.findall(text):
@@ -463,7 +465,7 @@ def wrap(text: str, width: int, indent: int = 0, hang: int | None = None) -> lis
             elif not lines and used == base:  # the text's own leading blanks are kept
                 line, used = line + token, used + len(token)
             continue
-        size = cell_len(token)
+        size = len(token) if token.isascii() else cell_len(token)
         if used + size > width and used > base:
             lines.append(line.rstrip())
             line, used, base = " " * hang, hang, hang
