@@ -16,7 +16,8 @@ teacher reads on paper is what the bureau filters in Excel.
 >>> r = evaluate("zeku_2023", "examples/zeku_2023/school_bad.yaml", as_of="2024-01-15")
 >>> out = io.StringIO()
 >>> write_teachers(r, out)
->>> print(out.getvalue().split("\\n\\n")[3])
+>>> block = out.getvalue().split("\\n\\n")[3]
+>>> print("\\n".join(block.splitlines()[:7]))
 马晓琴(ZK102) · 学校 泽库县和日寄宿制小学(ZK-HJZX)
 需要修改 4 项:
  1. [必须] 总学时不少于75学时

@@ -220,7 +220,7 @@ class TeacherRow:
     subject: SubjectRef
     statuses: dict[str, Status]
     passed: bool
-    errors: dict[str, bool] = field(default_factory=dict)  # rule id → is error severity
+    errors: dict[str, bool] = field(default_factory=dict)  # rule id → is error severity (rules not met)
 
     @property
     def clean(self) -> bool:
@@ -268,31 +268,34 @@ def teacher_groups(report: Report) -> list[TeacherGroup]:
     verdicts = {key: ok for level, key, ok in report.subjects if level == "teacher"}
     names: dict[str, str | None] = {}
     groups: dict[str | None, TeacherGroup] = {}
-    rows: dict[tuple[str | None, str], TeacherRow] = {}
+    rows: dict[SubjectRef, TeacherRow] = {}
     open_rules: dict[str | None, set[str]] = {}
+    opened, not_met = frozenset(_OPEN), frozenset((Status.FAIL, Status.MISSING_DATA))
     for f in report.findings:  # one pass: a province has millions of findings
         ref = f.subject
         if ref.level != "teacher":
             if ref.level == "school":
                 names.setdefault(ref.id, ref.name)
             continue
-        key = (ref.school, ref.id)
-        row = rows.get(key)
+        row = rows.get(ref)
         if row is None:
             group = groups.get(ref.school)
             if group is None:
                 group = groups[ref.school] = TeacherGroup(ref.school, None)
                 open_rules[ref.school] = set()
-            row = rows[key] = TeacherRow(ref, {}, True, {})
+            row = rows[ref] = TeacherRow(ref, {}, True, {})
             group.rows.append(row)
-        row.statuses[f.rule_id] = f.status
-        row.errors[f.rule_id] = f.compiled.is_error
-        if f.status in _OPEN:
-            open_rules[ref.school].add(f.rule_id)
-            if f.compiled.is_error:
+        status, rid = f.status, f.rule_id
+        row.statuses[rid] = status
+        if status in opened:
+            open_rules[ref.school].add(rid)
+            is_error = f.compiled.is_error
+            if is_error:
                 row.passed = False  # as evaluator.passed: an error rule not passed or not applicable
-    for (school, tid), row in rows.items():
-        row.passed = verdicts.get(f"{school}/{tid}" if school else tid, row.passed)
+            if status in not_met:
+                row.errors[rid] = is_error
+    for ref, row in rows.items():
+        row.passed = verdicts.get(f"{ref.school}/{ref.id}" if ref.school else ref.id, row.passed)
     for school, group in groups.items():
         group.name = names.get(school or "")
         group.columns = sorted(open_rules[school], key=lambda rid: rule_rank.get(rid, 10_000))
@@ -678,7 +681,8 @@ def _group_lines(out: Lines, group: TeacherGroup, report: Report, t: dict[str, s
         out.line(out.paint(head, "bold") + "  " + out.paint(counts, "dim"))
     else:
         out.para(f"{head}  {counts}", 0, 2, "bold")
-    rows = group.rows if details else [r for r in group.rows if not r.passed and not r.waiting]
+    waiting = {id(r) for r in group.rows if r.waiting}
+    rows = group.rows if details else [r for r in group.rows if not r.passed and id(r) not in waiting]
     shown = {rid for r in rows for rid, s in r.statuses.items() if s in _OPEN}
     columns = [rid for rid in group.columns if rid in shown]
     if not columns:
@@ -700,19 +704,19 @@ def _group_lines(out: Lines, group: TeacherGroup, report: Report, t: dict[str, s
             statuses = row.statuses
             cols = [" " * left + marks[statuses.get(rid, Status.NOT_APPLICABLE)] + " " * right
                     for rid, (left, right) in zip(columns, pads, strict=True)]
-            verdict = verdicts[0] if row.passed else verdicts[1] if row.waiting else verdicts[2]
+            verdict = verdicts[0] if row.passed else verdicts[1] if id(row) in waiting else verdicts[2]
             lines.append("  ".join([name + " " * (first - size), *cols, verdict]) + "\n")
         out.stream.write("".join(lines))
     listed = {id(r) for r in rows}
     hidden = [r for r in group.rows if id(r) not in listed]
     met = sum(1 for r in hidden if r.passed)
-    waiting = len(hidden) - met
+    later = len(hidden) - met
     if met:
         key = "all_met" if met == group.checked else "others_met"
         out.line("  " + t[key].format(n=met), "green")
-    if waiting:
-        key = "all_waiting" if waiting == group.checked else "others_waiting"
-        out.line("  " + t[key].format(n=waiting), "cyan")
+    if later:
+        key = "all_waiting" if later == group.checked else "others_waiting"
+        out.line("  " + t[key].format(n=later), "cyan")
     if rows:
         for n, rid in enumerate(columns, 1):
             out.para(f"  {n:>2} {rid} {title_of(report.ruleset.rule(rid), lang)}", 0, 5)
@@ -735,8 +739,10 @@ def _values_lines(out: Lines, report: Report, t: dict[str, str], lang: str, list
     ids = list(dict.fromkeys(v.id for v in report.values))
     rows: dict[SubjectRef, dict[str, Any]] = {}
     for v in report.values:
-        rows.setdefault(v.subject, {})[v.id] = v.value
-    shown = [(ref, v) for ref, v in rows.items() if listed is None or ref.level != "teacher" or ref in listed]
+        ref = v.subject
+        if listed is None or ref.level != "teacher" or ref in listed:
+            rows.setdefault(ref, {})[v.id] = v.value
+    shown = list(rows.items())
     if not shown:
         return
     labels = [clip(printable(ref.label()), 32) for ref, _ in shown]
@@ -793,11 +799,8 @@ def _rule_lines(out: Lines, n: int, rule: Rule, findings: list[Finding], report:
     out.line()
 
 
-def _pending_lines(out: Lines, report: Report, lang: str, t: dict[str, str], details: bool) -> None:
+def _pending_lines(out: Lines, pending: list[Finding], lang: str, t: dict[str, str], details: bool) -> None:
     """Work not yet due, one rule a line with its due date, then who it concerns (indented)."""
-    pending = [f for f in report.findings if f.status is Status.PENDING]
-    if not pending:
-        return
     out.line(t["pending_h"], "bold underline")
     for rule, fs in by_rule(pending):
         text = f"  … {rule.id} {title_of(rule, lang)} — {t['due']} {due_of(fs[0])}"
@@ -873,16 +876,22 @@ def write_text(
     for group in teacher_groups(report):
         listed.update(_group_lines(out, group, report, t, lang, details))
     _values_lines(out, report, t, lang, None if details else listed)
-    problems = by_rule(report.failures())
+    not_met, pending = [], []
+    for f in report.findings:  # one pass for both (a province has millions of findings)
+        if f.status is Status.FAIL or f.status is Status.MISSING_DATA:
+            not_met.append(f)
+        elif f.status is Status.PENDING:
+            pending.append(f)
+    problems = by_rule(not_met)
     if problems:
         out.line()
         out.line(t["fix"], "bold underline")
         for n, (rule, fs) in enumerate(problems, 1):
             _rule_lines(out, n, rule, fs, report, lang, t, details)
-    if any(f.status is Status.PENDING for f in report.findings):
+    if pending:
         if not problems:  # a rule block already ends with a blank line
             out.line()
-        _pending_lines(out, report, lang, t, details)
+        _pending_lines(out, pending, lang, t, details)
     stream.flush()
 
 
