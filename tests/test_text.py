@@ -145,6 +145,15 @@ def test_text_is_plain_within_100_columns_when_piped(two_schools):
     assert "Schools" in out and "School id" in out
 
 
+def test_text_on_a_narrow_terminal_the_school_name_gives_way(bad_report):
+    out = render("text", bad_report, width=90)
+    table = out[out.index("各校情况"):out.index("\n\n", out.index("各校情况"))]
+    assert max(cell_len(line) for line in table.splitlines()) <= 90
+    assert "ZK-HJZX   泽库县" in table and "…" in table
+    out = render("text", bad_report, width=60)  # what to fix wraps to any width
+    assert all(cell_len(line) <= 60 for line in out[out.index("需要修改"):].splitlines())
+
+
 def test_text_colour_on_a_terminal_codes_the_marks(bad_report):
     out = render("text", bad_report, color=True)
     assert "\x1b[" in out[out.index("学校 ZK-HJZX"):]

@@ -624,10 +624,10 @@ def _school_table(out: Lines, report: Report, t: dict[str, str], lang: str) -> N
         return  # teachers checked on their own: the summary already counts them
     w = T[lang if lang in T else "zh"]
     heads = t["school_cols"].split("|")
-    cells = []
+    table = []
     for r in rows:
         own = "" if r.school_ok is None else w["met"] if r.school_ok else w["waiting"] if r.school_waiting else w["not_met"]
-        cells.append([
+        table.append([
             printable(r.id) if r.id else w["no_school"], printable(r.name or ""), str(r.teachers),
             str(r.passed), str(r.pending), str(r.failed), str(r.missing),
             pct(rate(r.passed, r.teachers)) if r.teachers else "—", own,
@@ -635,7 +635,7 @@ def _school_table(out: Lines, report: Report, t: dict[str, str], lang: str) -> N
     caps = [16, 20, 0, 0, 0, 0, 0, 0, 0]  # ids and names are cut; counts never
     widths = []
     for i, head in enumerate(heads):
-        wide = max([cell_len(head), *(cell_len(c[i]) for c in cells)])
+        wide = max([cell_len(head), *(cells(c[i]) for c in table)])
         widths.append(min(wide, max(caps[i], cell_len(head))) if caps[i] else wide)
     over = sum(widths) + 2 * (len(widths) - 1) - out.width
     if over > 0:  # a narrow terminal: the name gives way, down to its header
@@ -657,7 +657,7 @@ def _school_table(out: Lines, report: Report, t: dict[str, str], lang: str) -> N
     out.line(t["schools_h"], "bold underline")
     out.line(fmt(heads, False), "bold")
     out.line("─" * (sum(widths) + 2 * (len(widths) - 1)))
-    for values in cells:
+    for values in table:
         out.line(fmt(values, out.color))
 
 
