@@ -3,7 +3,7 @@ to each teacher.
 
 One block per teacher who has something to do: name, id and school, then each requirement
 not met in plain words — what is required, what was found, what to do, and the clause's
-section — and after it the work not yet due, with its due date. A school's own requirements
+section — and after it the work not yet due, with its due date (and, when the record falls short so far, how). A school's own requirements
 (its plan, its teams) come first, for the coordinator. Teachers with nothing to do are
 counted, not listed. Plain text: no colour, no box drawing, lines of at most 100 columns,
 so it prints as it reads; ``--split-by school`` writes one list per school.
@@ -49,7 +49,7 @@ WORDS = {
         "school": "学校", "no_school": "未归属学校的教师",
         "school_items": "学校自身的要求(由学校负责):", "lp": "(", "rp": ")",
         "to_fix": "需要修改 {n} 项:", "to_come": "尚未到期 {n} 项:",
-        "required": "要求", "found": "实际", "todo": "怎么改", "section": "依据", "due": "期限",
+        "required": "要求", "found": "实际", "now": "目前", "todo": "怎么改", "section": "依据", "due": "期限",
         "colon": ":",
         "counts": "教师 {checked} 人 · 有需要修改或尚未完成事项的 {listed} 人",
         "rest": "其余 {n} 位教师没有需要修改的事项。",
@@ -62,7 +62,7 @@ WORDS = {
         "school": "School", "no_school": "Teachers without a school",
         "school_items": "The school's own requirements (for the school):", "lp": " (", "rp": ")",
         "to_fix": "To fix: {n}", "to_come": "Not yet due: {n}",
-        "required": "Required", "found": "Found", "todo": "What to do", "section": "Section",
+        "required": "Required", "found": "Found", "now": "So far", "todo": "What to do", "section": "Section",
         "due": "due", "colon": ": ",
         "counts": "{checked} teachers · {listed} with something to fix or still to do",
         "rest": "The other {n} teachers have nothing to fix.",
@@ -106,8 +106,9 @@ def _block(items: list[Finding], report: Report, lang: str, derived: dict[str, s
             title = printable(str(getattr(f.compiled.rule.title, lang)))
             text = f"{n:>2}. {title}" + (f"{w['lp']}{w['due']} {show(due)}{w['rp']}" if due else "")
             lines += wrap(text, WIDTH, 0, 4)
-            _, todo = problem(f, lang, derived)
-            lines += wrap(f"{w['todo']}{w['colon']}{printable(todo)}", WIDTH, 4, 6)
+            if (f.outcome.detail or {}).get("would_be") in ("fail", "missing_data"):
+                found, _ = problem(f, lang, derived)  # short as the record stands: say how
+                lines += wrap(f"{w['now']}{w['colon']}{printable(found)}", WIDTH, 4, 6)
     return lines
 
 
