@@ -16,6 +16,7 @@ of what was written.
 
     python benchmarks/bench_text.py                        # 50,000 teachers in 400 schools
     python benchmarks/bench_text.py --teachers 2000 --schools 20 --repeat 1
+    python benchmarks/bench_text.py --data /tmp/pop --only text   # a population written before
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def baseline(report: Any, stream: IO[str]) -> None:
             print(f.subject.label(), f.rule_id, f.status.value, file=stream)
 
 
-def writers() -> dict[str, Callable[[Any, IO[str]], None]]:
+def writers(only: str | None = None) -> dict[str, Callable[[Any, IO[str]], None]]:
     from ict2rules.render import formats, write
 
     out: dict[str, Callable[[Any, IO[str]], None]] = {"print": baseline}
@@ -64,12 +65,14 @@ def writers() -> dict[str, Callable[[Any, IO[str]], None]]:
     ):
         if fmt in known:
             out[name] = lambda r, s, fmt=fmt, options=options: write(fmt, r, s, color=False, **options)
+    if only:
+        out = {k: v for k, v in out.items() if k == "print" or k in only.split(",")}
     return out
 
 
-def measure(report: Any, folder: Path, repeat: int) -> list[dict[str, Any]]:
+def measure(report: Any, folder: Path, repeat: int, only: str | None = None) -> list[dict[str, Any]]:
     rows = []
-    for name, fn in writers().items():
+    for name, fn in writers(only).items():
         path = folder / "out.txt"
         times = []
         for _ in range(repeat):
@@ -87,6 +90,7 @@ def main() -> None:
     ap.add_argument("--schools", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--data", type=Path, help="a folder population.py wrote (default: write one)")
+    ap.add_argument("--only", help="writers to time, comma-separated (print is always timed)")
     args = ap.parse_args()
     from population import write_files
 
@@ -100,7 +104,7 @@ def main() -> None:
         for f in report.findings:  # explained once, before any timing
             if f.status.value != "pass":
                 _ = f.outcome
-        rows = measure(report, Path(stack.enter_context(tempfile.TemporaryDirectory())), args.repeat)
+        rows = measure(report, Path(stack.enter_context(tempfile.TemporaryDirectory())), args.repeat, args.only)
     teachers = report.summary()["teachers"]["checked"]
     base = rows[0]["cpu"]
     print(f"{teachers:,} teachers in {args.schools} schools (checked in {check:.1f} s CPU), "

@@ -188,17 +188,16 @@ MAX_ITEMS = 50  # subjects listed under one rule in text
 def fix_order(findings: list[Finding]) -> list[Finding]:
     """Schools and projects before teachers; within a level, errors first, then each rule's
     ``order``, then id."""
-    level_rank = {"project": 0, "school": 1, "teacher": 2}
-    severity_rank = {"error": 0, "warning": 1, "info": 2}
-    return sorted(
-        findings,
-        key=lambda f: (
-            level_rank[f.subject.level],
-            severity_rank[f.severity],
-            f.compiled.rule.order if f.compiled.rule.order is not None else 1_000,
-            f.rule_id,
-        ),
-    )
+    return sorted(findings, key=_fix_key)
+
+
+_LEVEL_RANK = {"project": 0, "school": 1, "teacher": 2}
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _fix_key(f: Finding) -> tuple[int, int, int, str]:
+    order = f.compiled.rule.order
+    return (_LEVEL_RANK[f.subject.level], _SEVERITY_RANK[f.severity], order if order is not None else 1_000, f.rule_id)
 
 
 def by_rule(findings: list[Finding]) -> list[tuple[Rule, list[Finding]]]:
@@ -208,9 +207,13 @@ def by_rule(findings: list[Finding]) -> list[tuple[Rule, list[Finding]]]:
     []
     """
     groups: dict[str, list[Finding]] = {}
-    for f in fix_order(findings):
-        groups.setdefault(f.rule_id, []).append(f)
-    return [(fs[0].compiled.rule, fs) for fs in groups.values()]
+    for f in findings:  # grouped first: the rules are sorted, not every finding
+        group = groups.get(f.rule_id)
+        if group is None:
+            group = groups[f.rule_id] = []
+        group.append(f)
+    # within one rule, fix_order keeps the findings' order (one level, severity and order)
+    return [(fs[0].compiled.rule, fs) for fs in sorted(groups.values(), key=lambda fs: _fix_key(fs[0]))]
 
 
 @dataclass
@@ -520,13 +523,13 @@ def clip(text: str, room: int) -> str:
     return out + "…"
 
 
-def ljust(text: str, cells: int) -> str:
-    """``text`` padded with spaces to ``cells`` terminal cells (CJK characters count two)."""
-    return text + " " * max(cells - cell_len(text), 0)
+def ljust(text: str, room: int) -> str:
+    """``text`` padded with spaces to ``room`` terminal cells (CJK characters count two)."""
+    return text + " " * max(room - cells(text), 0)
 
 
-def rjust(text: str, cells: int) -> str:
-    return " " * max(cells - cell_len(text), 0) + text
+def rjust(text: str, room: int) -> str:
+    return " " * max(room - cells(text), 0) + text
 
 
 class Lines:
@@ -738,10 +741,15 @@ def _values_lines(out: Lines, report: Report, t: dict[str, str], lang: str, list
     }
     ids = list(dict.fromkeys(v.id for v in report.values))
     rows: dict[SubjectRef, dict[str, Any]] = {}
-    for v in report.values:
-        ref = v.subject
-        if listed is None or ref.level != "teacher" or ref in listed:
-            rows.setdefault(ref, {})[v.id] = v.value
+    last: SubjectRef | None = None
+    row: dict[str, Any] | None = None
+    for v in report.values:  # a subject's values come together: each subject looked up once
+        if v.subject is not last:
+            last = v.subject
+            keep = listed is None or last.level != "teacher" or last in listed
+            row = rows.setdefault(last, {}) if keep else None
+        if row is not None:
+            row[v.id] = v.value
     shown = list(rows.items())
     if not shown:
         return
