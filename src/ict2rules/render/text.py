@@ -1,11 +1,14 @@
-"""``--format text``: what a school IT lead reads in a terminal.
+"""``--format text``: what a school IT lead or a county office reads in a terminal.
 
 A summary panel (teachers checked, passed, failed, pass rate, each school-level rate such as
-an excellence rate against its cap), a table per school of teachers × rules, then what to fix in
-the order to fix it — one block per rule with its quoted clause, listing every subject that
-does not meet it with expected and actual — then the work not yet due.
+an excellence rate against its cap), one line per school (its id beside its name), a table per
+school of the teachers who fail or lack data × the rules they miss (every teacher with
+``details``), then what to fix in the order to fix it — one block per rule with its quoted
+clause, listing the subjects that do not meet it — then the work not yet due.
 
-Colour only on a terminal; piped output is plain text (width 100).
+The panel is rich's; everything that grows with the roster is written as plain lines padded
+by terminal cells (CJK characters are two wide), so 50,000 teachers take seconds, not a
+minute. Colour only on a terminal; piped output is plain text (width 100).
 
 The helpers :func:`fix_order`, :func:`teacher_groups`, :func:`rate_summaries` and
 :func:`by_rule` are shared by the other human-facing writers (markdown, html).
@@ -176,8 +179,7 @@ MARK_STYLE = {
     Status.NOT_APPLICABLE: "dim",
 }
 _OPEN = (Status.FAIL, Status.MISSING_DATA, Status.PENDING)
-MAX_ROWS = 40  # rows of a school's table in text; html shows them all
-MAX_ITEMS = 50  # subjects listed under one rule in text
+MAX_ITEMS = 50  # subjects listed under one rule in text (all with details)
 
 
 # ---------------------------------------------------------------------------------------------
