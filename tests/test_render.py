@@ -159,15 +159,15 @@ def test_text_lists_each_failure_with_expected_actual_message_and_clause(bad_rep
     hours = bad_report.ruleset.rule("ZK-T-HOURS-TOTAL")
     block = out[out.index("ZK-T-HOURS-TOTAL 总学时不少于75学时 ·"):]
     block = block[: block.index("\n\n")]
-    assert "ZK-BAD/<b>王</b>(T2) 总学时 60 学时" in block
-    assert "要求 ≥ 75 学时 · 实际 60" in block
+    assert "ZK-BAD/<b>王</b>(T2) 总学时 60 学时,要求 ≥ 75 学时" in block  # says both: no second line
+    assert "要求 ≥ 75 学时 · 实际 —" in block  # T3's message does not say them
     assert "「" + hours.source.quote[:20] in block
     assert "ZK-BAD/才让吉(T3) 未填写:总学时" in block  # a label, never the field path
     assert "T1" not in block  # the teacher who meets it is not listed
 
 
 def test_text_table_marks_each_status(bad_report):
-    out = render("text", bad_report)
+    out = render("text", bad_report, details=True)  # T1 meets every rule: listed only with details
     table = out[out.index("学校 ZK-BAD"):out.index("需要修改")]
     row_t1 = next(line for line in table.splitlines() if "(T1)" in line)
     row_t3 = next(line for line in table.splitlines() if "(T3)" in line)

@@ -283,11 +283,13 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def emit(args: Any, report: Any) -> int | None:
+def emit(args: Any, report: Any, where: Any = None) -> int | None:
     """Write the report as ``check``'s options say: ``--split-by`` into a folder, ``-o`` into
     a file (atomically), else to stdout. A binary format (xlsx) is never written to a terminal:
     that returns exit code 2 with a message. A reader that closes the pipe (``| head``) ends
-    the writing quietly. Returns an exit code to stop with, or None when the report is out.
+    the writing quietly. ``where`` (a subject's file and line, for ``concise``) and
+    ``--details`` (``text``) reach the writers that use them. Returns an exit code to stop
+    with, or None when the report is out.
     """
     from .kinds.base import Status
     from .render import BINARY, write
@@ -301,9 +303,11 @@ def emit(args: Any, report: Any) -> int | None:
             return 2
         write_split(report, args.format, args.output, lang=args.lang, only=only, inputs=args.data)
         return None
-    options: dict[str, Any] = {"lang": args.lang}
+    options: dict[str, Any] = {"lang": args.lang, "details": getattr(args, "details", False)}
     if getattr(args, "regions", None):  # html: the schools' counties
         options["regions"] = args.regions
+    if where is not None:
+        options["where"] = where
     if binary:
         options["only"] = only
     if args.output:

@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import os
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ from ..inputs import Records, join_schools, parse_date, read_records, typos
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import emit
+from ..progress import Phases, wanted
 from ..render import BINARY, formats
-from ..render.text import progress
+from ..render.concise import record_places
 from ..report import Report
 from ..ruleset import Ruleset
 from ..tabular import load_mapping
@@ -135,6 +135,18 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="在 Dask 集群上流式检查名册(--format jsonl) check a streamed roster on this Dask cluster, e.g. tcp://10.0.0.5:8786",
     )
     p.add_argument(
+        "--details",
+        action="store_true",
+        help="文本报告列出每位教师(默认只列未合格的) text: list every teacher, not only those not met",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="在终端的 stderr 上显示进度(默认:输入较大时) progress on stderr, only on a terminal "
+        "(default: for big inputs)",
+    )
+    p.add_argument(
         "--split-by",
         choices=["school"],
         default=None,
@@ -159,13 +171,20 @@ def run(args: argparse.Namespace) -> int:
             "--dask", "--dask 用于流式检查名册:给出名册(.csv .xlsx .jsonl)和 -f jsonl",
             "--dask checks rosters streamed: give roster files (.csv .xlsx .jsonl) and -f jsonl",
         )
+    with Phases(enabled=wanted(args.progress, data)) as bar:  # stderr, on a terminal only
+        return _check(args, ruleset, mapping, data, bar)
+
+
+def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[str], bar: Phases) -> int:
     records = Records()
     bad: list[InputError] = []
-    for path in data:  # every file's problems in one run, not one file per run
-        try:
-            records.extend(read_records(path, keep_going=args.keep_going, mapping=mapping))
-        except InputError as exc:
-            bad.append(exc)
+    with bar.reading(data) as tick:
+        for path in data:  # every file's problems in one run, not one file per run
+            try:
+                records.extend(read_records(path, keep_going=args.keep_going, mapping=mapping))
+            except InputError as exc:
+                bad.append(exc)
+            tick()
     if not bad:
         try:  # roster teachers join their schools (by id or name), every one counted once
             join_schools(records, keep_going=args.keep_going)
@@ -173,9 +192,12 @@ def run(args: argparse.Namespace) -> int:
             bad.append(exc)
         bad += [InputError(found)] if (found := typos(ruleset, records)) else []
     if bad:
+        bar.stop()
         raise InputError([p for exc in bad for p in exc.problems])
+    if records.problems or records.unjoined:
+        bar.stop()  # the warnings go to the same terminal: no bar drawn over them
     warn_kept(records.problems, records.unjoined)
-    with progress(records) if args.format == "text" else nullcontext():  # stderr, big rosters only
+    with bar.checking(records):
         # a workbook or a split counts every teacher, whatever --status lists: keep everything
         whole = args.format in BINARY or args.split_by
         report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args))
@@ -183,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
     given = any(s.teachers is not None for s in records.schools)  # a roster, `teachers:`
     empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
     if empty is not None:  # never a report saying "all met" about nothing
+        bar.stop()
         print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
         return EXIT_NOTHING
     if args.output:  # a school's roster is an input too
@@ -192,7 +215,9 @@ def run(args: argparse.Namespace) -> int:
         from ..render.html import regions_of
 
         args.regions = regions_of(records)
-    stop = emit(args, report)  # -o, --split-by, binary formats, a closed pipe
+    where = record_places(records) if args.format == "concise" else None  # each record's file:line
+    with bar.writing(to_terminal=not (args.output or args.split_by) and sys.stdout.isatty()):
+        stop = emit(args, report, where=where)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:
         return stop
     return EXIT_OK if args.exit_zero or not unmet else EXIT_FAILED

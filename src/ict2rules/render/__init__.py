@@ -18,7 +18,8 @@ BINARY = frozenset({"xlsx"})  # formats written to a binary stream, never to a t
 #: The file extension of each format (``--split-by`` names one file per school with it).
 EXTENSIONS = {
     "text": "txt", "markdown": "md", "html": "html", "json": "json", "jsonl": "jsonl",
-    "junit": "xml", "sarif": "sarif", "github": "txt", "xlsx": "xlsx",
+    "junit": "xml", "sarif": "sarif", "github": "txt", "xlsx": "xlsx", "teachers": "txt",
+    "concise": "txt",
 }
 
 
@@ -32,12 +33,12 @@ def writer(name: str) -> Callable[[Writer], Writer]:
 
 def write(fmt: str, report: Report, stream: IO[Any], **options: Any) -> None:
     """Write ``report`` in format ``fmt`` to ``stream`` (binary for a format in :data:`BINARY`)."""
-    from . import github, html, json_, jsonl, junit, markdown, sarif, text, xlsx  # noqa: F401  (register the writers)
+    from . import concise, github, html, json_, jsonl, junit, markdown, sarif, teachers, text, xlsx  # noqa: F401  (register)
 
     WRITERS[fmt](report, stream, **options)
 
 
 def formats() -> list[str]:
-    from . import github, html, json_, jsonl, junit, markdown, sarif, text, xlsx  # noqa: F401
+    from . import concise, github, html, json_, jsonl, junit, markdown, sarif, teachers, text, xlsx  # noqa: F401
 
     return sorted(WRITERS)

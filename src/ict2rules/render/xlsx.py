@@ -180,10 +180,17 @@ def school_rows(report: Report) -> list[SchoolRow]:
     schools: dict[str | None, SchoolRow] = {}
     flags: dict[tuple[str | None, str], int] = {}
     unmet_schools: set[str] = set()  # a school rule that must be met failed or lacks data
+
+    def row_of(sid: str | None) -> SchoolRow:  # made once a school (not once a finding)
+        row = schools.get(sid)
+        if row is None:
+            row = schools[sid] = SchoolRow(sid)
+        return row
+
     for f in report.findings:
         ref = f.subject
         if ref.level == "school":
-            row = schools.setdefault(ref.id, SchoolRow(ref.id))
+            row = row_of(ref.id)
             row.name = row.name or ref.name
             if f.compiled.is_error and f.status in _NOT_MET:
                 unmet_schools.add(ref.id)
@@ -198,9 +205,9 @@ def school_rows(report: Report) -> list[SchoolRow]:
                 bits |= _FAIL_BIT if st is Status.FAIL else _MISSING_BIT if st is Status.MISSING_DATA else _PENDING_BIT
                 flags[key] = bits
             if st in _NOT_MET and f.severity != "info":
-                schools.setdefault(ref.school, SchoolRow(ref.school)).unmet[f.rule_id] += 1
+                row_of(ref.school).unmet[f.rule_id] += 1
     for (school, tid), bits in flags.items():
-        row = schools.setdefault(school, SchoolRow(school))
+        row = row_of(school)
         ok = verdicts.get(f"{school}/{tid}" if school else tid, bits == 0)
         if ok:
             row.passed += 1
@@ -219,7 +226,7 @@ def school_rows(report: Report) -> list[SchoolRow]:
     if excellent:
         for v in report.values:
             if v.subject.level == "teacher" and v.id in excellent and v.value in excellent[v.id]:
-                schools.setdefault(v.subject.school, SchoolRow(v.subject.school)).excellent += 1
+                row_of(v.subject.school).excellent += 1
     rows = [r for sid, r in schools.items() if sid is not None]
     if None in schools:
         rows.append(schools[None])
