@@ -46,8 +46,8 @@ from .records import (
     PointRecord,
     School,
     Score,
-    Team,
     Teacher,
+    Team,
 )
 from .ruleset import Ruleset
 
@@ -418,7 +418,7 @@ def label(f: Field) -> tuple[str, str]:
         from .tabular import _POINT_HEADERS
 
         part = f.path.split("points[].", 1)[-1] if "points[]." in f.path else None
-        if part in _POINT_HEADERS and _POINT_HEADERS[part]:
+        if _POINT_HEADERS.get(part):
             zh = "能力点" + _POINT_HEADERS[part]
     if zh is None:
         found = _CJK.search(description)
