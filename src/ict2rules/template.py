@@ -234,7 +234,7 @@ def _trace(ruleset: Ruleset) -> _Tracing:
     return top
 
 
-def fields_read(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
+def fields_read(ruleset: Ruleset, traced: _Tracing | None = None) -> dict[str, tuple[str, ...]]:
     """Every field path the ruleset's rules read, from the plan's root (``school`` or
     ``project``; ``teachers[]`` are the school's teachers), with the ids of the rules (and
     ``derived:ID`` values) that read it. Computed fields are given as the fields they are
@@ -244,7 +244,7 @@ def fields_read(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
     >>> fields_read(load_ruleset("suncedu_2020"))["teachers[].hours.offline"]
     ('SC-T-HOURS-PRACTICE', 'SC-T-HOURS-TOTAL')
     """
-    traced = _trace(ruleset)
+    traced = traced or _trace(ruleset)
     root = MODELS[template_level(ruleset)]
     out: dict[str, dict[str, None]] = {}
     for path, rules in traced.log.items():
@@ -350,11 +350,11 @@ class Field:
             yield from c.walk()
 
 
-def plan_fields(ruleset: Ruleset) -> Field:
+def plan_fields(ruleset: Ruleset, traced: _Tracing | None = None) -> Field:
     """The plan's root field (``school`` or ``project``) with the fields the ruleset reads
     below it, in the models' order; each field knows the rules that read it."""
-    reads = fields_read(ruleset)
-    traced = _trace(ruleset)
+    traced = traced or _trace(ruleset)
+    reads = fields_read(ruleset, traced)
     whole = {p for w in traced.whole for p in _expand(MODELS[template_level(ruleset)], w)}
     level = template_level(ruleset)
     root = Field(level, level, MODELS[level], MODELS[level], True)
@@ -585,9 +585,10 @@ def plan_yaml(ruleset: Ruleset) -> str:
     >>> "online:" in text and "# 线上学时 / online" in text
     True
     """
-    root = plan_fields(ruleset)
+    traced = _trace(ruleset)
+    root = plan_fields(ruleset, traced)
     codes = point_codes(ruleset)
-    hints = _trace(ruleset).hints
+    hints = traced.hints
     doc = ruleset.document
     out = [
         f"# 学校方案模板 / plan template — {ruleset.id}: {ruleset.title.zh}",
