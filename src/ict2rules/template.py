@@ -520,7 +520,8 @@ def _specs(check: Any) -> Iterator[dict[str, Any]]:
 def _rules_words(ruleset: Ruleset, rules: tuple[str, ...]) -> str:
     ids = [r for r in rules if not r.startswith("derived:")]
     if not ids:
-        return ""
+        derived = [r.removeprefix("derived:") for r in rules]
+        return f"用于计算 / used to derive: {', '.join(derived)}" if derived else ""
     shown = ", ".join(ids[:4]) + (" …" if len(ids) > 4 else "")
     first = next((r for r in ruleset.rules if r.id == ids[0]), None)
     title = f"({first.title.zh})" if first is not None and len(ids) == 1 else ""
@@ -700,7 +701,9 @@ def roster_columns(ruleset: Ruleset) -> tuple[list[Column], list[Column]]:
     """
     from .tabular import _ITEM_HEADERS, _POINT_HEADERS, CANONICAL_HEADERS
 
-    root = plan_fields(ruleset)
+    traced = _trace(ruleset)
+    root = plan_fields(ruleset, traced)
+    reads = fields_read(ruleset, traced)
     teacher = next((c for c in root.children if c.path == "teachers"), None)
     codes = point_codes(ruleset)
     base = [
@@ -724,7 +727,7 @@ def roster_columns(ruleset: Ruleset) -> tuple[list[Column], list[Column]]:
             for key in f.keys:
                 sub = f"{tpath}.{key}"
                 teachers.append(Column(CANONICAL_HEADERS.get(sub, sub), sub, _key_label(f, key), key,
-                                       rules=f.rules))
+                                       rules=reads.get(f"{f.path}.{key}", f.rules)))
             continue
         if f.is_mapping:
             continue
@@ -823,8 +826,9 @@ def _guide_rows(ruleset: Ruleset, sheets: list[tuple[str, list[Column], int]]) -
             words = f"{c.zh} / {c.en}"
             if c.choices:
                 words += ";可选:" + "、".join(c.choices[:12]) + (" …" if len(c.choices) > 12 else "")
-            if c.rules:
-                words += ";" + _rules_words(ruleset, c.rules)
+            read_by = _rules_words(ruleset, c.rules)
+            if read_by:
+                words += ";" + read_by
             rows.append([f"列 {c.header}", words])
         rows.append([])
     rows.append(["能力点目录 / catalog"])
