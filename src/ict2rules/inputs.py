@@ -710,7 +710,7 @@ def read_inputs(
 
     >>> r = read_inputs(["examples/zeku_2023/school_ok.yaml"], ruleset=None)
     >>> [s.id for s in r.schools], r.files
-    (['ZK-HJZX'], ['examples/zeku_2023/school_ok.yaml'])
+    (['ZK-MYZX'], ['examples/zeku_2023/school_ok.yaml'])
     """
     names = distinct_files([str(p) for p in paths])
     done: dict[int, Records | InputError] = {}

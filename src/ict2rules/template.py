@@ -10,8 +10,8 @@ a value left blank is *missing data* for every rule that reads it, never a pass.
 
 >>> from ict2rules import load_ruleset
 >>> reads = fields_read(load_ruleset("zeku_2023"))
->>> reads["teachers[].hours.online"]
-('ZK-T-HOURS-ONLINE',)
+>>> reads["teachers[].hours.online"]  # hours.total is online + offline
+('ZK-T-ASSESS-AFTER-HOURS', 'ZK-T-HOURS-ONLINE', 'ZK-T-HOURS-TOTAL')
 >>> "teachers[].points[].evidence.judged_valid" in reads  # ZK-T-EVIDENCE reads evidence.valid
 True
 """
@@ -859,7 +859,7 @@ def write_template(ruleset: Ruleset, path: str | Path, fmt: str = "yaml", *, for
     >>> write_template(load_ruleset("zeku_2023"), p)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ict2rules.errors.InputError: ...plan.yaml: -o: 文件已存在 ... / the file exists ...
+    ict2rules.errors.InputError: ...plan.yaml: -o: 文件已存在...(确要覆盖请加 --force) / the file exists ...
     """
     from .errors import InputError
     from .output import atomic_write
