@@ -212,7 +212,7 @@ def test_help_has_chinese_and_english_examples(capsys, name):
 
 def test_pre_commit_hook_definition():
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert (hook["id"], hook["entry"], hook["language"]) == ("ict2rules-check", "ict2rules check", "python")
+    assert (hook["id"], hook["entry"], hook["language"]) == ("ict2rules-check", "ict2rules check --format concise", "python")
     pattern = re.compile(hook["files"])
     for name in ("plan.yaml", "plan.yml", "school.json", "roster.csv", "roster.xlsx"):
         assert pattern.search(name), name

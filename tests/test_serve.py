@@ -506,3 +506,28 @@ def test_the_page_in_headless_chromium(live_server, tmp_path):
             assert all(any(tid in c for c in cells) for tid in ("ZK102", "ZK103"))  # the failing teachers
     finally:
         browser.quit()
+
+
+# ------------------------------------------------------------------------------ blank templates
+
+
+def test_the_page_offers_each_rulesets_blank_plan_and_roster(capsys):
+    """Each ruleset on the page has its blank plan and roster, the very files ``ict2rules
+    template`` writes; a name that is not offered is 404, never a path on the server."""
+    c = client()
+    page = c.get("/").text
+    links = re.findall(r'href="(/template/[^"]+)"', page)
+    assert "/template/zeku_2023/yaml" in links and "/template/zeku_2023/xlsx" in links
+    r = c.get("/template/zeku_2023/yaml")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert main(["template", "-r", "zeku_2023"]) == 0
+    assert r.content.decode("utf-8") == capsys.readouterr().out
+    x = c.get("/template/kaiyuan_2024/xlsx")
+    assert x.status_code == 200 and x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    import io
+
+    import openpyxl
+
+    assert openpyxl.load_workbook(io.BytesIO(x.content)).sheetnames == ["教师", "能力点", "说明"]
+    for bad in ("/template/no_such/yaml", "/template/zeku_2023/exe", "/template/..%2f..%2fetc/yaml"):
+        assert c.get(bad).status_code == 404

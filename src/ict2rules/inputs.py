@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -185,9 +185,11 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
 
 def read_roster(
     path: Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None,
-    points: Path | None = None,
+    points: Path | None = None, sheet: str | None = None,
 ) -> Records:
     """Teachers from a CSV/XLSX/JSON Lines roster; all bad rows reported together.
+    ``sheet`` reads that sheet of a workbook only (and its points sheet); a CSV or JSON Lines
+    file is one table and ignores it.
 
     With ``keep_going`` the bad rows (and the second row of a duplicate id) are left out,
     counted in ``skipped_rows`` and listed in ``problems``; problems with the file as a whole
@@ -201,7 +203,7 @@ def read_roster(
     first_row: dict[str, int] = {}
     origins: dict[int, tuple[str | None, int | None]] = {}
     skipped = 0
-    for r in iter_roster(path, mapping=mapping, points=points):
+    for r in iter_roster(path, mapping=mapping, points=points, sheet=sheet):
         if r.kind != "teacher":
             notes.extend(r.notes)
             skipped += r.kind == "skipped"
@@ -287,17 +289,19 @@ def _loc(dotted: str | None) -> tuple[str | int, ...]:
 
 
 def read_records(
-    source: str | Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None
+    source: str | Path, *, keep_going: bool = False, mapping: dict[str, str] | None = None,
+    sheet: str | None = None,
 ) -> Records:
     """Read one record file of any supported format.
 
     A school may name a ``roster:`` file (relative to its own file) instead of listing its
     teachers inline. A file that holds no teacher, school or project is an error (a header-only
-    roster, ``teachers: []``): checking nothing is never a pass.
+    roster, ``teachers: []``): checking nothing is never a pass. ``sheet`` reads only that
+    sheet of a workbook roster (given, or named by a school).
     """
     path = Path(path_argument(source, "source"))  # no NUL, not too long, not bytes or a number
     if path.suffix.lower() in ROSTER_SUFFIXES:
-        return read_roster(path, keep_going=keep_going, mapping=mapping)
+        return read_roster(path, keep_going=keep_going, mapping=mapping, sheet=sheet)
     data, where = load_file(path)
     file = str(path)
     records = records_from_data(data, file, where.find)
@@ -333,7 +337,7 @@ def read_records(
                 )
             try:
                 roster = read_roster(roster_path, keep_going=keep_going, mapping=mapping,
-                                     points=points_path)
+                                     points=points_path, sheet=sheet)
             except InputError as exc:
                 if any(p.code == "no_subject" for p in exc.problems):  # say which school names it
                     raise InputError.single(
@@ -658,3 +662,101 @@ def typos(ruleset: Any, records: Records) -> list[Problem]:
     for record in subjects:
         problems += map_typos(known, record, *records.origin(record))
     return problems
+
+
+# --------------------------------------------------------------------------- every input at once
+
+
+def distinct_files(paths: list[str]) -> list[str]:
+    """The file arguments, each at most once: a file given twice (or again through a link)
+    would count its teachers twice — an input error naming both arguments.
+
+    >>> distinct_files(["a.yaml", "b.yaml"])
+    ['a.yaml', 'b.yaml']
+    """
+    import os
+
+    seen: dict[str, str] = {}
+    problems = []
+    for path in paths:
+        try:
+            key = os.path.realpath(path)
+        except (OSError, ValueError, TypeError):
+            continue  # reading the file reports it
+        if key in seen:
+            problems.append(Problem(
+                path, f"同一文件给出了两次(与 {seen[key]} 相同)",
+                f"the same file is given twice (same as {seen[key]})", code="duplicate",
+            ))
+        else:
+            seen[key] = path
+    if problems:
+        raise InputError(problems)
+    return list(paths)
+
+
+def read_inputs(
+    paths: list[str] | list[Path], *, ruleset: Any = None, keep_going: bool = False,
+    mapping: dict[str, str] | None = None, sheet: str | None = None,
+    tick: Callable[[], None] | None = None,
+) -> Records:
+    """Read every input file as ``ict2rules check FILE…`` (and the web page) does, and join them.
+    ``tick`` is called once per file given, when it has been read (a progress bar).
+
+    Each file counts once; every file's problems come together in one :class:`InputError`
+    before anything is checked. A roster that a given school file names (``roster:``) and that
+    is given as well is read once, through that school (the web page must upload it beside the
+    plan). Roster teachers then join the schools their 学校 column names
+    (:func:`join_schools`), and, with ``ruleset``, keys that look like typos of a key it reads
+    are errors (:func:`typos`).
+
+    >>> r = read_inputs(["examples/zeku_2023/school_ok.yaml"], ruleset=None)
+    >>> [s.id for s in r.schools], r.files
+    (['ZK-MYZX'], ['examples/zeku_2023/school_ok.yaml'])
+    """
+    names = distinct_files([str(p) for p in paths])
+    done: dict[int, Records | InputError] = {}
+    named: set[Path] = set()  # rosters that a school file's `roster:` names
+    for i, name in enumerate(names):  # school files first: they say which rosters they read
+        if Path(name).suffix.lower() in ROSTER_SUFFIXES:
+            continue
+        try:
+            done[i] = found = read_records(name, keep_going=keep_going, mapping=mapping, sheet=sheet)
+        except InputError as exc:
+            done[i] = exc
+            continue
+        named.update(p for s in found.schools if s.roster
+                     if (p := _resolved(Path(name).parent / s.roster)) is not None)
+    records = Records()
+    bad: list[Problem] = []
+    for i, name in enumerate(names):  # in the order given
+        if i not in done and _resolved(Path(name)) in named:
+            continue  # already read as that school's roster
+        try:
+            found = done.get(i) or read_records(name, keep_going=keep_going, mapping=mapping,
+                                                sheet=sheet)
+        except InputError as exc:
+            found = exc
+        if isinstance(found, InputError):
+            bad += found.problems
+        else:
+            records.extend(found)
+        if tick is not None:
+            tick()
+    if not bad:
+        try:  # roster teachers join their schools (by id or name), every one counted once
+            join_schools(records, keep_going=keep_going)
+        except InputError as exc:
+            bad += exc.problems
+        if ruleset is not None:
+            bad += typos(ruleset, records)
+    if bad:
+        raise InputError(bad)
+    return records
+
+
+def _resolved(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, ValueError, RuntimeError):
+        return None

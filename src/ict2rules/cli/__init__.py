@@ -101,7 +101,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import author, check, coverage, diff, explain, rulesets, serve  # noqa: F401  (register the commands)
+    from . import author, check, coverage, diff, explain, rulesets, serve, template  # noqa: F401  (register the commands)
 
     parser = _Parser(
         prog="ict2rules",
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ict2rules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     # the everyday commands first, then those for people who write rulesets
-    order = ["check", "rulesets", "show", "explain", "diff", "validate", "lint", "coverage", "test", "new", "schema"]
+    order = ["check", "template", "rulesets", "show", "explain", "diff", "validate", "lint", "coverage", "test", "new", "schema"]
     rank = {name: i for i, name in enumerate(order)}
     for cmd in sorted(COMMANDS.values(), key=lambda c: rank.get(c.name, len(order))):
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help, epilog=cmd.epilog, formatter_class=argparse.RawDescriptionHelpFormatter)

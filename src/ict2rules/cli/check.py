@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from .. import evaluate
 from ..errors import InputError, Problem
-from ..inputs import Records, join_schools, parse_date, read_records, typos
+from ..inputs import distinct_files, parse_date, read_inputs
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import emit
@@ -114,6 +113,11 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="名册列名映射(表头: 字段) roster column mapping, header: field path",
     )
     p.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="只读取工作簿中的这一个工作表(及其能力点表) read only this sheet of a workbook roster (and its points sheet)",
+    )
+    p.add_argument(
         "--status",
         action="append",
         default=[],
@@ -159,9 +163,10 @@ def run(args: argparse.Namespace) -> int:
     # --select / --ignore decide which rules run, so the verdict is about those rules only
     ruleset = load_ruleset(args.ruleset).restricted(args.select, args.ignore)
     mapping = load_mapping(args.columns) if args.columns else None
-    data = distinct_files(args.data)
+    data = distinct_files(args.data)  # each file once, the same file by any name refused
     refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
-    if args.format == "jsonl" and not args.split_by:  # a roster streams row by row, in constant memory
+    # a roster streams row by row, in constant memory (one sheet of a workbook is read in memory)
+    if args.format == "jsonl" and not args.split_by and not args.sheet:
         from ..stream import streamable_inputs
 
         if streamable_inputs(args.data):
@@ -176,24 +181,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[str], bar: Phases) -> int:
-    records = Records()
-    bad: list[InputError] = []
+    # every file's problems in one run; the web page reads its uploads the same way
     with bar.reading(data) as tick:
-        for path in data:  # every file's problems in one run, not one file per run
-            try:
-                records.extend(read_records(path, keep_going=args.keep_going, mapping=mapping))
-            except InputError as exc:
-                bad.append(exc)
-            tick()
-    if not bad:
-        try:  # roster teachers join their schools (by id or name), every one counted once
-            join_schools(records, keep_going=args.keep_going)
-        except InputError as exc:
-            bad.append(exc)
-        bad += [InputError(found)] if (found := typos(ruleset, records)) else []
-    if bad:
-        bar.stop()
-        raise InputError([p for exc in bad for p in exc.problems])
+        try:
+            records = read_inputs(data, ruleset=ruleset, keep_going=args.keep_going,
+                                  mapping=mapping, sheet=args.sheet, tick=tick)
+        except InputError:
+            bar.stop()
+            raise
     if records.problems or records.unjoined:
         bar.stop()  # the warnings go to the same terminal: no bar drawn over them
     warn_kept(records.problems, records.unjoined)
@@ -274,32 +269,6 @@ def warn_kept(skipped: list[Problem], unjoined: list[Problem]) -> None:
         print(f"ict2rules: 警告 已跳过 / warning, skipped: {problem}", file=sys.stderr)
     for problem in unjoined:
         print(f"ict2rules: 警告 未关联 / warning, not joined: {problem}", file=sys.stderr)
-
-
-def distinct_files(paths: list[str]) -> list[str]:
-    """The file arguments, each at most once: a file given twice (or again through a link)
-    would count its teachers twice — an input error naming both arguments.
-
-    >>> distinct_files(["a.yaml", "b.yaml"])
-    ['a.yaml', 'b.yaml']
-    """
-    seen: dict[str, str] = {}
-    problems = []
-    for path in paths:
-        try:
-            key = os.path.realpath(path)
-        except (OSError, ValueError):
-            continue  # reading the file reports it
-        if key in seen:
-            problems.append(Problem(
-                path, f"同一文件给出了两次(与 {seen[key]} 相同)",
-                f"the same file is given twice (same as {seen[key]})", code="duplicate",
-            ))
-        else:
-            seen[key] = path
-    if problems:
-        raise InputError(problems)
-    return list(paths)
 
 
 def nothing_checked(

@@ -40,6 +40,7 @@ from .checking import Limits, Upload, check_uploads
 log = logging.getLogger("ict2rules.web")
 COOKIE = "ict2rules_csrf"
 MEDIA = {"html": "text/html; charset=utf-8", "json": "application/json",
+         "yaml": "application/yaml; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -297,6 +298,28 @@ def create_app(
         return Response(body, media_type=MEDIA.get(fmt, "application/octet-stream"),
                         headers={"content-disposition": P.content_disposition(name)})
 
+    async def template(request: Request) -> Response:
+        """The blank plan or roster of a ruleset offered on the page (``ict2rules template``)."""
+        from ..loader import bundled_names, load_ruleset
+        from ..template import FORMATS, default_name, plan_yaml, write_roster_template
+
+        name, fmt = request.path_params["ruleset"], request.path_params["fmt"]
+        if fmt not in FORMATS or (name not in known and name not in bundled_names()):
+            return PlainTextResponse("没有这个模板 / no such template", status_code=404)
+        try:
+            ruleset = load_ruleset(known.get(name, name))
+            if fmt == "yaml":
+                body = plan_yaml(ruleset).encode("utf-8")
+            else:
+                out = io.BytesIO()
+                write_roster_template(ruleset, out)
+                body = out.getvalue()
+        except Exception as exc:  # as the downloads: no traceback
+            log.error("template failed: %s", type(exc).__name__)
+            return PlainTextResponse("内部错误 / internal error", status_code=500)
+        return Response(body, media_type=MEDIA.get(fmt, "application/octet-stream"),
+                        headers={"content-disposition": P.content_disposition(default_name(ruleset, fmt))})
+
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -306,6 +329,7 @@ def create_app(
         Route("/check", check_form, methods=["POST"]),
         Route("/api/check", check_api, methods=["POST"]),
         Route("/download/{token}/{fmt}", download),
+        Route("/template/{ruleset}/{fmt}", template),
         Route("/healthz", healthz),
         Mount("/static", app=static, name="static"),
     ])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import evaluate
 from ..errors import InputError, Problem
-from ..inputs import Records, parse_date, read_records
+from ..inputs import Records, parse_date, read_inputs
 from ..loader import bundled_names, load_ruleset
 from ..report import Report
 from ..ruleset import Ruleset
@@ -141,45 +141,16 @@ def as_of_date(text: str | None) -> dt.date | None:
     return parse_date(text, "as_of") if text else None
 
 
-def read_all(paths: list[Path]) -> Records:
-    """Read every file as ``ict2rules check FILE…`` does: each file's problems in one go, a
-    teacher listed in two files is an error, roster teachers join the school their
-    ``school_id`` names. A roster that an uploaded school plan names (``roster:``) is read
-    through that plan only, as ``ict2rules check plan.yaml`` would."""
+def read_all(paths: list[Path], ruleset: Ruleset | None = None) -> Records:
+    """Read every uploaded file with :func:`ict2rules.inputs.read_inputs`, the function
+    ``ict2rules check FILE…`` reads its files with: each file's problems in one go, a teacher
+    listed in two files is an error, roster teachers join the school their ``school_id`` names,
+    and a roster that an uploaded school plan names (``roster:``) is read through that plan."""
     if not paths:
         raise InputError.single(
             None, "请至少上传一个记录文件", "upload at least one record file", field="files", code="missing",
         )
-    records = Records()
-    bad: list[InputError] = []
-    first_file: dict[str, str] = {}  # teacher id → the file that listed it first
-    plans = [p for p in paths if p.suffix.lower() in (".yaml", ".yml", ".json")]
-    named: set[Path] = set()  # rosters that a plan's `roster:` names
-    for path in [*plans, *(p for p in paths if p not in plans)]:
-        if path.resolve() in named:
-            continue  # already read as that school's roster
-        try:
-            found = read_records(path)
-        except InputError as exc:
-            bad.append(exc)
-            continue
-        named.update((path.parent / s.roster).resolve() for s in found.schools if s.roster)
-        for t in found.teachers:
-            earlier = first_file.setdefault(t.id, str(path))
-            if earlier != str(path):
-                bad.append(InputError.single(
-                    str(path), f"教师编号 {t.id} 已出现在 {earlier}",
-                    f"teacher id {t.id!r} is already in {earlier}", field="id", code="duplicate",
-                ))
-        records.extend(found)
-    if bad:
-        raise InputError([p for exc in bad for p in exc.problems])
-    from ..stream import attach_teachers  # as the CLI: roster teachers join their schools
-
-    records.teachers = attach_teachers(records.teachers, records.schools)
-    order = {str(p): i for i, p in enumerate(paths)}  # inputs listed in upload order
-    records.files.sort(key=lambda f: order.get(f, len(order)))
-    return records
+    return read_inputs(paths, ruleset=ruleset)
 
 
 def check_uploads(
@@ -211,7 +182,7 @@ def check_uploads(
         bad = unknown_suffixes(paths, RECORD_SUFFIXES, ("记录文件", "record"))
         if bad:
             raise InputError(bad)
-        records = read_all(paths)
+        records = read_all(paths, rs)
         report = evaluate(rs, records, as_of=day)
     except InputError as exc:
         raise InputError([relative(p, folder) for p in exc.problems]) from None

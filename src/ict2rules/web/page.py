@@ -70,6 +70,10 @@ TEXT = {
         "pending_h": "尚未到期的事项",
         "expired": "该报告已过期(只保留 {m} 分钟),请重新检查。",
         "footer": "ict2rules {v} · 上传的文件不保存;结果只在内存中保留 {m} 分钟以便下载。",
+        "templates": "还没有方案?下载空白模板",
+        "templates_hint": "学校方案(YAML,每项都有中文注释)和教师名册(Excel,含能力点表、下拉选项和说明)。填好后在上面选择文件检查。",
+        "template_plan": "学校方案 YAML",
+        "template_roster": "教师名册 Excel",
         "none": "无",
     },
     "en": {
@@ -107,6 +111,10 @@ TEXT = {
         "pending_h": "Not yet due",
         "expired": "This report has expired (kept {m} minutes only): check again.",
         "footer": "ict2rules {v} · uploaded files are not kept; a result stays in memory for {m} minutes for its downloads.",
+        "templates": "No plan yet? Download a blank template",
+        "templates_hint": "The school plan (YAML, every field commented) and the teacher roster (Excel, with a points sheet, drop-down lists and instructions). Fill them in, then choose them above.",
+        "template_plan": "School plan (YAML)",
+        "template_roster": "Teacher roster (Excel)",
         "none": "none",
     },
 }
@@ -162,6 +170,7 @@ def page(
         for rid, title, level in rulesets
     )
     return _template().substitute(
+        templates=templates_section(lang, rulesets, root),
         html_lang="zh-CN" if lang == "zh" else "en",
         version=_e(__version__),
         title=_e(t["title"]),
@@ -179,6 +188,23 @@ def page(
             "hint_as_of", "step_files", "label_files", "hint_files", "submit",
         )},
     )
+
+
+def templates_section(lang: str, rulesets: list[tuple[str, str | dict[str, str], str]], root: str = "") -> str:
+    """Links to each ruleset's blank plan and roster (``ict2rules template``), folded.
+
+    >>> "/template/zeku_2023/xlsx" in templates_section("zh", [("zeku_2023", "泽库", "county")])
+    True
+    """
+    t = TEXT[lang]
+    rows = "\n".join(
+        f'<li>{_e(title_in(title, lang))}({_e(rid)}):'
+        f'<a class="template" href="{_e(root)}/template/{_e(rid)}/yaml" download>{_e(t["template_plan"])}</a> · '
+        f'<a class="template" href="{_e(root)}/template/{_e(rid)}/xlsx" download>{_e(t["template_roster"])}</a></li>'
+        for rid, title, _level in rulesets
+    )
+    return (f'<details id="templates" class="templates"><summary>{_e(t["templates"])}</summary>'
+            f'<p class="hint">{_e(t["templates_hint"])}</p><ul>{rows}</ul></details>')
 
 
 def errors_section(lang: str, problems: list[Problem]) -> str:
