@@ -124,4 +124,7 @@ def write_concise(report: Report, stream: IO[str], *, lang: str = "zh", where: W
                 f"{report.ruleset.id} · {report.as_of.isoformat()}")
     if report.passed and not lines:
         tail = f"ict2rules: {LABELS[lang]['verdict_ok']} · {report.ruleset.id} · {report.as_of.isoformat()}"
-    stream.write("".join(line + "\n" for line in lines) + tail + "\n")
+    from .problems import plain_line  # rows left out, not joined …: file first, like findings
+
+    said = [printable(plain_line(p, lang)) for p in report.input_problems]
+    stream.write("".join(line + "\n" for line in [*lines, *said]) + tail + "\n")

@@ -132,6 +132,9 @@ def write_teachers(report: Report, stream: IO[str], *, lang: str = "zh", **_: An
         by_school.setdefault(school, {}).setdefault((ref.level, ref.id), []).append(f)
     out = [w["title"], f"{w['document']}{w['colon']}{document_line(report)}",
            f"{w['as_of']}{w['colon']}{report.as_of.isoformat()}"]
+    from .problems import text_lines  # rows left out, not joined …: before the lists
+
+    out += ["", *problems] if (problems := text_lines(report, lang)) else []
     write = stream.write
     write("\n".join(out) + "\n")
     if not by_school:
