@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
-from .comparisons import Batch, batched, passing_items
 from .errors import CompileError, did_you_mean
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import (
@@ -39,6 +38,7 @@ from .kinds.base import (
     passes_of,
     verdict_of,
 )
+from .kinds.comparisons import Batch, batched, passing_items
 from .kinds.derive import Compute
 from .paths import PathError, attr_path, element_type, is_collection, make_getter, resolve
 from .records import MODELS, PointRecord, Teacher

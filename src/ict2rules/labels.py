@@ -22,8 +22,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from .catalog import CATALOG
+from .errors import printable
 
 LANGS = ("zh", "en")
+
+
+def fmt_number(x: Any) -> str:
+    """A number as people read it: 75.0 → '75', 0.5 → '0.5'.
+
+    >>> fmt_number(75.0), fmt_number(0.5)
+    ('75', '0.5')
+    """
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
 
 
 class Phrase(str):
@@ -341,9 +353,6 @@ def say(value: Any, lang: str) -> str:
     >>> say([], "zh"), say({"points": ["A1"]}, "en"), say(2.50, "zh")
     ('无', 'points: A1', '2.5')
     """
-    from .errors import printable
-    from .kinds.base import fmt_number
-
     words = _WORDS[lang]
     if isinstance(value, Phrase):
         return printable(value.of(lang))

@@ -15,9 +15,9 @@ from typing import Any
 
 from .errors import Problem
 from .evaluator import INPUT_PROBLEM_KINDS, DerivedValue, Finding, Summary, printable
-from .kinds.base import Status, fmt_number
+from .kinds.base import Status
 from .labels import field as field_phrase
-from .labels import listing, say
+from .labels import fmt_number, listing, say
 from .ruleset import Ruleset
 
 REPORT_VERSION = 1

@@ -15,11 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
-# Who wrote a generated file: pydantic's schema output changes between its minor versions, so a
-# committed schema is compared exactly only under the version that generated it.
-GENERATOR = "pydantic " + ".".join(pydantic.VERSION.split(".")[:2])
+from .report_schema import GENERATOR
 
 
 def ruleset_schema() -> dict[str, Any]:

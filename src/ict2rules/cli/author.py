@@ -11,7 +11,7 @@ from ..cases import CaseResult, load_cases, run_file
 from ..errors import printable
 from ..loader import load_ruleset
 from ..yamlsafe import load_file
-from . import EXIT_FAILED, EXIT_OK, command
+from .base import EXIT_FAILED, EXIT_OK, command
 
 
 @command(

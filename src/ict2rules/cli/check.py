@@ -20,7 +20,7 @@ from ..render.concise import record_places
 from ..report import Report
 from ..ruleset import Ruleset
 from ..tabular import load_mapping
-from . import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command, refuse_output_over_inputs
+from .base import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command, refuse_output_over_inputs
 
 
 def iso_date(text: str) -> dt.date:

@@ -11,7 +11,7 @@ from ..coverage import ruleset_coverage
 from ..errors import printable
 from ..loader import load_ruleset
 from ..yamlsafe import read_text
-from . import EXIT_FAILED, EXIT_OK, command
+from .base import EXIT_FAILED, EXIT_OK, command
 
 _MARK = {"encoded": "✔", "not_checked": "–", "unclassified": "✘", "other": " "}
 

@@ -30,7 +30,7 @@ from ..errors import printable
 from ..loader import load_ruleset
 from ..report import show
 from ..ruleset import LoadedParameter, Rule, Ruleset, Source
-from . import EXIT_FAILED, EXIT_OK, command
+from .base import EXIT_FAILED, EXIT_OK, command
 
 LABELS = {
     "zh": {

@@ -30,7 +30,7 @@ from ..errors import InputError, did_you_mean, printable, printable_data
 from ..kinds import KINDS
 from ..loader import bundled_names, load_ruleset
 from ..ruleset import Rule, Ruleset
-from . import EXIT_OK, command
+from .base import EXIT_OK, command
 
 MAX_EXAMPLE_LINES = 30
 
@@ -544,8 +544,6 @@ def zsh_script(parser: argparse.ArgumentParser) -> str:
 
 
 def run_completion(args: argparse.Namespace) -> int:
-    from . import build_parser
-
-    parser = build_parser()
+    parser = args.parser
     sys.stdout.write(bash_script(parser) if args.shell == "bash" else zsh_script(parser))
     return EXIT_OK

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ..errors import InputError, printable
 from ..loader import bundled_names, load_ruleset
-from . import EXIT_OK, command
+from .base import EXIT_OK, command
 
 
 @command(

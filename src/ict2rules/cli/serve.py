@@ -8,7 +8,7 @@ import sys
 
 from ..errors import InputError
 from ..loader import bundled_names, load_ruleset
-from . import EXIT_INPUT, EXIT_OK, command
+from .base import EXIT_INPUT, EXIT_OK, command
 
 
 @command(

@@ -9,7 +9,7 @@ import sys
 from ..errors import InputError
 from ..loader import load_ruleset
 from ..template import FORMATS, plan_yaml, write_roster_template, write_template
-from . import EXIT_OK, command
+from .base import EXIT_OK, command
 
 
 @command(

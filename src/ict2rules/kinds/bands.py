@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..labels import Phrase, field
-from .base import Args, Check, Outcome, Status, Subject, fmt_number, judged, missing, register
+from ..labels import Phrase, field, fmt_number
+from .base import Args, Check, Outcome, Status, Subject, judged, missing, register
 from .numbers import bounds_text
 
 if TYPE_CHECKING:

@@ -274,13 +274,6 @@ def register(
     return deco
 
 
-def fmt_number(x: Any) -> str:
-    """75.0 → '75', 0.5 → '0.5'."""
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
-
-
 def fmt_percent(x: float) -> str:
     return f"{x * 100:.1f}%".replace(".0%", "%")
 

@@ -37,6 +37,7 @@ from .base import (
     register,
     verdict_of,
 )
+from .comparisons import passing_items
 from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:
@@ -145,7 +146,6 @@ def rate(args: RateArgs, ctx: Context) -> Check:
 
     A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
-    from ..comparisons import passing_items  # (it imports the kinds' base: not at import time)
 
     get, item_ctx = ctx.items(args.over)
     over = field(args.over, ctx)
@@ -254,7 +254,6 @@ def count(args: CountArgs, ctx: Context) -> Check:
 
     A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
-    from ..comparisons import passing_items  # (it imports the kinds' base: not at import time)
 
     get, item_ctx = ctx.items(args.over)
     passes = None

@@ -6,7 +6,7 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..labels import Phrase, field, say
+from ..labels import Phrase, field, fmt_number, say
 from ..labels import unit as unit_in
 from ..paths import is_collection, true_when_present
 from .base import (
@@ -24,7 +24,6 @@ from .base import (
     Read,
     Status,
     Subject,
-    fmt_number,
     fmt_percent,
     judged,
     missing,

@@ -7,28 +7,12 @@ binary format (:data:`BINARY`, e.g. xlsx) is given a binary stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import IO, Any
 
 from ..report import Report
+from .registry import BINARY, EXTENSIONS, WRITERS, Writer, writer
 
-Writer = Callable[..., None]
-WRITERS: dict[str, Writer] = {}
-BINARY = frozenset({"xlsx"})  # formats written to a binary stream, never to a terminal
-#: The file extension of each format (``--split-by`` names one file per school with it).
-EXTENSIONS = {
-    "text": "txt", "markdown": "md", "html": "html", "json": "json", "jsonl": "jsonl",
-    "junit": "xml", "sarif": "sarif", "github": "txt", "xlsx": "xlsx", "teachers": "txt",
-    "concise": "txt",
-}
-
-
-def writer(name: str) -> Callable[[Writer], Writer]:
-    def deco(fn: Writer) -> Writer:
-        WRITERS[name] = fn
-        return fn
-
-    return deco
+__all__ = ["BINARY", "EXTENSIONS", "WRITERS", "Writer", "formats", "write", "writer"]
 
 
 def write(fmt: str, report: Report, stream: IO[Any], **options: Any) -> None:

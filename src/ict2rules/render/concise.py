@@ -24,7 +24,7 @@ from typing import IO, Any
 from ..errors import printable
 from ..evaluator import SubjectRef
 from ..report import Report, message
-from . import writer
+from .registry import writer
 from .text import LABELS, fix_order
 
 Where = Callable[[SubjectRef], tuple[str | None, int | None]]

@@ -16,9 +16,10 @@ from typing import IO, Any
 
 from ..errors import printable
 from ..kinds.base import Status
-from ..report import Report, message
-from . import writer
-from .problems import counts_line, github_line
+from ..report import InputProblem, Report, message
+from .problems import TITLE, counts_line, kind_label, plain_line
+from .problems import _lang as problem_lang
+from .registry import writer
 from .sarif import locate
 from .text import LABELS, pct, show_value
 
@@ -77,3 +78,15 @@ def write_github(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any)
         f"{t['teachers']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['pass_rate']} {pct(ts['pass_rate'])}"
         + (f" · {counts_line(report, lang)}" if report.input_problems else "") + "\n"
     )
+
+
+def github_line(p: InputProblem, lang: str = "zh") -> str:
+    """A ``::warning`` workflow command on the file (and line) of the problem."""
+    props = []
+    if p.file:
+        props.append(f"file={escape_property(p.file)}")
+        at = p.row if p.row is not None and p.sheet is None else p.line
+        if at:
+            props.append(f"line={at}")
+    props.append(f"title={escape_property(f'{TITLE[problem_lang(lang)]}: {kind_label(p.kind, lang)}')}")
+    return f"::warning {','.join(props)}::{escape_data(plain_line(p, lang))}\n"

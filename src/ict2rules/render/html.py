@@ -34,7 +34,7 @@ from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message, show
-from . import writer
+from .registry import writer
 from .svg import Bar, columns, hbars
 from .text import (
     LABELS,

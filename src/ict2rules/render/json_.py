@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from ..report import Report, value_dict
-from . import writer
+from .registry import writer
 
 _ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # the C encoder: one line
 
@@ -44,7 +44,7 @@ def write_json(report: Report, stream: IO[str], **_: Any) -> None:
     body = json.dumps(head, ensure_ascii=False, indent=2)
     stream.write(body[: body.rindex("\n}")] + ",\n")
     _list(stream, "input_problems", (p.to_dict() for p in report.input_problems))
-    from ..stream import Lines  # each rule's fixed parts encoded once (as jsonl's lines)
+    from ..jsonlines import Lines  # each rule's fixed parts encoded once (as jsonl's lines)
 
     lines = Lines(rs)
     _list(stream, "findings", (lines.line(f) for f in report.findings), encoded=True)

@@ -21,8 +21,8 @@ from typing import IO, Any
 
 from ..jsonlines import Lines, dump
 from ..report import REPORT_VERSION, Report
-from . import writer
 from .problems import jsonl_item
+from .registry import writer
 
 
 def summary_line(report: Report) -> dict[str, Any]:

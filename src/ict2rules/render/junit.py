@@ -16,7 +16,7 @@ from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message
-from . import writer
+from .registry import writer
 from .sarif import locate
 from .text import LABELS, cite_line, due_of, show_value
 

@@ -13,8 +13,9 @@ from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, message
-from . import writer
-from .problems import counts_line, markdown_lines
+from .problems import HEADS, SHOWN, TITLE, counts_line, kind_label, more_line
+from .problems import _lang as problem_lang
+from .registry import writer
 from .text import (
     LABELS,
     MARKS,
@@ -163,3 +164,17 @@ def write_markdown(report: Report, stream: IO[str], *, lang: str = "zh", **_: An
         stream.write(pending + body)
         pending = text[len(body):] + "\n"
     stream.write("\n")
+
+
+def markdown_lines(report: Report, lang: str = "zh") -> list[str]:
+    """The Markdown report's section: a table of place, kind and reason."""
+    if not report.input_problems:
+        return []
+    lang = problem_lang(lang)
+    heads = HEADS[lang]
+    out = [f"## {TITLE[lang]}", "", f"| {' | '.join(heads)} |", "|---|---|---|"]
+    for p in report.input_problems[:SHOWN]:
+        reason = (f"`{md(p.field)}`: " if p.field else "") + md(p.reason(lang))
+        out.append(f"| {md(p.place())} | {md(kind_label(p.kind, lang))} | {reason} |")
+    more = more_line(report, lang)
+    return [*out, *(["", md(more)] if more else []), ""]

@@ -82,22 +82,6 @@ def text_lines(report: Report, lang: str = "zh") -> list[str]:
     return out + ([f"  {more}"] if more else [])
 
 
-def markdown_lines(report: Report, lang: str = "zh") -> list[str]:
-    """The Markdown report's section: a table of place, kind and reason."""
-    from .markdown import md
-
-    if not report.input_problems:
-        return []
-    lang = _lang(lang)
-    heads = HEADS[lang]
-    out = [f"## {TITLE[lang]}", "", f"| {' | '.join(heads)} |", "|---|---|---|"]
-    for p in report.input_problems[:SHOWN]:
-        reason = (f"`{md(p.field)}`: " if p.field else "") + md(p.reason(lang))
-        out.append(f"| {md(p.place())} | {md(kind_label(p.kind, lang))} | {reason} |")
-    more = more_line(report, lang)
-    return [*out, *(["", md(more)] if more else []), ""]
-
-
 def html_section(report: Report, lang: str = "zh") -> str:
     """The HTML report's section (``<section id="input-problems">``; '' when none)."""
     if not report.input_problems:
@@ -120,39 +104,6 @@ def html_section(report: Report, lang: str = "zh") -> str:
 def jsonl_item(p: InputProblem) -> dict[str, Any]:
     """One ``--format jsonl`` line: ``{"type": "input_problem", ...InputProblem.to_dict()}``."""
     return {"type": "input_problem", **p.to_dict()}
-
-
-def sarif_notification(p: InputProblem, lang: str = "zh") -> dict[str, Any]:
-    """A SARIF ``toolExecutionNotification`` (a problem of the tool's input, not a result)."""
-    from .sarif import uri
-
-    note: dict[str, Any] = {
-        "level": "warning",
-        "message": {"text": plain_line(p, lang)},
-        "descriptor": {"id": f"input/{p.kind}"},
-        "properties": p.to_dict(),
-    }
-    if p.file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(p.file)}}
-        at = p.row if p.row is not None else p.line
-        if at:
-            physical["region"] = {"startLine": at, **({"startColumn": p.column} if p.column else {})}
-        note["locations"] = [{"physicalLocation": physical}]
-    return note
-
-
-def github_line(p: InputProblem, lang: str = "zh") -> str:
-    """A ``::warning`` workflow command on the file (and line) of the problem."""
-    from .github import escape_data, escape_property
-
-    props = []
-    if p.file:
-        props.append(f"file={escape_property(p.file)}")
-        at = p.row if p.row is not None and p.sheet is None else p.line
-        if at:
-            props.append(f"line={at}")
-    props.append(f"title={escape_property(f'{TITLE[_lang(lang)]}: {kind_label(p.kind, lang)}')}")
-    return f"::warning {','.join(props)}::{escape_data(plain_line(p, lang))}\n"
 
 
 def xlsx_columns(lang: str = "zh") -> list[tuple[str, int]]:

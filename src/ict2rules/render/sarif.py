@@ -18,8 +18,9 @@ from .. import __version__
 from ..errors import InputError, printable_data
 from ..evaluator import Finding, SubjectRef
 from ..kinds.base import Status
-from ..report import Report, message, show
-from . import writer
+from ..report import InputProblem, Report, message, show
+from .problems import plain_line
+from .registry import writer
 from .text import cite_line, show_value
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -177,7 +178,6 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
         "properties": {"ruleset": report.ruleset.id, "as_of": report.as_of.isoformat(), "summary": report.summary()},
     }
     if report.input_problems:  # a problem of the tool's input, not a result about a subject
-        from .problems import sarif_notification
 
         run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": [
             sarif_notification(p, lang) for p in report.input_problems]}]
@@ -191,3 +191,20 @@ def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) 
     # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard
     json.dump(printable_data(sarif_log(report, lang)), stream, ensure_ascii=False, indent=2)
     stream.write("\n")
+
+
+def sarif_notification(p: InputProblem, lang: str = "zh") -> dict[str, Any]:
+    """A SARIF ``toolExecutionNotification`` (a problem of the tool's input, not a result)."""
+    note: dict[str, Any] = {
+        "level": "warning",
+        "message": {"text": plain_line(p, lang)},
+        "descriptor": {"id": f"input/{p.kind}"},
+        "properties": p.to_dict(),
+    }
+    if p.file:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(p.file)}}
+        at = p.row if p.row is not None else p.line
+        if at:
+            physical["region"] = {"startLine": at, **({"startColumn": p.column} if p.column else {})}
+        note["locations"] = [{"physicalLocation": physical}]
+    return note

@@ -35,7 +35,7 @@ from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
 from ..report import Report, show
-from . import writer
+from .registry import writer
 from .text import document_line, fix_order, show_value, source_line, wrap
 from .xlsx import derived_titles, problem, school_rows
 

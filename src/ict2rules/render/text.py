@@ -30,7 +30,7 @@ from ..errors import printable
 from ..evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..report import Report, message, show
-from . import writer
+from .registry import writer
 
 if TYPE_CHECKING:
     from ..ruleset import Rule

@@ -40,7 +40,7 @@ from ..evaluator import Finding
 from ..kinds.base import Status
 from ..labels import label
 from ..report import Report, message, render, show
-from . import writer
+from .registry import writer
 
 SHEETS = ("汇总", "问题清单", "学校要求", "说明")
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)

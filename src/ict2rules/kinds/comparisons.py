@@ -15,10 +15,10 @@ from itertools import compress, groupby, repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .kinds.base import DATA_ERRORS, Check, Comparison, Read, Status, Subject, Verdict
+from .base import DATA_ERRORS, Check, Comparison, Read, Status, Subject, Verdict
 
 if TYPE_CHECKING:
-    from .compiler import CompiledRule
+    from ..compiler import CompiledRule
 
 Together = Callable[[Subject], bool]
 # Rules tried together: one test that is True only when they all pass (None for a rule alone).
