@@ -14,7 +14,7 @@ _SUBJECT = {
     "type": "object",
     "required": ["level", "id"],
     "properties": {
-        "level": {"enum": ["teacher", "school", "project"]},
+        "level": {"enum": ["teacher", "school", "project", "region"]},
         "id": {"type": "string"},
         "name": {"type": ["string", "null"]},
         "school": {"type": ["string", "null"]},

@@ -49,6 +49,7 @@ LABELS = {
         "teachers": "教师",
         "schools": "学校",
         "projects": "项目",
+        "regions": "区域",
         "checked": "检查",
         "passed": "合格",
         "failed": "未合格",
@@ -107,6 +108,7 @@ LABELS = {
         "teachers": "Teachers",
         "schools": "Schools",
         "projects": "Projects",
+        "regions": "Regions",
         "checked": "checked",
         "passed": "passed",
         "failed": "failed",
@@ -182,7 +184,7 @@ MAX_ITEMS = 50  # subjects listed under one rule in text
 def fix_order(findings: list[Finding]) -> list[Finding]:
     """Schools and projects before teachers; within a level, errors first, then each rule's
     ``order``, then id."""
-    level_rank = {"project": 0, "school": 1, "teacher": 2}
+    level_rank = {"region": -1, "project": 0, "school": 1, "teacher": 2}
     severity_rank = {"error": 0, "warning": 1, "info": 2}
     return sorted(
         findings,
@@ -419,7 +421,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
                 + f"{t['pass_rate']} {pct(ts['pass_rate'])}"
             ),
         )
-    for level, key in (("school", "schools"), ("project", "projects")):
+    for level, key in (("school", "schools"), ("project", "projects"), ("region", "regions")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
         if subjects:
             waiting = report.schools_waiting if level == "school" else 0
