@@ -52,23 +52,23 @@ def finding(rs: Any, region: dict[str, Any], as_of: str = "2021-09-01") -> Any:
 @pytest.mark.parametrize(("trained", "status"), [(25, "pass"), (24, "fail"), (100, "pass")])
 def test_quota_includes_its_minimum(tmp_path: Path, trained: int, status: str) -> None:
     rs = quota_ruleset(tmp_path)
-    f = finding(rs, {"staff": {"total": 100}, "progress": [{"on": "2021-08-15", "trained": trained}]})
+    f = finding(rs, {"staff": {"total": 100}, "progress": [{"date": "2021-08-15", "trained": trained}]})
     assert f.status.value == status
     assert f.outcome.detail["trained"] == trained and f.outcome.detail["teachers"] == 100
 
 
 def test_quota_exclusive_minimum(tmp_path: Path) -> None:
     rs = quota_ruleset(tmp_path, min_exclusive=True)  # "超过 25%"
-    assert finding(rs, {"staff": {"total": 100}, "progress": [{"on": "2021-08-15", "trained": 25}]}).status.value == "fail"
-    assert finding(rs, {"staff": {"total": 100}, "progress": [{"on": "2021-08-15", "trained": 26}]}).status.value == "pass"
+    assert finding(rs, {"staff": {"total": 100}, "progress": [{"date": "2021-08-15", "trained": 25}]}).status.value == "fail"
+    assert finding(rs, {"staff": {"total": 100}, "progress": [{"date": "2021-08-15", "trained": 26}]}).status.value == "pass"
 
 
 def test_quota_reads_the_latest_count_on_or_before_its_date(tmp_path: Path) -> None:
     rs = quota_ruleset(tmp_path)
-    progress = [{"on": "2021-06-01", "trained": 10}, {"on": "2021-08-15", "trained": 30}, {"on": "2021-08-16", "trained": 90}]
+    progress = [{"date": "2021-06-01", "trained": 10}, {"date": "2021-08-15", "trained": 30}, {"date": "2021-08-16", "trained": 90}]
     f = finding(rs, {"staff": {"total": 100}, "progress": progress})
     assert f.status.value == "pass" and f.outcome.detail["trained"] == 30
-    later = [{"on": "2021-08-16", "trained": 90}]  # counted a day too late: nothing shows the date
+    later = [{"date": "2021-08-16", "trained": 90}]  # counted a day too late: nothing shows the date
     f = finding(rs, {"staff": {"total": 100}, "progress": later, "school_figures": [{"id": "S1", "staff": {"total": 100}}]})
     assert f.status.value == "missing_data" and "S1.trained" in f.outcome.detail["missing"]
 
@@ -78,7 +78,7 @@ def test_quota_sums_schools_in_full_and_as_figures(tmp_path: Path) -> None:
     region = {
         "schools": [{"id": "A", "staff": {"total": 4}, "teachers": [
             {"id": "T1", "completed_on": "2021-08-15"}, {"id": "T2", "completed_on": "2021-08-16"}, {"id": "T3"}]}],
-        "school_figures": [{"id": "B", "staff": {"total": 4}, "progress": [{"on": "2021-08-01", "trained": 1}]}],
+        "school_figures": [{"id": "B", "staff": {"total": 4}, "progress": [{"date": "2021-08-01", "trained": 1}]}],
     }
     f = finding(rs, region)  # 1 (A, by the 15th) + 1 (B) of 8 = 25 %
     assert (f.status.value, f.outcome.detail["trained"], f.outcome.detail["teachers"]) == ("pass", 2, 8)
@@ -89,27 +89,27 @@ def test_quota_sums_schools_in_full_and_as_figures(tmp_path: Path) -> None:
 def test_quota_region_staff_decides_over_the_schools_sum(tmp_path: Path) -> None:
     rs = quota_ruleset(tmp_path)
     f = finding(rs, {"staff": {"total": 40}, "school_figures": [
-        {"id": "S1", "progress": [{"on": "2021-08-01", "trained": 10}]}]})
+        {"id": "S1", "progress": [{"date": "2021-08-01", "trained": 10}]}]})
     assert (f.status.value, f.outcome.detail["teachers"]) == ("pass", 40)
 
 
 def test_quota_never_guesses_an_unknown_figure(tmp_path: Path) -> None:
     rs = quota_ruleset(tmp_path)
     f = finding(rs, {"school_figures": [
-        {"id": "S1", "staff": {"total": 10}, "progress": [{"on": "2021-08-01", "trained": 10}]},
-        {"id": "S2", "progress": [{"on": "2021-08-01", "trained": 0}]}]})
+        {"id": "S1", "staff": {"total": 10}, "progress": [{"date": "2021-08-01", "trained": 10}]},
+        {"id": "S2", "progress": [{"date": "2021-08-01", "trained": 0}]}]})
     assert f.status.value == "missing_data" and f.outcome.detail["missing"] == ["S2.staff.total"]
     assert finding(rs, {}).status.value == "missing_data"  # a region with nothing said
 
 
 def test_quota_of_no_teachers_does_not_apply(tmp_path: Path) -> None:
     rs = quota_ruleset(tmp_path)
-    assert finding(rs, {"staff": {"total": 0}, "progress": [{"on": "2021-08-01", "trained": 0}]}).status.value == "not_applicable"
+    assert finding(rs, {"staff": {"total": 0}, "progress": [{"date": "2021-08-01", "trained": 0}]}).status.value == "not_applicable"
 
 
 def test_quota_with_a_due_date_is_pending_before_it(tmp_path: Path) -> None:
     rs = load_ruleset("suncedu_2020")
-    region = {"region": {"id": "C", "staff": {"total": 10}, "progress": [{"on": "2020-06-30", "trained": 1}]}}
+    region = {"region": {"id": "C", "staff": {"total": 10}, "progress": [{"date": "2020-06-30", "trained": 1}]}}
     [f] = [f for f in evaluate(rs, region, as_of="2020-07-01").findings if f.rule_id == "SC-R-QUOTA-2020"]
     assert f.status.value == "pending"
     [f] = [f for f in evaluate(rs, region, as_of="2021-01-01").findings if f.rule_id == "SC-R-QUOTA-2020"]
@@ -131,10 +131,10 @@ def test_quota_passes_exactly_when_the_share_is_met(total: int, share: int, trai
     trained = min(trained, total)
     rs = load_ruleset("suncedu_2020")  # SC-R-QUOTA-2022: everyone; the law: pass iff trained/total >= min
     f = [f for f in evaluate(rs, {"region": {"id": "C", "staff": {"total": total}, "progress": [
-        {"on": "2022-12-31", "trained": trained}]}}, as_of="2023-01-01").findings if f.rule_id == "SC-R-QUOTA-2022"][0]
+        {"date": "2022-12-31", "trained": trained}]}}, as_of="2023-01-01").findings if f.rule_id == "SC-R-QUOTA-2022"][0]
     assert (f.status.value == "pass") == (trained == total)
     f20 = [f for f in evaluate(rs, {"region": {"id": "C", "staff": {"total": total}, "progress": [
-        {"on": "2020-12-31", "trained": trained}]}}, as_of="2023-01-01").findings if f.rule_id == "SC-R-QUOTA-2020"][0]
+        {"date": "2020-12-31", "trained": trained}]}}, as_of="2023-01-01").findings if f.rule_id == "SC-R-QUOTA-2020"][0]
     assert (f20.status.value == "pass") == (trained / total >= 0.3)
 
 
@@ -167,7 +167,7 @@ def test_a_school_given_in_full_and_as_figures_is_refused(tmp_path: Path, capsys
 
 
 def test_a_date_counted_twice_is_refused(tmp_path: Path, capsys: Any) -> None:
-    text = "region:\n  id: R\n  progress:\n    - {on: 2021-08-15, trained: 1}\n    - {on: 2021-08-15, trained: 2}\n"
+    text = "region:\n  id: R\n  progress:\n    - {date: 2021-08-15, trained: 1}\n    - {date: 2021-08-15, trained: 2}\n"
     err = _refused(tmp_path, capsys, text)
     assert re.search(r"county\.yaml:5:\d+", err)
 
@@ -194,7 +194,7 @@ def test_a_region_school_names_its_roster_and_roster_rows_join_region_schools(tm
 
 def test_the_text_report_has_a_region_line(tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "county.yaml"
-    path.write_text("region:\n  id: ZK\n  staff: {total: 1}\n  progress: [{on: 2023-12-31, trained: 1}]\n"
+    path.write_text("region:\n  id: ZK\n  staff: {total: 1}\n  progress: [{date: 2023-12-31, trained: 1}]\n"
                     "  school_figures: [{id: S1, filed: true, pass_rate: 1}]\n", encoding="utf-8")
     assert main(["check", str(path), "-r", "zeku_2023", "--as-of", "2024-01-05", "--lang", "en"]) == 0
     out = capsys.readouterr().out
@@ -276,3 +276,16 @@ def test_walkthrough_zhejiang_phase_quota_runs(tmp_path: Path) -> None:
     assert status(meets, "2021-08-16") == ["pass"]
     assert status(misses, "2021-08-16") == ["fail"]
     assert status(misses, "2021-08-01") == ["pending"]
+
+
+def test_a_full_schools_pass_rate_is_its_tagged_rule_whatever_findings_are_kept() -> None:
+    """KY-S-PASS-RATE (tagged pass_rate) gives a full school's rate; a failures-only run, which
+    keeps no passing finding, reads the same rate."""
+    region = {"region": {"id": "KY", "staff": {"total": 2}, "schools": [
+        {"id": "S1", "staff": {"total": 2}, "teachers": [{"id": "T1"}, {"id": "T2"}]}]}}
+    for keep in (None, {"fail"}):
+        report = evaluate("kaiyuan_2024", region, as_of="2024-07-01", keep=keep)
+        [f] = [f for f in report.findings if f.rule_id == "KY-R-PASS-RATES"]
+        assert f.status.value == "fail"
+    [s] = [s for s in load_ruleset("zeku_2023").rules if "pass_rate" in s.tags]
+    assert s.id == "ZK-S-PASS-RATE"

@@ -522,11 +522,11 @@ Share = Annotated[float, Field(ge=0, le=1), AfterValidator(_finite), BeforeValid
 class DatedCount(_Record):
     """Cumulative counts of a school's or a region's teachers as of a date (培训人数 by 8-15).
 
-    >>> DatedCount(on="2021-08-15", trained=120).trained
+    >>> DatedCount(date="2021-08-15", trained=120).trained
     120
     """
 
-    on: Date = Field(description="The date the counts are as of.")
+    date: Date = Field(description="The date the counts are as of.")
     trained: Count | None = Field(
         default=None, description="Teachers who had completed the training by that date (累计完成)."
     )
@@ -539,7 +539,7 @@ class SchoolFigures(_Record):
     A school given in full (``schools:`` of a region) is summed up in the same shape once it is
     checked: its ``staff``, its teachers' completion dates, its pass rate and its verdict.
 
-    >>> SchoolFigures(id="S1", staff={"total": 40}, progress=[{"on": "2021-08-15", "trained": 12}]).staff.total
+    >>> SchoolFigures(id="S1", staff={"total": 40}, progress=[{"date": "2021-08-15", "trained": 12}]).staff.total
     40
     """
 
@@ -571,7 +571,7 @@ class SchoolFigures(_Record):
         return self._supplied
 
     _progress_unique = field_validator("progress")(
-        lambda v: _unique(v, lambda c: c.on, ("日期", "date"), "on")
+        lambda v: _unique(v, lambda c: c.date, ("日期", "date"), "date")
     )
 
 
@@ -601,7 +601,7 @@ class Region(_Record):
     attributes: Attributes = Field(default_factory=dict)
 
     _progress_unique = field_validator("progress")(
-        lambda v: _unique(v, lambda c: c.on, ("日期", "date"), "on")
+        lambda v: _unique(v, lambda c: c.date, ("日期", "date"), "date")
     )
     _schools_unique = field_validator("schools", "school_figures")(
         lambda v: _unique(v, lambda s: s.id, ("学校编号", "school id"), "id")

@@ -11,7 +11,7 @@ way school rules see teachers. A school the region knows only by its figures is 
 >>> from ict2rules.evaluator import Evaluator
 >>> ev = Evaluator(load_ruleset("zeku_2023"), as_of=dt.date(2024, 1, 1))
 >>> region = {"id": "ZK", "level": "县", "school_figures": [
-...     {"id": "S1", "staff": {"total": 10}, "progress": [{"on": "2023-12-31", "trained": 10}]}]}
+...     {"id": "S1", "staff": {"total": 10}, "progress": [{"date": "2023-12-31", "trained": 10}]}]}
 >>> _, findings, _ = regions_of(ev, region)
 >>> [f.status.value for f in findings if f.rule_id == "ZK-R-TRAINED"]
 ['pass']
@@ -23,26 +23,38 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .kinds.base import Subject
+from .kinds.base import DATA_ERRORS, FAIL, PASS, Subject
 from .records import Region, RegionView, School, SchoolFigures, Teacher
 
 if TYPE_CHECKING:
+    from .compiler import CompiledRule
     from .evaluator import Evaluator, Finding
 
 #: Grades that count as passing the assessment (合格以上) in a school's pass rate.
 PASSING_GRADES = frozenset({"优秀", "良好", "合格"})
 
 
-def school_pass_rate(subject: Subject) -> float | None:
-    """A checked school's pass rate: its derived value ``pass_rate`` when the ruleset defines
-    one, else the share of its listed teachers graded 合格 or better (a teacher without a
-    grade has not passed); None when no teacher is listed.
+def school_pass_rate(subject: Subject, rules: Iterable[CompiledRule] = ()) -> float | None:
+    """A checked school's pass rate: the share computed by the school rule its ruleset tags
+    ``pass_rate`` (a ``rate`` over its teachers, as the ruleset reads 合格: ZK-S-PASS-RATE,
+    KY-S-PASS-RATE), else its derived value ``pass_rate``, else the share of its listed teachers
+    graded 合格 or better (a teacher without a grade has not passed); None when not known.
 
     >>> s = Subject(School(id="S1", teachers=[{"id": "T1", "grade": "合格"}, {"id": "T2"}]), None)
     >>> s.children = [Subject(t, None, s) for t in s.record.teachers]
     >>> school_pass_rate(s)
     0.5
     """
+    for cr in rules:  # asked again here: the finding may not be kept (--status fail)
+        try:
+            out = cr.check(subject)
+        except DATA_ERRORS:
+            return None
+        finally:
+            subject.memo = None
+        share = out.actual
+        ok = out.status in (PASS, FAIL) and isinstance(share, (int, float)) and not isinstance(share, bool)
+        return float(share) if ok else None
     given = subject.derived.get("pass_rate")
     if isinstance(given, (int, float)) and not isinstance(given, bool):
         return float(given)
@@ -52,7 +64,12 @@ def school_pass_rate(subject: Subject) -> float | None:
     return round(sum(t.grade in PASSING_GRADES for t in teachers) / len(teachers), 6)
 
 
-def figures_of(subject: Subject) -> SchoolFigures:
+def pass_rate_rules(ev: Evaluator) -> list[CompiledRule]:
+    """The school rules a ruleset tags ``pass_rate`` (the first one is used)."""
+    return [cr for cr in ev.plan.rules.get("school", ()) if "pass_rate" in cr.rule.tags]
+
+
+def figures_of(subject: Subject, rules: Iterable[CompiledRule] = ()) -> SchoolFigures:
     """A checked school summed up as the figures a region keeps about it.
 
     >>> f = figures_of(Subject(School(id="S1", staff={"total": 2}, teachers=[{"id": "T1"}]), None))
@@ -65,7 +82,7 @@ def figures_of(subject: Subject) -> SchoolFigures:
         name=school.name,
         staff=school.staff,
         filed=True,  # its record is here
-        pass_rate=school_pass_rate(subject),
+        pass_rate=school_pass_rate(subject, rules),
         passed=subject.passed,
         attributes=school.attributes,
     )
@@ -75,10 +92,11 @@ def figures_of(subject: Subject) -> SchoolFigures:
     return figures
 
 
-def view_of(region: Region, checked: Iterable[Subject]) -> RegionView:
+def view_of(region: Region, checked: Iterable[Subject], rules: Iterable[CompiledRule] = ()) -> RegionView:
     """What region rules read: the region's figures and every school as figures (those given
     in full first, in order, then those given as figures)."""
-    schools = [figures_of(s) for s in checked] + list(region.school_figures or ())
+    rules = list(rules)
+    schools = [figures_of(s, rules) for s in checked] + list(region.school_figures or ())
     return RegionView(
         id=region.id,
         name=region.name,
@@ -96,7 +114,7 @@ def trained_by(figures: SchoolFigures, day: dt.date) -> int | None:
     teachers' ``completed_on`` when the school was given in full, else the latest of its
     ``progress`` counts dated on or before ``day`` (counts are cumulative); None when unknown.
 
-    >>> f = SchoolFigures(id="S1", progress=[{"on": "2021-06-01", "trained": 5}, {"on": "2021-09-01", "trained": 9}])
+    >>> f = SchoolFigures(id="S1", progress=[{"date": "2021-06-01", "trained": 5}, {"date": "2021-09-01", "trained": 9}])
     >>> trained_by(f, dt.date(2021, 8, 15)), trained_by(f, dt.date(2021, 5, 1))
     (5, None)
     """
@@ -110,7 +128,7 @@ def latest_count(progress: list[Any] | None, day: dt.date) -> int | None:
     """The ``trained`` count of the latest entry dated on or before ``day`` (None if none)."""
     best = None
     for entry in progress or ():
-        if entry.on <= day and entry.trained is not None and (best is None or entry.on > best.on):
+        if entry.date <= day and entry.trained is not None and (best is None or entry.date > best.date):
             best = entry
     return None if best is None else best.trained
 
@@ -131,7 +149,7 @@ def regions_of(
         s, found = ev.school(school)
         checked.append(s)
         findings += found
-    s = Subject(view_of(record, checked), ev.env)
+    s = Subject(view_of(record, checked, pass_rate_rules(ev)), ev.env)
     s.children = [Subject(f, ev.env, s) for f in s.record.schools]
     findings += ev._run("region", s)  # the evaluator's one loop over a level's rules
     return s, findings, checked

@@ -1057,7 +1057,7 @@ def _fix_quota(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Bui
         k = k_hi + 1
     else:
         raise b.fail("a quota with bounds 0 and 1 cannot be missed")
-    _set(b, t, "progress", [{"on": by, "trained": k}])
+    _set(b, t, "progress", [{"date": by, "trained": k}])
 
 
 @_fix("count")
