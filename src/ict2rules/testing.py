@@ -1036,8 +1036,8 @@ def _fix_rate(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Buil
 
 @_fix("quota")
 def _fix_quota(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
-    """The region's own figures: 100 teachers (unless given) and a count on the date ``by``
-    just inside the bounds, or one teacher short of them."""
+    """The region's own figures: 100 teachers (unless given) and a count dated ``by`` just
+    inside the bounds, or one teacher short of them."""
     lo, hi, by = _resolve(ctx, s, a.min), _resolve(ctx, s, a.max), _resolve(ctx, s, a.by)
     if by is None or (lo is None and hi is None):
         raise b.fail("the quota's date or bounds have no value yet")
@@ -1057,7 +1057,9 @@ def _fix_quota(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Bui
         k = k_hi + 1
     else:
         raise b.fail("a quota with bounds 0 and 1 cannot be missed")
-    _set(b, t, "progress", [{"date": by, "trained": k}])
+    # one count per date: other quotas' dates keep theirs (the counts are cumulative by date)
+    kept = [e for e in t.data.get("progress") or [] if isinstance(e, dict) and e.get("date") != by]
+    _set(b, t, "progress", sorted([*kept, {"date": by, "trained": k}], key=lambda e: str(e.get("date"))))
 
 
 @_fix("count")
