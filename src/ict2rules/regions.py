@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .kinds.base import DATA_ERRORS, FAIL, PASS, Subject
-from .records import Region, RegionView, School, SchoolFigures, Teacher
+from .records import Region, RegionView, School, SchoolFigures
 
 if TYPE_CHECKING:
     from .compiler import CompiledRule
@@ -160,7 +160,7 @@ def county_of(school: School) -> str | None:
     is given: the school's ``attributes.county``, else the one county all its teachers name
     (a roster's 所属区县 column); None when it is not known or they name several.
 
-    >>> county_of(School(id="S1", teachers=[Teacher(id="T1", attributes={"county": "泽库县"})]))
+    >>> county_of(School(id="S1", teachers=[{"id": "T1", "attributes": {"county": "泽库县"}}]))
     '泽库县'
     """
     own = school.attributes.get("county")

@@ -1344,6 +1344,9 @@ def _check_level(level: str) -> None:
 def records(ruleset: Ruleset, level: str = "teacher", *, teachers: tuple[int, int] = (1, 4)) -> st.SearchStrategy[dict[str, Any]]:
     """Records of ``level`` meeting every error-severity rule of ``ruleset``.
 
+    ``level`` is ``teacher``, ``school``, ``project`` or ``region`` (a region is drawn with its
+    own ``staff`` and ``progress`` and every school as figures, under ``school_figures``).
+
     A school has between ``teachers[0]`` and ``teachers[1]`` teachers, each meeting the
     teacher rules. Evaluate at :func:`evaluation_date` (after every date the ruleset names).
     A teacher drawn alone meets every rule except those about its school, which are
