@@ -290,3 +290,11 @@ def test_a_full_schools_pass_rate_is_its_tagged_rule_whatever_findings_are_kept(
         assert f.status.value == "fail"
     [s] = [s for s in load_ruleset("zeku_2023").rules if "pass_rate" in s.tags]
     assert s.id == "ZK-S-PASS-RATE"
+
+
+def test_a_school_alone_and_inside_a_region_is_given_twice(tmp_path: Path, capsys: Any) -> None:
+    (tmp_path / "county.yaml").write_text("region:\n  id: R\n  schools:\n    - {id: S1}\n", encoding="utf-8")
+    (tmp_path / "school.yaml").write_text("school:\n  id: S1\n", encoding="utf-8")
+    code = main(["check", str(tmp_path / "school.yaml"), str(tmp_path / "county.yaml"), "-r", "zeku_2023"])
+    err = capsys.readouterr().err
+    assert code == 2 and re.search(r"county\.yaml:4", err) and "school.yaml" in err

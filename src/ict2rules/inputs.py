@@ -539,6 +539,20 @@ def join_schools(records: Records, *, keep_going: bool = False) -> None:
                                         line=line))
         records.skipped_rows += 1
     records.schools = kept_schools
+    for region in records.regions:  # a school is in one place: alone, or in one region
+        inside = []
+        for s in region.schools or ():
+            earlier = first_school.get(id_key(s.id))
+            if earlier is None:
+                first_school[id_key(s.id)] = s
+                inside.append(s)
+                continue
+            file, line = records.origin(s)
+            errors.append(duplicate_problem(file, _SCHOOL_ID, s.id, in_file(*records.origin(earlier)),
+                                            line=line))
+            records.skipped_rows += 1
+        if region.schools is not None:
+            region.schools = inside
     loose = records.teachers
     everyone = records.every_school()  # a roster's rows join a region's schools too
     open_schools = {id(s) for s in everyone if s.teachers is None and not s.roster}
