@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,41 @@ def test_console_safe_leaves_a_utf8_stream_strict() -> None:
     gbk = io.TextIOWrapper(io.BytesIO(), encoding="gbk")
     console_safe(gbk)
     assert gbk.errors == ERRORS
+
+
+def _region_examples() -> list[Any]:
+    """Each region's examples that must fail (they print messages; zeku's that pass are
+    above), with the date its header gives."""
+    from test_examples import expected_verdict, header_as_of
+
+    found = []
+    for path in sorted((ROOT / "examples").glob("*/*.yaml")):
+        verdict = expected_verdict(path)
+        if verdict is False:
+            as_of = header_as_of(path)
+            found.append(pytest.param(path, verdict, as_of, id=f"{path.parent.name}/{path.stem}"))
+    return found
+
+
+@pytest.mark.parametrize(("path", "passes", "as_of"), _region_examples())
+def test_a_gbk_console_prints_every_regions_report_in_plain_words(path: Path, passes: bool, as_of: Any) -> None:
+    # the report a coordinator reads on a Chinese Windows console: printed whole, the exit
+    # code its verdict, and its messages the plain words of docs/messages.md (in GBK)
+    argv = ["check", str(path), "-r", path.parent.name, *(["--as-of", as_of.isoformat()] if as_of else [])]
+    proc = run(*argv, encoding="gbk")
+    assert proc.returncode == (0 if passes else 1), proc.stderr.decode("gbk", "replace")
+    assert b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("gbk")  # strict: every byte is GBK
+    assert ("√" if passes else "×") in out
+    # each finding's line and its 要求/实际 line (a rule's 读法 note may name fields for authors)
+    said = [line for line in out.splitlines() if line.strip().startswith(("·", "要求"))]
+    assert said or passes
+    for path_like in ("school.point_scope", "completed_on", "hours.total", "⊆", "None", "缺少数据:"):
+        assert not [line for line in said if path_like in line], path_like
+
+
+def test_a_gbk_console_prints_the_english_report_too() -> None:
+    proc = run("check", str(BAD), "-r", "zeku_2023", "--as-of", AS_OF, "--lang", "en", encoding="gbk")
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr
+    out = proc.stdout.decode("gbk")
+    assert "required" in out and "ZK-T-HOURS-TOTAL" in out

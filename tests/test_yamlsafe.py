@@ -326,26 +326,29 @@ def test_utf8_bom_and_json_by_suffix(tmp_path: Path) -> None:
     assert load_file(ypath)[0] == {"年度": 2023}
 
 
-def test_gbk_file(tmp_path: Path) -> None:
-    path = tmp_path / "gbk.yaml"
-    path.write_bytes("学校: 第一中学\n教师: 张三\n".encode("gbk"))
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"])
+def test_one_encoding_policy_for_documents(tmp_path: Path, encoding: str) -> None:
+    """A YAML file is decoded as a CSV roster is (textio): GBK as Chinese Windows saves it,
+    UTF-8 with or without BOM, UTF-16 with its BOM."""
+    path = tmp_path / "plan.yaml"
+    path.write_bytes("学校: 第一中学\n教师: 张三\n".encode(encoding))
+    assert load_file(path)[0] == {"学校": "第一中学", "教师": "张三"}
+
+
+def test_utf8_with_one_bad_byte_is_refused_at_the_byte(tmp_path: Path) -> None:
+    # GB18030 would decode it into garbage (张三 → 寮犱笁): mostly-UTF-8 text stays UTF-8
+    path = tmp_path / "plan.yaml"
+    path.write_bytes("学校: 第一中学\n教师: 张三\n备注: ".encode() + b"\xff\n")
     err = refused(load_file, path)
-    assert "GBK/GB18030" in str(err) and "UTF-8" in str(err)
-    assert str(path) in str(err)
+    assert "UTF-8" in str(err) and "save it as UTF-8" in str(err)
+    assert (err.problems[0].line, err.problems[0].column) == (3, 5)
 
 
-def test_latin1_file_is_not_called_gbk(tmp_path: Path) -> None:
+def test_latin1_file_is_refused_located(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: café\ncity: Zürich\n".encode("latin-1"))
     err = refused(load_file, path)
-    assert "GBK" not in str(err) and "not UTF-8" in str(err)
-    assert err.problems[0].line == 1
-
-
-def test_utf16_file(tmp_path: Path) -> None:
-    path = tmp_path / "u16.yaml"
-    path.write_text("a: 1\n", encoding="utf-16")
-    assert "UTF-16" in str(refused(load_file, path))
+    assert "save it as UTF-8" in str(err) and err.problems[0].line == 1
 
 
 def test_binary_file(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from .comparisons import Batch, batched, passing_items
+from .errors import CompileError, did_you_mean
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import (
     Check,
@@ -47,15 +48,6 @@ if TYPE_CHECKING:
 
 LEVELS = ("teacher", "school", "project", "region")
 Getter = Callable[[Subject], Any]
-
-
-class CompileError(ValueError):
-    """A rule refers to a field, parameter or value that does not exist."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.message = message
 
 
 class Operand:
@@ -95,7 +87,7 @@ class Context:
             return lambda s: s.derived.get(head)
         if head == "passed" and len(segs) == 1 and self.name in LEVELS:
             if self.root:  # it is decided by the very rules that would read it
-                raise CompileError(path, "a rule cannot read its own subject's `passed`")
+                raise CompileError("own_passed", path)
             return _passed
         if head == "as_of" and len(segs) == 1:
             return _as_of
@@ -103,15 +95,13 @@ class Context:
             first = rest.split(".")[0]
             if self.name == "teacher" and (first in self.parent.derived or first == "passed"):
                 # a school's derived values and verdict are computed after its teachers
-                raise CompileError(
-                    path, f"a teacher rule cannot read {path!r}: it is computed after the teachers"
-                )
+                raise CompileError("computed_after", path)
             up = self.parent.getter(rest)
             return lambda s: None if s.parent is None else up(s.parent)
         try:
             steps, _ = resolve(self.model, segs)
         except PathError as exc:
-            raise CompileError(path, str(exc)) from None
+            raise CompileError(exc.code, path, **exc.params) from None
         # Read through the subject in one getter ("record.hours.online"): one call per read.
         return make_getter([("attr", "record"), *steps])
 
@@ -126,7 +116,7 @@ class Context:
         try:
             steps, tp = resolve(self.model, [] if path == "." else path.split("."))
         except PathError as exc:
-            raise CompileError(path, str(exc)) from None
+            raise CompileError(exc.code, path, **exc.params) from None
         get = make_getter(steps)
         item_model = element_type(tp)
         item_ctx = self.child(item_model, "point" if item_model is PointRecord else "item")
@@ -217,13 +207,12 @@ class Context:
         if isinstance(value, str) and value.startswith("$"):
             name = value[1:]
             if name not in self.ruleset.parameters:
-                raise CompileError(value, f"unknown parameter {name!r}")
+                hint = did_you_mean(name, self.ruleset.parameters)
+                raise CompileError("unknown_parameter", value, name=name, hint=hint)
             self.used.add(name)
             return self.ruleset.parameters[name].value
         if isinstance(value, (FieldRef, DaysAfter)):
-            raise CompileError(
-                str(value), "a field cannot be used here; give a number or a $parameter"
-            )
+            raise CompileError("field_not_allowed", value.field)
         return value
 
     def operand(self, value: Any) -> Operand:
@@ -259,9 +248,7 @@ def check_parameter_types(args: Any, ruleset: Ruleset) -> None:
             _adapter(info.annotation).validate_python(_substitute(value, ruleset), strict=True)
         except ValidationError:
             shown = ", ".join(f"{r} = {_show(ruleset.parameters[r[1:]].value)}" for r in refs)
-            raise CompileError(
-                refs[0], f"parameter value does not fit argument {name!r}: {shown}"
-            ) from None
+            raise CompileError("parameter_type", refs[0], argument=name, shown=shown) from None
 
 
 def _show(value: Any) -> str:
@@ -481,8 +468,8 @@ def compile_ruleset(ruleset: Ruleset) -> Plan:
         try:
             check_parameter_types(d.compute.args, ruleset)
             fn = DERIVATIONS[d.compute.kind].compile(d.compute.args, ctx)
-        except (CompileError, ValueError) as exc:
-            raise CompileError(f"derived {d.id}", str(exc)) from None
+        except CompileError as exc:
+            raise exc.at(f"derived {d.id}") from None
         derived[d.level].append(CompiledDerived(d, fn, tuple(sorted(ctx.used))))
     for r in ruleset.rules:
         ctx = _root(ruleset, r.level)
@@ -493,9 +480,9 @@ def compile_ruleset(ruleset: Ruleset) -> Plan:
             if due is not None and due.constant and not isinstance(due.value, dt.date):
                 # a `$parameter` given as a due date must hold a date, as kinds' arguments must
                 shown = f"{r.due} = {_show(due.value)}"
-                raise CompileError(str(r.due), f"parameter value does not fit 'due': {shown}")
-        except (CompileError, ValueError) as exc:
-            raise CompileError(f"rule {r.id}", str(exc)) from None
+                raise CompileError("parameter_type", str(r.due), argument="due", shown=shown)
+        except CompileError as exc:
+            raise exc.at(f"rule {r.id}") from None
         rules[r.level].append(
             CompiledRule(r, check, when, due, tuple(sorted(ctx.used)), r.severity == "error")
         )

@@ -191,6 +191,89 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
+def unwrap_optional(tp: Any) -> Any:
+    """Strip ``Annotated`` and ``X | None``; a union of several types is returned as it is."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
+
+
+#: Every compile error, by code: its Chinese and English text with ``{name}`` fields. The
+#: compiler raises codes with their values; the loader places them and words them from here,
+#: so rewording one language can never lose the other.
+COMPILE_MESSAGES: dict[str, tuple[str, str]] = {
+    "unknown_parameter": ("未知参数 ${name}{hint_zh}", "unknown parameter {name!r}{hint_en}"),
+    "no_field": (
+        "字段路径 {token} 无效:{model} 没有字段 {name!r}{hint_zh}",
+        "invalid field path {token}: {model} has no field {name!r}{hint_en}",
+    ),
+    "cannot_take": (
+        "字段路径 {token} 无效:类型 {type} 的值没有 {name!r}",
+        "invalid field path {token}: cannot take {name!r} of a value of type {type}",
+    ),
+    "parameter_type": (
+        "参数值的类型不适用于 {argument!r}:{shown}",
+        "the parameter's value does not fit {argument!r}: {shown}",
+    ),
+    "field_not_allowed": (
+        "{token}:此处不能引用字段,请给出数字或 $参数",
+        "{token}: a field cannot be used here; give a number or a $parameter",
+    ),
+    "own_passed": (
+        "{token}:规则不能读取其自身对象的 passed(结论正由这些规则决定)",
+        "{token}: a rule cannot read its own subject's `passed`",
+    ),
+    "computed_after": (
+        "{token}:教师规则不能读取 {token!r},它在教师之后才计算",
+        "{token}: a teacher rule cannot read {token!r}: it is computed after the teachers",
+    ),
+    "weights_count": (
+        "{token}:权重须与取值一一对应",
+        "{token}: weights must have one number per value",
+    ),
+}
+
+
+class CompileError(ValueError):
+    """A rule refers to a field, parameter or value that does not exist: a code and its values.
+
+    ``token`` is what the ruleset wrote (a path, a ``$parameter``), which the loader finds to
+    place the error; ``where`` (``"rule ID"`` / ``"derived ID"``) is set by the compiler.
+
+    >>> e = CompileError("unknown_parameter", "$onlin", name="onlin", hint="online")
+    >>> e.text("zh"), e.text("en")
+    ('未知参数 $onlin;是否应为 $online?', "unknown parameter 'onlin'; did you mean $online?")
+    """
+
+    def __init__(self, code: str, token: str, where: str = "", **params: Any) -> None:
+        if code not in COMPILE_MESSAGES:
+            raise KeyError(f"no compile message for {code!r}")
+        self.code, self.token, self.where, self.params = code, token, where, params
+        super().__init__(f"{where}: {self.text('en')}" if where else self.text("en"))
+
+    def text(self, lang: str) -> str:
+        hint = self.params.get("hint")
+        quoted = f"${hint}" if self.code == "unknown_parameter" else repr(hint)
+        extra = {
+            "hint_zh": f";是否应为 {quoted}?" if hint else "",
+            "hint_en": f"; did you mean {quoted}?" if hint else "",
+        }
+        zh, en = COMPILE_MESSAGES[self.code]
+        return (zh if lang == "zh" else en).format(token=self.token, **self.params, **extra)
+
+    def at(self, where: str) -> CompileError:
+        """The same error, said of a rule or derived value (``"rule ID"``)."""
+        return CompileError(self.code, self.token, where, **self.params)
+
+
 class Invalid(ValueError):
     """A validator's complaint in both languages, raised inside pydantic validators.
 
@@ -349,10 +432,8 @@ def _messages(
 
 
 def _unknown_kind(ctx: dict[str, Any]) -> tuple[str, str]:
-    from .kinds import DERIVATIONS, KINDS
-
     tag = str(ctx.get("tag", ""))
-    expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", ""))) or [*KINDS, *DERIVATIONS]
+    expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))  # pydantic lists them
     hint = did_you_mean(tag, expected)
     return (
         f"未知的规则类型 kind {tag!r}" + (f";是否应为 {hint!r}?" if hint else ""),
@@ -407,14 +488,14 @@ def _fields_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
         tp = _step(tp, step)
         if tp is None:
             return []
-    tp = _unwrap_one(tp)
+    tp = unwrap_optional(tp)
     fields = getattr(tp, "model_fields", None)
     return list(fields) if isinstance(fields, dict) else []
 
 
 def _step(tp: Any, step: Any) -> Any:
     """The type one pydantic location step leads to, or None when it cannot be followed."""
-    tp = _unwrap_one(tp)
+    tp = unwrap_optional(tp)
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         return _union_member(typing.get_args(tp), step)
@@ -432,18 +513,12 @@ def _step(tp: Any, step: Any) -> Any:
 def _union_member(members: tuple[Any, ...], step: Any) -> Any:
     """A union's member named by a tag step (a ``kind`` literal or a type name)."""
     for member in members:
-        inner = _unwrap_one(member)
+        inner = unwrap_optional(member)
         kind = getattr(inner, "model_fields", {}).get("kind")
         tags = typing.get_args(kind.annotation) if kind is not None else ()
         if step in tags or getattr(inner, "__name__", None) == step:
             return inner
     return None
-
-
-def _unwrap_one(tp: Any) -> Any:
-    from .paths import unwrap_optional  # paths needs did_you_mean from here: import late
-
-    return unwrap_optional(tp)
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:

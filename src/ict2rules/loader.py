@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -222,7 +221,7 @@ def _load_uncached(path: Path) -> tuple[Ruleset, list[Path]]:
     try:
         merged.plan  # noqa: B018  (compile now so that a bad path is reported at load time)
     except CompileError as exc:
-        raise InputError([_compile_problem(exc, files, raw, merged)]) from None
+        raise InputError([_compile_problem(exc, files, raw)]) from None
     return merged, [p for p, _, _ in files]
 
 
@@ -309,24 +308,21 @@ def _compile_problem(
     exc: CompileError,
     files: list[tuple[Path, RulesetFile, Locations]],
     raw: dict[Path, Any],
-    merged: Ruleset,
 ) -> Problem:
     """Place a compile error at the value it is about (else at its rule), in both languages.
 
-    ``exc.where`` is ``"rule ID"`` or ``"derived ID"``; ``exc.message`` is ``"TOKEN: detail"``
-    where TOKEN is the path or ``$parameter`` written in the ruleset.
+    ``exc.where`` is ``"rule ID"`` or ``"derived ID"``; ``exc.token`` is the path or
+    ``$parameter`` as written in the ruleset, which is where the error is placed.
     """
     kind, _, ident = exc.where.partition(" ")
-    token, _, detail = exc.message.partition(": ")
-    zh, en = _compile_messages(token, detail or exc.message, merged)
-    zh, en = f"{exc.where}:{zh}", f"{exc.where}: {en}"
+    zh, en = f"{exc.where}:{exc.text('zh')}", f"{exc.where}: {exc.text('en')}"
     section = "rules" if kind == "rule" else "derived"
     for path, model, where in reversed(files):
         items = model.rules if kind == "rule" else model.derived
         for i, item in enumerate(items):
             if item.id == ident:
                 data = (raw.get(path) or {}).get(section, [])
-                at = _find_value(data[i], token, (section, i)) if i < len(data) else None
+                at = _find_value(data[i], exc.token, (section, i)) if i < len(data) else None
                 at = at or (section, i)
                 pos = where.find(at)
                 return Problem(
@@ -339,42 +335,6 @@ def _compile_problem(
                     code="compile",
                 )
     return Problem(str(files[-1][0]), zh, en, code="compile")
-
-
-_UNKNOWN_PARAM = re.compile(r"unknown parameter '([^']*)'")
-_NO_FIELD = re.compile(r"(\w+) has no field '([^']*)'(?:; did you mean '([^']*)'\?)?")
-_NOT_FIT = re.compile(r"parameter value does not fit argument ('[^']*'): (.*)$")
-_CANNOT_TAKE = re.compile(r"cannot take '([^']*)' of a value of type (\S+)")
-
-
-def _compile_messages(token: str, detail: str, merged: Ruleset) -> tuple[str, str]:
-    """Chinese and English for the compiler's (English) complaints; did-you-mean for $names."""
-    if m := _UNKNOWN_PARAM.search(detail):
-        hint = did_you_mean(m.group(1), merged.parameters)
-        return (
-            f"未知参数 ${m.group(1)}" + (f";是否应为 ${hint}?" if hint else ""),
-            f"unknown parameter {m.group(1)!r}" + (f"; did you mean ${hint}?" if hint else ""),
-        )
-    if m := _NO_FIELD.search(detail):
-        model, name, hint = m.groups()
-        return (
-            f"字段路径 {token} 无效:{model} 没有字段 {name!r}"
-            + (f";是否应为 {hint!r}?" if hint else ""),
-            f"invalid field path {token}: {detail}",
-        )
-    if m := _CANNOT_TAKE.search(detail):
-        return (
-            f"字段路径 {token} 无效:类型 {m.group(2)} 的值没有 {m.group(1)!r}",
-            f"invalid field path {token}: {detail}",
-        )
-    if m := _NOT_FIT.search(detail):
-        return (
-            f"参数值的类型不适用于 {m.group(1)}:{m.group(2)}",
-            f"the parameter's value does not fit {m.group(1)}: {m.group(2)}",
-        )
-    if "a field cannot be used here" in detail:
-        return f"{token}:此处不能引用字段,请给出数字或 $参数", f"{token}: {detail}"
-    return f"规则无法编译:{token}: {detail}", f"cannot compile: {token}: {detail}"
 
 
 def _find_value(data: Any, token: str, at: tuple[str | int, ...]) -> tuple[str | int, ...] | None:

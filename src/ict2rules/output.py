@@ -302,6 +302,8 @@ def emit(args: Any, report: Any) -> int | None:
         write_split(report, args.format, args.output, lang=args.lang, only=only, inputs=args.data)
         return None
     options: dict[str, Any] = {"lang": args.lang}
+    if getattr(args, "regions", None):  # html: the schools' counties
+        options["regions"] = args.regions
     if binary:
         options["only"] = only
     if args.output:

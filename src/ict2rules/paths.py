@@ -23,28 +23,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import did_you_mean
+from .errors import did_you_mean, unwrap_optional
 
 Getter = Callable[[Any], Any]
 
 
 class PathError(ValueError):
-    """A path names a field that the record model does not have."""
+    """A path names a field that the record model does not have: a compile-message code
+    (``no_field`` / ``cannot_take``, see ``errors.COMPILE_MESSAGES``) and its values."""
 
-
-def unwrap_optional(tp: Any) -> Any:
-    """Strip ``Annotated`` and ``X | None``; a union of several types is returned as it is."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(f"{code}: {params}")
+        self.code, self.params = code, params
 
 
 def _unwrap(tp: Any) -> Any:
@@ -95,9 +85,7 @@ def _declared(model: type[BaseModel], name: str) -> Any:
         return computed[name].return_type
     names = [*model.model_fields, *computed]
     hint = did_you_mean(name, names)
-    raise PathError(
-        f"{model.__name__} has no field {name!r}" + (f"; did you mean {hint!r}?" if hint else "")
-    )
+    raise PathError("no_field", model=model.__name__, name=name, hint=hint)
 
 
 def _nullable(tp: Any) -> bool:
@@ -137,7 +125,7 @@ def resolve(model: Any, segments: list[str]) -> tuple[list[tuple[str, str]], Any
             args = typing.get_args(tp)
             tp = _unwrap(args[1]) if len(args) == 2 else Any
         else:
-            raise PathError(f"cannot take {seg!r} of a value of type {getattr(tp, '__name__', tp)}")
+            raise PathError("cannot_take", name=seg, type=getattr(tp, "__name__", str(tp)))
     return steps, tp
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from .evaluator import DerivedValue, Finding, printable
 from .kinds.base import Status, fmt_number
+from .labels import field as field_phrase
+from .labels import listing, say
 from .ruleset import Ruleset
 
 REPORT_VERSION = 1
@@ -36,8 +38,16 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def show(value: Any) -> str:
-    """A value as a person reads it in a message."""
+def show(value: Any, lang: str | None = None) -> str:
+    """A value as a person reads it in a message; in ``lang`` ("zh"/"en") when one is given
+    (see :func:`ict2rules.labels.say`: 未填写, 是/否, a phrase in that language), else as
+    machines read it (the value itself, "—" for nothing).
+
+    >>> show(None), show(None, "zh"), show(["A1", "B2"], "zh")
+    ('—', '未填写', 'A1、B2')
+    """
+    if lang is not None:
+        return say(value, lang)
     if value is None:
         return "—"
     if isinstance(value, str):
@@ -89,13 +99,13 @@ def render(template: str, finding: Finding, lang: str = "zh") -> str:
             continue
         if name == "actual":
             # a kind may say how its value reads to people (a share as "66.7%"), per language
-            value = show(detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual)))
+            value = show(detail.get(f"actual_text_{lang}", detail.get("actual_text", o.actual)), lang)
         elif name == "expected":
-            value = show(o.expected)
+            value = show(o.expected, lang)
         elif name == "subject":
             value = finding.subject.label()
         elif name in detail and not name.startswith("actual_text"):
-            value = show(detail[name])
+            value = show(detail[name], lang)
         else:
             value = "{" + name + "}"  # not a value this finding has: left as written
         value = cap(value, MAX_VALUE_CHARS)
@@ -130,10 +140,28 @@ def message(finding: Finding, lang: str) -> str:
     if status is Status.FAIL or status is Status.MISSING_DATA:
         text = getattr(rule.message, lang)
         if status is Status.MISSING_DATA:
-            missing = show((finding.outcome.detail or {}).get("missing", []))
-            text = f"缺少数据:{missing}" if lang == "zh" else f"data missing: {missing}"
+            text = missing_text((finding.outcome.detail or {}).get("missing", []), lang)
+            return cap(text, MAX_MESSAGE_CHARS)
         return render(text, finding, lang)
     return cap(_met_message(getattr(rule.title, lang), lang, status), MAX_MESSAGE_CHARS)
+
+
+def missing_text(missing: Any, lang: str) -> str:
+    """'未填写:完成日期、线上学时' — what a finding lacks, by the labels people know (a count
+    of a group's members when the kind counts them).
+
+    >>> missing_text(["completed_on", "school.point_scope"], "zh")
+    '未填写:完成日期、学校所选能力点'
+    >>> missing_text(2, "en")
+    'data not given for 2 members'
+    """
+    if isinstance(missing, int) and not isinstance(missing, bool):
+        return f"{missing} 项的相关数据未填写" if lang == "zh" else f"data not given for {missing} members"
+    paths = [missing] if isinstance(missing, str) else list(missing or ()) or ["?"]
+    labels = listing(
+        dict.fromkeys(p.of(lang) if hasattr(p, "of") else field_phrase(str(p)).of(lang) for p in paths), lang
+    )
+    return f"未填写:{labels}" if lang == "zh" else f"not given: {labels}"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -42,6 +42,7 @@ from typing import IO, Any
 
 from .catalog import CATALOG
 from .errors import InputError, Problem, did_you_mean
+from .textio import SAMPLE_BYTES, detect_encoding, encoding_name
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -56,7 +57,7 @@ __all__ = [
 
 #: A CSV row or JSON line longer than this (in characters) is reported, not read.
 MAX_ROW_CHARS = 1 << 20
-_SAMPLE_BYTES = 256 * 1024
+_SAMPLE_BYTES = SAMPLE_BYTES  # the encoding is decided on this much (textio)
 _HEADER_SCAN_ROWS = 20
 _CODE = "roster"
 
@@ -1243,7 +1244,7 @@ def _read(path: Path, table: dict[str, str], file_problems: list[Problem], *,
         return
     if suffix in (".xlsx", ".xlsm"):
         raise _fatal(file, "不是有效的 .xlsx 文件", "not a valid .xlsx file")
-    encoding = _detect_encoding(file, head, complete=len(head) < _SAMPLE_BYTES)
+    encoding = detect_encoding(file, head, complete=len(head) < _SAMPLE_BYTES)
     sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     if not sample.strip():
         raise _fatal(file, "文件为空", "the file is empty")
@@ -1257,106 +1258,6 @@ def _read(path: Path, table: dict[str, str], file_problems: list[Problem], *,
     delimiter = _sniff_delimiter(sample, table)
     yield from _records(file, _csv_rows(file, path, encoding, delimiter), table, file_problems,
                         long=long, points=points)
-
-
-def _detect_encoding(file: str, head: bytes, complete: bool) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030; binary data is refused.
-
-    A sample that is plain ASCII decides nothing: the file is then read with a codec that
-    picks UTF-8 or GB18030 at the first non-ASCII bytes it meets.
-    """
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        if b"\x00" in head:
-            raise _fatal(file, "这是二进制文件,不是花名册", "this is a binary file, not a roster")
-        if head.isascii() and not complete:
-            encoding = _AUTO_CODEC
-        else:
-            encoding = _best_encoding(file, head, complete)
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
-    if controls > max(2, len(text) // 100):
-        raise _fatal(file, "这是二进制文件,不是花名册", "this is a binary file, not a roster")
-    return encoding
-
-
-def _best_encoding(file: str, head: bytes, complete: bool) -> str:
-    """The candidate that decodes the sample strictly, else the one with a few bad bytes only."""
-    # GB18030 decodes nearly any bytes, UTF-8 ones too (张三 → 寮犱笁): text that is mostly
-    # valid UTF-8 with a stray bad byte or two is UTF-8, its bad rows reported one by one
-    # (GBK read as UTF-8 gives almost no valid character: bad runs outnumber them)
-    utf8 = codecs.getincrementaldecoder("utf-8-sig")(errors="replace").decode(head, final=complete)
-    bad = len(re.findall("\ufffd+", utf8))  # runs: one stray byte sequence counts once
-    good = sum(1 for ch in utf8 if ord(ch) > 127 and ch != "\ufffd")
-    if bad and good >= 2 and good >= 2 * bad:
-        return "utf-8-sig"
-    misses: list[tuple[int, str]] = []
-    for candidate in ("utf-8-sig", "gb18030"):
-        try:
-            codecs.getincrementaldecoder(candidate)(errors="strict").decode(head, final=complete)
-            return candidate
-        except UnicodeDecodeError:
-            text = codecs.getincrementaldecoder(candidate)(errors="replace").decode(head)
-            misses.append((text.count("\ufffd"), candidate))
-    count, candidate = min(misses, key=lambda m: (m[0], m[1] != "utf-8-sig"))  # tie: UTF-8
-    if count <= max(1, len(head) // 1000):
-        return candidate  # rows with the bad bytes are reported one by one
-    raise _fatal(file, "无法识别文件编码(应为 UTF-8 或 GBK/GB18030)",
-                 "unknown text encoding (expected UTF-8 or GBK/GB18030)")
-
-
-_AUTO_CODEC = "ict2rules_utf8_or_gb18030"
-
-
-class _AutoDecoder(codecs.IncrementalDecoder):
-    """ASCII until the first non-ASCII bytes, then UTF-8 if they are valid UTF-8, else GB18030."""
-
-    def __init__(self, errors: str = "strict") -> None:
-        super().__init__(errors)
-        self._inner: codecs.IncrementalDecoder | None = None
-
-    def decode(self, input: bytes, final: bool = False) -> str:
-        data = bytes(input)
-        if self._inner is None:
-            if data.isascii():
-                return data.decode("ascii")
-            try:
-                codecs.getincrementaldecoder("utf-8")("strict").decode(data, final)
-                name = "utf-8"
-            except UnicodeDecodeError:
-                name = "gb18030"
-            self._inner = codecs.getincrementaldecoder(name)(self.errors)
-        return self._inner.decode(data, final)
-
-    def reset(self) -> None:
-        self._inner = None
-
-    def getstate(self) -> tuple[bytes, int]:
-        return self._inner.getstate() if self._inner else (b"", 0)
-
-    def setstate(self, state: tuple[bytes, int]) -> None:
-        if self._inner:
-            self._inner.setstate(state)
-
-
-def _auto_codec(name: str) -> codecs.CodecInfo | None:
-    if name != _AUTO_CODEC:
-        return None
-    utf8 = codecs.lookup("utf-8")
-    return codecs.CodecInfo(
-        utf8.encode, utf8.decode, name=_AUTO_CODEC,
-        incrementalencoder=utf8.incrementalencoder, incrementaldecoder=_AutoDecoder,
-    )
-
-
-codecs.register(_auto_codec)
-
-
-def _encoding_name(encoding: str) -> str:
-    return {"utf-8-sig": "UTF-8", _AUTO_CODEC: "UTF-8/GB18030"}.get(encoding, encoding.upper())
 
 
 def _sniff_delimiter(sample: str, table: dict[str, str]) -> str:
@@ -1465,8 +1366,8 @@ def _line_problems(file: str, number: int, lines: _Lines, before: tuple[int, int
         )
     if lines.undecodable != undecodable:
         problems.append(
-            Problem(file, f"此行含有不是 {_encoding_name(encoding)} 编码的字节",
-                    f"this row has bytes that are not valid {_encoding_name(encoding)}",
+            Problem(file, f"此行含有不是 {encoding_name(encoding)} 编码的字节",
+                    f"this row has bytes that are not valid {encoding_name(encoding)}",
                     line=number, code=_CODE)
         )
     return problems, dropped

@@ -51,6 +51,7 @@ from yaml.events import (
 )
 
 from .errors import InputError, Problem, dotted
+from .textio import decode_text
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -849,24 +850,8 @@ def load_json_text(text: str, file: str, *, limits: Limits | None = None) -> tup
 # Files
 # --------------------------------------------------------------------------------------
 
-_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-
-
-def _looks_chinese(text: str) -> bool:
-    """True when most non-ASCII characters of ``text`` are CJK (so GB18030 is a real guess).
-
-    GB18030 decodes many non-Chinese byte strings (Latin-1 "é" + a letter is a valid pair),
-    so a successful decode alone would mislabel Windows-1252 files as GBK.
-    """
-    non_ascii = [c for c in text[:20000] if ord(c) > 127]
-    if not non_ascii:
-        return False
-    cjk = sum(1 for c in non_ascii if _CJK.match(c))
-    return cjk * 10 >= len(non_ascii) * 8
-
-
 def read_text(path: Path | str, *, limits: Limits | None = None) -> str:
-    """Read a UTF-8 text file, turning every OS or encoding failure into an InputError.
+    """Read a text file (UTF-8, or GB18030: see :mod:`textio`), turning every OS or encoding failure into an InputError.
 
     The size is checked with ``stat`` before anything is read, and at most ``max_bytes + 1``
     bytes are ever read (the file could grow in between), so memory stays bounded.
@@ -917,45 +902,7 @@ def read_text(path: Path | str, *, limits: Limits | None = None) -> str:
 
 
 def _decode(raw: bytes, file: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError.single(
-            file,
-            "文件是 UTF-16 编码;请另存为 UTF-8",
-            "file looks UTF-16-encoded; save it as UTF-8",
-            code="encoding",
-        )
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        raise InputError.single(
-            file,
-            "这是二进制文件,不是文本(含有 NUL 字节)",
-            "this is a binary file, not text (it contains NUL bytes)",
-            code="encoding",
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        try:
-            guess = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            guess = ""
-        if _looks_chinese(guess):
-            raise InputError.single(
-                file,
-                "文件看起来是 GBK/GB18030 编码;请另存为 UTF-8",
-                "file looks GBK/GB18030-encoded; save it as UTF-8",
-                code="encoding",
-            ) from None
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError.single(
-            file,
-            f"文件不是 UTF-8 编码(第 {exc.start} 字节无效);请另存为 UTF-8",
-            f"the file is not UTF-8 encoded (invalid byte at offset {exc.start}); save it as UTF-8",
-            line=line,
-            column=column,
-            code="encoding",
-        ) from None
+    text = decode_text(raw, file)  # the one encoding policy of every input (textio)
     if not text.strip():
         raise InputError.single(file, "文件为空", "the file is empty")
     return text

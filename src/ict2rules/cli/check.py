@@ -185,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output:  # a school's roster is an input too
         rosters = [Path(f).parent / s.roster for f in records.files for s in records.every_school() if s.roster]
         refuse_output_over_inputs(args.output, rosters)
+    if args.format == "html":  # the overview groups schools by county (所属区县) when they carry one
+        from ..render.html import regions_of
+
+        args.regions = regions_of(records)
     stop = emit(args, report)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:
         return stop

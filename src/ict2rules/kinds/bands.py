@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..labels import Phrase, field
 from .base import Args, Check, Outcome, Status, Subject, fmt_number, judged, missing, register
 from .numbers import bounds_text
 
@@ -23,8 +24,10 @@ class Band(Args):
     max_exclusive: bool = False
     passing: bool = True
 
-    def text(self) -> str:
-        return f"{self.zh or self.label} {bounds_text(self.min, self.max, self.min_exclusive, self.max_exclusive)}"
+    def text(self, lang: str | None = None) -> str:
+        """'合格 [60, 89]' (in English, the band's en name or its label)."""
+        name = (self.en or self.label) if lang == "en" else (self.zh or self.label)
+        return f"{name} {bounds_text(self.min, self.max, self.min_exclusive, self.max_exclusive)}"
 
 
 Edges = list[tuple[Any, Any, bool, bool, Band]]
@@ -82,7 +85,13 @@ def bands(args: BandsArgs, ctx: Context) -> Check:
     """
     get = ctx.getter(args.value)
     table = list(args.bands)
-    expected = "; ".join(b.text() for b in table if b.passing)
+    passing = [b for b in table if b.passing]
+    expected = Phrase(
+        "; ".join(b.text() for b in passing),
+        ";".join(b.text("zh") for b in passing),
+        "; ".join(b.text("en") for b in passing),
+    )
+    path = field(args.value, ctx)
 
     edges = edges_of(table)
 
@@ -95,7 +104,7 @@ def bands(args: BandsArgs, ctx: Context) -> Check:
 
     def explain(st: Status, v: Any) -> Outcome:
         if v is None:
-            return missing(expected, args.value)
+            return missing(expected, path)
         band = band_of(edges, v)
         if band is None:
             return Outcome(Status.FAIL, expected, v, {"gap": True, "value": fmt_number(v)})

@@ -25,6 +25,26 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
+from ..labels import Phrase, field
+
+_NO_DUE = Phrase("by ?", "截止日期(未给出)", "a due date (not given)")
+_A_DATE = Phrase("a date", "日期", "a date")
+_DUE_DATE = field("due date")
+
+
+
+@functools.lru_cache(maxsize=4096)
+def due_text(due: dt.date, first: dt.date | None = None) -> Phrase:
+    """'≤ 2023-09-18' for JSON; '不晚于 2023-09-18' / 'by 2023-09-18' for people (a window:
+    both of its ends).
+
+    >>> p = due_text(dt.date(2023, 9, 18)); p, p.zh, p.en
+    ('≤ 2023-09-18', '不晚于 2023-09-18', 'by 2023-09-18')
+    """
+    if first is None:
+        return Phrase(f"≤ {_iso(due)}", f"不晚于 {_iso(due)}", f"by {_iso(due)}")
+    a, b = _iso(first), _iso(due)
+    return Phrase(f"[{a}, {b}]", f"{a} 至 {b} 之间", f"between {a} and {b}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -97,12 +117,12 @@ def deadline(args: DeadlineArgs, ctx: Context) -> Check:
         if isinstance(done, list):
             done = max(done) if done else None
         if due is None:
-            return Outcome(Status.MISSING_DATA, "by ?", done, {"missing": ["due date"]})
+            return Outcome(Status.MISSING_DATA, _NO_DUE, done, {"missing": [_DUE_DATE]})
         first = start.read(s) if start else None
         if not _dates(due, first):  # a due date read from a free attribute holding text
-            return Outcome(FAIL, "a date", str(due), {"reason": "not a date / 不是日期"})
+            return Outcome(FAIL, _A_DATE, str(due), {"reason": "not a date / 不是日期"})
         # a window says both of its ends, so a message's {expected} needs no hard-coded date
-        expected = f"≤ {_iso(due)}" if first is None else f"[{_iso(first)}, {_iso(due)}]"
+        expected = due_text(due, first)
         return due_outcome(done, due, s.env.as_of, expected, first)
 
     due_of = by.read

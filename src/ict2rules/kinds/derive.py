@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..errors import CompileError
 from .bands import Band, band_of, edges_of
 from .base import Args, Number, Status, Subject
 
@@ -59,7 +60,7 @@ def sum_(args: SumArgs, ctx: Context) -> Compute:
     getters = [ctx.getter(v) for v in args.values]
     weights = [ctx.constant(w) for w in args.weights] if args.weights else [1.0] * len(getters)
     if len(weights) != len(getters):
-        raise ValueError("weights must have one number per value")
+        raise CompileError("weights_count", "weights")
 
     def compute(s: Subject) -> Any:
         vals = []

@@ -23,6 +23,8 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
+from ..labels import Phrase, field, listing
+
 # Punctuation, brackets, quotes and spaces (after NFKC, which folds full-width forms): a title
 # is compared by its words, so 《…》, “…”, 、 or a space typed differently never decides.
 _NOISE = re.compile(r"[\s\"'`“”‘’《》〈〉「」『』【】〔〕\[\](){}<>、,，。.·•:：;；!！?？/\\|_—–\-~～…]")
@@ -97,12 +99,17 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
     wanted: list[str] = list(ctx.constant(args.required))
     get = ctx.getter(args.documents)
     by = ctx.operand(args.by) if args.by is not None else None
-    expected = "、".join(wanted) + (" (已审核)" if args.approved else "")
+    expected = Phrase(
+        "、".join(wanted) + (" (已审核)" if args.approved else ""),
+        "、".join(wanted) + ("(已审核)" if args.approved else ""),
+        listing(wanted, "en") + (" (approved)" if args.approved else ""),
+    )
+    docs_name = field(args.documents, ctx)
 
     def check(s: Subject) -> Outcome:
         docs = get(s)
         if docs is None:
-            return missing(expected, args.documents)
+            return missing(expected, docs_name)
         due = by.read(s) if by else None
         late: list[str] = []
         absent: list[str] = []
@@ -122,7 +129,7 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
         if not absent and not late:
             return Outcome(PASS, expected, have)
         # every key is always there, so a message may name any of them
-        unmet = absent + [f"{t}(逾期 late)" for t in late]
+        unmet = absent + [Phrase(f"{t}(逾期 late)", f"{t}(逾期)", f"“{t}” (late)") for t in late]
         detail: dict[str, Any] = {"absent": absent, "late": late, "unmet": unmet}
         if due is not None:
             detail["due"] = due.isoformat()

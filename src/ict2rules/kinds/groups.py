@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..labels import Phrase, field
 from .base import (
     FAIL,
     MISSING,
@@ -55,6 +56,7 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
     get, _ = ctx.items(args.over)
+    over = field(args.over, ctx)
     kept, cond, _ = ctx.kept(args.over, args.where)
     meets = verdict_of(cond)
     bounds = args.compile(ctx, pct=True)
@@ -89,10 +91,10 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     def explain(st: Status, ev: Any) -> Outcome:
         got, total, met, unknown = ev
         if not bounds.absent(got) and not bounds.numbers(got):
-            return not_a_number("?", list(got))
+            return not_a_number(_NOT_NUMBERS, list(got))
         expected = bounds.expected(got)
         if total is None:
-            return missing(expected, *([] if bounds.absent(got) else [args.over]), *bounds.absent(got))
+            return missing(expected, *([] if bounds.absent(got) else [over]), *bounds.absent(got))
         if not total:
             return Outcome(NA, expected, None, {"reason": "empty group", "total": 0})
         share = met / total
@@ -105,6 +107,9 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         return Outcome(st, expected, round(share, 6), detail)
 
     return judged(judge, explain)
+
+
+_NOT_NUMBERS = Phrase("?", "界限应为数字", "bounds that are numbers")
 
 
 def _rate_status(met: int, unknown: int, total: int, bounds: Range, got: Any) -> Status:
@@ -164,7 +169,7 @@ def count(args: CountArgs, ctx: Context) -> Check:
         got, n, total = ev
         expected = bounds.expected(got)
         if st is MISSING:
-            return missing(expected, *([args.over] if n is None else []), *bounds.absent(got))
+            return missing(expected, *([field(args.over, ctx)] if n is None else []), *bounds.absent(got))
         if st is FAIL and not bounds.numbers(got):
             return not_a_number(expected, n)
         return Outcome(st, expected, n, {"total": total})
@@ -214,17 +219,18 @@ def gate(args: GateArgs, ctx: Context) -> Check:
 
     def explain(st: Status, ev: Any) -> Outcome:
         if st is NA:
-            return Outcome(
-                NA, "all members meet the condition", None, {"reason": "action not taken"}
-            )
+            return Outcome(NA, _ALL_MEET, None, {"reason": "action not taken"})
         if ev is None:
-            return missing("all members meet the condition", args.over)
+            return missing(_ALL_MEET, field(args.over, ctx))
         total, blocking = ev
         actual = f"{total - len(blocking)}/{total}"
         detail = {"blocking": blocking} if blocking else None
         return Outcome(st, f"{total}/{total}", actual, detail)
 
     return judged(judge, explain)
+
+
+_ALL_MEET = Phrase("all members meet the condition", "全部成员符合条件", "all members meet the condition")
 
 
 def _ident(item: Subject) -> str:

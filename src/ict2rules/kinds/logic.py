@@ -28,6 +28,18 @@ from .base import (
 if TYPE_CHECKING:
     from ..compiler import Context
 
+from ..labels import Phrase, say
+
+# How a composite's status reads when its parts are listed (the JSON keeps the status ids)
+_STATUS = {
+    PASS: Phrase("pass", "符合", "met"), FAIL: Phrase("fail", "不符合", "not met"),
+    NA: Phrase("not_applicable", "不适用", "not applicable"),
+    MISSING: Phrase("missing_data", "缺少数据", "data missing"),
+    PENDING: Phrase("pending", "尚未到期", "not yet due"),
+}
+_ALL = Phrase("all", "各项均符合", "every part met")
+_ANY = Phrase("any", "至少一项符合", "at least one part met")
+
 # How bad each status is when statuses are combined: a failure outweighs missing data,
 # which outweighs work not yet due.
 _RANK = {FAIL: 4, MISSING: 3, PENDING: 2, PASS: 1, NA: 0}
@@ -79,7 +91,7 @@ def all_(args: ChecksArgs, ctx: Context) -> Check:
 
     def explain(status: Status, found: Any) -> Outcome:
         if status in (PASS, NA):
-            return Outcome(status, "all", [st.value for st, _ in found])
+            return Outcome(status, _ALL, [_STATUS[st] for st, _ in found])
         # explain by the first part that decided: its expected, actual and detail
         i = next(i for i, (st, _) in enumerate(found) if st is status)
         o = explains[i](*found[i])
@@ -118,13 +130,25 @@ def any_(args: ChecksArgs, ctx: Context) -> Check:
     parts = [ctx.check(c) for c in args.checks]
 
     judges = [judge_of(p) for p in parts]
+    explains = [explain_of(p) for p in parts]
 
     def judge(s: Subject) -> tuple[Status, Any]:
-        statuses = [j(s)[0] for j in judges]
-        return (PASS if PASS in statuses else _mildest(statuses)), statuses
+        found = [j(s) for j in judges]
+        statuses = [st for st, _ in found]
+        return (PASS if PASS in statuses else _mildest(statuses)), found
 
-    def explain(status: Status, statuses: Any) -> Outcome:
-        return Outcome(status, "any", [str(st) for st in statuses])
+    def explain(status: Status, found: Any) -> Outcome:
+        statuses = [_STATUS[st] for st, _ in found]
+        if status is not MISSING:
+            return Outcome(status, _ANY, statuses)
+        # what is missing: every field a part lacking data names
+        names = [
+            name
+            for (st, ev), ex in zip(found, explains, strict=True)
+            if st is MISSING
+            for name in (ex(st, ev).detail or {}).get("missing", ())
+        ]
+        return Outcome(status, _ANY, statuses, {"missing": list(dict.fromkeys(names))})
 
     part_verdicts = [verdict_of(p) for p in parts]
 
@@ -161,7 +185,16 @@ def not_(args: NotArgs, ctx: Context) -> Check:
 
     def explain(status: Status, inner_ev: Any) -> Outcome:
         o = inner_explain(*inner_ev)
-        return Outcome(status, f"not ({o.expected})", o.actual)
+        inner = o.expected
+        return Outcome(
+            status,
+            Phrase(
+                f"not ({inner})",
+                f"不满足:{say(inner, 'zh')}",
+                f"not: {say(inner, 'en')}",
+            ),
+            o.actual,
+        )
 
     def verdict(s: Subject) -> Status:
         st = inner_verdict(s)

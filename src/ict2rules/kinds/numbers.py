@@ -6,6 +6,8 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..labels import Phrase, field, say
+from ..labels import unit as unit_in
 from ..paths import is_collection, true_when_present
 from .base import (
     FAIL,
@@ -40,14 +42,31 @@ def not_a_number(expected: Any, value: Any) -> Outcome:
     return Outcome(FAIL, expected, value, {"reason": "not a number / 不是数字"})
 
 
-def bounds_text(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: bool = False) -> str:
+def bounds_text(
+    lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: bool = False,
+    lang: str | None = None,
+) -> str:
     """'≥ 75 学时', '≤ 60%', '60 – 89' — the expected value as people write it (a bound that
-    is text, the name of an absent field, is written as it is)."""
+    is text, the name of an absent field, is written as it is; in ``lang``, by its label and
+    the unit in that language).
+
+    >>> bounds_text(75, None, False, False, "学时"), bounds_text(75, None, False, False, "学时", lang="en")
+    ('≥ 75 学时', '≥ 75 hours')
+    >>> bounds_text("staff.total", None, False, False, "人", lang="zh")
+    '≥ 专任教师总数(未填写) 人'
+    """
     num = fmt_percent if pct else fmt_number
 
     def show(x: Any) -> str:
-        return x if isinstance(x, str) else num(x)
+        if not isinstance(x, str):
+            return num(x)
+        if lang is None:
+            return x
+        name = field(x).of(lang)
+        return f"{name}(未填写)" if lang == "zh" else f"{name} (not given)"
 
+    if lang is not None:
+        unit = unit_in(unit, lang)
     u = f" {unit}" if unit else ""
     if lo is not None and hi is not None:
         if lo == hi and not lo_x and not hi_x:  # "设3个" reads "= 3 个", not "[3, 3] 个"
@@ -58,7 +77,21 @@ def bounds_text(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: b
         return f"{'>' if lo_x else '≥'} {show(lo)}{u}"
     if hi is not None:
         return f"{'<' if hi_x else '≤'} {show(hi)}{u}"
-    return "any"
+    return {"zh": "不限", "en": "any"}.get(lang or "", "any")
+
+
+def bounds_phrase(lo: Any, hi: Any, lo_x: bool, hi_x: bool, unit: str = "", pct: bool = False) -> Phrase:
+    """:func:`bounds_text` as a :class:`~ict2rules.labels.Phrase`: the text JSON has always
+    given, and how it reads in Chinese and English.
+
+    >>> p = bounds_phrase(25, None, False, False, "学时"); p, p.en
+    ('≥ 25 学时', '≥ 25 hours')
+    """
+    return Phrase(
+        bounds_text(lo, hi, lo_x, hi_x, unit, pct),
+        bounds_text(lo, hi, lo_x, hi_x, unit, pct, "zh"),
+        bounds_text(lo, hi, lo_x, hi_x, unit, pct, "en"),
+    )
 
 
 def within(v: float, lo: Any, hi: Any, lo_x: bool, hi_x: bool) -> bool:
@@ -103,11 +136,11 @@ class Range:
         self.lx, self.hx, self.pct, self.unit = args.min_exclusive, args.max_exclusive, pct, unit
         # each given bound with the name it is reported by when it has no value
         self._ops = [
-            (op, _name(arg)) for op, arg in ((self.lo, args.min), (self.hi, args.max)) if op
+            (op, _name(arg, ctx)) for op, arg in ((self.lo, args.min), (self.hi, args.max)) if op
         ]
         self.constant = all(op.constant for op, _ in self._ops)
         self.fixed: tuple[Any, Any] | None = None
-        self.text: str | None = None
+        self.text: Phrase | None = None
         # whether a subject's bounds may lack a value (read from fields, or a parameter
         # without one): only then is ``absent`` asked per subject
         self.may_lack = not self.constant
@@ -133,8 +166,9 @@ class Range:
             if (lo_v if op is self.lo else hi_v) is None
         ]
 
-    def expected(self, got: tuple[Any, Any]) -> str:
-        """'≥ 75 学时' — an absent bound is written by its name ('≥ hours.required')."""
+    def expected(self, got: tuple[Any, Any]) -> Phrase:
+        """'≥ 75 学时' — an absent bound is written by its name ('≥ hours.required'; for
+        people, by its label)."""
         if self.text is not None:
             return self.text
         lo_v, hi_v = got
@@ -142,7 +176,7 @@ class Range:
             lo_v = self._ops[0][1]
         if self.hi is not None and hi_v is None:
             hi_v = self._ops[-1][1]
-        return bounds_text(lo_v, hi_v, self.lx, self.hx, self.unit, self.pct)
+        return bounds_phrase(lo_v, hi_v, self.lx, self.hx, self.unit, self.pct)
 
     def holds(self, v: Any, got: tuple[Any, Any]) -> bool:
         """Whether ``v`` lies within the bounds read (raises TypeError for a value of another
@@ -154,8 +188,9 @@ class Range:
         return all(x is None or isinstance(x, (int, float)) for x in got)
 
 
-def _name(arg: Any) -> str:
-    return arg.field if isinstance(arg, FieldRef) else str(arg)
+def _name(arg: Any, ctx: Any = None) -> Phrase:
+    """The field (or parameter) a bound reads, to name it when it has no value."""
+    return field(arg.field if isinstance(arg, FieldRef) else str(arg), ctx)
 
 
 class ThresholdArgs(Bounds):
@@ -184,7 +219,7 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
     is absent. A bound read from a field (``min: {field: …}``) that is absent is
     ``missing_data`` too, naming that field, in every kind with bounds (:class:`Bounds`).
     """
-    get, path = ctx.getter(args.value), args.value
+    get, path = ctx.getter(args.value), field(args.value, ctx)
     bounds = args.compile(ctx, unit=args.unit or "")
     read, holds, fixed, lx, hx = bounds.read, bounds.holds, bounds.fixed, bounds.lx, bounds.hx
 
@@ -299,7 +334,7 @@ def ratio(args: RatioArgs, ctx: Context) -> Check:
         got, n, d = ev
         expected = bounds.expected(got)
         if st is MISSING:
-            names = (p for p, v in ((args.numerator, n), (args.denominator, d)) if v is None)
+            names = (field(p, ctx) for p, v in ((args.numerator, n), (args.denominator, d)) if v is None)
             return missing(expected, *names, *bounds.absent(got))
         if st is NA:
             return Outcome(NA, expected, None, {"reason": "denominator is 0"})
@@ -352,8 +387,9 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
     other = ctx.operand(args.to)
     fn = _OPS[args.op]
 
-    fixed = f"{args.op} {other.value}" if other.constant else None  # built once when constant
+    fixed = _compared(args.op, other.value) if other.constant else None  # built once when constant
     other_value = other.read
+    path = field(args.value, ctx)
 
     def judge(s: Subject) -> tuple[Status, Any]:
         v, w = get(s), other_value(s)
@@ -366,9 +402,9 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
 
     def explain(st: Status, ev: Any) -> Outcome:
         v, w = ev
-        expected = fixed or f"{args.op} {w}"
+        expected = fixed or _compared(args.op, w, _other_name(args.to, ctx))
         if st is MISSING:
-            return missing(expected, args.value)
+            return missing(expected, *([path] if v is None else []), *([_other_name(args.to, ctx)] if w is None else []))
         if st is FAIL:
             try:
                 fn(v, w)
@@ -403,6 +439,52 @@ def compare(args: CompareArgs, ctx: Context) -> Check:
 
 _ORDERS = ("==", "<", "<=", ">", ">=")  # false, or a TypeError, when the value is None
 
+# How a comparison reads: (zh, en) before the value. Numbers keep their signs (≥ 256), dates
+# read as 早于/不晚于 …, text as 为/不为 (是/否 alone for true/false).
+_OP_WORDS = {
+    "==": ("为", ""), "!=": ("不为", "not"), "<": ("<", "<"), "<=": ("≤", "≤"), ">": (">", ">"),
+    ">=": ("≥", "≥"), "in": ("为以下之一:", "one of:"), "not_in": ("不为以下任何一项:", "none of:"),
+    "contains": ("包含", "containing"),
+}
+_NUMBER_WORDS = {"==": ("=", "="), "!=": ("≠", "≠")}
+_DATE_WORDS = {
+    "<": ("早于", "before"), "<=": ("不晚于", "on or before"), ">": ("晚于", "after"),
+    ">=": ("不早于", "on or after"),
+}
+
+
+def _compared(op: str, w: Any, absent: Phrase | None = None) -> Phrase:
+    """'== 校长' for JSON; '为校长' / 'principal' for people; dates as 不晚于 / on or before;
+    a value read from a field that is absent (``absent``) by that field's label.
+
+    >>> p = _compared("<=", dt.date(2023, 9, 18)); p, p.zh, p.en
+    ('<= 2023-09-18', '不晚于 2023-09-18', 'on or before 2023-09-18')
+    >>> p = _compared("==", "校长"); p.zh, p.en
+    ('为校长', 'principal')
+    """
+    if isinstance(w, dt.date) and op in _DATE_WORDS:
+        zh, en = _DATE_WORDS[op]
+    elif isinstance(w, (int, float)) and not isinstance(w, bool) and op in _NUMBER_WORDS:
+        zh, en = _NUMBER_WORDS[op]
+    elif isinstance(w, bool) and op == "==":
+        zh, en = "", ""
+    else:
+        zh, en = _OP_WORDS[op]
+    if w is None and absent is not None:
+        said = {"zh": f"{absent.zh}(未填写)", "en": f"{absent.en} (not given)"}
+    else:
+        said = {lang: say(w, lang) for lang in ("zh", "en")}
+    return Phrase(
+        f"{op} {w}",
+        f"为{said['zh']}" if zh == "为" else f"{zh} {said['zh']}".strip(),
+        f"{en} {said['en']}".strip(),
+    )
+
+
+def _other_name(to: Any, ctx: Any) -> Phrase:
+    """What a comparison compares with, named when it has no value."""
+    return field(to.field if isinstance(to, FieldRef) else str(to), ctx)
+
 
 class PresentArgs(Args):
     fields: list[str]
@@ -422,7 +504,7 @@ def present(args: PresentArgs, ctx: Context) -> Check:
         args: {fields: [assessed_on]}
     """
     getters = [(f, ctx.getter(f)) for f in args.fields]
-    names = args.fields
+    names = [field(f, ctx) for f in args.fields]
 
     def judge(s: Subject) -> tuple[Status, Any]:
         gone = tuple(_empty(g(s)) for _, g in getters)  # what was absent, not the values
@@ -431,7 +513,7 @@ def present(args: PresentArgs, ctx: Context) -> Check:
     def explain(st: Status, gone: Any) -> Outcome:
         absent = [f for f, g in zip(names, gone, strict=True) if g]
         if absent:
-            return Outcome(FAIL, "present", None, {"absent": absent})
+            return Outcome(FAIL, _FILLED, None, {"absent": absent})
         return _PRESENT  # immutable, so one shared outcome serves every subject
 
     only = [g for _, g in getters]
@@ -457,7 +539,8 @@ def present(args: PresentArgs, ctx: Context) -> Check:
     return judged(judge, explain, verdict, compares)
 
 
-_PRESENT = Outcome(PASS, "present", "present", None)
+_FILLED = Phrase("present", "已填写", "filled in")
+_PRESENT = Outcome(PASS, _FILLED, _FILLED, None)
 
 
 def _empty(v: Any) -> bool:
@@ -504,16 +587,19 @@ def consistency(args: ConsistencyArgs, ctx: Context) -> Check:
 
     fails for workshops of 74 + 70 + 67 = 211 against 212 enrolled, difference −1.
     """
-    parts = [(p, ctx.getter(p)) for p in args.parts]
-    whole = ctx.getter(args.whole)
+    parts = [(field(p, ctx), ctx.getter(p)) for p in args.parts]
+    whole, whole_name = ctx.getter(args.whole), field(args.whole, ctx)
 
     def check(s: Subject) -> Outcome:
         w = whole(s)
         totals = [(p, _total(g(s), args.item_field)) for p, g in parts]
         absent = [p for p, t in totals if t is None]
-        expected = f"= {fmt_number(w)}" if w is not None else "= whole"
+        expected = (
+            f"= {fmt_number(w)}" if w is not None
+            else Phrase("= whole", f"= {whole_name.zh}(未填写)", f"= {whole_name.en} (not given)")
+        )
         if w is None or absent:
-            return missing(expected, *([args.whole] if w is None else []), *absent)
+            return missing(expected, *([whole_name] if w is None else []), *absent)
         total = sum(t for _, t in totals if t is not None)
         diff = total - w
         ok = abs(diff) <= args.tolerance

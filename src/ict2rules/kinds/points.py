@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog import CATALOG
+from ..labels import Phrase, field, listing
 from ..records import PointRecord
 from .base import (
     FAIL,
@@ -80,16 +82,25 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     }
     dims = [CATALOG.dimension_key(d) or d for d in ctx.constant(args.dimensions) or ()]
     envs = list(ctx.constant(args.environments) or ())
-    parts = []
-    for what, zh in (("points", "个能力点"), ("dimensions", "个维度"), ("environments", "个环境")):
+    parts, parts_en = [], []
+    for what, zh, en in (
+        ("points", "个能力点", "points"), ("dimensions", "个维度", "dimensions"),
+        ("environments", "个环境", "environments"),
+    ):
         lo, hi = need[what]
         if lo is not None:
             parts.append(f"≥{lo}{zh}")
+            parts_en.append(f"≥ {lo} {en}")
         if hi is not None:
             parts.append(f"≤{hi}{zh}")
-    parts += [f"含{CATALOG.dimensions[d].zh if d in CATALOG.dimensions else d}" for d in dims]
+            parts_en.append(f"≤ {hi} {en}")
+    names = {d: CATALOG.dimensions.get(d) for d in dims}
+    parts += [f"含{names[d].zh if names[d] else d}" for d in dims]
+    parts_en += [f"including {names[d].en if names[d] else d}" for d in dims]
     parts += [f"含环境{e}" for e in envs]
-    expected = ", ".join(parts)
+    parts_en += [f"including environment {e}" for e in envs]
+    expected = Phrase(", ".join(parts), "、".join(parts), ", ".join(parts_en))
+    items_name = field(args.items, ctx)
 
     catalog = CATALOG.points
     bounds = [(what, lo, hi) for what, (lo, hi) in need.items() if lo is not None or hi is not None]
@@ -113,7 +124,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
 
     def explain(st: Status, ev: Any) -> Outcome:
         if ev is None:
-            return missing(expected, args.items)
+            return missing(expected, items_name)
         n_items, n_counted, codes = ev
         sets, short = covered(codes)
         got = {  # catalog codes sort by a precomputed key (a look-up, not a call per code)
@@ -179,6 +190,32 @@ def _listed(values: Any) -> str:
     return "{" + ", ".join(str(v) for v in values) + "}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _membership_text(
+    ok: tuple[Any, ...] | None, req: tuple[Any, ...] | None, within: Phrase | None, includes: bool
+) -> Phrase:
+    """'⊆ {A1, A2}' for JSON; '在学校所选能力点(A1、A2)之内' / 'within the school's chosen
+    points (A1, A2)' for people; '包含 校长' / 'including principal'.
+
+    >>> p = _membership_text(None, None, field("school.point_scope"), False); p, p.zh
+    ('⊆ ?', '在学校所选能力点之内(学校所选能力点未填写)')
+    """
+    machine, zh, en = [], [], []
+    if within is not None:
+        machine.append(f"⊆ {_listed(ok) if ok is not None else '?'}")
+        if ok is None:
+            zh.append(f"在{within.zh}之内({within.zh}未填写)")
+            en.append(f"within the {within.en} (not given)".replace("the the ", "the "))
+        else:
+            zh.append(f"在{within.zh}({listing(ok, 'zh')})之内")
+            en.append(f"within the {within.en} ({listing(ok, 'en')})".replace("the the ", "the "))
+    if includes:
+        machine.append(f"⊇ {_listed(req) if req is not None else '?'}")
+        zh.append(f"包含 {listing(req, 'zh')}" if req is not None else "包含所列各项(未给出)")
+        en.append(f"including {listing(req, 'en')}" if req is not None else "including the listed items (not given)")
+    return Phrase(" ".join(machine), ";".join(zh), "; ".join(en))
+
+
 def _named(operand: Any) -> str:
     """The field an operand reads, to name it when it is missing."""
     return operand.field if isinstance(operand, FieldRef) else str(operand)
@@ -186,15 +223,21 @@ def _named(operand: Any) -> str:
 
 def _coverage_text(got: dict[str, list[str]], lang: str) -> str:
     """'A1, B2(2个能力点;2个维度:学情分析、教学设计;环境 A、B)' — a coverage as people say it."""
-    points = ", ".join(got["points"]) or "—"
     sep = "、" if lang == "zh" else ", "
+    points = sep.join(got["points"]) or ("无" if lang == "zh" else "none")
     in_order = [d for d in CATALOG.dimensions if d in got["dimensions"]]  # the catalog's order
-    dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "—"
-    envs = sep.join(got["environments"]) or "—"
     n_points, n_dims = len(got["points"]), len(got["dimensions"])
     if lang == "zh":
+        dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "无"
+        envs = sep.join(got["environments"]) or "无"
         return f"{points}({n_points}个能力点;{n_dims}个维度:{dims};环境 {envs})"
-    return f"{points} ({n_points} points; {n_dims} dimensions: {dims}; environments {envs})"
+    dims = sep.join(getattr(CATALOG.dimensions[d], lang) for d in in_order) or "none"
+    envs = sep.join(got["environments"]) or "none"
+    plural = {1: ""}
+    return (
+        f"{points} ({n_points} point{plural.get(n_points, 's')}; "
+        f"{n_dims} dimension{plural.get(n_dims, 's')}: {dims}; environments {envs})"
+    )
 
 
 def _code_key(code: Any) -> tuple[str, int]:
@@ -236,6 +279,8 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
     else:
         value_of = lambda i: point_attr(i.record, args.of)  # noqa: E731
     allowed = ctx.operand(args.within) if args.within is not None else None
+    items_name = field(args.items, ctx)
+    within_name = field(_named(args.within), ctx) if args.within is not None else None
     required = ctx.operand(args.includes) if args.includes is not None else None
     of = args.of
 
@@ -286,23 +331,19 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
 
     def explain(st: Status, ev: Any) -> Outcome:
         values, ok_set, req = ev
-        expected = " ".join(
-            x
-            for x in (
-                f"⊆ {_listed(sorted(ok_set, key=str)) if ok_set is not None else '?'}"
-                if allowed
-                else "",
-                f"⊇ {_listed(req) if req is not None else '?'}" if required else "",
-            )
-            if x
+        expected = _membership_text(  # the same few texts for every teacher of a school
+            tuple(sorted(ok_set, key=str)) if ok_set is not None else None,
+            tuple(req) if req is not None else None,
+            within_name if allowed else None,
+            required is not None,
         )
         if st is MISSING:
             absent = [
                 name
                 for name, gone in (
-                    (args.items, values is None),
-                    (_named(args.within), allowed is not None and ok_set is None),
-                    (_named(args.includes), required is not None and req is None),
+                    (items_name, values is None),
+                    (within_name, allowed is not None and ok_set is None),
+                    (field(_named(args.includes), ctx), required is not None and req is None),
                 )
                 if gone
             ]

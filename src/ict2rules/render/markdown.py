@@ -116,7 +116,7 @@ def _failures(report: Report, t: dict[str, str], lang: str) -> list[str]:
 
 def _finding_row(f: Finding, lang: str) -> str:
     o = f.outcome
-    return _row(md(f.subject.label()), md(message(f, lang)), md(show_value(f, o.expected)), md(show_value(f, o.actual)))
+    return _row(md(f.subject.label()), md(message(f, lang)), md(show_value(f, o.expected, lang)), md(show_value(f, o.actual, lang)))
 
 
 def _pending(report: Report, t: dict[str, str], lang: str) -> list[str]:

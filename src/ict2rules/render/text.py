@@ -358,15 +358,16 @@ def cite_line(rule: Rule, report: Report) -> str:
     return printable(f"《{title}》{rule.source.section}")
 
 
-def show_value(f: Finding, value: Any) -> str:
-    """A finding's expected or actual value for people; a ``rate`` share as a percentage."""
+def show_value(f: Finding, value: Any, lang: str | None = None) -> str:
+    """A finding's expected or actual value for people (in ``lang`` when given: labels, not
+    paths); a ``rate`` share as a percentage."""
     if (
         f.compiled.rule.check.kind == "rate"
         and isinstance(value, (int, float))
         and not isinstance(value, bool)
     ):
         return pct(value)
-    return show(value)
+    return show(value, lang)
 
 
 def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
@@ -374,9 +375,10 @@ def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
     o = f.outcome
     detail = o.detail or {}
     lang = "zh" if t is LABELS["zh"] else "en"
-    told = detail.get(f"actual_text_{lang}")  # how the kind says its value to people
-    exp = f"{t['expected']} {show_value(f, o.expected)}"
-    act = f"{t['actual']} {show(told) if told is not None else show_value(f, o.actual)}"
+    # how the kind says its value to people (a share as "46.2%"), per language or for both
+    told = detail.get(f"actual_text_{lang}", detail.get("actual_text"))
+    exp = f"{t['expected']} {show_value(f, o.expected, lang)}"
+    act = f"{t['actual']} {show(told, lang) if told is not None else show_value(f, o.actual, lang)}"
     return [f"{exp} · {act}"] if len(exp) + len(act) <= 60 else [exp, act]
 
 

@@ -36,8 +36,8 @@ from typing import IO, Any
 
 from ..evaluator import Finding
 from ..kinds.base import Status
+from ..labels import label
 from ..report import Report, message, render, show
-from ..tabular import DEFAULT_COLUMNS
 from . import writer
 
 SHEETS = ("汇总", "问题清单", "学校要求", "说明")
@@ -123,42 +123,18 @@ HOW_TO = {
 
 
 def field_label(path: str, lang: str = "zh", derived: dict[str, str] | None = None) -> str:
-    """A record field as the roster's column header a coordinator knows, never a path.
+    """A record field as people call it (the label table of :mod:`ict2rules.labels`), never
+    a path; in Chinese in 「」, as a cell names a column to fill in.
 
-    >>> field_label("completed_on"), field_label("hours.online")
-    ('「完成日期」', '「线上学时」')
+    >>> field_label("completed_on"), field_label("hours.online"), field_label("hours.online", "en")
+    ('「完成日期」', '「线上学时」', 'online hours')
     >>> field_label("points.0.evidence.own_work")
-    '「能力点」的相关信息'
+    '「证据是否为教师本人制作」'
     """
     if derived and path in derived:  # a value the ruleset derives: its title (最终成绩)
         return f"「{derived[path]}」" if lang == "zh" else derived[path]
-    if lang != "zh":
-        return path
-    path = re.sub(r"\.\d+(?=\.|$)", "", path.removeprefix("teacher.").removeprefix("school."))
-    label = _HEADERS.get(path) or _EXTRA.get(path)
-    if label:
-        return f"「{label}」"
-    head = path.split(".")[0]
-    label = _HEADERS.get(head) or _EXTRA.get(head)
-    return f"「{label}」的相关信息" if label else T["zh"]["the_data"]
-
-
-# the first Chinese roster header of each field, as tabular reads it
-_HEADERS: dict[str, str] = {}
-for _header, _path in DEFAULT_COLUMNS.items():
-    if not _header.isascii():
-        _HEADERS.setdefault(_path, _header)
-_EXTRA = {
-    "hours": "学时", "hours.total": "总学时", "hours.practice": "实践学时",
-    "point_scope": "学校所选能力点", "environments": "学校信息化环境", "teams": "管理团队",
-    "documents": "学校方案", "schedule": "工作安排", "staff": "教师人数", "workshops": "工作坊",
-    "teachers": "教师名单", "summary_filed_on": "工作总结上报日期",
-    "review_applied_on": "复评申请日期",
-    "teams.management": "信息化管理团队", "teams.training": "培训团队",
-    "teams.management.leader_role": "管理团队负责人的职务",
-    "teams.management.roles": "管理团队成员的职务", "teams.management.members": "管理团队成员",
-    "teams.training.members": "培训团队成员", "due date": "截止日期",
-}
+    name = label(path, lang)
+    return f"「{name}」" if lang == "zh" else name
 
 
 # --------------------------------------------------------------------------- the view

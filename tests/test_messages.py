@@ -1,0 +1,273 @@
+"""Every message of every bundled rule reads as plain language (docs/messages.md).
+
+Each bundled ruleset's rules are driven through the statuses they can take — missing data and
+not yet due (an empty record, checked late and early), met (a compliant record drawn by
+:mod:`ict2rules.testing`), not met (each rule's near miss), and the bundled examples — and
+every text a person reads is rendered in Chinese and English: the message, and the 要求/实际
+(expected/actual) lines. Chinese text shows no field path, Python name or set symbol; English
+text shows none either, and no Chinese character. JSON keeps the ids and paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from ict2rules import evaluate
+from ict2rules.evaluator import Finding
+from ict2rules.labels import FIELDS, Phrase, field
+from ict2rules.loader import bundled_dir, load_ruleset
+from ict2rules.records import Project, School, Teacher
+from ict2rules.render.text import LABELS, expected_actual
+from ict2rules.report import Report, message, show
+from ict2rules.testing import (
+    NotDerivable,
+    boundary_pair,
+    evaluation_date,
+    near_miss_level,
+    records,
+    rules_of,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = [p.stem for p in sorted(bundled_dir().glob("*.yaml"))]
+# one drawn record per rule, never shrunk: the failure lists every wrong text already
+ONE = settings(
+    max_examples=1, database=None, deadline=None, phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+# What a person must never read: a field path or snake_case id (school.point_scope,
+# completed_on), a Python value (None, True), a set or comparison symbol (⊆ ∅ ==), "?" for
+# "unknown".
+PATH = re.compile(r"(?<![\w/.])[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z][A-Za-z0-9]*)+(?![\w(])")
+PYTHON = re.compile(r"\b(?:None|True|False|nan|inf)\b")
+SYMBOLS = re.compile(r"[⊆⊇∅]|==|!=|\?")
+CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+")
+# English text quotes a title or a value written in Chinese in the record or the document,
+# as written: the one place Chinese may appear in it (docs/messages.md)
+QUOTED = re.compile(r"“(?:[^“”]|“[^“”]*”)*”")
+# English in a Chinese message: three or more latin letters in a row (codes A1, ids T1 are short)
+LATIN = re.compile(r"[A-Za-z]{3,}")
+
+
+def problems(text: str, lang: str) -> list[str]:
+    """What is wrong with one text a person reads (empty when nothing is).
+
+    >>> problems("data missing: school.point_scope", "en")
+    ['field path school.point_scope']
+    >>> problems("所选能力点未填写", "zh"), problems("required ≥ 75 hours", "en")
+    ([], [])
+    """
+    found = [f"field path {m.group()}" for m in PATH.finditer(text)]
+    found += [f"Python name {m.group()}" for m in PYTHON.finditer(text)]
+    found += [f"symbol {m.group()}" for m in SYMBOLS.finditer(text)]
+    if lang == "zh":
+        found += [f"English word {m.group()}" for m in LATIN.finditer(text)]
+    else:
+        found += [f"Chinese text {m.group()}" for m in CJK.finditer(QUOTED.sub("", text))]
+    return found
+
+
+def texts(f: Finding, lang: str) -> Iterator[str]:
+    """Every text of one finding a person reads in ``lang``."""
+    yield message(f, lang)
+    yield from expected_actual(f, LABELS[lang])
+
+
+def wrong(findings: Iterable[Finding]) -> list[str]:
+    bad = []
+    for f in findings:
+        for lang in ("zh", "en"):
+            for text in texts(f, lang):
+                found = problems(text, lang)
+                if found:
+                    bad.append(f"{f.rule_id} {f.status.value} {lang}: {'; '.join(found)} in {text!r}")
+    return sorted(set(bad))
+
+
+def _load(name: str) -> Any:
+    return load_ruleset(name)
+
+
+EMPTY = {
+    "teacher": {"id": "T1"},
+    "school": {"id": "S1", "teachers": [{"id": "T1"}]},
+    "project": {"id": "P1"},
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("level", ["teacher", "school", "project"])
+def test_an_empty_record_reads_plainly_late_and_early(name: str, level: str) -> None:
+    # late: every obligation is due, so what is absent is missing data or not met;
+    # early: what is absent is not yet due
+    rs = _load(name)
+    if not rules_of(rs, level) and not (level == "school" and rules_of(rs, "teacher")):
+        pytest.skip(f"{name} has no {level} rules")
+    for as_of in (evaluation_date(rs), dt.date(2000, 1, 1)):
+        report = evaluate(rs, {level: EMPTY[level]}, as_of=as_of)
+        assert report.findings
+        assert not wrong(report.findings), "\n".join(wrong(report.findings))
+
+
+def _examples() -> Iterator[Any]:
+    for folder in sorted((ROOT / "examples").iterdir()):
+        for path in sorted(folder.glob("*.yaml")):
+            yield pytest.param(folder.name, path, id=f"{folder.name}/{path.stem}")
+
+
+@pytest.mark.parametrize(("name", "path"), list(_examples()))
+def test_the_examples_read_plainly(name: str, path: Path) -> None:
+    from test_examples import header_as_of
+
+    rs = _load(name)
+    for as_of in {header_as_of(path) or evaluation_date(rs), evaluation_date(rs)}:
+        report = evaluate(rs, path, as_of=as_of)
+        assert not wrong(report.findings), "\n".join(wrong(report.findings))
+
+
+def _rules() -> Iterator[Any]:
+    for name in NAMES:
+        for rule in load_ruleset(name).rules:
+            yield pytest.param(name, rule.id, id=f"{name}:{rule.id}")
+
+
+@pytest.mark.parametrize(("name", "rule_id"), list(_rules()))
+@ONE
+@given(data=st.data())
+def test_each_rule_met_and_not_met_reads_plainly(name: str, rule_id: str, data: st.DataObject) -> None:
+    rs = _load(name)
+    level = near_miss_level(rs, rule_id)
+    try:
+        good, bad = data.draw(boundary_pair(rs, rule_id))
+    except NotDerivable:  # no near miss: the rule is met by a compliant record at least
+        good, bad = data.draw(records(rs, level)), None
+    as_of = evaluation_date(rs)
+    reports: list[Report] = [evaluate(rs, {level: good}, as_of=as_of)]
+    if bad is not None:
+        reports.append(evaluate(rs, {level: bad}, as_of=as_of))
+    findings = [f for r in reports for f in r.findings]
+    assert any(f.rule_id == rule_id for f in findings)
+    assert not wrong(findings), "\n".join(wrong(findings))
+
+
+# -- the label table ----------------------------------------------------------------------------
+
+
+def _model_of(annotation: Any) -> Any:
+    """The record model a field holds (itself, in a list, or optional), if any."""
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        inner = _model_of(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+def _paths(model: Any, prefix: str = "") -> Iterator[str]:
+    fields = {**model.model_fields, **model.model_computed_fields}
+    for name, info in fields.items():
+        path = prefix + name
+        yield path
+        annotation = getattr(info, "annotation", None) or getattr(info, "return_type", None)
+        inner = _model_of(annotation)
+        if inner is not None and name != "teachers":  # a school's teachers are teacher records
+            yield from _paths(inner, path + ".")
+
+
+@pytest.mark.parametrize("model", [Teacher, School, Project], ids=lambda m: m.__name__)
+def test_every_record_field_has_a_label(model: Any) -> None:
+    unlabelled = [p for p in _paths(model) if p not in FIELDS]
+    assert not unlabelled, f"add to ict2rules.labels.FIELDS: {unlabelled}"
+    for path in _paths(model):
+        zh, en = FIELDS[path]
+        assert not problems(zh, "zh") and not problems(en, "en"), (path, zh, en)
+
+
+def test_a_label_says_whose_field_it_is_and_never_the_path() -> None:
+    assert field("school.point_scope").zh == "学校所选能力点"
+    assert field("school.staff.total").zh == "学校的专任教师总数"
+    assert field("points.3.certified_on").en == "point certification date"
+    assert field("attributes.片区").zh == "「片区」"  # a column of the user's own, as written
+    assert field("$total_hours").zh == "规则集未给出的数值"
+    assert field("points.evidence.unheard_of").zh == "能力点证据的相关信息"
+    final = field("final_score", _Ctx(load_ruleset("zeku_2023")))
+    assert (final, final.zh) == ("final_score", "最终成绩")
+
+
+class _Ctx:
+    def __init__(self, ruleset: Any) -> None:
+        self.ruleset = ruleset
+
+
+# -- every message catalogue entry, as written -----------------------------------------------------
+
+
+def _templates() -> Iterator[Any]:
+    for name in NAMES:
+        for rule in load_ruleset(name).rules:
+            yield pytest.param(rule, id=f"{name}:{rule.id}")
+
+
+@pytest.mark.parametrize("rule", list(_templates()))
+def test_each_rule_message_and_title_is_written_plainly(rule: Any) -> None:
+    # the template without its placeholders: what the ruleset itself says to people
+    for lang in ("zh", "en"):
+        for text in (getattr(rule.message, lang), getattr(rule.title, lang)):
+            said = re.sub(r"\{[A-Za-z_]+\}", "", text)
+            assert not problems(said, lang), f"{rule.id} {lang}: {problems(said, lang)} in {text!r}"
+
+
+# -- JSON keeps the ids and the paths ---------------------------------------------------------------
+
+
+def test_json_keeps_paths_and_machine_text_while_messages_use_labels() -> None:
+    import json
+
+    report = evaluate("zeku_2023", {"school": EMPTY["school"]}, as_of="2024-01-15")
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    by_rule = {(f["rule"], f["subject"]["id"]): f for f in data["findings"]}
+    hours = by_rule[("ZK-T-HOURS-TOTAL", "T1")]
+    assert hours["detail"]["missing"] == ["hours.total"]
+    assert hours["expected"] == "≥ 75 学时"
+    assert hours["message"] == {"zh": "未填写:总学时", "en": "not given: total hours"}
+    scope = by_rule[("ZK-T-POINTS-IN-SCOPE", "T1")]
+    assert scope["detail"]["missing"] == ["points", "school.point_scope"]
+    assert scope["expected"] == "⊆ ?"
+
+
+def test_a_phrase_survives_pickling_as_parallel_workers_send_it() -> None:
+    import pickle
+
+    p = field("school.point_scope")
+    again = pickle.loads(pickle.dumps(p))
+    assert (again, again.zh, again.en) == (p, p.zh, p.en)
+    assert isinstance(again, Phrase)
+
+
+def test_show_without_a_language_is_the_machine_text() -> None:
+    p = Phrase("⊆ {A1}", "在学校所选能力点(A1)之内", "within the school's chosen points (A1)")
+    assert (show(p), show(p, "zh"), show(p, "en")) == (
+        "⊆ {A1}", "在学校所选能力点(A1)之内", "within the school's chosen points (A1)",
+    )
+    assert (show(None), show(None, "zh"), show(None, "en")) == ("—", "未填写", "not given")
+    assert (show(True, "zh"), show([], "zh"), show([], "en")) == ("是", "无", "none")
+
+
+def test_the_messages_doc_examples_run() -> None:
+    import doctest
+
+    result = doctest.testfile(str(ROOT / "docs/messages.md"), module_relative=False)
+    assert result.failed == 0 and result.attempted >= 4
