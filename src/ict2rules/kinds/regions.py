@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..errors import CompileError
 from .base import (
     FAIL,
     MISSING,
@@ -58,9 +59,7 @@ def quota(args: QuotaArgs, ctx: Context) -> Check:
     from ..regions import latest_count, trained_by
 
     if ctx.model.__name__ != "RegionView":
-        from ..compiler import CompileError
-
-        raise CompileError("quota", "the quota kind is for region rules (level: region)")
+        raise CompileError("region_only", "quota")
     by = ctx.operand(args.by)
     bounds = args.compile(ctx, pct=True)
     staff = ctx.getter("staff.total")
