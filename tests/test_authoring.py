@@ -73,7 +73,7 @@ def test_new_extends_a_file_beside_it(tmp_path: Path) -> None:
 def test_test_runs_a_folder_of_cases(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", str(CASES / "suncedu_2020")]) == 0
     out, err = capsys.readouterr()
-    assert out.count("✓") == 7 and "7 通过 passed, 0 失败 failed" in err
+    assert out.count("✓") == 11 and "11 通过 passed, 0 失败 failed" in err  # teacher, school, region cases
 
 
 def _failing_case(tmp_path: Path) -> Path:

@@ -19,6 +19,8 @@ from .evaluator import Evaluator, Finding
 from .inputs import Records, parse_date, read_records, records_from_data
 from .kinds.base import Status
 from .loader import bundled_names, load_ruleset
+from .regions import group_by_county as group_by_county_
+from .regions import regions_of
 from .report import InputProblem, Report, input_problems
 from .ruleset import Ruleset
 
@@ -58,12 +60,15 @@ def evaluate(
     *,
     as_of: dt.date | str | None = None,
     keep: frozenset[Status] | None = None,
+    group_by_county: bool = False,
 ) -> Report:
     """Check records against a ruleset and return the report.
 
     ``data`` is a dict (``{"school": {...}}``, ``{"teacher": {...}}`` …), a pydantic record, a
     :class:`Records`, or a path to a YAML/JSON/CSV/XLSX/JSONL file. ``as_of`` (default today)
-    decides what is still ``pending``.
+    decides what is still ``pending``. ``group_by_county`` puts schools given without a region
+    into one region per county their records name (``attributes.county``, a roster's 所属区县
+    column; :func:`ict2rules.regions.group_by_county`) and checks the ruleset's region rules.
 
     >>> r = evaluate("kaiyuan_2024", {"teacher": {"id": "T1"}}, as_of="2024-03-01")
     >>> r.summary()["teachers"]["checked"]
@@ -88,14 +93,27 @@ def evaluate(
         findings += found
         subjects.append(("teacher", t.id, bool(s.passed)))
         waiting += s.waiting
-    for school in records.schools:
+    schools, regions = records.schools, records.regions
+    if group_by_county and not regions:
+        regions, schools = group_by_county_(schools)
+    checked: list[Any] = []  # the schools' subjects: alone, then inside their regions
+    for school in schools:
         s, found = ev.school(school)
         findings += found
+        checked.append(s)
+    region_subjects = []
+    for region in regions:
+        s, found, inside = regions_of(ev, region)
+        findings += found
+        checked += inside
+        region_subjects.append(s)
+    for s in checked:
         for child in s.children or ():
-            subjects.append(("teacher", f"{school.id}/{child.record.id}", bool(child.passed)))
+            subjects.append(("teacher", f"{s.record.id}/{child.record.id}", bool(child.passed)))
             waiting += child.waiting
-        subjects.append(("school", school.id, bool(s.passed)))
+        subjects.append(("school", s.record.id, bool(s.passed)))
         waiting_schools += s.waiting
+    subjects += [("region", s.record.id, bool(s.passed)) for s in region_subjects]
     for p in records.projects:
         s, found = ev.project(p)
         findings += found

@@ -46,7 +46,7 @@ from .records import MODELS, PointRecord, Teacher
 if TYPE_CHECKING:
     from .ruleset import Derived, Rule, Ruleset
 
-LEVELS = ("teacher", "school", "project")
+LEVELS = ("teacher", "school", "project", "region")
 Getter = Callable[[Subject], Any]
 
 

@@ -235,6 +235,10 @@ COMPILE_MESSAGES: dict[str, tuple[str, str]] = {
         "{token}:教师规则不能读取 {token!r},它在教师之后才计算",
         "{token}: a teacher rule cannot read {token!r}: it is computed after the teachers",
     ),
+    "region_only": (
+        "规则类型 {token} 只能用于区域规则(level: region)",
+        "the {token} kind is for region rules (level: region)",
+    ),
     "weights_count": (
         "{token}:权重须与取值一一对应",
         "{token}: weights must have one number per value",

@@ -25,7 +25,7 @@ from .errors import (
     problems_from_validation,
     recursion_error,
 )
-from .records import DataFile, Project, School, Teacher
+from .records import DataFile, Project, Region, School, Teacher
 from .yamlsafe import load_file
 
 ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson")
@@ -38,6 +38,8 @@ class Records:
     teachers: list[Teacher] = field(default_factory=list)
     schools: list[School] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
+    #: counties, cities, provinces, each holding its schools (not in ``schools`` above)
+    regions: list[Region] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     skipped_rows: int = 0
     #: with ``keep_going``: the problems of the rows left out (warnings, not errors)
@@ -52,6 +54,7 @@ class Records:
         self.teachers += other.teachers
         self.schools += other.schools
         self.projects += other.projects
+        self.regions += other.regions
         self.files += other.files
         self.skipped_rows += other.skipped_rows
         self.problems += other.problems
@@ -64,7 +67,11 @@ class Records:
 
     def is_empty(self) -> bool:
         """No teacher, school or project at all."""
-        return not (self.teachers or self.schools or self.projects)
+        return not (self.teachers or self.schools or self.projects or self.regions)
+
+    def every_school(self) -> list[School]:
+        """The schools given on their own, then those given in full inside regions."""
+        return self.schools + [s for r in self.regions for s in r.schools or ()]
 
 
 # Characters that are invisible in a spreadsheet cell: two ids differing only by them are one id.
@@ -122,6 +129,7 @@ def _from_datafile(df: DataFile) -> Records:
         teachers=([df.teacher] if df.teacher else []) + (df.teachers or []),
         schools=([df.school] if df.school else []) + (df.schools or []),
         projects=([df.project] if df.project else []) + (df.projects or []),
+        regions=([df.region] if df.region else []) + (df.regions or []),
     )
 
 
@@ -168,10 +176,10 @@ def records_from_data(data: Any, file: str | None = None, locate: Any = None) ->
         found_zh, found_en = _top_kind(data)
         raise InputError.single(
             file,
-            "记录文件顶层应为映射,含 teacher/teachers/school/schools/project/projects 之一,"
+            "记录文件顶层应为映射,含 teacher/teachers/school/schools/project/projects/region/regions 之一,"
             f"实际为{found_zh}",
             "a record file must be a mapping with one of teacher, teachers, school, schools, "
-            f"project, projects; found {found_en}",
+            f"project, projects, region, regions; found {found_en}",
             line=1 if file else None,
         )
     try:
@@ -310,7 +318,7 @@ def read_records(
         raise no_subject(file)
     places = _school_places(data)
     _note_origins(records, data, file, where.find, places)
-    for school, place in zip(records.schools, places, strict=True):
+    for school, place in zip(records.every_school(), places, strict=True):
         if school.roster is not None and not school.roster.strip():  # not silently "no roster"
             pos = where.find((*place, "roster")) or (None, None)
             raise InputError.single(
@@ -368,7 +376,7 @@ def _note_origins(
     loose += [("teachers", i) for i in range(len(data.get("teachers") or ()))]
     for t, at in zip(records.teachers, loose, strict=False):
         records.origins[id(t)] = (file, line((*at, "id")))
-    for school, place in zip(records.schools, places, strict=True):
+    for school, place in zip(records.every_school(), places, strict=True):
         records.origins[id(school)] = (file, line((*place, "id")))
         for i, t in enumerate(school.teachers or ()):
             records.origins[id(t)] = (file, line((*place, "teachers", i, "id")))
@@ -413,6 +421,12 @@ def _school_places(data: dict[str, Any]) -> list[tuple[str | int, ...]]:
     """Where each school of :func:`_from_datafile` sits in the file, in the same order."""
     places: list[tuple[str | int, ...]] = [("school",)] if data.get("school") is not None else []
     places += [("schools", i) for i in range(len(data.get("schools") or ()))]
+    # then the schools given in full inside regions (Records.every_school's order)
+    regions = [("region",)] if isinstance(data.get("region"), dict) else []
+    regions += [("regions", i) for i in range(len(data.get("regions") or ()))]
+    for at in regions:
+        region = data.get(at[0]) if len(at) == 1 else data[at[0]][at[1]]
+        places += [(*at, "schools", i) for i in range(len(region.get("schools") or ()))]
     return places
 
 
@@ -422,7 +436,7 @@ def _check_teacher_in_one_school(
     """A teacher belongs to one school: the second listing is reported, naming the first."""
     first: dict[str, str] = {}
     problems = []
-    for school, place in zip(records.schools, places, strict=True):
+    for school, place in zip(records.every_school(), places, strict=True):
         inline = not school.roster  # roster rows have no place in this file: point at roster
         for i, t in enumerate(school.teachers or ()):
             if t.id in first and first[t.id] != school.id:
@@ -529,10 +543,25 @@ def join_schools(records: Records, *, keep_going: bool = False) -> None:
                                         line=line))
         records.skipped_rows += 1
     records.schools = kept_schools
+    for region in records.regions:  # a school is in one place: alone, or in one region
+        inside = []
+        for s in region.schools or ():
+            earlier = first_school.get(id_key(s.id))
+            if earlier is None:
+                first_school[id_key(s.id)] = s
+                inside.append(s)
+                continue
+            file, line = records.origin(s)
+            errors.append(duplicate_problem(file, _SCHOOL_ID, s.id, in_file(*records.origin(earlier)),
+                                            line=line))
+            records.skipped_rows += 1
+        if region.schools is not None:
+            region.schools = inside
     loose = records.teachers
-    open_schools = {id(s) for s in records.schools if s.teachers is None and not s.roster}
-    if loose and records.schools:
-        index = SchoolIndex(records.schools)
+    everyone = records.every_school()  # a roster's rows join a region's schools too
+    open_schools = {id(s) for s in everyone if s.teachers is None and not s.roster}
+    if loose and everyone:
+        index = SchoolIndex(everyone)
         if index.only is not None and id(index.only) not in open_schools:
             index.only = None  # a school with its own teachers does not take the roster's
         alone = []
@@ -541,12 +570,12 @@ def join_schools(records: Records, *, keep_going: bool = False) -> None:
             if s is None and t.school_id is None and not open_schools:
                 alone.append(t)  # a teacher on its own, beside schools with their own teachers
             elif s is None:
-                warnings.append(unmatched_problem(*records.origin(t), t.school_id, records.schools))
+                warnings.append(unmatched_problem(*records.origin(t), t.school_id, everyone))
                 alone.append(t)
             else:
                 s.teachers = [*(s.teachers or ()), t]
         records.teachers = alone
-        for s in records.schools:
+        for s in everyone:
             if id(s) in open_schools and not s.teachers:
                 warnings.append(no_rows_problem(*records.origin(s), s))
     errors += _count_teachers_once(records)
@@ -573,7 +602,7 @@ def _count_teachers_once(records: Records) -> list[Problem]:
         records.skipped_rows += 1
         return True
 
-    for s in records.schools:
+    for s in records.every_school():
         if s.teachers:
             s.teachers = [t for t in s.teachers if not seen(t)]
     records.teachers = [t for t in records.teachers if not seen(t)]
@@ -656,7 +685,7 @@ def typos(ruleset: Any, records: Records) -> list[Problem]:
         return []
     problems = []
     subjects: list[Any] = list(records.teachers)
-    for s in records.schools:
+    for s in records.every_school():
         subjects += [s, *(s.teachers or ())]
     subjects += records.projects
     for record in subjects:

@@ -176,14 +176,14 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
     for f in report.findings:
         ref = f.subject
         school = ref.id if ref.level == "school" else ref.school if ref.level == "teacher" else None
-        if ref.level == "project":
+        if ref.level in ("project", "region"):  # not about one school
             continue
         if ref.level == "teacher" and ref.school and f"{ref.school}/{ref.id}" not in labels:
             loose[ref.id] = ref.school
         findings.setdefault(school, []).append(f)
     values: dict[str | None, list[Any]] = {}
     for v in report.values:
-        if v.subject.level != "project":
+        if v.subject.level not in ("project", "region"):
             values.setdefault(v.subject.id if v.subject.level == "school" else v.subject.school, []).append(v)
     subjects: dict[str | None, list[Any]] = {}
     for level, key, ok in report.subjects:

@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     computed_field,
     field_validator,
     model_validator,
@@ -32,7 +33,7 @@ from pydantic import (
 from .catalog import CATALOG
 from .errors import Invalid, did_you_mean
 
-Level = Literal["teacher", "school", "project"]
+Level = Literal["teacher", "school", "project", "region"]
 
 
 def _finite(value: float) -> float:
@@ -502,7 +503,141 @@ class Project(_Record):
     attributes: Attributes = Field(default_factory=dict)
 
 
-MODELS: dict[str, type[BaseModel]] = {"teacher": Teacher, "school": School, "project": Project}
+# -- Regions: a county, city or province with its schools --------------------------------------
+# (one block: a region record, the figures it keeps for each school, its dated counts)
+
+#: The closed set of region levels (行政级别) and their common spellings.
+REGION_LEVELS: dict[str, tuple[str, ...]] = {
+    "县": ("县级", "区", "区级", "区县", "县区", "县市区", "county", "district"),
+    "市": ("市级", "地市", "地市级", "市州", "州", "city", "prefecture"),
+    "省": ("省级", "自治区", "直辖市", "province"),
+}
+RegionLevel = Annotated[
+    Literal["县", "市", "省"],
+    BeforeValidator(_closed_set(REGION_LEVELS, ("区域级别", "region level"))),
+]
+Share = Annotated[float, Field(ge=0, le=1), AfterValidator(_finite), BeforeValidator(_strict_number)]
+
+
+class DatedCount(_Record):
+    """Cumulative counts of a school's or a region's teachers as of a date (培训人数 by 8-15).
+
+    >>> DatedCount(date="2021-08-15", trained=120).trained
+    120
+    """
+
+    date: Date = Field(description="The date the counts are as of.")
+    trained: Count | None = Field(
+        default=None, description="Teachers who had completed the training by that date (累计完成)."
+    )
+    enrolled: Count | None = Field(default=None, description="Teachers enrolled by that date (参训).")
+
+
+class SchoolFigures(_Record):
+    """What a region keeps about one of its schools when the school's own record is not given.
+
+    A school given in full (``schools:`` of a region) is summed up in the same shape once it is
+    checked: its ``staff``, its teachers' completion dates, its pass rate and its verdict.
+
+    >>> SchoolFigures(id="S1", staff={"total": 40}, progress=[{"date": "2021-08-15", "trained": 12}]).staff.total
+    40
+    """
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str | None = None
+    staff: Staff | None = Field(default=None, description="`total`: the school's in-service teachers.")
+    progress: list[DatedCount] | None = Field(
+        default=None, description="Teachers trained (cumulative) as of dates."
+    )
+    filed: bool | None = Field(
+        default=None, description="The school filed its plan / records with the region (已报备)."
+    )
+    pass_rate: Share | None = Field(
+        default=None, description="Share of its teachers who passed the assessment (合格率), 0–1."
+    )
+    passed: bool | None = Field(
+        default=None, description="The school met the requirements (验收合格), as the region recorded it."
+    )
+    attributes: Attributes = Field(default_factory=dict)
+    # set by ict2rules.regions for a school given in full: that it was, and its teachers'
+    # completion dates (None when it lists no teachers)
+    _supplied: bool = PrivateAttr(default=False)
+    _completed: list[dt.date | None] | None = PrivateAttr(default=None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def supplied(self) -> bool:
+        """The school's own record was given and checked, not only the region's figures."""
+        return self._supplied
+
+    _progress_unique = field_validator("progress")(
+        lambda v: _unique(v, lambda c: c.date, ("日期", "date"), "date")
+    )
+
+
+class Region(_Record):
+    """A county (县/区), city (市) or province (省): its staff figures, dated counts and schools.
+
+    ``schools`` are schools given in full (checked as schools, then rolled up);
+    ``school_figures`` the figures the region keeps for schools whose records are not given.
+
+    >>> r = Region.model_validate({"id": "ZK", "level": "县", "school_figures": [{"id": "S1"}]})
+    >>> r.level, [s.id for s in r.school_figures]
+    ('县', ['S1'])
+    """
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str | None = None
+    level: RegionLevel | None = Field(default=None, description="县 / 市 / 省.")
+    parent: str | None = Field(default=None, description="Id or name of the region above it.")
+    staff: Staff | None = Field(
+        default=None, description="`total`: the region's in-service teachers (本地教师数)."
+    )
+    progress: list[DatedCount] | None = Field(
+        default=None, description="The region's own counts of teachers trained as of dates."
+    )
+    schools: list[School] | None = None
+    school_figures: list[SchoolFigures] | None = None
+    attributes: Attributes = Field(default_factory=dict)
+
+    _progress_unique = field_validator("progress")(
+        lambda v: _unique(v, lambda c: c.date, ("日期", "date"), "date")
+    )
+    _schools_unique = field_validator("schools", "school_figures")(
+        lambda v: _unique(v, lambda s: s.id, ("学校编号", "school id"), "id")
+    )
+
+    @model_validator(mode="after")
+    def _each_school_once(self) -> Region:
+        given = {s.id: i for i, s in enumerate(self.schools or ())}
+        for i, f in enumerate(self.school_figures or ()):
+            if f.id in given:
+                raise Invalid(
+                    f"学校编号 {f.id} 已在 schools 第 {given[f.id] + 1} 项给出,不能再列入 school_figures",
+                    f"school id {f.id!r} is given in full (schools item {given[f.id] + 1}); "
+                    "it cannot also be in school_figures",
+                    at=("school_figures", i, "id"),
+                )
+        return self
+
+
+class RegionView(_Record):
+    """What region rules read: the region, with every school (given in full or as figures) as
+    :class:`SchoolFigures` under ``schools``. Built by :mod:`ict2rules.regions`."""
+
+    id: str
+    name: str | None = None
+    level: RegionLevel | None = None
+    parent: str | None = None
+    staff: Staff | None = None
+    progress: list[DatedCount] | None = None
+    schools: list[SchoolFigures] = Field(default_factory=list)
+    attributes: Attributes = Field(default_factory=dict)
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "teacher": Teacher, "school": School, "project": Project, "region": RegionView,
+}
 
 
 class DataFile(_Record):
@@ -514,6 +649,8 @@ class DataFile(_Record):
     schools: list[School] | None = None
     project: Project | None = None
     projects: list[Project] | None = None
+    region: Region | None = None
+    regions: list[Region] | None = None
 
     # one id once per list, reported at the second item (across files: inputs.join_schools)
     _teachers_unique = field_validator("teachers")(
@@ -525,6 +662,9 @@ class DataFile(_Record):
     _projects_unique = field_validator("projects")(
         lambda v: _unique(v, lambda p: p.id, ("项目编号", "project id"), "id")
     )
+    _regions_unique = field_validator("regions")(
+        lambda v: _unique(v, lambda r: r.id, ("区域编号", "region id"), "id")
+    )
 
     @model_validator(mode="after")
     def _one_kind_of_record(self) -> DataFile:
@@ -532,9 +672,9 @@ class DataFile(_Record):
         given = [k for k in type(self).model_fields if getattr(self, k) is not None]
         if len(given) > 1:
             raise Invalid(
-                f"记录文件只能有 teacher/teachers/school/schools/project/projects 之一,"
+                f"记录文件只能有 teacher/teachers/school/schools/project/projects/region/regions 之一,"
                 f"这里给出了 {'、'.join(given)}",
                 f"a record file holds one of teacher, teachers, school, schools, project, "
-                f"projects; this one gives {', '.join(given)}",
+                f"projects, region, regions; this one gives {', '.join(given)}",
             )
         return self

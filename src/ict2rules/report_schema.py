@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-Level = Literal["teacher", "school", "project"]
+Level = Literal["teacher", "school", "project", "region"]
 StatusName = Literal["pass", "fail", "not_applicable", "missing_data", "pending"]
 Severity = Literal["error", "warning", "info"]
 ProblemKind = Literal["skipped_row", "unjoined_row", "school_without_rows", "sheet", "column"]

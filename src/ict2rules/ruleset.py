@@ -25,7 +25,7 @@ from .coverage import REASONS
 from .kinds import DERIVATIONS, KINDS
 from .kinds.base import DateOperand
 
-Level = Literal["teacher", "school", "project"]
+Level = Literal["teacher", "school", "project", "region"]
 Severity = Literal["error", "warning", "info"]
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=64)]
 RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]

@@ -329,7 +329,7 @@ def split_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[School],
             rosters.append(p)
             continue
         records = read_records(p)
-        if records.teachers or records.projects or any(s.teachers for s in records.schools):
+        if records.teachers or records.projects or records.regions or any(s.teachers for s in records.schools):
             raise InputError.single(
                 str(p), "流式检查时此文件只应包含学校(教师在名册中)",
                 "when streaming, this file may hold only schools (their teachers are in the roster)",

@@ -61,7 +61,17 @@ from .kinds.base import (
 )
 from .kinds.documents import matches
 from .paths import _unwrap, computed_fields, is_model
-from .records import Evidence, HoursRecord, PointCode, PointRecord, Project, School, Teacher, Team
+from .records import (
+    Evidence,
+    HoursRecord,
+    PointCode,
+    PointRecord,
+    Project,
+    RegionView,
+    School,
+    Teacher,
+    Team,
+)
 from .ruleset import Rule, Ruleset
 
 __all__ = [
@@ -990,6 +1000,8 @@ def _group(b: _Build, s: Subject, ctx: Context, t: _Target, over: str) -> tuple[
             if item_tp is PointRecord:
                 used = {x.get("code") for x in lst if isinstance(x, dict)}
                 lst.append({"code": next(c for c in sorted(CATALOG.points) if c not in used)})
+            elif is_model(item_tp) and "id" in item_tp.model_fields:  # a school of a region
+                lst.append({**_default(item_tp, b), "id": f"S{len(lst) + 1}"})
             else:
                 lst.append(b.ref_date if item_tp is dt.date else _default(item_tp, b))
 
@@ -1020,6 +1032,34 @@ def _fix_rate(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Buil
         k = max(0, min(n, k))
     for i, (sub, ictx, it) in enumerate(items):
         fix(a.where, sub, ictx, it, i < k, b)
+
+
+@_fix("quota")
+def _fix_quota(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
+    """The region's own figures: 100 teachers (unless given) and a count dated ``by`` just
+    inside the bounds, or one teacher short of them."""
+    lo, hi, by = _resolve(ctx, s, a.min), _resolve(ctx, s, a.max), _resolve(ctx, s, a.by)
+    if by is None or (lo is None and hi is None):
+        raise b.fail("the quota's date or bounds have no value yet")
+    total = (t.data.get("staff") or {}).get("total")
+    if not total:
+        _set(b, t, "staff.total", 100)
+        total = 100
+    k_lo = 0 if lo is None else math.ceil(lo * total - 1e-9) + (1 if a.min_exclusive and lo * total == math.ceil(lo * total) else 0)
+    k_hi = total if hi is None else math.floor(hi * total + 1e-9) - (1 if a.max_exclusive and hi * total == math.floor(hi * total) else 0)
+    if want:
+        if k_lo > k_hi:
+            raise b.fail(f"no count of {total} teachers lies within the bounds")
+        k = k_lo
+    elif lo is not None and k_lo > 0:
+        k = k_lo - 1
+    elif hi is not None and k_hi < total:
+        k = k_hi + 1
+    else:
+        raise b.fail("a quota with bounds 0 and 1 cannot be missed")
+    # one count per date: other quotas' dates keep theirs (the counts are cumulative by date)
+    kept = [e for e in t.data.get("progress") or [] if isinstance(e, dict) and e.get("date") != by]
+    _set(b, t, "progress", sorted([*kept, {"date": by, "trained": k}], key=lambda e: str(e.get("date"))))
 
 
 @_fix("count")
@@ -1211,6 +1251,9 @@ class _Generator:
         elif level == "teacher":
             s, _ = self.ev.teacher(data)
             stuck += self._fix_subject("teacher", s, _Target(data, Teacher, "teacher"), skip, alone=True)
+        elif level == "region":
+            s, _ = self.ev.region(region_file(data))
+            stuck += self._fix_subject("region", s, _Target(data, RegionView, "region"), skip, alone=False)
         else:
             s, _ = self.ev.project(data)
             stuck += self._fix_subject("project", s, _Target(data, Project, "project"), skip, alone=False)
@@ -1269,7 +1312,22 @@ def _evaluate(ev: Evaluator, level: str, data: dict[str, Any]) -> list[Any]:
         return ev.school(data)[1]
     if level == "teacher":
         return ev.teacher(data)[1]
+    if level == "region":
+        return ev.region(region_file(data))[1]
     return ev.project(data)[1]
+
+
+def region_file(view: dict[str, Any]) -> dict[str, Any]:
+    """A region drawn in the shape its rules read (every school as figures, under ``schools``)
+    as a record file holds it: the figures under ``school_figures``.
+
+    >>> region_file({"id": "R1", "schools": [{"id": "S1"}]})
+    {'id': 'R1', 'school_figures': [{'id': 'S1'}]}
+    """
+    found = {k: v for k, v in view.items() if k != "schools"}
+    if view.get("schools"):
+        found["school_figures"] = view["schools"]
+    return found
 
 
 def _start(level: str, n_teachers: int) -> dict[str, Any]:
@@ -1285,6 +1343,9 @@ def _check_level(level: str) -> None:
 
 def records(ruleset: Ruleset, level: str = "teacher", *, teachers: tuple[int, int] = (1, 4)) -> st.SearchStrategy[dict[str, Any]]:
     """Records of ``level`` meeting every error-severity rule of ``ruleset``.
+
+    ``level`` is ``teacher``, ``school``, ``project`` or ``region`` (a region is drawn with its
+    own ``staff`` and ``progress`` and every school as figures, under ``school_figures``).
 
     A school has between ``teachers[0]`` and ``teachers[1]`` teachers, each meeting the
     teacher rules. Evaluate at :func:`evaluation_date` (after every date the ruleset names).
@@ -1305,7 +1366,8 @@ def records(ruleset: Ruleset, level: str = "teacher", *, teachers: tuple[int, in
     def strategy(draw: Callable[[Any], Any]) -> dict[str, Any]:
         n = draw(st.integers(*teachers)) if level == "school" else 0
         gen = _Generator(ruleset, draw)
-        return gen.settle(level, _start(level, n))
+        found = gen.settle(level, _start(level, n))
+        return region_file(found) if level == "region" else found
 
     return strategy()
 
@@ -1364,6 +1426,8 @@ def boundary_pair(ruleset: Ruleset, rule_id: str, *, teachers: tuple[int, int] =
         _break(gen, level, bad, rule)
         bad = gen.settle(level, bad, skip=rule.id, strict=False)
         _assert_fails(gen, level, bad, rule)
+        if level == "region":
+            return region_file(good), region_file(bad)
         return good, bad
 
     return strategy()
@@ -1382,6 +1446,9 @@ def _break(gen: _Generator, level: str, data: dict[str, Any], rule: Rule) -> Non
     elif level == "teacher":
         s, _ = gen.ev.teacher(data)
         t = _Target(data, Teacher, "teacher")
+    elif level == "region":
+        s, _ = gen.ev.region(region_file(data))
+        t = _Target(data, RegionView, "region")
     else:
         s, _ = gen.ev.project(data)
         t = _Target(data, Project, "project")
@@ -1402,6 +1469,8 @@ def _fresh(gen: _Generator, level: str, data: dict[str, Any], rule: Rule) -> Sub
     if level == "school":
         s, _ = gen.ev.school(data)
         return s.children[0] if rule.level == "teacher" and s.children else s
+    if level == "region":
+        return gen.ev.region(region_file(data))[0]
     return gen.ev.teacher(data)[0] if level == "teacher" else gen.ev.project(data)[0]
 
 

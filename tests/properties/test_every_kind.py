@@ -81,7 +81,7 @@ def example_ruleset(name: str) -> Ruleset:
     records have the fields it reads."""
     check = documented_example(KINDS[name].doc)
     assert check["kind"] == name
-    for level in ("teacher", "school", "project"):
+    for level in ("teacher", "school", "project", "region"):
         try:
             return _ruleset(check, level)
         except (ValueError, InputError):

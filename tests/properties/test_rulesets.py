@@ -56,7 +56,7 @@ def _load(name: str) -> Ruleset:
 
 def _levels() -> Iterator[Any]:
     for name in NAMES:
-        for level in ("teacher", "school", "project"):
+        for level in ("teacher", "school", "project", "region"):
             yield pytest.param(name, level, id=f"{name}-{level}")
 
 

@@ -151,6 +151,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         "(default: for big inputs)",
     )
     p.add_argument(
+        "--group-by-county",
+        action="store_true",
+        help="无区域记录时按所属区县(attributes.county)把学校归入县,并检查区域规则 "
+        "without a region record, group schools into counties by their 所属区县 and check region rules",
+    )
+    p.add_argument(
         "--split-by",
         choices=["school"],
         default=None,
@@ -165,8 +171,9 @@ def run(args: argparse.Namespace) -> int:
     mapping = load_mapping(args.columns) if args.columns else None
     data = distinct_files(args.data)  # each file once, the same file by any name refused
     refuse_output_over_inputs(args.output, [*args.data, ruleset.path, args.columns])
-    # a roster streams row by row, in constant memory (one sheet of a workbook is read in memory)
-    if args.format == "jsonl" and not args.split_by and not args.sheet:
+    # a roster streams row by row, in constant memory (one sheet of a workbook, and counties
+    # grouped from the schools, are read in memory)
+    if args.format == "jsonl" and not args.split_by and not args.sheet and not args.group_by_county:
         from ..stream import streamable_inputs
 
         if streamable_inputs(args.data):
@@ -195,16 +202,17 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
     with bar.checking(records):
         # a workbook or a split counts every teacher, whatever --status lists: keep everything
         whole = args.format in BINARY or args.split_by
-        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args))
+        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
+                          group_by_county=args.group_by_county)
     unmet = failed(report, args.fail_level)
-    given = any(s.teachers is not None for s in records.schools)  # a roster, `teachers:`
+    given = any(s.teachers is not None for s in records.every_school())  # a roster, `teachers:`
     empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
     if empty is not None:  # never a report saying "all met" about nothing
         bar.stop()
         print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
         return EXIT_NOTHING
     if args.output:  # a school's roster is an input too
-        rosters = [Path(f).parent / s.roster for f in records.files for s in records.schools if s.roster]
+        rosters = [Path(f).parent / s.roster for f in records.files for s in records.every_school() if s.roster]
         refuse_output_over_inputs(args.output, rosters)
     if args.format == "html":  # the overview groups schools by county (所属区县) when they carry one
         from ..render.html import regions_of
@@ -289,6 +297,13 @@ def nothing_checked(
     if not any(summary.get("subjects", {}).values()):
         return (f"未检查任何记录{rows_zh}:没有教师、学校或项目(退出码 3)",
                 f"nothing was checked: no teacher, school or project{rows_en} (exit 3)")
+    levels = summary.get("subjects", {})
+    if levels.get("region") and not (levels.get("school") or levels.get("teacher")) and not any(
+        r.level == "region" for r in ruleset.rules
+    ):  # a county given only as figures, against a ruleset with no rule about counties
+        return (f"未检查任何内容:规则集 {ruleset.id} 没有区域规则,区域记录中也没有可检查的学校(退出码 3)",
+                f"nothing was checked: {ruleset.id} has no region rules and the region holds no "
+                "school to check (exit 3)")
     teacher_rules = sum(r.level == "teacher" for r in ruleset.rules)
     if teacher_rules and (teachers_given or skipped) and not summary.get("teachers", {}).get("checked"):
         return (f"未检查任何教师{rows_zh}:规则集 {ruleset.id} 有 {teacher_rules} 条教师规则,"

@@ -404,7 +404,7 @@ def run_show(args: argparse.Namespace) -> int:
         table.add_row(rid, r["level"], sev, Text(r["title"][args.lang]), Text(r["section"]))
     console = _console()
     console.print(table)
-    counts = {lv: sum(1 for r in rows if r["level"] == lv) for lv in ("teacher", "school", "project")}
+    counts = {lv: sum(1 for r in rows if r["level"] == lv) for lv in ("teacher", "school", "project", "region")}
     summary = " · ".join(f"{lv} {n}" for lv, n in counts.items() if n)
     chain = printable(" → ".join(rs.chain))
     console.print(Text(f"{len(rows)} {'条规则' if zh else 'rules'} ({summary}); {'继承' if zh else 'chain'}: {chain}", style="dim"))

@@ -48,6 +48,7 @@ LABELS = {
         "teachers": "教师",
         "schools": "学校",
         "projects": "项目",
+        "regions": "区域",
         "checked": "检查",
         "passed": "合格",
         "failed": "未合格",
@@ -111,6 +112,7 @@ LABELS = {
         "teachers": "Teachers",
         "schools": "Schools",
         "projects": "Projects",
+        "regions": "Regions",
         "checked": "checked",
         "passed": "passed",
         "failed": "failed",
@@ -193,7 +195,7 @@ def fix_order(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=_fix_key)
 
 
-_LEVEL_RANK = {"project": 0, "school": 1, "teacher": 2}
+_LEVEL_RANK = {"region": -1, "project": 0, "school": 1, "teacher": 2}
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -575,7 +577,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
                 + f"{t['pass_rate']} {pct(ts['pass_rate'])}"
             ),
         )
-    for level, key in (("school", "schools"), ("project", "projects")):
+    for level, key in (("school", "schools"), ("project", "projects"), ("region", "regions")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
         if subjects:
             waiting = report.schools_waiting if level == "school" else 0
