@@ -560,13 +560,6 @@ class Evaluator:
         finally:
             s.groups = None
 
-    def region(self, record: Any) -> tuple[Subject, list[Finding]]:
-        """Check a region: its schools, then its own rules over them (:mod:`ict2rules.regions`)."""
-        from .regions import regions_of
-
-        s, findings, _ = regions_of(self, record)
-        return s, findings
-
     def project(self, record: Project | dict[str, Any]) -> tuple[Subject, list[Finding]]:
         """Check a training provider's project."""
         if not isinstance(record, Project):

@@ -19,11 +19,11 @@ way school rules see teachers. A school the region knows only by its figures is 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .kinds.base import DATA_ERRORS, FAIL, PASS, Subject
+from .kinds.regions import latest_count, trained_by  # noqa: F401  (part of this module's API)
 from .records import Region, RegionView, School, SchoolFigures
 
 if TYPE_CHECKING:
@@ -107,30 +107,6 @@ def view_of(region: Region, checked: Iterable[Subject], rules: Iterable[Compiled
         schools=schools,
         attributes=region.attributes,
     )
-
-
-def trained_by(figures: SchoolFigures, day: dt.date) -> int | None:
-    """How many of a school's teachers had completed the training on ``day``: counted from its
-    teachers' ``completed_on`` when the school was given in full, else the latest of its
-    ``progress`` counts dated on or before ``day`` (counts are cumulative); None when unknown.
-
-    >>> f = SchoolFigures(id="S1", progress=[{"date": "2021-06-01", "trained": 5}, {"date": "2021-09-01", "trained": 9}])
-    >>> trained_by(f, dt.date(2021, 8, 15)), trained_by(f, dt.date(2021, 5, 1))
-    (5, None)
-    """
-    completed = figures._completed
-    if completed is not None:
-        return sum(1 for d in completed if d is not None and d <= day)
-    return latest_count(figures.progress, day)
-
-
-def latest_count(progress: list[Any] | None, day: dt.date) -> int | None:
-    """The ``trained`` count of the latest entry dated on or before ``day`` (None if none)."""
-    best = None
-    for entry in progress or ():
-        if entry.date <= day and entry.trained is not None and (best is None or entry.date > best.date):
-            best = entry
-    return None if best is None else best.trained
 
 
 def regions_of(

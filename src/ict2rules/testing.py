@@ -72,6 +72,7 @@ from .records import (
     Teacher,
     Team,
 )
+from .regions import regions_of
 from .ruleset import Rule, Ruleset
 
 __all__ = [
@@ -1252,7 +1253,7 @@ class _Generator:
             s, _ = self.ev.teacher(data)
             stuck += self._fix_subject("teacher", s, _Target(data, Teacher, "teacher"), skip, alone=True)
         elif level == "region":
-            s, _ = self.ev.region(region_file(data))
+            s, _, _ = regions_of(self.ev, region_file(data))
             stuck += self._fix_subject("region", s, _Target(data, RegionView, "region"), skip, alone=False)
         else:
             s, _ = self.ev.project(data)
@@ -1313,7 +1314,7 @@ def _evaluate(ev: Evaluator, level: str, data: dict[str, Any]) -> list[Any]:
     if level == "teacher":
         return ev.teacher(data)[1]
     if level == "region":
-        return ev.region(region_file(data))[1]
+        return regions_of(ev, region_file(data))[1]
     return ev.project(data)[1]
 
 
@@ -1447,7 +1448,7 @@ def _break(gen: _Generator, level: str, data: dict[str, Any], rule: Rule) -> Non
         s, _ = gen.ev.teacher(data)
         t = _Target(data, Teacher, "teacher")
     elif level == "region":
-        s, _ = gen.ev.region(region_file(data))
+        s, _, _ = regions_of(gen.ev, region_file(data))
         t = _Target(data, RegionView, "region")
     else:
         s, _ = gen.ev.project(data)
@@ -1470,7 +1471,7 @@ def _fresh(gen: _Generator, level: str, data: dict[str, Any], rule: Rule) -> Sub
         s, _ = gen.ev.school(data)
         return s.children[0] if rule.level == "teacher" and s.children else s
     if level == "region":
-        return gen.ev.region(region_file(data))[0]
+        return regions_of(gen.ev, region_file(data))[0]
     return gen.ev.teacher(data)[0] if level == "teacher" else gen.ev.project(data)[0]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CompileError
+from ..records import SchoolFigures
 from .base import (
     FAIL,
     MISSING,
@@ -56,8 +58,6 @@ def quota(args: QuotaArgs, ctx: Context) -> Check:
     With 100 teachers, 25 trained by 2021-08-15 passes and 24 fails. Give the rule
     ``due:`` the same date so that before it an unmet quota is ``pending``.
     """
-    from ..regions import latest_count, trained_by
-
     if ctx.model.__name__ != "RegionView":
         raise CompileError("region_only", "quota")
     by = ctx.operand(args.by)
@@ -106,3 +106,26 @@ def quota(args: QuotaArgs, ctx: Context) -> Check:
 
     return judged(judge, explain)
 
+
+def trained_by(figures: SchoolFigures, day: dt.date) -> int | None:
+    """How many of a school's teachers had completed the training on ``day``: counted from its
+    teachers' ``completed_on`` when the school was given in full, else the latest of its
+    ``progress`` counts dated on or before ``day`` (counts are cumulative); None when unknown.
+
+    >>> f = SchoolFigures(id="S1", progress=[{"date": "2021-06-01", "trained": 5}, {"date": "2021-09-01", "trained": 9}])
+    >>> trained_by(f, dt.date(2021, 8, 15)), trained_by(f, dt.date(2021, 5, 1))
+    (5, None)
+    """
+    completed = figures._completed
+    if completed is not None:
+        return sum(1 for d in completed if d is not None and d <= day)
+    return latest_count(figures.progress, day)
+
+
+def latest_count(progress: list[Any] | None, day: dt.date) -> int | None:
+    """The ``trained`` count of the latest entry dated on or before ``day`` (None if none)."""
+    best = None
+    for entry in progress or ():
+        if entry.date <= day and entry.trained is not None and (best is None or entry.date > best.date):
+            best = entry
+    return None if best is None else best.trained

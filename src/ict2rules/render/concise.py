@@ -90,7 +90,7 @@ def concise_lines(report: Report, lang: str = "zh", where: Where | None = None) 
     >>> from ict2rules import evaluate
     >>> r = evaluate("zeku_2023", "examples/zeku_2023/school_bad.yaml", as_of="2024-01-15")
     >>> print(concise_lines(r)[0])
-    examples/zeku_2023/school_bad.yaml:19:1: ZK-S-DOCUMENTS 泽库县和日寄宿制小学(ZK-HJZX) 未按期上报或未通过审核:校本应用研修考核方案, 学科组年度研修计划
+    examples/zeku_2023/school_bad.yaml:19:1: ZK-S-DOCUMENTS 泽库县和日寄宿制小学(ZK-HJZX) 未按期上报或未通过审核:校本应用研修考核方案、学科组年度研修计划
     """
     if where is None:
         from .sarif import locate
