@@ -713,7 +713,7 @@ def _fix_documents(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: 
     docs = [dict(d) for d in (_get_raw(t, a.documents) or [])]
     filed_on = (due - dt.timedelta(days=int(b.slack(t, a.documents)))) if due else b.ref_date
     for title in wanted:
-        docs = [d for d in docs if not matches(title, d.get("name", ""))]
+        docs = [d for d in docs if not (matches(title, d.get("name", "")) or matches(title, d.get("type") or ""))]
         docs.append({"name": title, "filed_on": filed_on, "approved": True})
     if not want:
         victim = docs[len(docs) - len(wanted)]
