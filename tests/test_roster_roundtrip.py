@@ -95,6 +95,7 @@ def free_teacher(draw: Any) -> dict[str, Any]:
         ("peer_score", _scores), ("school_score", _scores), ("score", _scores),
         ("grade", st.none() | st.sampled_from(sorted(GRADES))),
         ("enrolled", _bools), ("assessed_on", _dates), ("completed_on", _dates),
+        ("declared_on", _dates), ("peer_reviewed_on", _dates), ("school_reviewed_on", _dates),
         ("workshop", st.none() | st.sampled_from(["1坊", "语文坊"])),
         ("subject_group", st.none() | st.sampled_from(["语文组", "数学教研组"])),
     ):

@@ -376,6 +376,15 @@ class Teacher(_Record):
     assessed_on: Date | None = Field(
         default=None, description="Date the teacher took assessment (参与考核)."
     )
+    declared_on: Date | None = Field(
+        default=None, description="Date the teacher declared for assessment (个人申报)."
+    )
+    peer_reviewed_on: Date | None = Field(
+        default=None, description="Date of the subject group's peer review (组内互评)."
+    )
+    school_reviewed_on: Date | None = Field(
+        default=None, description="Date of the school's evaluation (学校评价)."
+    )
     completed_on: Date | None = Field(
         default=None, description="Date all training was completed."
     )

@@ -199,6 +199,14 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "考核日期": "assessed_on",
     "考核时间": "assessed_on",
     "assessed on": "assessed_on",
+    "申报日期": "declared_on",
+    "个人申报日期": "declared_on",
+    "declared on": "declared_on",
+    "互评日期": "peer_reviewed_on",
+    "组内互评日期": "peer_reviewed_on",
+    "peer reviewed on": "peer_reviewed_on",
+    "学校评价日期": "school_reviewed_on",
+    "school reviewed on": "school_reviewed_on",
     "完成日期": "completed_on",
     "完成时间": "completed_on",
     "结业日期": "completed_on",
@@ -234,6 +242,9 @@ _FIELD_KINDS: dict[str, str] = {
     "score": _NUM,
     "grade": _STR,
     "assessed_on": _DATE,
+    "declared_on": _DATE,
+    "peer_reviewed_on": _DATE,
+    "school_reviewed_on": _DATE,
     "completed_on": _DATE,
 }
 _EVIDENCE = "evidence"  # a yes/no cell: was evidence handed in at all
@@ -1828,7 +1839,8 @@ CANONICAL_HEADERS: dict[str, str] = {
     "lessons_uploaded": "上传课例数", "lessons_reviewed": "评课数",
     "peer_reviews_given": "互评数", "result_cases": "成果案例数",
     "peer_score": "互评成绩", "school_score": "学校评价成绩", "score": "成绩",
-    "grade": "考核结果", "assessed_on": "考核日期", "completed_on": "完成日期",
+    "grade": "考核结果", "assessed_on": "考核日期", "declared_on": "申报日期",
+    "peer_reviewed_on": "互评日期", "school_reviewed_on": "学校评价日期", "completed_on": "完成日期",
 }
 _POINT_HEADERS = {
     "code": "", "grade": "等级", "score": "成绩", "level": "认证级别", "peer_score": "互评成绩",
