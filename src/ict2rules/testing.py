@@ -726,6 +726,23 @@ def _fix_documents(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: 
     _set(b, t, a.documents, docs)
 
 
+@_fix("lowest")
+def _fix_lowest(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
+    """Every item gets a grade at or above ``min``; a near miss puts the first one just below."""
+    order, floor = list(a.order), ctx.constant(a.min)
+    need = order.index(floor)
+    if not want and need == 0:
+        raise b.fail(f"no grade ranks below {floor!r}")
+    lst, targets = _items_targets(t, a.over, b)
+    if not lst:
+        lst.append({"code": sorted(CATALOG.points)[0]} if _is_record_list(t, a.over) else {})
+        lst, targets = _items_targets(t, a.over, b)
+    for it in targets:
+        _set(b, it, a.field, b.draw(st.sampled_from(order[need:])))
+    if not want:
+        _set(b, targets[0], a.field, order[need - 1])
+
+
 # ---- points ---------------------------------------------------------------------------------
 
 
