@@ -37,7 +37,7 @@ def _status(rs: Any, items: list[dict[str, Any]] | None) -> tuple[str, Any]:
     """The teacher's points carry the grades (`over: points`)."""
     teacher: dict[str, Any] = {"id": "T"}
     if items is not None:
-        teacher["points"] = [{"code": c, **{k: v for k, v in i.items() if k != "name"}} for c, i in zip(CODES, items)]
+        teacher["points"] = [{"code": c, **{k: v for k, v in i.items() if k != "name"}} for c, i in zip(CODES, items, strict=False)]
     (f,) = evaluate(rs, {"teacher": teacher}, as_of="2024-01-01").findings
     return f.status.value, f.outcome.actual
 

@@ -6,7 +6,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
-from .base import FAIL, MISSING, PASS, Args, Check, Outcome, ParamRef, Status, Subject, judged, missing, register
+from .base import (
+    FAIL,
+    MISSING,
+    PASS,
+    Args,
+    Check,
+    Outcome,
+    ParamRef,
+    Status,
+    Subject,
+    judged,
+    missing,
+    register,
+)
 
 if TYPE_CHECKING:
     from ..compiler import Context
@@ -68,7 +81,7 @@ def lowest(args: LowestArgs, ctx: Context) -> Check:
             return MISSING, None
         grades = [value(i) for i in items]
         known = [rank[g] for g in grades if g in rank]
-        below = [_name(i, n) for n, (i, g) in enumerate(zip(items, grades)) if g in rank and rank[g] < need]
+        below = [_name(i, n) for n, (i, g) in enumerate(zip(items, grades, strict=True)) if g in rank and rank[g] < need]
         low = args.order[min(known)] if known else None
         if below:
             return FAIL, (low, below, len(items))
