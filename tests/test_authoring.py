@@ -155,3 +155,17 @@ def test_new_takes_a_base_or_minimal_not_both(tmp_path: Path) -> None:
 def test_the_extending_scaffold_comments_in_both_languages(tmp_path: Path) -> None:
     text = scaffold("mine", "zeku_2023", tmp_path).read_text(encoding="utf-8")
     assert "继承 zeku_2023" in text and "A ruleset extending zeku_2023" in text
+
+
+def test_the_case_format_example_in_the_docs_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/authoring.md's case file and its ruleset, written side by side, pass as shown."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### The case format"):]
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.S)[:2]:
+        name = block.splitlines()[0].lstrip("# ").strip()
+        (tmp_path / name).write_text(block, encoding="utf-8")
+    assert main(["test", str(tmp_path / "quota_cases.yaml")]) == 0
+    out = capsys.readouterr()
+    assert "3 通过 passed, 0 失败 failed" in out.out + out.err
