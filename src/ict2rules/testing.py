@@ -597,6 +597,12 @@ def _labels(b: _Build, t: _Target, path: str) -> list[Any]:
     return []
 
 
+def _literal_options(tp: Any) -> list[Any]:
+    """The values of a closed set (a grade, a certification level): "not 省" must be one of them."""
+    tp = _unwrap(tp)
+    return list(typing.get_args(tp)) if typing.get_origin(tp) is typing.Literal else []
+
+
 _NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not_in", "not_in": "in"}
 
 
@@ -622,7 +628,7 @@ def _fix_compare(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _B
     if op == "==":
         new = to
     elif op == "!=":
-        other = [x for x in _labels(b, t, a.value) if x != to]
+        other = [x for x in (*_labels(b, t, a.value), *_literal_options(tp)) if x != to]
         if other:
             new = other[0]
         elif isinstance(to, bool):
@@ -638,7 +644,7 @@ def _fix_compare(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _B
     elif op == "in":
         new = to[0]
     elif op == "not_in":
-        new = next((x for x in (*_labels(b, t, a.value), "其他", "other") if x not in to), None)
+        new = next((x for x in (*_labels(b, t, a.value), *_literal_options(tp), "其他", "other") if x not in to), None)
     elif op == "contains":
         current = ctx.getter(a.value)(s)
         new = f"{current or ''}{to}" if tp is str or isinstance(current, str) else [*(current or []), to]
