@@ -735,7 +735,7 @@ def _fix_documents(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: 
 @_fix("lowest")
 def _fix_lowest(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
     """Every item gets a grade at or above ``min``; a near miss puts the first one just below."""
-    order, floor = list(a.order), ctx.constant(a.min)
+    order, floor = list(a.order), a.min
     need = order.index(floor)
     if not want and need == 0:
         raise b.fail(f"no grade ranks below {floor!r}")

@@ -13,7 +13,6 @@ from .base import (
     Args,
     Check,
     Outcome,
-    ParamRef,
     Status,
     Subject,
     judged,
@@ -31,12 +30,12 @@ GRADE_ORDER = ["不合格", "合格", "良好", "优秀"]
 class LowestArgs(Args):
     over: str
     field: str = "grade"
-    min: str | ParamRef
+    min: str = Field(description="The lowest grade every item must reach, one of `order`.")
     order: list[str] = Field(default_factory=lambda: list(GRADE_ORDER), min_length=2)
 
     @model_validator(mode="after")
     def _min_is_ranked(self) -> LowestArgs:
-        if isinstance(self.min, str) and not self.min.startswith("$") and self.min not in self.order:
+        if self.min not in self.order:
             raise ValueError(f"min {self.min!r} is not one of order {self.order}")
         return self
 
@@ -67,11 +66,7 @@ def lowest(args: LowestArgs, ctx: Context) -> Check:
     get, item_ctx = ctx.items(args.over)
     value = item_ctx.getter(args.field)
     rank = {g: i for i, g in enumerate(args.order)}
-    floor = ctx.constant(args.min)
-    if floor not in rank:
-        from ..compiler import CompileError
-
-        raise CompileError(str(args.min), f"min {floor!r} is not one of order {args.order}")
+    floor = args.min  # a grade, one of `order` (checked with the arguments)
     need = rank[floor]
     expected = f"≥ {floor}"
 
