@@ -133,6 +133,8 @@ def test_a_teacher_as_a_roster_row_checks_like_the_record(name: str) -> None:
     @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
     @given(_teachers(name), st.sampled_from(SHAPES))
     def law(teacher: dict[str, Any], shape: tuple[str, bool]) -> None:
+        # a teacher's documents (学习计划, 任务清单 …) are an open list no roster column holds
+        teacher = {k: v for k, v in teacher.items() if k != "documents"}
         expected = _findings(name, {"teachers": [teacher]})
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / shape[0]
