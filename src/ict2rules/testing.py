@@ -447,11 +447,26 @@ def _fix(name: str) -> Callable[[Fix], Fix]:
     return deco
 
 
+# A generator fixes the same conditions thousands of times: each is compiled once per level.
+# The key holds ids, the value the objects themselves, so that an id is never reused.
+_COMPILED: dict[tuple[int, int, str, Any, Any], tuple[Any, Any, Any]] = {}
+
+
+def _compiled(spec: Any, ctx: Context) -> Any:
+    key = (id(spec), id(ctx.ruleset), ctx.name, ctx.model, ctx.parent.model if ctx.parent else None)
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not spec or found[1] is not ctx.ruleset:
+        if len(_COMPILED) > 50_000:
+            _COMPILED.clear()
+        found = _COMPILED[key] = (spec, ctx.ruleset, ctx.check(spec))
+    return found[2]
+
+
 def fix(spec: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
     """Move the record so that ``spec`` passes (``want``) or fails (``not want``)."""
     # a break is always applied: the subject may be stale (read before an earlier fix of the
     # same rule), and a stale "already fails" must not leave the record passing
-    if want and ctx.check(spec)(s).status is PASS:
+    if want and _compiled(spec, ctx)(s).status is PASS:
         return
     fn = FIXES.get(spec.kind)
     if fn is None:
