@@ -67,6 +67,10 @@ CASES = {
         + RULE.format(level="teacher", check="{kind: threshold, args: {value: school.staff_total, min: 1}}"),
         ["它在教师之后才计算", "it is computed after the teachers"],
     ),
+    "region_only": (
+        RULE.format(level="teacher", check="{kind: quota, args: {by: 2021-08-15, min: 0.25}}"),
+        ["quota"],
+    ),
     "weights_count": (
         "derived:\n  - id: total\n    level: teacher\n    title: {zh: 总, en: total}\n"
         "    compute: {kind: sum, args: {values: [hours.online, hours.offline], weights: [1]}}\n"
