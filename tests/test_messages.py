@@ -102,11 +102,12 @@ EMPTY = {
     "teacher": {"id": "T1"},
     "school": {"id": "S1", "teachers": [{"id": "T1"}]},
     "project": {"id": "P1"},
+    "region": {"id": "R1"},
 }
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("level", ["teacher", "school", "project"])
+@pytest.mark.parametrize("level", ["teacher", "school", "project", "region"])
 def test_an_empty_record_reads_plainly_late_and_early(name: str, level: str) -> None:
     # late: every obligation is due, so what is absent is missing data or not met;
     # early: what is absent is not yet due
