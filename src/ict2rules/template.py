@@ -45,6 +45,7 @@ from .records import (
     PointCode,
     PointRecord,
     School,
+    SchoolFigures,
     Score,
     Teacher,
     Team,
@@ -67,6 +68,8 @@ COMPUTED_FROM: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (Team, "roles"): ("members[].role",),
     (Team, "leader_role"): ("members[].role", "members[].leader"),
     (School, "document_names"): ("documents[].name",),
+    # set when a region's school was given in full and checked; no field of a plan fills it
+    (SchoolFigures, "supplied"): (),
 }
 
 # What each field is called in Chinese (the roster's headers name a teacher's fields first).
