@@ -25,6 +25,7 @@ from ict2rules import evaluate
 from ict2rules.evaluator import Finding
 from ict2rules.labels import FIELDS, Phrase, field
 from ict2rules.loader import bundled_dir, load_ruleset
+from ict2rules.paths import computed_fields
 from ict2rules.records import Project, School, Teacher
 from ict2rules.render.text import LABELS, expected_actual
 from ict2rules.report import Report, message, show
@@ -213,7 +214,7 @@ def _model_of(annotation: Any) -> Any:
 
 
 def _paths(model: Any, prefix: str = "") -> Iterator[str]:
-    fields = {**model.model_fields, **model.model_computed_fields}
+    fields = {**model.model_fields, **computed_fields(model)}  # (a property before pydantic 2.10)
     for name, info in fields.items():
         path = prefix + name
         yield path
