@@ -108,7 +108,7 @@ def test_compliant_record_meets_every_error_rule(name: str, level: str, data: st
 
 
 @pytest.mark.parametrize(("name", "rule_id"), list(_rules()))
-@examples(5)
+@examples(3)  # ~250 rules × 3 in CI (a Yongzhou school near miss costs ~2 s); 60 each nightly
 @given(data=st.data())
 def test_near_miss_fails_its_rule_and_says_why(name: str, rule_id: str, data: st.DataObject) -> None:
     rs = _load(name)
