@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from .catalog import CATALOG
 from .compiler import MODELS, Context
 from .kinds.base import Check
+from .labels import FIELDS
 from .paths import computed_fields, is_model
 from .records import (
     CertLevel,
@@ -72,42 +73,6 @@ COMPUTED_FROM: dict[tuple[type[BaseModel], str], tuple[str, ...]] = {
     (SchoolFigures, "supplied"): (),
 }
 
-# What each field is called in Chinese (the roster's headers name a teacher's fields first).
-_ZH: dict[str, str] = {
-    "School.id": "学校编号", "School.name": "学校名称", "School.kind": "学校类型(学段)",
-    "School.environments": "学校具备的信息化教学环境", "School.point_scope": "学校选定的微能力点范围",
-    "School.teams": "团队", "School.documents": "学校报送的文件", "School.schedule": "工作安排(时间表)",
-    "School.staff": "教师人数", "School.workshops": "工作坊", "School.review_applied_on": "申请复评验收日期",
-    "School.summary_filed_on": "工作总结报送日期", "School.teachers": "教师",
-    "School.roster": "名册文件", "School.roster_points": "能力点表文件",
-    "Teams.management": "信息化管理团队", "Teams.training": "培训指导团队", "Team.members": "成员",
-    "Member.name": "姓名", "Member.role": "职务", "Member.leader": "是否为负责人",
-    "Member.training_hours": "参加培训学时", "Member.training_days": "参加培训天数",
-    "Member.online_hours": "线上研修学时",
-    "Document.name": "文件名称", "Document.filed_on": "报送(上报)日期", "Document.approved": "是否已审核通过",
-    "Document.items": "数量(份、期)",
-    "Step.name": "步骤名称", "Step.start": "开始日期", "Step.end": "结束日期", "Step.done_on": "完成日期",
-    "Workshop.name": "工作坊名称", "Workshop.size": "人数", "Workshop.leader": "坊主",
-    "Workshop.administrators": "管理员",
-    "Staff.total": "专任教师人数", "Staff.establishment": "编制内教职工人数", "Staff.enrolled": "参训教师人数",
-    "Staff.by_age": "各年龄段人数", "Staff.by_title": "各职称人数", "Staff.by_degree": "各学历人数",
-    "Teacher.hours": "学时", "Teacher.points": "能力点", "HoursRecord.practice": "线下学时分项",
-    "PointRecord.code": "能力点编号", "PointRecord.evidence": "能力点证据",
-    "Evidence.shows_teacher": "证据包含教师本人影像", "Evidence.own_work": "证据是本人制作",
-    "Evidence.judged_valid": "证据有效", "Evidence.grade": "证据等级", "Evidence.items": "证据各项",
-    "EvidenceItem.name": "名称", "EvidenceItem.grade": "等级", "EvidenceItem.valid": "是否有效",
-    "Project.id": "项目编号", "Project.name": "项目名称", "Project.provider": "承训机构",
-    "Project.schools": "学校数", "Project.teachers": "教师人数", "Project.management_members": "管理团队人数",
-    "Project.start": "开始日期", "Project.end": "实际结束日期", "Project.extension_approved": "延期已获批准",
-    "Project.bulletins": "工作简报报送日期", "Project.self_evaluation_report": "绩效自评报告",
-    "Project.course_resources": "课程资源", "Project.case_collection": "案例集",
-    "Project.selected": "遴选人数", "Project.enrolled": "参训人数", "Project.completed": "结业人数",
-    "Project.attended": "出勤人数", "Project.school_counts": "各校人数",
-    "Filing.filed_on": "报送日期", "Filing.teachers_covered": "覆盖的参训教师人数",
-    "SchoolCount.name": "学校名称", "SchoolCount.teachers": "教师人数",
-    "SchoolCount.management_members": "管理团队人数",
-    "attributes": "其他信息",
-}
 _TYPES: list[tuple[Any, str, str]] = [  # (type, zh, en) of a value, as the comment says it
     (Date, "日期,如 2023-09-20", "date YYYY-MM-DD"),
     (Hours, "学时数", "hours"),
@@ -416,7 +381,9 @@ def label(f: Field) -> tuple[str, str]:
     if teacher_path is not None:
         zh = CANONICAL_HEADERS.get(teacher_path) or next(
             (h for h, p in DEFAULT_COLUMNS.items() if p == teacher_path and not h.isascii()), None)
-    zh = zh or _ZH.get(f"{f.owner.__name__}.{f.name}") or _ZH.get(f.name)
+    # then the one label table of every record field (labels.FIELDS), by its path without [] marks
+    known = FIELDS.get(teacher_path or f.path.replace("[]", ""))
+    zh = zh or (known[0] if known else None)
     if zh is None:
         from .tabular import _POINT_HEADERS
 
@@ -426,7 +393,8 @@ def label(f: Field) -> tuple[str, str]:
     if zh is None:
         found = _CJK.search(description)
         zh = description if found else f.name
-    en = description if description and not _CJK.search(description) else f.name.replace("_", " ")
+    en = description if description and not _CJK.search(description) else (
+        known[1] if known else f.name.replace("_", " "))
     return zh, en
 
 
