@@ -531,32 +531,26 @@ def join_schools(records: Records, *, keep_going: bool = False) -> None:
     warnings: list[Problem] = []
     # the same school twice (in one list the model already refused it, at its line)
     first_school: dict[Any, School] = {}
-    kept_schools = []
-    for s in records.schools:
-        earlier = first_school.get(id_key(s.id))
-        if earlier is None:
-            first_school[id_key(s.id)] = s
-            kept_schools.append(s)
-            continue
-        file, line = records.origin(s)
-        errors.append(duplicate_problem(file, _SCHOOL_ID, s.id, in_file(*records.origin(earlier)),
-                                        line=line))
-        records.skipped_rows += 1
-    records.schools = kept_schools
-    for region in records.regions:  # a school is in one place: alone, or in one region
-        inside = []
-        for s in region.schools or ():
+
+    def once(schools: list[School]) -> list[School]:
+        """The schools not seen before; each repeat an error at its line."""
+        kept = []
+        for s in schools:
             earlier = first_school.get(id_key(s.id))
             if earlier is None:
                 first_school[id_key(s.id)] = s
-                inside.append(s)
+                kept.append(s)
                 continue
             file, line = records.origin(s)
             errors.append(duplicate_problem(file, _SCHOOL_ID, s.id, in_file(*records.origin(earlier)),
                                             line=line))
             records.skipped_rows += 1
+        return kept
+
+    records.schools = once(records.schools)
+    for region in records.regions:  # a school is in one place: alone, or in one region
         if region.schools is not None:
-            region.schools = inside
+            region.schools = once(region.schools)
     loose = records.teachers
     everyone = records.every_school()  # a roster's rows join a region's schools too
     open_schools = {id(s) for s in everyone if s.teachers is None and not s.roster}
