@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_xlsx import checked_report  # the population checked as the CLI checks it
+from population import checked_report  # the population checked as the CLI checks it
 
 
 def write_report(report: Any, path: Path) -> float:

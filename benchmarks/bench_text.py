@@ -32,19 +32,9 @@ from typing import IO, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from population import checked_report
+
 AS_OF = "2024-01-15"  # after every Zeku deadline: each unmet rule is a failure
-
-
-def checked_report(folder: Path) -> Any:
-    """The population checked as ``ict2rules check schools.yaml roster.jsonl`` checks it."""
-    from ict2rules import evaluate
-    from ict2rules.inputs import Records, join_schools, read_records
-
-    records = Records()
-    for name in ("schools.yaml", "roster.jsonl"):
-        records.extend(read_records(folder / name))
-    join_schools(records)
-    return evaluate("zeku_2023", records, as_of=AS_OF)
 
 
 def baseline(report: Any, stream: IO[str]) -> None:

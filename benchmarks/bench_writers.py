@@ -37,22 +37,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from population import checked_report
+
 AS_OF = "2024-01-15"  # after every Zeku deadline: each unmet rule is a failure
 WRITERS = ("json", "markdown", "jsonl", "xlsx")
 CASES = ("check", "dumps", "dumps-all", *WRITERS, *(f"cli-{w}" for w in WRITERS))
 DEFAULT = ("check", "dumps", *WRITERS, "cli-json", "cli-jsonl")
-
-
-def checked_report(folder: Path) -> Any:
-    """The population checked as ``ict2rules check schools.yaml roster.jsonl`` checks it."""
-    from ict2rules import evaluate
-    from ict2rules.inputs import Records, join_schools, read_records
-
-    records = Records()
-    for name in ("schools.yaml", "roster.jsonl"):
-        records.extend(read_records(folder / name))
-    join_schools(records)
-    return evaluate("zeku_2023", records, as_of=AS_OF)
 
 
 def child(case: str, folder: Path) -> dict[str, Any]:

@@ -196,6 +196,20 @@ def write_files(out: Path, teachers: int, schools: int, seed: int = 2023, fmt: s
     return roster, schools_file
 
 
+def checked_report(folder: Path, as_of: str = "2024-01-15") -> Any:
+    """The files :func:`write_files` wrote, checked as ``ict2rules check schools.yaml
+    roster.jsonl`` checks them (zeku_2023; by default after every deadline, so each unmet rule
+    is a failure)."""
+    from ict2rules import evaluate
+    from ict2rules.inputs import Records, join_schools, read_records
+
+    records = Records()
+    for name in ("schools.yaml", "roster.jsonl"):
+        records.extend(read_records(folder / name))
+    join_schools(records)
+    return evaluate("zeku_2023", records, as_of=as_of)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--teachers", type=int, default=48_890)
