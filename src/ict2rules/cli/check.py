@@ -290,7 +290,7 @@ def nothing_checked(
 
     >>> from ict2rules import load_ruleset
     >>> nothing_checked(load_ruleset("zeku_2023"), {"subjects": {"school": 1}, "teachers": {"checked": 0}})[1]
-    'nothing was checked: zeku_2023 has 21 teacher rules but no teacher was checked (exit 3)'
+    'nothing was checked: zeku_2023 has 23 teacher rules but no teacher was checked (exit 3)'
     """
     rows_zh = f"(跳过 {skipped} 行)" if skipped else ""
     rows_en = f" ({skipped} row{'s' * (skipped != 1)} skipped)" if skipped else ""
