@@ -215,8 +215,8 @@ DEFAULT_COLUMNS: dict[str, str] = {
 }
 
 # value kinds
-_STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP, _ID = (
-    "str", "num", "int", "bool", "date", "points", "auto", "skip", "id"
+_STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP, _ID, _DOC = (
+    "str", "num", "int", "bool", "date", "points", "auto", "skip", "id", "document"
 )
 
 _FIELD_KINDS: dict[str, str] = {
@@ -499,6 +499,8 @@ def _kind_of(path: str) -> str | None:
         return _NUM
     if path.startswith("attributes.") and len(path) > len("attributes."):
         return _AUTO
+    if path.startswith(_DOC_PATH) and len(path) > len(_DOC_PATH):
+        return _DOC
     m = _POINT_PATH.match(path)
     if m and m.group(3) is not None:
         return _ITEM_PART_KINDS.get(m.group(4)) if m.group(2) == "evidence" else None
@@ -522,11 +524,30 @@ def _build_table(mapping: dict[str, str] | None) -> dict[str, str]:
     return table
 
 
+#: A teacher's document as a column: ``文件:任务清单`` (材料: / document: too), its cell the date
+#: the document was filed; ``否``/``无`` or blank: not filed. (Rosters have no list cells, so
+#: each document a ruleset asks of teachers gets a column of its own.)
+_DOC_HEADER = re.compile(r"^\s*(?:文件|材料|document)\s*[:：]\s*(\S.*?)\s*$", re.IGNORECASE)
+_DOC_PATH = "documents:"
+
+
+def document_header(title: str) -> str:
+    """The roster header of a teacher's document.
+
+    >>> document_header("任务清单")
+    '文件:任务清单'
+    """
+    return f"文件:{title}"
+
+
 def _resolve(header: str, table: dict[str, str]) -> str | None:
     """Field path for a header text, or None when the header is not known."""
     key = _norm(header)
     if not key:
         return None
+    doc = _DOC_HEADER.match(unicodedata.normalize("NFKC", header))
+    if doc:
+        return _DOC_PATH + doc.group(1)
     if key in table:
         return table[key]
     bare = re.sub(r"\([^()]*\)$", "", key)
@@ -804,6 +825,21 @@ def _date(value: Any) -> str:
                    f"no such date: {str(value).strip()!r}") from None
 
 
+def _document_date(value: Any) -> str | None:
+    """A document column's cell: the filing date, or None for 否 / 无 (not filed)."""
+    if isinstance(value, str) and value.strip().casefold() in _NOT_FILED:
+        return None
+    try:
+        return _date(value)
+    except _Bad as bad:  # 是 / ✓: the date is what the rules read
+        raise _Bad(f"{bad.args[0]};文件列填写提交日期,未提交填“否”或留空",
+                   f"{bad.args[1]}; a document column gives the filing date (否 or blank: not filed)",
+                   ) from None
+
+
+_NOT_FILED = {"否", "无", "没有", "未提交", "no", "none"}
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -903,6 +939,7 @@ _CONVERT = {
     _DATE: _date,
     _POINTS: _points,
     _AUTO: _auto,
+    _DOC: _document_date,
 }
 
 
@@ -958,7 +995,11 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
                         line=number, column=column.index + 1, field=column.header, code=_CODE)
             )
             converted = value.strip() if isinstance(value, str) else value
-        if column.path == "points":
+        if column.kind == _DOC:
+            if converted is not None:  # 否 / 无: not filed, no document
+                title = column.path[len(_DOC_PATH):]
+                data.setdefault("documents", []).append({"name": title, "filed_on": converted})
+        elif column.path == "points":
             if not isinstance(converted, list):
                 converted = [converted]
             data.setdefault("points", []).extend(converted)
