@@ -515,17 +515,23 @@ def scaffold(ruleset_id: str, base: str, out_dir: str | Path = ".") -> Path:
     ...     load_ruleset(p).chain[-2:]
     ['zeku_2023', 'my_school_2024']
     """
+    out = _new_ruleset_path(ruleset_id, out_dir)
+    parent = load_ruleset(base)
+    extends = base if re.fullmatch(r"[a-z][a-z0-9_]*", base) else _relative(Path(base), out.parent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite, even in a race
+        fh.write(_scaffold_text(ruleset_id, extends, parent))
+    return out
+
+
+def _new_ruleset_path(ruleset_id: str, out_dir: str | Path) -> Path:
+    """Where a new ruleset goes; refuses a bad id and an existing file (never overwritten)."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", ruleset_id):
         raise InputError.single(ruleset_id, "规则集编号只能含小写字母、数字和下划线,以字母开头",
                                 "a ruleset id is lower-case letters, digits and _, starting with a letter")
     out = Path(out_dir) / f"{ruleset_id}.yaml"
     if out.exists():
         raise InputError.single(str(out), "文件已存在,不会覆盖", "the file exists; it is never overwritten")
-    parent = load_ruleset(base)
-    extends = base if re.fullmatch(r"[a-z][a-z0-9_]*", base) else _relative(Path(base), out.parent)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite, even in a race
-        fh.write(_scaffold_text(ruleset_id, extends, parent))
     return out
 
 
@@ -551,12 +557,7 @@ def scaffold_minimal(ruleset_id: str, out_dir: str | Path = ".") -> Path:
     ...     sorted(rs.parameters)[:2], [r.id for r in rs.rules][:1]
     (['completion_deadline', 'offline_hours'], ['MY-PROVINCE-2024-T-HOURS-TOTAL'])
     """
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", ruleset_id):
-        raise InputError.single(ruleset_id, "规则集编号只能含小写字母、数字和下划线,以字母开头",
-                                "a ruleset id is lower-case letters, digits and _, starting with a letter")
-    out = Path(out_dir) / f"{ruleset_id}.yaml"
-    if out.exists():
-        raise InputError.single(str(out), "文件已存在,不会覆盖", "the file exists; it is never overwritten")
+    out = _new_ruleset_path(ruleset_id, out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite, even in a race
         fh.write(_minimal_text(ruleset_id))
