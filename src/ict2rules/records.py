@@ -158,7 +158,7 @@ Environment = Literal["A", "B", "C"]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
 
 def _unique(

@@ -32,7 +32,7 @@ RulesetId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_l
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Text(_Model):

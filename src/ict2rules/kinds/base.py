@@ -242,7 +242,7 @@ def compares_of(*checks: Check) -> list[Comparison] | None:
 class Args(BaseModel):
     """Base of every kind's argument model: unknown arguments are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 @dataclass(frozen=True)
