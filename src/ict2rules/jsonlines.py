@@ -24,12 +24,14 @@ from .ruleset import Ruleset
 
 _STATUS_JSON = {st: f'"{st.value}"' for st in Status}
 _DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
+# json.dumps with these options makes a new encoder at every call: one, made once, writes the same
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def dump(obj: Any) -> str:
     """One JSON value, compact, non-ASCII as is: ``json.dumps(obj, ensure_ascii=False,
     separators=(",", ":"))``, the encoding of every finding line."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(obj)
 
 
 def dump_text(obj: Any) -> str:
@@ -54,47 +56,66 @@ class Lines:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        self._parts: dict[str, list[str | None]] = {}
+        self._parts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._texts: dict[str, str] = {}
         self._fixed: dict[tuple[str, Status], str] = {}
+        self._missing: dict[Any, str] = {}
         self._last_ref: SubjectRef | None = None
         self._last_subject = ""
 
-    def _template(self, f: Finding) -> list[str | None]:
-        parts: list[str | None] = []
-        static: list[str] = []
-        for key, value in finding_dict(f, self.ruleset).items():
+    def _template(self, f: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The rule's line as literal text around its dynamic values: ``(texts, keys)``, the
+        line being ``texts[0] + value(keys[0]) + texts[1] + … + texts[-1]``."""
+        texts: list[str] = []
+        keys: list[str] = []
+        text = "{"
+        for i, (key, value) in enumerate(finding_dict(f, self.ruleset).items()):
+            text += ("," if i else "") + f"{dump(key)}:"
             if key in _DYNAMIC:
-                parts += [",".join(static), key]
-                static = []
+                texts.append(text)
+                keys.append(key)
+                text = ""
             else:
-                static.append(f"{dump(key)}:{dump(value)}")
-        parts += [",".join(static), None]
-        return parts
+                text += dump(value)
+        texts.append(text + "}")
+        return tuple(texts), tuple(keys)
 
     def line(self, f: Finding) -> str:
         rid = f.compiled.rule.id
         parts = self._parts.get(rid)
         if parts is None:
             parts = self._parts[rid] = self._template(f)
+        texts, keys = parts
         o = f.outcome
-        status = f.status
-        dynamic = {
-            "subject": self._subject(f.subject),
-            "status": _STATUS_JSON[status],
-            "expected": self._encoded(jsonable(o.expected)),
-            "actual": dump(jsonable(o.actual)),
-            "detail": dump(jsonable(o.detail)) if o.detail else "null",
-            "message": self._message(f),
-        }
-        out: list[str] = []
-        for i in range(0, len(parts) - 1, 2):
-            static, key = parts[i], parts[i + 1]
-            if static:
-                out.append(static)  # type: ignore[arg-type]
-            if key is not None:
-                out.append(f'"{key}":{dynamic[key]}')
-        return "{" + ",".join(out) + "}"
+        out = [texts[0]]
+        for key, text in zip(keys, texts[1:], strict=True):
+            if key == "subject":
+                out.append(self._subject(f.subject))
+            elif key == "status":
+                out.append(_STATUS_JSON[f.status])
+            elif key == "expected":
+                out.append(self._value(o.expected))
+            elif key == "actual":
+                out.append(self._value(o.actual))
+            elif key == "detail":
+                out.append(dump(jsonable(o.detail)) if o.detail else "null")
+            else:
+                out.append(self._message(f))
+            out.append(text)
+        return "".join(out)
+
+    def _value(self, value: Any) -> str:
+        """``dump(jsonable(value))``, without the walk for the plain values most are."""
+        kind = type(value)
+        if value is None:
+            return "null"
+        if kind is str:
+            return self._encoded(value)
+        if kind is int:
+            return int.__repr__(value)  # as json writes an int
+        if kind is float and value.is_integer():
+            return int.__repr__(int(value))  # jsonable: a whole float as an int
+        return dump(jsonable(value))
 
     # The parts below repeat across findings; each is encoded once. Only texts that depend on
     # nothing but the rule and the status (met, not applicable, not yet due) are remembered.
@@ -115,7 +136,19 @@ class Lines:
 
     def _message(self, f: Finding) -> str:
         status = f.status
-        if status in (Status.FAIL, Status.MISSING_DATA):
+        if status is Status.MISSING_DATA:  # says only what is missing: the same few lists
+            missing = (f.outcome.detail or {}).get("missing", [])
+            key = missing if type(missing) is int else (
+                tuple(missing) if type(missing) is list and all(type(m) is str for m in missing) else None)
+            if key is None:
+                return dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
+            text = self._missing.get(key)
+            if text is None:
+                if len(self._missing) > 10_000:
+                    self._missing.clear()
+                text = self._missing[key] = dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
+            return text
+        if status is Status.FAIL:
             return dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
         key = (f.compiled.rule.id, status)
         text = self._fixed.get(key)
