@@ -87,6 +87,11 @@ class Lines:
             parts = self._parts[rid] = self._template(f)
         texts, keys = parts
         o = f.outcome
+        if keys == _DYNAMIC:  # every line of the bundled rules: one expression
+            t0, t1, t2, t3, t4, t5, t6 = texts
+            return (f"{t0}{self._subject(f.subject)}{t1}{_STATUS_JSON[f.status]}{t2}"
+                    f"{self._value(o.expected)}{t3}{self._value(o.actual)}{t4}"
+                    f"{self._detail(o.detail)}{t5}{self._message(f)}{t6}")
         out = [texts[0]]
         for key, text in zip(keys, texts[1:], strict=True):
             if key == "subject":
@@ -98,7 +103,7 @@ class Lines:
             elif key == "actual":
                 out.append(self._value(o.actual))
             elif key == "detail":
-                out.append(dump(jsonable(o.detail)) if o.detail else "null")
+                out.append(self._detail(o.detail))
             else:
                 out.append(self._message(f))
             out.append(text)
@@ -116,6 +121,22 @@ class Lines:
         if kind is float and value.is_integer():
             return int.__repr__(int(value))  # jsonable: a whole float as an int
         return dump(jsonable(value))
+
+    @staticmethod
+    def _detail(detail: dict[str, Any] | None) -> str:
+        """``dump(jsonable(detail))`` ("null" when empty); a detail of text keys and plain
+        values (text, whole numbers, booleans, None, lists of text) is what ``jsonable``
+        would give already: encoded as it is."""
+        if not detail:
+            return "null"
+        for k, v in detail.items():
+            kind = type(v)
+            if type(k) is not str or not (
+                v is None or kind is str or kind is int or kind is bool
+                or (kind is list and all(type(x) is str for x in v))
+            ):
+                return dump(jsonable(detail))
+        return dump(detail)
 
     # The parts below repeat across findings; each is encoded once. Only texts that depend on
     # nothing but the rule and the status (met, not applicable, not yet due) are remembered.
