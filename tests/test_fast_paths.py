@@ -161,3 +161,10 @@ def test_each_command_is_registered_by_the_module_its_run_imports():
     code = "import sys; from ict2rules.cli import build_parser; build_parser(['check', '--help']); print('ict2rules.authoring' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_check_offers_every_format_without_importing_the_writers():
+    from ict2rules.render import formats
+    from ict2rules.render.registry import EXTENSIONS
+
+    assert sorted(EXTENSIONS) == formats()
