@@ -168,3 +168,12 @@ def test_check_offers_every_format_without_importing_the_writers():
     from ict2rules.render.registry import EXTENSIONS
 
     assert sorted(EXTENSIONS) == formats()
+
+
+def test_evidence_keys_tell_types_apart():
+    from ict2rules.jsonlines import _evidence_key
+
+    keys = [_evidence_key(v) for v in [(1,), (True,), (1.0,), (0.0,), (-0.0,), ("1",), ([1],), (None,)]]
+    assert len(set(keys)) == len(keys)
+    assert _evidence_key((1, "a", None)) == _evidence_key((1, "a", None))
+    assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None

@@ -12,6 +12,7 @@ Dask) all use it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -26,6 +27,24 @@ _STATUS_JSON = {st: f'"{st.value}"' for st in Status}
 _DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
 # json.dumps with these options makes a new encoder at every call: one, made once, writes the same
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+_LEAVES = frozenset({str, int, bool, type(None), dt.date})
+
+
+def _evidence_key(value: Any) -> Any:
+    """``value`` (a finding's evidence) as a key that equals another only when every part is
+    of the same type and value: tuples and lists of text, whole numbers, booleans, None, dates
+    and floats (by their ``repr``: ``-0.0`` is not ``0.0``). None for any other evidence."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return kind, value
+    if kind is float:
+        return kind, repr(value)
+    if kind is tuple or kind is list:
+        parts = tuple(map(_evidence_key, value))
+        return None if None in parts else (kind, parts)
+    return None
 
 
 def dump(obj: Any) -> str:
@@ -60,6 +79,8 @@ class Lines:
         self._texts: dict[str, str] = {}
         self._fixed: dict[tuple[str, Status], str] = {}
         self._missing: dict[Any, str] = {}
+        self._explained: dict[Any, tuple[str, str, str, str]] = {}
+        self._by_subject: dict[str, bool] = {}  # rule id → its messages name the subject
         self._last_ref: SubjectRef | None = None
         self._last_subject = ""
 
@@ -86,12 +107,12 @@ class Lines:
         if parts is None:
             parts = self._parts[rid] = self._template(f)
         texts, keys = parts
-        o = f.outcome
         if keys == _DYNAMIC:  # every line of the bundled rules: one expression
             t0, t1, t2, t3, t4, t5, t6 = texts
+            expected, actual, detail, message_ = self._explained_parts(f)
             return (f"{t0}{self._subject(f.subject)}{t1}{_STATUS_JSON[f.status]}{t2}"
-                    f"{self._value(o.expected)}{t3}{self._value(o.actual)}{t4}"
-                    f"{self._detail(o.detail)}{t5}{self._message(f)}{t6}")
+                    f"{expected}{t3}{actual}{t4}{detail}{t5}{message_}{t6}")
+        o = f.outcome
         out = [texts[0]]
         for key, text in zip(keys, texts[1:], strict=True):
             if key == "subject":
@@ -108,6 +129,33 @@ class Lines:
                 out.append(self._message(f))
             out.append(text)
         return "".join(out)
+
+    def _explained_parts(self, f: Finding) -> tuple[str, str, str, str]:
+        """Expected, actual, detail and message, encoded. The outcome and the messages are a
+        pure function of the rule, the status and the evidence (and the subject, when a
+        message names it): a finding whose evidence is plain values equal to an earlier one's
+        (type for type) is given the earlier encoding, without being explained again."""
+        key = None
+        if f._outcome is None:  # not yet explained: the evidence is still there
+            rid = f.compiled.rule.id
+            ev = _evidence_key(f._evidence)
+            if ev is not None:
+                named = self._by_subject.get(rid)
+                if named is None:
+                    rule = f.compiled.rule
+                    named = self._by_subject[rid] = any(
+                        "{subject}" in t for t in (rule.message.zh, rule.message.en, rule.title.zh, rule.title.en))
+                key = (rid, f.status, ev, f.subject.label() if named else None)
+                known = self._explained.get(key)
+                if known is not None:
+                    return known
+        o = f.outcome
+        parts = (self._value(o.expected), self._value(o.actual), self._detail(o.detail), self._message(f))
+        if key is not None:
+            if len(self._explained) > 10_000:
+                self._explained.clear()
+            self._explained[key] = parts
+        return parts
 
     def _value(self, value: Any) -> str:
         """``dump(jsonable(value))``, without the walk for the plain values most are."""
