@@ -177,3 +177,5 @@ def test_evidence_keys_tell_types_apart():
     assert len(set(keys)) == len(keys)
     assert _evidence_key((1, "a", None)) == _evidence_key((1, "a", None))
     assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None
+    assert _evidence_key((3, frozenset({"A1", "B2"}))) == _evidence_key((3, frozenset({"B2", "A1"})))
+    assert _evidence_key(((1,), [2.0])) != _evidence_key(((1.0,), [2]))
