@@ -65,6 +65,8 @@ def __getattr__(name: str) -> Any:
 
     module = _LAZY.get(name)
     if module is None:
+        if name.startswith("__"):  # probes (__wrapped__, __file__ …): never a module of ours
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         try:
             return importlib.import_module(f".{name}", __name__)
         except ModuleNotFoundError as exc:
