@@ -27,6 +27,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import gc
 import json
 import math
 import os
@@ -195,8 +197,8 @@ def _core(tag: str, value: str) -> str:
 
 
 # The pure-Python composer recurses about three Python frames per level, libyaml's composer
-# one C call per level (an 8 MiB stack holds some 20,000 levels; libyaml 0.2.5 has no cap of
-# its own). Text that could nest deeper than this is measured from its events first (_scan).
+# one C call per level (an 8 MiB stack holds some 20,000 levels). Text that could nest deeper
+# than this is measured from its events first (_scan), unless libyaml stops deep nesting itself.
 _PY_SAFE_DEPTH = 100
 _C_SAFE_DEPTH = 5000
 
@@ -234,6 +236,31 @@ if yaml.__with_libyaml__:
 
         safe_depth = _C_SAFE_DEPTH
         resolve = _resolve
+
+
+@functools.cache
+def _libyaml_caps_nesting() -> bool:
+    """Whether libyaml refuses deep nesting itself, as 0.2.6 does past 1,000 levels (0.2.5
+    nests as deep as the text does). Then its composer may be given any text: it cannot
+    recurse deeper than that. Found by trying 2,000 levels, which any stack holds.
+
+    >>> _libyaml_caps_nesting() in (True, False)
+    True
+    """
+    if _CLoader is None:
+        return False
+    try:
+        yaml.compose("[" * 2000 + "]" * 2000, Loader=_CLoader)
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+def _safe_depth(loader_class: type[Any]) -> float:
+    """How deep a text may nest before its events are read first (:func:`_compose`)."""
+    if loader_class is _CLoader and _libyaml_caps_nesting():
+        return math.inf
+    return float(loader_class.safe_depth)
 
 
 def _pick_loader() -> type[Any]:
@@ -405,7 +432,8 @@ def _scan(
 def _compose(text: str, file: str, limits: Limits, loader_class: type[Any]) -> Any:
     """The document's node graph from the composer (aliases are shared nodes, never copies)."""
     try:
-        if _depth_bound(text, loader_class.safe_depth) > loader_class.safe_depth:
+        safe = _safe_depth(loader_class)
+        if safe < math.inf and _depth_bound(text, int(safe)) > safe:
             _scan(text, file, limits, loader_class)  # the composer recurses: depth first
         loader = loader_class(text)
         try:
@@ -728,18 +756,27 @@ def load_yaml_text(text: str, file: str, *, limits: Limits | None = None) -> tup
     _check_text_size(text, file, lim)
     _check_surrogates(text, file)
     loader_class = _Loader
-    node = _guard(file, "yaml", lambda: _compose(text, file, lim, loader_class), text)
-    if node is None:
-        raise InputError.single(
-            file, "文件为空(没有任何内容或只有注释)", "the file is empty (nothing but comments)"
-        )
-    where = Locations()
+    # The cyclic garbage collector would run again and again over the hundreds of thousands of
+    # fresh nodes and values, none of which can be cyclic garbage (a recursive alias is refused
+    # before anything is built): paused while they are made, it halves the time of a big file.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        node = _guard(file, "yaml", lambda: _compose(text, file, lim, loader_class), text)
+        if node is None:
+            raise InputError.single(
+                file, "文件为空(没有任何内容或只有注释)", "the file is empty (nothing but comments)"
+            )
+        where = Locations()
 
-    def build() -> Any:
-        _check_graph(node, file, lim, text, loader_class)
-        return _Builder(file, where).build(node, ())
+        def build() -> Any:
+            _check_graph(node, file, lim, text, loader_class)
+            return _Builder(file, where).build(node, ())
 
-    data = _guard(file, "yaml", build, text)
+        data = _guard(file, "yaml", build, text)
+    finally:
+        if collecting:
+            gc.enable()
     return data, where
 
 
