@@ -181,3 +181,17 @@ def test_the_garbage_collector_is_left_as_it_was() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_yaml_benchmark_runs() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_yaml.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--teachers", "30", "--repeat", "1", "--python"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "yamlsafe.load_yaml_text" in done.stdout and "x plain yaml.load" in done.stdout

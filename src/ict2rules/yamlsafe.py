@@ -15,6 +15,14 @@ exported by hand), so every byte is treated as hostile:
 Every mapping key and list item keeps its line and column so a problem found later (by the
 schema or by pydantic) can be reported at its place in the file.
 
+How YAML is read: libyaml's composer (C) builds the node graph, in which an alias is the very
+node of its anchor, so nothing is expanded; one walk over the graph (:func:`_check_graph`)
+then bounds it, counting an alias as the size and depth it would have once expanded, and only
+then are the values built. The composers recurse once per level, so text that could nest
+deeper than they safely go is first read as events (:func:`_scan`, also how problems at an
+alias are placed and how the project's own words come before the parser's). Without libyaml,
+PyYAML's pure-Python composer takes its place, with the same results and places.
+
 >>> data, where = load_yaml_text("a:\\n  b: [1, 2]\\n", "x.yaml")
 >>> data
 {'a': {'b': [1, 2]}}
