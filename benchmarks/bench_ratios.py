@@ -7,7 +7,15 @@
      --status missing_data`` against ``benchmarks/pipeline.py`` (json.loads → the hand-written
      checks → one JSON line per failure) on the Henan-sized population;
 5.   ``import ict2rules`` against ``import pydantic, yaml``: ``python -X importtime``, the
-     cumulative microseconds of the top-level imports, best of ``--repeat`` fresh processes.
+     cumulative microseconds of the top-level imports, best of ``--repeat`` fresh processes;
+     for information, the CPU time of a process that imports ict2rules and loads a ruleset
+     (what any check pays before its first record), of ``ict2rules --help`` and of
+     ``ict2rules check --help``, against one that imports pydantic and yaml.
+
+ict2rules' bytecode is compiled first (``python -m compileall``), as ``pip install`` does:
+with ``PYTHONDONTWRITEBYTECODE=1`` and an editable install, each child process would
+otherwise compile ict2rules' source again (about 0.25 s a process), which no installed copy
+does.
 
     python benchmarks/bench_ratios.py                  # 20,000 teachers; Henan-sized end to end
     python benchmarks/bench_ratios.py --teachers 2000 --e2e-teachers 5000 --repeat 1
@@ -49,6 +57,21 @@ def import_us(code: str, names: list[str]) -> int:
     return total
 
 
+def compile_package() -> None:
+    """Write ict2rules' bytecode (``__pycache__``), as installing the package does."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ict2rules")
+    assert spec is not None and spec.submodule_search_locations
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *spec.submodule_search_locations],
+                   stdout=subprocess.DEVNULL, check=True)
+
+
+def process_cpu(cmd: list[str], repeat: int) -> float:
+    """Best CPU seconds (user + system) of ``repeat`` runs of a child process."""
+    return min(child_cpu(cmd, Path(os.devnull)) for _ in range(repeat))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--teachers", type=int, default=20_000)
@@ -59,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import bench_zeku
     from population import write_files
+
+    compile_package()
 
     print("== 1-3: rules (bench_zeku.py)")
     bench_zeku.main(["--teachers", str(args.teachers), "--repeat", str(args.repeat), "--peer-teachers", "0"])
@@ -85,6 +110,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"import pydantic, yaml {base_us / 1000:7.1f} ms")
     print(f"import ict2rules      {ours_us / 1000:7.1f} ms")
     print(f"ratio import {ours_us / base_us:.2f}× of pydantic + yaml")
+    py = sys.executable
+    reps = max(3, args.repeat)
+    base_cpu = process_cpu([py, "-c", "import pydantic, yaml"], reps)
+    print(f"\nprocess CPU s, best of {reps}: python -c 'import pydantic, yaml' {base_cpu:.3f}")
+    for name, cmd in [
+        ("import ict2rules + load_ruleset('zeku_2023')",
+         [py, "-c", "import ict2rules; ict2rules.load_ruleset('zeku_2023')"]),
+        ("ict2rules --help", [py, "-m", "ict2rules", "--help"]),
+        ("ict2rules check --help", [py, "-m", "ict2rules", "check", "--help"]),
+    ]:
+        cpu = process_cpu(cmd, reps)
+        print(f"  {name:<46} {cpu:.3f}  ({cpu / base_cpu:.1f}×)")
     return 0
 
 

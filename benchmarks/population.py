@@ -13,7 +13,7 @@ Run as a script to write a roster (JSON Lines or CSV) and a schools file::
 
 >>> teachers = make_population(10, 2, seed=1)[1]
 >>> len(teachers), sorted(teachers[0])[:3]
-(10, ['assessed_on', 'completed_on', 'hours'])
+(10, ['assessed_on', 'completed_on', 'documents'])
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def make_teacher(rng: random.Random, n: int, school: dict[str, Any]) -> dict[str
         "school_score": mark,
         "completed_on": f"2023-09-{rng.randint(1, 15):02d}",
         "assessed_on": "2023-09-20",
+        "documents": [{"name": "选学任务清单", "filed_on": "2023-06-25"}],  # 四(三)2, ZK-T-TASK-LIST
     }
     if rng.random() < 0.5:
         for defect in rng.sample(DEFECTS, rng.randint(1, 3)):

@@ -116,3 +116,56 @@ def test_test_reports_an_unreadable_case_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("ruleset: suncedu_2020\ncases: [{name: x}]\n", encoding="utf-8")
     assert main(["test", str(bad)]) == 2
+
+
+# ---- new --minimal: a base of one's own with the common hour and point parameters ---------------
+
+
+def test_new_minimal_writes_a_standalone_ruleset_with_the_common_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ict2rules import evaluate
+    from ict2rules.authoring import lint
+
+    assert main(["new", "my_province_2024", "--minimal", "-o", str(tmp_path)]) == 0
+    path = tmp_path / "my_province_2024.yaml"
+    rs = load_ruleset(path)
+    assert rs.chain == ["my_province_2024"]  # extends nothing
+    assert {"total_hours", "online_hours", "offline_hours", "teacher_min_points",
+            "teacher_min_dimensions", "completion_deadline"} <= set(rs.parameters)
+    findings = lint(path)
+    assert not [f for f in findings if f.severity == "error"]
+    assert {f.code for f in findings} >= {"ICT170"}  # the blanks are flagged until filled in
+    text = path.read_text(encoding="utf-8")
+    comments = [line for line in text.splitlines() if line.lstrip().startswith("#")]
+    assert any("参数" in c for c in comments) and any("parameters" in c for c in comments)
+    teacher = {"id": "T1", "hours": {"online": 25, "offline": 25},
+               "points": [{"code": "A1"}, {"code": "A5"}, {"code": "B2"}]}
+    assert evaluate(rs, {"teacher": teacher}, as_of="2025-01-01").passed
+    short = {**teacher, "hours": {"online": 24.5, "offline": 25}}
+    assert not evaluate(rs, {"teacher": short}, as_of="2025-01-01").passed
+
+
+def test_new_takes_a_base_or_minimal_not_both(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["new", "mine", "--from", "zeku_2023", "--minimal", "-o", str(tmp_path)])
+    assert exc.value.code == 2
+    assert main(["new", "mine", "--minimal", "-o", str(tmp_path)]) == 0
+    assert main(["new", "mine", "--minimal", "-o", str(tmp_path)]) == 2  # never overwritten
+
+
+def test_the_extending_scaffold_comments_in_both_languages(tmp_path: Path) -> None:
+    text = scaffold("mine", "zeku_2023", tmp_path).read_text(encoding="utf-8")
+    assert "继承 zeku_2023" in text and "A ruleset extending zeku_2023" in text
+
+
+def test_the_case_format_example_in_the_docs_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/authoring.md's case file and its ruleset, written side by side, pass as shown."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    section = doc[doc.index("### The case format"):]
+    for block in re.findall(r"```yaml\n(.*?)```", section, re.S)[:2]:
+        name = block.splitlines()[0].lstrip("# ").strip()
+        (tmp_path / name).write_text(block, encoding="utf-8")
+    assert main(["test", str(tmp_path / "quota_cases.yaml")]) == 0
+    out = capsys.readouterr()
+    assert "3 通过 passed, 0 失败 failed" in out.out + out.err

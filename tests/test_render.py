@@ -46,6 +46,7 @@ GOOD_TEACHER = {
         {"code": "A5", "evidence": {"shows_teacher": True, "own_work": True}},
     ],
     "peer_score": 92, "school_score": 90, "score": 91, "completed_on": "2023-09-10", "assessed_on": "2023-09-18",
+    "documents": [{"name": "选学任务清单", "filed_on": "2023-06-25"}],  # 四(三)2 教师选学有任务清单
 }
 
 

@@ -544,3 +544,20 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path, kind: str) -> None:
         tracemalloc.stop()
     assert count == 20_000
     assert peak < 3_000_000
+
+
+def test_a_document_column_gives_the_filing_date(tmp_path: Path) -> None:
+    """``文件:任务清单`` (full-width colon, 材料: and document: too): a date files the document,
+    否 or a blank cell files nothing, anything else is a located problem, never a silent yes."""
+    text = "工号,文件:任务清单,材料：研修档案\nT1,2023/9/1,否\nT2,,\nT3,是,2023-11-10\n"
+    with pytest.raises(InputError) as exc:
+        read_roster(write(tmp_path / "r.csv", text))
+    assert problems_of(exc) == [(4, "文件:任务清单")]
+    rows = list(iter_roster(write(tmp_path / "ok.csv", text.replace("是", "2023-09-02"))))
+    assert [r.data.get("documents") for r in rows] == [
+        [{"name": "任务清单", "filed_on": "2023-09-01"}],
+        None,
+        [{"name": "任务清单", "filed_on": "2023-09-02"}, {"name": "研修档案", "filed_on": "2023-11-10"}],
+    ]
+    for r in rows:
+        Teacher.model_validate(r.data)

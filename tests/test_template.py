@@ -292,6 +292,12 @@ def _fill_workbook(path: Path, teachers: list[dict[str, Any]], name: str) -> lis
     prow = 2
     for r, teacher in enumerate(teachers, start=2):
         points = teacher.pop("points", None) or []
+        for document in teacher.pop("documents", None) or []:  # one column per title asked for
+            key = f"documents:{document['name']}"
+            if key not in by_path or not document.get("filed_on"):
+                missing.append(key)
+                continue
+            ws.cell(row=r, column=by_path[key], value=_cell(document["filed_on"]))
         for key, value in _flat(teacher).items():
             if key not in by_path:
                 missing.append(key)

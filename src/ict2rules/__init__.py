@@ -9,20 +9,19 @@ False
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, Problem, argument_error
-from .evaluator import Evaluator, Finding
-from .inputs import Records, parse_date, read_records, records_from_data
-from .kinds.base import Status
-from .loader import bundled_names, load_ruleset
-from .regions import group_by_county as group_by_county_
-from .regions import regions_of
-from .report import InputProblem, Report, input_problems
-from .ruleset import Ruleset
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    from .errors import InputError, Problem
+    from .evaluator import Evaluator, Finding
+    from .inputs import Records, read_records
+    from .kinds.base import Status
+    from .loader import bundled_names, load_ruleset
+    from .report import InputProblem, Report
+    from .ruleset import Ruleset
 
 __version__ = "0.1.0"
 __all__ = [
@@ -41,9 +40,55 @@ __all__ = [
     "read_records",
 ]
 
+# The public names, each imported from its module when first used: ``import ict2rules`` builds
+# no pydantic model and reads no ruleset, so a command (``ict2rules --help``) or a program that
+# needs only part of the library does not pay for the rest (docs/performance.md#import-time).
+_LAZY = {
+    "Evaluator": "evaluator",
+    "Finding": "evaluator",
+    "InputError": "errors",
+    "InputProblem": "report",
+    "Problem": "errors",
+    "Records": "inputs",
+    "Report": "report",
+    "Ruleset": "ruleset",
+    "Status": "kinds.base",
+    "bundled_names": "loader",
+    "load_ruleset": "loader",
+    "read_records": "inputs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name (or a submodule, ``ict2rules.report``) imported when first read."""
+    import importlib
+
+    module = _LAZY.get(name)
+    if module is None:
+        if name.startswith("__"):  # probes (__wrapped__, __file__ …): never a module of ours
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # read once: later reads are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 def _statuses(keep: Any) -> frozenset[Status] | None:
     """``keep`` as a set of statuses (``Status`` or its value, such as ``"fail"``), or None."""
+    from collections.abc import Iterable
+
+    from .errors import argument_error
+    from .kinds.base import Status
+
     if keep is None:
         return None
     if isinstance(keep, (str, Status)) or not isinstance(keep, Iterable):
@@ -74,6 +119,15 @@ def evaluate(
     >>> r.summary()["teachers"]["checked"]
     1
     """
+    from pathlib import Path
+
+    from .evaluator import Evaluator
+    from .inputs import Records, parse_date, read_records, records_from_data
+    from .loader import load_ruleset
+    from .regions import group_by_county as group_by_county_
+    from .regions import regions_of
+    from .report import Report, input_problems
+
     rs = load_ruleset(ruleset)  # a Ruleset as it is; a name or path loaded; anything else refused
     as_of = parse_date(as_of)
     keep = _statuses(keep)

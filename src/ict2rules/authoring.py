@@ -515,18 +515,126 @@ def scaffold(ruleset_id: str, base: str, out_dir: str | Path = ".") -> Path:
     ...     load_ruleset(p).chain[-2:]
     ['zeku_2023', 'my_school_2024']
     """
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", ruleset_id):
-        raise InputError.single(ruleset_id, "规则集编号只能含小写字母、数字和下划线,以字母开头",
-                                "a ruleset id is lower-case letters, digits and _, starting with a letter")
-    out = Path(out_dir) / f"{ruleset_id}.yaml"
-    if out.exists():
-        raise InputError.single(str(out), "文件已存在,不会覆盖", "the file exists; it is never overwritten")
+    out = _new_ruleset_path(ruleset_id, out_dir)
     parent = load_ruleset(base)
     extends = base if re.fullmatch(r"[a-z][a-z0-9_]*", base) else _relative(Path(base), out.parent)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite, even in a race
         fh.write(_scaffold_text(ruleset_id, extends, parent))
     return out
+
+
+def _new_ruleset_path(ruleset_id: str, out_dir: str | Path) -> Path:
+    """Where a new ruleset goes; refuses a bad id and an existing file (never overwritten)."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", ruleset_id):
+        raise InputError.single(ruleset_id, "规则集编号只能含小写字母、数字和下划线,以字母开头",
+                                "a ruleset id is lower-case letters, digits and _, starting with a letter")
+    out = Path(out_dir) / f"{ruleset_id}.yaml"
+    if out.exists():
+        raise InputError.single(str(out), "文件已存在,不会覆盖", "the file exists; it is never overwritten")
+    return out
+
+
+#: The figures nearly every document sets, with the numbers most documents give (edit them).
+MINIMAL_PARAMETERS: list[tuple[str, Any, str, str, str]] = [
+    ("total_hours", 50, "学时", "每位教师总学时", "Hours per teacher in all"),
+    ("online_hours", 25, "学时", "线上(网络研修)学时", "Online hours"),
+    ("offline_hours", 25, "学时", "线下(校本实践应用)学时", "Offline (school-based practice) hours"),
+    ("teacher_min_points", 3, "个", "每位教师至少选择的微能力点数", "Micro-ability points per teacher, at least"),
+    ("teacher_min_dimensions", 2, "个", "教师能力点至少覆盖的维度数", "Dimensions a teacher's points cover, at least"),
+    ("completion_deadline", "2024-12-31", "", "完成培训的期限", "Date by which the training is done"),
+]
+
+
+def scaffold_minimal(ruleset_id: str, out_dir: str | Path = ".") -> Path:
+    """Write ``<out_dir>/<ruleset_id>.yaml``: a ruleset of its own (no ``extends``) with the
+    common hour and point parameters and one rule for each, every blank marked ``待填写 TODO``
+    and every comment in Chinese and English. Never overwrites.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     rs = load_ruleset(scaffold_minimal("my_province_2024", d))
+    ...     sorted(rs.parameters)[:2], [r.id for r in rs.rules][:1]
+    (['completion_deadline', 'offline_hours'], ['MY-PROVINCE-2024-T-HOURS-TOTAL'])
+    """
+    out = _new_ruleset_path(ruleset_id, out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "x", encoding="utf-8") as fh:  # "x": fail rather than overwrite, even in a race
+        fh.write(_minimal_text(ruleset_id))
+    return out
+
+
+def _minimal_text(ruleset_id: str) -> str:
+    prefix = ruleset_id.upper().replace("_", "-")
+    todo = '{section: "待填写 TODO 章节 section", quote: "待填写 TODO 原文句子,逐字 / the sentence, word for word"}'
+    lines = [
+        f"# {ruleset_id}:独立的规则集(不继承其他规则集),含常用的学时与能力点参数。",
+        "# A ruleset of its own (it extends nothing) with the common hour and point parameters.",
+        "# 1. 填写文件信息 document:;把原文存为 docs/sources/<id>.txt 并写入 seed。",
+        "#    Fill in `document:`; keep the source text as docs/sources/<id>.txt and name it in `seed`.",
+        "# 2. 每个参数改为文件中的数,并逐字引用给出该数的句子(quote)。",
+        "#    Set each parameter to your document's number and quote its sentence word for word.",
+        "# 3. 删去文件没有的规则和参数;照 docs/ruleset-format.md 增加其余规则。",
+        "#    Delete the rules and parameters your document does not have; add the others.",
+        "# 4. ict2rules lint THIS_FILE && ict2rules test tests/cases/<id>/",
+        f"id: {ruleset_id}",
+        "title: {zh: 待填写 TODO 文件标题, en: TODO English title}",
+        "document:",
+        "  title: 待填写 TODO 文件全称          # 文件全称 / the document's full title",
+        "  issuer: 待填写 TODO 发文单位         # 发文单位 / issuing body",
+        "  number: null        # 文号 / document number, e.g. 开教发[2024]1号",
+        "  date: null          # 发文日期 / date issued, YYYY-MM-DD",
+        "  level: county       # 层级 / level: national / province / city / county / school / project",
+        "  seed: null          # 原文文件名 / the source text's file name (shared/seeds or docs/sources)",
+        "  url: null",
+        "",
+        "# 参数:每个数只写一次,附原文出处 / parameters: each number once, with its sentence",
+        "parameters:",
+    ]
+    for name, value, unit, zh, en in MINIMAL_PARAMETERS:
+        lines += [
+            f"  {name}:   # {zh} / {en}",
+            f"    value: {value}" + ("   # YYYY-MM-DD" if isinstance(value, str) else ""),
+            *([f"    unit: {unit}"] if unit else []),
+            f"    description: {{zh: {_yaml_scalar(zh)}, en: {_yaml_scalar(en)}}}",
+            f"    source: {todo}",
+        ]
+
+    def rule(rid: str, level: str, zh: str, en: str, mzh: str, men: str, check: str) -> list[str]:
+        return [
+            f"  - id: {prefix}-{rid}",
+            f"    level: {level}",
+            f"    title: {{zh: {zh}, en: {en}}}",
+            f'    message: {{zh: "{mzh}", en: "{men}"}}',
+            f"    check: {check}",
+            "    due: $completion_deadline   # 期限前未满足为待办 / pending until this date",
+            f"    source: {todo}",
+        ]
+
+    lines += [
+        "",
+        "# 规则:每条一项要求,须/要/应 为 error,鼓励/可 为 info / rules: one requirement each;",
+        "# 须/要/应 oblige (error), 鼓励/可/支持 encourage (severity: info)",
+        "rules:",
+        *rule("T-HOURS-TOTAL", "teacher", "总学时达标", "Total hours", "总学时 {actual},要求 {expected}",
+              "{actual} hours in all; required {expected}",
+              "{kind: threshold, args: {value: hours.total, min: $total_hours, unit: 学时}}"),
+        *rule("T-HOURS-ONLINE", "teacher", "线上学时达标", "Online hours", "线上学时 {actual},要求 {expected}",
+              "{actual} online hours; required {expected}",
+              "{kind: threshold, args: {value: hours.online, min: $online_hours, unit: 学时}}"),
+        *rule("T-HOURS-OFFLINE", "teacher", "线下学时达标", "Offline hours", "线下学时 {actual},要求 {expected}",
+              "{actual} offline hours; required {expected}",
+              "{kind: threshold, args: {value: hours.offline, min: $offline_hours, unit: 学时}}"),
+        *rule("T-POINTS", "teacher", "能力点个数与维度", "Points and dimensions", "能力点 {actual},要求 {expected}",
+              "points {actual}; required {expected}",
+              "{kind: coverage, args: {items: points, min_points: $teacher_min_points, "
+              "min_dimensions: $teacher_min_dimensions}}"),
+        "",
+        "# 不检查的句子及理由(ict2rules coverage)/ sentences not checked, with their reason",
+        "not_checked: []",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def _relative(base: Path, folder: Path) -> str:
@@ -548,10 +656,12 @@ def _yaml_scalar(value: Any) -> str:
 def _scaffold_text(ruleset_id: str, extends: str, parent: Ruleset) -> str:
     d = parent.document
     lines = [
-        f"# {ruleset_id}: a ruleset extending {parent.id} ({d.title}).",
+        f"# {ruleset_id}:继承 {parent.id}({d.title})的规则集。",
+        f"# A ruleset extending {parent.id} ({d.title}).",
+        "# 填写文件信息;改写文件改动的参数(取消注释,改数值,逐字引用本文件的句子);增加本文件的规则。",
         "# Fill in the document block, override the parameters your document changes (uncomment",
         "# one, change its value and quote your document's own sentence), add rules of your own,",
-        "# then: ict2rules lint THIS_FILE && ict2rules test tests/cases/<id>/",
+        "# then / 然后: ict2rules lint THIS_FILE && ict2rules test tests/cases/<id>/",
         f"id: {ruleset_id}",
         "title: {zh: 待填写 TODO 文件标题, en: TODO English title}",
         f"extends: {extends}",
@@ -566,6 +676,7 @@ def _scaffold_text(ruleset_id: str, extends: str, parent: Ruleset) -> str:
         "  effective: {start: null, end: null}",
         "",
         "parameters: {}",
+        "# 上级规则集的参数,附现值与出处。要改写,移到 parameters: 下(删去 {}),取消注释并引用本文件。",
         "# Parameters of the base, each with its current value and citation. To override one,",
         "# move it under `parameters:` (remove `{}`), uncomment it and cite your document.",
     ]
@@ -580,10 +691,10 @@ def _scaffold_text(ruleset_id: str, extends: str, parent: Ruleset) -> str:
         ]
     lines += [
         "",
-        "# Rules of the base that your document does not have:",
+        "# 本文件没有的上级规则 / rules of the base that your document does not have:",
         "remove_rules: []",
         "",
-        "# Rules of your own (see docs/ruleset-format.md and `ict2rules explain KIND`):",
+        "# 本文件自己的规则 / rules of your own (docs/ruleset-format.md, `ict2rules explain KIND`):",
         "rules: []",
         "",
     ]

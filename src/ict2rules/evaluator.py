@@ -457,11 +457,12 @@ class Evaluator:
                     ok = False
                 if keep is None or st in keep:
                     ref = ref or ref_of(s.record, level, school)
-                    findings.append(
-                        _found(cr, ref, st, s, judged)
-                        if outcome is None
-                        else Finding(cr, ref, st, outcome=outcome)
-                    )
+                    if outcome is not None:
+                        findings.append(Finding(cr, ref, st, outcome=outcome))
+                    elif judged is not None and judged is not _NOT_APPLIES and judged[0] is st:
+                        findings.append(Finding(cr, ref, st, judged[1]))  # the check's, as judged
+                    else:  # a due date made it pending, or only the fast verdict was asked
+                        findings.append(_found(cr, ref, st, s, judged))
         s.passed = ok
         s.waiting = not ok and not unmet
         # The item subjects and filtered lists built for these rules are a cache: dropped now,

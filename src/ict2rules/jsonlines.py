@@ -12,6 +12,7 @@ Dask) all use it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -24,12 +25,37 @@ from .ruleset import Ruleset
 
 _STATUS_JSON = {st: f'"{st.value}"' for st in Status}
 _DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
+# json.dumps with these options makes a new encoder at every call: one, made once, writes the same
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+_LEAVES = frozenset({str, int, bool, type(None), dt.date})
+_FLAT = _LEAVES | {float}
+
+
+def _evidence_key(value: Any) -> Any:
+    """``value`` (a finding's evidence) as a key that equals another only when every part is
+    of the same type and value: tuples and lists of text, whole numbers, booleans, None, dates
+    and floats (``-0.0`` is not ``0.0``), sets of text. None for any other evidence."""
+    kind = type(value)
+    if kind is tuple and _FLAT.issuperset(map(type, value)):
+        return repr(value)  # for these types it tells values apart, type for type (1, 1.0, True, "1")
+    if kind in _LEAVES:
+        return kind, value
+    if kind is float:
+        return kind, repr(value)
+    if kind is tuple or kind is list:
+        parts = tuple(map(_evidence_key, value))
+        return None if None in parts else (kind, parts)
+    if (kind is frozenset or kind is set) and all(type(x) is str for x in value):
+        return kind, tuple(sorted(value))
+    return None
 
 
 def dump(obj: Any) -> str:
     """One JSON value, compact, non-ASCII as is: ``json.dumps(obj, ensure_ascii=False,
     separators=(",", ":"))``, the encoding of every finding line."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(obj)
 
 
 def dump_text(obj: Any) -> str:
@@ -54,47 +80,116 @@ class Lines:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self.ruleset = ruleset
-        self._parts: dict[str, list[str | None]] = {}
+        self._parts: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._texts: dict[str, str] = {}
         self._fixed: dict[tuple[str, Status], str] = {}
+        self._missing: dict[Any, str] = {}
+        self._explained: dict[Any, tuple[str, str, str, str]] = {}
+        self._by_subject: dict[str, bool] = {}  # rule id → its messages name the subject
         self._last_ref: SubjectRef | None = None
         self._last_subject = ""
 
-    def _template(self, f: Finding) -> list[str | None]:
-        parts: list[str | None] = []
-        static: list[str] = []
-        for key, value in finding_dict(f, self.ruleset).items():
+    def _template(self, f: Finding) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The rule's line as literal text around its dynamic values: ``(texts, keys)``, the
+        line being ``texts[0] + value(keys[0]) + texts[1] + … + texts[-1]``."""
+        texts: list[str] = []
+        keys: list[str] = []
+        text = "{"
+        for i, (key, value) in enumerate(finding_dict(f, self.ruleset).items()):
+            text += ("," if i else "") + f"{dump(key)}:"
             if key in _DYNAMIC:
-                parts += [",".join(static), key]
-                static = []
+                texts.append(text)
+                keys.append(key)
+                text = ""
             else:
-                static.append(f"{dump(key)}:{dump(value)}")
-        parts += [",".join(static), None]
-        return parts
+                text += dump(value)
+        texts.append(text + "}")
+        return tuple(texts), tuple(keys)
 
     def line(self, f: Finding) -> str:
         rid = f.compiled.rule.id
         parts = self._parts.get(rid)
         if parts is None:
             parts = self._parts[rid] = self._template(f)
+        texts, keys = parts
+        if keys == _DYNAMIC:  # every line of the bundled rules: one expression
+            t0, t1, t2, t3, t4, t5, t6 = texts
+            expected, actual, detail, message_ = self._explained_parts(f)
+            return (f"{t0}{self._subject(f.subject)}{t1}{_STATUS_JSON[f.status]}{t2}"
+                    f"{expected}{t3}{actual}{t4}{detail}{t5}{message_}{t6}")
         o = f.outcome
-        status = f.status
-        dynamic = {
-            "subject": self._subject(f.subject),
-            "status": _STATUS_JSON[status],
-            "expected": self._encoded(jsonable(o.expected)),
-            "actual": dump(jsonable(o.actual)),
-            "detail": dump(jsonable(o.detail)) if o.detail else "null",
-            "message": self._message(f),
-        }
-        out: list[str] = []
-        for i in range(0, len(parts) - 1, 2):
-            static, key = parts[i], parts[i + 1]
-            if static:
-                out.append(static)  # type: ignore[arg-type]
-            if key is not None:
-                out.append(f'"{key}":{dynamic[key]}')
-        return "{" + ",".join(out) + "}"
+        out = [texts[0]]
+        for key, text in zip(keys, texts[1:], strict=True):
+            if key == "subject":
+                out.append(self._subject(f.subject))
+            elif key == "status":
+                out.append(_STATUS_JSON[f.status])
+            elif key == "expected":
+                out.append(self._value(o.expected))
+            elif key == "actual":
+                out.append(self._value(o.actual))
+            elif key == "detail":
+                out.append(self._detail(o.detail))
+            else:
+                out.append(self._message(f))
+            out.append(text)
+        return "".join(out)
+
+    def _explained_parts(self, f: Finding) -> tuple[str, str, str, str]:
+        """Expected, actual, detail and message, encoded. The outcome and the messages are a
+        pure function of the rule, the status and the evidence (and the subject, when a
+        message names it): a finding whose evidence is plain values equal to an earlier one's
+        (type for type) is given the earlier encoding, without being explained again."""
+        key = None
+        if f._outcome is None:  # not yet explained: the evidence is still there
+            rid = f.compiled.rule.id
+            ev = _evidence_key(f._evidence)
+            if ev is not None:
+                named = self._by_subject.get(rid)
+                if named is None:
+                    rule = f.compiled.rule
+                    named = self._by_subject[rid] = any(
+                        "{subject}" in t for t in (rule.message.zh, rule.message.en, rule.title.zh, rule.title.en))
+                key = (rid, f.status, ev, f.subject.label() if named else None)
+                known = self._explained.get(key)
+                if known is not None:
+                    return known
+        o = f.outcome
+        parts = (self._value(o.expected), self._value(o.actual), self._detail(o.detail), self._message(f))
+        if key is not None:
+            if len(self._explained) > 10_000:
+                self._explained.clear()
+            self._explained[key] = parts
+        return parts
+
+    def _value(self, value: Any) -> str:
+        """``dump(jsonable(value))``, without the walk for the plain values most are."""
+        kind = type(value)
+        if value is None:
+            return "null"
+        if kind is str:
+            return self._encoded(value)
+        if kind is int:
+            return int.__repr__(value)  # as json writes an int
+        if kind is float and value.is_integer():
+            return int.__repr__(int(value))  # jsonable: a whole float as an int
+        return dump(jsonable(value))
+
+    @staticmethod
+    def _detail(detail: dict[str, Any] | None) -> str:
+        """``dump(jsonable(detail))`` ("null" when empty); a detail of text keys and plain
+        values (text, whole numbers, booleans, None, lists of text) is what ``jsonable``
+        would give already: encoded as it is."""
+        if not detail:
+            return "null"
+        for k, v in detail.items():
+            kind = type(v)
+            if type(k) is not str or not (
+                v is None or kind is str or kind is int or kind is bool
+                or (kind is list and all(type(x) is str for x in v))
+            ):
+                return dump(jsonable(detail))
+        return dump(detail)
 
     # The parts below repeat across findings; each is encoded once. Only texts that depend on
     # nothing but the rule and the status (met, not applicable, not yet due) are remembered.
@@ -115,7 +210,19 @@ class Lines:
 
     def _message(self, f: Finding) -> str:
         status = f.status
-        if status in (Status.FAIL, Status.MISSING_DATA):
+        if status is Status.MISSING_DATA:  # says only what is missing: the same few lists
+            missing = (f.outcome.detail or {}).get("missing", [])
+            key = missing if type(missing) is int else (
+                tuple(missing) if type(missing) is list and all(type(m) is str for m in missing) else None)
+            if key is None:
+                return dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
+            text = self._missing.get(key)
+            if text is None:
+                if len(self._missing) > 10_000:
+                    self._missing.clear()
+                text = self._missing[key] = dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
+            return text
+        if status is Status.FAIL:
             return dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
         key = (f.compiled.rule.id, status)
         text = self._fixed.get(key)

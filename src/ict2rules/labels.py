@@ -115,12 +115,20 @@ FIELDS: dict[str, tuple[str, str]] = {
     "grade": ("考核结果", "assessment result"),
     "assessed_on": ("考核日期", "assessment date"),
     "completed_on": ("完成日期", "completion date"),
+    "declared_on": ("能力点申报日期", "date the points were declared"),
+    "peer_reviewed_on": ("互评完成日期", "peer-review date"),
+    "school_reviewed_on": ("学校评价日期", "school-review date"),
+    "workshop": ("所在工作坊", "workshop"),
+    "subject_group": ("所在学科组", "subject group"),
+    "points.school_grade": ("能力点校内考核等级", "point's school grade"),
+    "points.result_filed_on": ("能力点成果提交日期", "point result filing date"),
     "attributes": ("附加信息", "additional information"),
     # school
     "kind": ("学校类别", "kind of school"),
     "environments": ("学校信息化环境", "the school's IT environments"),
     "point_scope": ("学校所选能力点", "the school's chosen points"),
     "teams": ("学校团队", "the school's teams"),
+    "teams.leading": ("领导小组", "leading group"),
     "teams.management": ("信息化管理团队", "management team"),
     "teams.training": ("培训指导团队", "training team"),
     "teams.management.members": ("管理团队成员", "management-team members"),
@@ -167,6 +175,20 @@ FIELDS: dict[str, tuple[str, str]] = {
     "workshops.size": ("工作坊人数", "workshop size"),
     "workshops.leader": ("坊主", "workshop leader"),
     "workshops.administrators": ("工作坊管理员", "workshop administrators"),
+    "workshops.subject": ("工作坊学科", "workshop subject"),
+    "workshops.tutors": ("工作坊辅导员", "workshop tutors"),
+    "workshops.core_teachers": ("工作坊骨干教师", "workshop core teachers"),
+    "workshops.members": ("工作坊成员", "workshop members"),
+    "workshops.groups": ("工作坊学科组", "workshop subject groups"),
+    "workshops.documents": ("工作坊上报的文件", "workshop documents"),
+    "subject_groups": ("学科组", "subject groups"),
+    "subject_groups.documents": ("学科组上报的文件", "subject-group documents"),
+    "activities": ("研修活动", "activities"),
+    "activities.name": ("活动名称", "activity name"),
+    "activities.type": ("活动类型", "activity type"),
+    "activities.held_on": ("活动日期", "activity date"),
+    "activities.partners": ("活动合作方", "activity partners"),
+    "partners": ("合作单位", "partners"),
     "size": ("人数", "size"),
     "administrators": ("管理员", "administrators"),
     "review_applied_on": ("复评申请日期", "re-review application date"),
@@ -196,6 +218,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     "school_counts.name": ("学校名称", "school name"),
     "school_counts.teachers": ("学校教师人数", "the school's teachers"),
     "school_counts.management_members": ("学校管理团队人数", "the school's management members"),
+    "registered": ("注册人数", "trainees registered"),
+    "reported": ("报到人数", "trainees who arrived"),
+    "assessed_before": ("训前测评人数", "trainees assessed before training"),
+    "assessed_after": ("训后测评人数", "trainees assessed after training"),
+    "chief_expert": ("首席专家", "chief expert"),
+    "experts": ("专家团队", "expert team"),
     "attributes.publicity_filed_on": ("宣传材料汇编提交日期", "publicity compilation filing date"),
     "attributes.schedule_reported_on": ("实施时间报备日期", "date the schedule was reported"),
     # what the engine itself reads
@@ -209,9 +237,43 @@ _MEMBER = {
     "training_hours": ("培训学时", "training hours"), "training_days": ("培训天数", "training days"),
     "online_hours": ("网络研修学时", "online hours"),
 }
-for _team, (_zh, _en) in {"management": ("管理团队", "management-team"), "training": ("培训团队", "training-team")}.items():
+_TEAMS = {
+    "leading": ("领导小组", "leading-group"), "management": ("管理团队", "management-team"),
+    "training": ("培训团队", "training-team"),
+}
+for _team, (_zh, _en) in _TEAMS.items():
+    FIELDS.setdefault(f"teams.{_team}.members", (f"{_zh}成员", f"{_en} members"))
+    FIELDS.setdefault(f"teams.{_team}.size", (f"{_zh}人数", f"{_en} size"))
+    FIELDS.setdefault(f"teams.{_team}.roles", (f"{_zh}成员的职务", f"{_en} roles"))
+    FIELDS.setdefault(
+        f"teams.{_team}.leader_role", (f"{_zh}负责人的职务", f"role of the {_en} leader")
+    )
+    FIELDS[f"teams.{_team}.formed_on"] = (f"{_zh}组建日期", f"{_en} formation date")
     for _leaf, (_lz, _le) in _MEMBER.items():
         FIELDS[f"teams.{_team}.members.{_leaf}"] = (f"{_zh}成员{_lz}", f"{_en} member's {_le}")
+# A document's fields, wherever documents are filed (a teacher's, a school's, a workshop's …).
+_DOCUMENT = {
+    "name": ("名称", "title"), "type": ("类型", "type"), "filed_on": ("上报日期", "filing date"),
+    "filed_by": ("上报人", "filed by"), "received_on": ("接收日期", "date received"),
+    "received_by": ("接收人", "received by"), "approved": ("是否审核通过", "whether approved"),
+    "approved_on": ("审核日期", "approval date"), "approved_by": ("审核人", "approved by"),
+    "items": ("数量", "number"),
+}
+_GROUP = {
+    "name": ("名称", "name"), "subject": ("学科", "subject"), "leader": ("组长", "leader"),
+    "members": ("成员", "members"),
+}
+for _groups, (_zh, _en) in {"subject_groups": ("学科组", "subject group"), "workshops.groups": ("工作坊学科组", "workshop subject group")}.items():
+    for _leaf, (_lz, _le) in _GROUP.items():
+        FIELDS[f"{_groups}.{_leaf}"] = (f"{_zh}{_lz}", f"{_en} {_le}")
+    FIELDS[f"{_groups}.documents"] = (f"{_zh}上报的文件", f"{_en} documents")
+for _owner, (_zh, _en) in {
+    "": ("文件", "document"), "workshops.": ("工作坊文件", "workshop document"),
+    "subject_groups.": ("学科组文件", "subject-group document"),
+    "workshops.groups.": ("工作坊学科组文件", "workshop subject-group document"),
+}.items():
+    for _leaf, (_lz, _le) in _DOCUMENT.items():
+        FIELDS.setdefault(f"{_owner}documents.{_leaf}", (f"{_zh}{_lz}", f"{_en} {_le}"))
 for _filing in ("self_evaluation_report", "course_resources", "case_collection"):
     _zh, _en = FIELDS[_filing]
     FIELDS[f"{_filing}.filed_on"] = (f"{_zh}提交日期", f"{_en} filing date")

@@ -285,6 +285,13 @@ class PointRecord(_Record):
     school_score: Score | None = Field(default=None, description="学校评价 score, 0–100.")
     evidence: Evidence | None = None
     certified_on: Date | None = None
+    school_grade: Grade | None = Field(
+        default=None,
+        description="校内考核等级: the school's own grade, before a higher level certifies the point.",
+    )
+    result_filed_on: Date | None = Field(
+        default=None, description="Date the point's 研修成果 was handed in (提交)."
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -297,6 +304,45 @@ class PointRecord(_Record):
         return CATALOG.environment_of(self.code)
 
 
+class Document(_Record):
+    """A document a teacher, school, workshop, group or provider files (学习计划, 实施方案 …).
+
+    ``name`` is its title as filed; ``type`` what kind of document it is, where the title does
+    not say (a title 《2023年秋季个人计划》 of type 学习计划). A required title is met by either.
+    Each step of its way is a date and who did it: filed (提交), received (接收), approved (审核).
+
+    >>> d = Document(name="研修计划", type="学习计划", filed_on="2023-09-01", approved_on="2023-09-05")
+    >>> d.approved
+    True
+    """
+
+    name: str = Field(min_length=1, description="The title as filed.")
+    type: str | None = Field(
+        default=None, description="The kind of document (学习计划, 个人研修总结, 研修档案, 任务清单 …)."
+    )
+    filed_on: Date | None = Field(default=None, description="Date it was filed (提交/报送).")
+    filed_by: str | None = Field(default=None, description="Who filed it.")
+    received_on: Date | None = Field(default=None, description="Date it was received (接收/备案).")
+    received_by: str | None = Field(default=None, description="Who received it.")
+    approved: bool | None = Field(default=None, description="It passed review (审核通过).")
+    approved_on: Date | None = Field(default=None, description="Date it was approved.")
+    approved_by: str | None = Field(default=None, description="Who approved it.")
+    items: Count | None = Field(default=None, description="How many, where a document is counted.")
+
+    @model_validator(mode="after")
+    def _dates_agree(self) -> Document:
+        """An approval date means approved; ``approved: false`` beside one says two things."""
+        if self.approved_on is not None:
+            if self.approved is False:
+                raise Invalid(
+                    f"文件 {self.name!r} 标为未审核(approved: false),却有审核日期 {self.approved_on}",
+                    f"document {self.name!r} is marked not approved but has an approval date "
+                    f"{self.approved_on}",
+                )
+            self.approved = True
+        return self
+
+
 class Teacher(_Record):
     """A teacher's training record."""
 
@@ -307,6 +353,10 @@ class Teacher(_Record):
         description="Id of the teacher's school (rules reach the school itself as `school.`).",
     )
     subject: str | None = None
+    workshop: str | None = Field(default=None, description="Name of the teacher's workshop (工作坊).")
+    subject_group: str | None = Field(
+        default=None, description="Name of the teacher's subject group (学科组/教研组)."
+    )
     enrolled: bool | None = Field(default=None, description="Enrolled in this round (参训).")
     hours: HoursRecord | None = None
     points: list[PointRecord] | None = None
@@ -327,8 +377,21 @@ class Teacher(_Record):
     assessed_on: Date | None = Field(
         default=None, description="Date the teacher took assessment (参与考核)."
     )
+    declared_on: Date | None = Field(
+        default=None, description="Date the teacher declared for assessment (个人申报)."
+    )
+    peer_reviewed_on: Date | None = Field(
+        default=None, description="Date of the subject group's peer review (组内互评)."
+    )
+    school_reviewed_on: Date | None = Field(
+        default=None, description="Date of the school's evaluation (学校评价)."
+    )
     completed_on: Date | None = Field(
         default=None, description="Date all training was completed."
+    )
+    documents: list[Document] | None = Field(
+        default=None,
+        description="The teacher's own documents (学习计划, 个人研修总结, 研修档案, 任务清单 …).",
     )
     attributes: Attributes = Field(default_factory=dict)
 
@@ -349,9 +412,10 @@ class Member(_Record):
 
 
 class Team(_Record):
-    """A school team (管理团队, 培训团队): its members and its leader."""
+    """A school team (领导小组, 管理团队, 培训团队): its members, its leader, when it was formed."""
 
     members: list[Member] = Field(default_factory=list)
+    formed_on: Date | None = Field(default=None, description="Date the team was formed (组建/成立).")
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -369,15 +433,6 @@ class Team(_Record):
         return next((m.role for m in self.members if m.leader), None)
 
 
-class Document(_Record):
-    """A document the school or provider files (实施方案, 考核方案 …)."""
-
-    name: str = Field(min_length=1)
-    filed_on: Date | None = None
-    approved: bool | None = None
-    items: Count | None = Field(default=None, description="How many, where a document is counted.")
-
-
 class Step(_Record):
     """A dated step of a plan's schedule."""
 
@@ -387,13 +442,59 @@ class Step(_Record):
     done_on: Date | None = None
 
 
-class Workshop(_Record):
-    """A teacher workshop (工作坊) with its leader (坊主) and administrators."""
+class SubjectGroup(_Record):
+    """A subject group (学科组, 教研组, a workshop's 研修小组): its members and documents."""
 
     name: str = Field(min_length=1)
+    subject: str | None = None
+    leader: str | None = Field(default=None, description="组长.")
+    members: list[str] | None = Field(default=None, description="Names or ids of its teachers.")
+    documents: list[Document] | None = Field(
+        default=None, description="The group's documents (专题研修计划, 过程性资料 …)."
+    )
+
+
+class Workshop(_Record):
+    """A teacher workshop (工作坊): its 坊主, 辅导员, 骨干 and administrators, members, groups.
+
+    ``size`` is the number of members as a plan states it; when ``members`` is listed too, the
+    two must agree.
+    """
+
+    name: str = Field(min_length=1)
+    subject: str | None = Field(default=None, description="The subject the workshop is built on.")
     size: Count | None = None
-    leader: str | None = None
+    leader: str | None = Field(default=None, description="坊主.")
     administrators: list[str] | None = None
+    tutors: list[str] | None = Field(default=None, description="辅导员.")
+    core_teachers: list[str] | None = Field(default=None, description="骨干教师.")
+    members: list[str] | None = Field(default=None, description="Names or ids of its teachers.")
+    groups: list[SubjectGroup] | None = Field(
+        default=None, description="Its subject groups (学科组/研修小组)."
+    )
+    documents: list[Document] | None = Field(
+        default=None, description="The workshop's documents (研修方案, 总结材料 …)."
+    )
+
+    @model_validator(mode="after")
+    def _size_agrees(self) -> Workshop:
+        if self.size is not None and self.members is not None and self.size != len(self.members):
+            raise Invalid(
+                f"工作坊 {self.name!r} 人数 {self.size} 与成员名单 {len(self.members)} 人不一致",
+                f"workshop {self.name!r} states {self.size} members but lists {len(self.members)}",
+            )
+        return self
+
+
+class Activity(_Record):
+    """An activity a school holds (案例评选, 展示, 跨校教研 …), with the schools it was held with."""
+
+    name: str = Field(min_length=1)
+    type: str | None = Field(default=None, description="The kind of activity, where the name does not say.")
+    held_on: Date | None = None
+    partners: list[str] | None = Field(
+        default=None, description="The other schools taking part (结对/结队学校)."
+    )
 
 
 class Staff(_Record):
@@ -408,8 +509,9 @@ class Staff(_Record):
 
 
 class Teams(_Record):
-    management: Team | None = None
-    training: Team | None = None
+    leading: Team | None = Field(default=None, description="领导小组.")
+    management: Team | None = Field(default=None, description="管理团队.")
+    training: Team | None = Field(default=None, description="培训(指导)团队, 研修团队.")
 
 
 class School(_Record):
@@ -431,6 +533,14 @@ class School(_Record):
     schedule: list[Step] | None = None
     staff: Staff | None = None
     workshops: list[Workshop] | None = None
+    subject_groups: list[SubjectGroup] | None = Field(
+        default=None, description="学科(教研)组, with their members and documents."
+    )
+    activities: list[Activity] | None = None
+    partners: list[str] | None = Field(
+        default=None, description="Schools this school is paired with (结对/结队学校)."
+    )
+    provider: str | None = Field(default=None, description="The training provider (培训机构).")
     review_applied_on: Date | None = Field(
         default=None, description="Date the school applied for re-review (复评验收)."
     )
@@ -500,6 +610,19 @@ class Project(_Record):
     completed: Count | None = Field(default=None, description="Teachers who completed (结业).")
     attended: Count | None = Field(default=None, description="Teachers who attended (出勤).")
     school_counts: list[SchoolCount] | None = None
+    registered: Count | None = Field(default=None, description="Trainees registered (注册).")
+    reported: Count | None = Field(default=None, description="Trainees who arrived (报到).")
+    assessed_before: Count | None = Field(
+        default=None, description="Trainees whose ability was assessed before training."
+    )
+    assessed_after: Count | None = Field(
+        default=None, description="Trainees whose ability was assessed after training."
+    )
+    chief_expert: str | None = Field(default=None, description="首席专家.")
+    experts: list[str] | None = Field(default=None, description="The project's expert team.")
+    documents: list[Document] | None = Field(
+        default=None, description="The provider's documents (需求调研报告, 培训方案, 应急预案 …)."
+    )
     attributes: Attributes = Field(default_factory=dict)
 
 

@@ -118,6 +118,18 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "学科": "subject",
     "任教学科": "subject",
     "subject": "subject",
+    "工作坊": "workshop",
+    "所在工作坊": "workshop",
+    "所属工作坊": "workshop",
+    "坊别": "workshop",
+    "workshop": "workshop",
+    "学科组": "subject_group",
+    "教研组": "subject_group",
+    "所在教研组": "subject_group",
+    "所属教研组": "subject_group",
+    "学科教研组": "subject_group",
+    "研修小组": "subject_group",
+    "subject group": "subject_group",
     "是否参训": "enrolled",
     "参训": "enrolled",
     "enrolled": "enrolled",
@@ -191,6 +203,14 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "考核日期": "assessed_on",
     "考核时间": "assessed_on",
     "assessed on": "assessed_on",
+    "申报日期": "declared_on",
+    "个人申报日期": "declared_on",
+    "declared on": "declared_on",
+    "互评日期": "peer_reviewed_on",
+    "组内互评日期": "peer_reviewed_on",
+    "peer reviewed on": "peer_reviewed_on",
+    "学校评价日期": "school_reviewed_on",
+    "school reviewed on": "school_reviewed_on",
     "完成日期": "completed_on",
     "完成时间": "completed_on",
     "结业日期": "completed_on",
@@ -198,8 +218,8 @@ DEFAULT_COLUMNS: dict[str, str] = {
 }
 
 # value kinds
-_STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP, _ID = (
-    "str", "num", "int", "bool", "date", "points", "auto", "skip", "id"
+_STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP, _ID, _DOC = (
+    "str", "num", "int", "bool", "date", "points", "auto", "skip", "id", "document"
 )
 
 
@@ -253,6 +273,9 @@ _POINT_PART_WORDS = {
     "互评成绩": "peer_score", "互评": "peer_score", "peerscore": "peer_score",
     "学校评价成绩": "school_score", "学校评价": "school_score", "schoolscore": "school_score",
     "认证日期": "certified_on", "认证时间": "certified_on", "certifiedon": "certified_on",
+    "校内等级": "school_grade", "校内考核等级": "school_grade", "schoolgrade": "school_grade",
+    "成果提交日期": "result_filed_on", "研修成果提交日期": "result_filed_on",
+    "resultfiledon": "result_filed_on",
     "证据": "evidence", "是否提交证据": "evidence", "证据已提交": "evidence",
     "证据提交": "evidence", "evidence": "evidence",
     "证据有效": "evidence.judged_valid", "证据是否有效": "evidence.judged_valid",
@@ -476,6 +499,8 @@ def _kind_of(path: str) -> str | None:
         return _KEYED_KINDS[parent]
     if path.startswith("attributes.") and len(path) > len("attributes."):
         return _AUTO
+    if path.startswith(_DOC_PATH) and len(path) > len(_DOC_PATH):
+        return _DOC
     m = _POINT_PATH.match(path)
     if m and m.group(3) is not None:
         return _ITEM_PART_KINDS.get(m.group(4)) if m.group(2) == "evidence" else None
@@ -501,11 +526,30 @@ def _build_table(mapping: dict[str, str] | None) -> dict[str, str]:
     return table
 
 
+#: A teacher's document as a column: ``文件:任务清单`` (材料: / document: too), its cell the date
+#: the document was filed; ``否``/``无`` or blank: not filed. (Rosters have no list cells, so
+#: each document a ruleset asks of teachers gets a column of its own.)
+_DOC_HEADER = re.compile(r"^\s*(?:文件|材料|document)\s*[:：]\s*(\S.*?)\s*$", re.IGNORECASE)
+_DOC_PATH = "documents:"
+
+
+def document_header(title: str) -> str:
+    """The roster header of a teacher's document.
+
+    >>> document_header("任务清单")
+    '文件:任务清单'
+    """
+    return f"文件:{title}"
+
+
 def _resolve(header: str, table: dict[str, str]) -> str | None:
     """Field path for a header text, or None when the header is not known."""
     key = _norm(header)
     if not key:
         return None
+    doc = _DOC_HEADER.match(unicodedata.normalize("NFKC", header))
+    if doc:
+        return _DOC_PATH + doc.group(1)
     if key in table:
         return table[key]
     bare = re.sub(r"\([^()]*\)$", "", key)
@@ -783,6 +827,21 @@ def _date(value: Any) -> str:
                    f"no such date: {str(value).strip()!r}") from None
 
 
+def _document_date(value: Any) -> str | None:
+    """A document column's cell: the filing date, or None for 否 / 无 (not filed)."""
+    if isinstance(value, str) and value.strip().casefold() in _NOT_FILED:
+        return None
+    try:
+        return _date(value)
+    except _Bad as bad:  # 是 / ✓: the date is what the rules read
+        raise _Bad(f"{bad.args[0]};文件列填写提交日期,未提交填“否”或留空",
+                   f"{bad.args[1]}; a document column gives the filing date (否 or blank: not filed)",
+                   ) from None
+
+
+_NOT_FILED = {"否", "无", "没有", "未提交", "no", "none"}
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -882,6 +941,7 @@ _CONVERT = {
     _DATE: _date,
     _POINTS: _points,
     _AUTO: _auto,
+    _DOC: _document_date,
 }
 
 
@@ -937,7 +997,11 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
                         line=number, column=column.index + 1, field=column.header, code=_CODE)
             )
             converted = value.strip() if isinstance(value, str) else value
-        if column.path == "points":
+        if column.kind == _DOC:
+            if converted is not None:  # 否 / 无: not filed, no document
+                title = column.path[len(_DOC_PATH):]
+                data.setdefault("documents", []).append({"name": title, "filed_on": converted})
+        elif column.path == "points":
             if not isinstance(converted, list):
                 converted = [converted]
             data.setdefault("points", []).extend(converted)
@@ -1455,6 +1519,36 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class _Overflow(Exception):  # a signal: read the row the slow way
+    pass
+
+
+_INF = float("inf")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (_INF, -_INF):  # a literal too large for a float (1e400, 400 digits)
+        raise _Overflow
+    return value
+
+
+# One decoder for every row (``json.loads`` with a hook makes a new one for each), which also
+# says when a number literal overflows to infinity: the rows the walk must see.
+_ROW_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_finite_float)
+
+
+def _row_json(line: str) -> tuple[Any, bool]:
+    """``json.loads(line, object_pairs_hook=_no_duplicates)``, and whether a number in it
+    overflowed to infinity."""
+    if line.startswith("\ufeff"):  # as json.loads refuses it
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", line, 0)
+    try:
+        return _ROW_DECODER.decode(line), False
+    except _Overflow:
+        return json.loads(line, object_pairs_hook=_no_duplicates), True
+
+
 def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
     with _open_text(file, path, encoding) as stream:
         lines = _lines(stream, encoding)
@@ -1471,8 +1565,9 @@ def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
             if not line.strip():
                 continue
             data: Any = {}
+            overflowed = False
             try:
-                data = json.loads(line, object_pairs_hook=_no_duplicates)
+                data, overflowed = _row_json(line)
             except _DuplicateKey as exc:
                 problems.append(Problem(file, f"JSON 对象中键 {exc.args[0]!r} 重复",
                                         f"duplicate key {exc.args[0]!r} in the JSON object",
@@ -1491,7 +1586,10 @@ def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
                 problems.append(Problem(file, "JSON 中的数字过长", "a number in the JSON is too long",
                                         line=number, code=_CODE))
                 data = {}
-            walked = _json_row_problems(data, file, number, line) if isinstance(data, dict) else []
+            walked = (
+                _json_row_problems(data, file, number, None if overflowed else line)
+                if isinstance(data, dict) else []
+            )
             if walked:
                 problems += walked
                 data = {}
@@ -1504,9 +1602,20 @@ def _jsonl_rows(file: str, path: Path, encoding: str) -> Iterator[RosterRow]:
 
 
 # What in a row's text could hide a value the walk refuses: a \u escape (a lone surrogate), a
-# non-finite number (NaN, Infinity, or a literal that overflows to inf: a long exponent or
-# hundreds of digits). A row without any of them is checked from its text alone.
-_WALK_NEEDED = re.compile(r"\\u|NaN|Infinity|[eE][+-]?\d{3}|\d{300}")
+# non-finite number (NaN, Infinity; a literal that overflows to inf is told by the decoder,
+# ``_row_json``), a lone surrogate as such (which UTF-8 cannot encode). A row without any of
+# them is checked from its text alone: each test a search in C, not a regular expression over
+# the line (which cost as much as parsing it).
+def _walk_needed(line: str) -> bool:
+    if "\\u" in line or "NaN" in line or "Infinity" in line:
+        return True
+    if line.isascii():
+        return False
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate code point
+        return True
+    return False
 
 
 def _json_row_problems(data: dict[str, Any], file: str, number: int, line: str | None = None) -> list[Problem]:
@@ -1517,15 +1626,14 @@ def _json_row_problems(data: dict[str, Any], file: str, number: int, line: str |
     quarter of a streamed run's time before): shorter than any value limit, fewer brackets
     than the depth limit, and nothing that could be a lone surrogate or a non-finite number.
     """
-    from .yamlsafe import _LONE_SURROGATE, DEFAULT_LIMITS, _json_walk
+    from .yamlsafe import DEFAULT_LIMITS, _json_walk
 
     lim = DEFAULT_LIMITS
     if (
         line is not None
         and len(line) < min(lim.max_scalar_chars, lim.max_nodes)
         and line.count("{") + line.count("[") < lim.max_depth
-        and not _WALK_NEEDED.search(line)
-        and (line.isascii() or not _LONE_SURROGATE.search(line))
+        and not _walk_needed(line)
     ):
         return []
     try:
@@ -1731,18 +1839,21 @@ def _sheet_rows(file: str, sheet: Any) -> Iterator[_Raw]:
 
 #: The header :func:`roster_table` writes for each teacher field (the first Chinese one read).
 CANONICAL_HEADERS: dict[str, str] = {
-    "id": "工号", "name": "姓名", "school_id": "学校", "subject": "学科", "enrolled": "是否参训",
+    "id": "工号", "name": "姓名", "school_id": "学校", "subject": "学科", "workshop": "工作坊",
+    "subject_group": "教研组", "enrolled": "是否参训",
     "hours.online": "线上学时", "hours.offline": "线下学时", "hours.stated_total": "总学时",
     "hours.practice.lesson": "课堂实录学时", "hours.practice.certification": "认证学时",
     "hours.practice.process": "过程性资料学时",
     "lessons_uploaded": "上传课例数", "lessons_reviewed": "评课数",
     "peer_reviews_given": "互评数", "result_cases": "成果案例数",
     "peer_score": "互评成绩", "school_score": "学校评价成绩", "score": "成绩",
-    "grade": "考核结果", "assessed_on": "考核日期", "completed_on": "完成日期",
+    "grade": "考核结果", "assessed_on": "考核日期", "declared_on": "申报日期",
+    "peer_reviewed_on": "互评日期", "school_reviewed_on": "学校评价日期", "completed_on": "完成日期",
 }
 _POINT_HEADERS = {
     "code": "", "grade": "等级", "score": "成绩", "level": "认证级别", "peer_score": "互评成绩",
     "school_score": "学校评价成绩", "certified_on": "认证日期",
+    "school_grade": "校内考核等级", "result_filed_on": "成果提交日期",
     "evidence.shows_teacher": "本人影像", "evidence.own_work": "本人制作",
     "evidence.judged_valid": "证据有效", "evidence.grade": "证据等级",
 }

@@ -670,7 +670,7 @@ def roster_columns(ruleset: Ruleset) -> tuple[list[Column], list[Column]]:
     >>> [c.header for c in teachers][:4], [c.header for c in points][:2]
     (['工号', '姓名', '学校', '是否参训'], ['工号', '能力点'])
     """
-    from .tabular import _ITEM_HEADERS, _POINT_HEADERS, CANONICAL_HEADERS
+    from .tabular import _ITEM_HEADERS, _POINT_HEADERS, CANONICAL_HEADERS, document_header
 
     traced = _trace(ruleset)
     root = plan_fields(ruleset, traced)
@@ -728,7 +728,34 @@ def roster_columns(ruleset: Ruleset) -> tuple[list[Column], list[Column]]:
                 zh, en = label(f)
                 points.append(Column(_POINT_HEADERS[part], part, zh, en, _choices(f.annotation),
                                      rules=f.rules))
+    for title, rules in teacher_documents(ruleset).items():
+        teachers.append(Column(document_header(title), f"documents:{title}", f"{title}的提交日期",
+                               f"date the {title} was filed", rules=rules))
     return base + teachers, points
+
+
+def teacher_documents(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
+    """The documents the ruleset asks of each teacher (title → the rules asking), each a
+    column of the roster workbook.
+
+    >>> from ict2rules import load_ruleset
+    >>> teacher_documents(load_ruleset("zeku_2023"))
+    {'任务清单': ('ZK-T-TASK-LIST',)}
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for rule in ruleset.rules:
+        if rule.level != "teacher":
+            continue
+        for spec in _specs(rule.check):
+            args = spec.get("args") or {}
+            if spec.get("kind") != "documents" or args.get("documents", "documents") != "documents":
+                continue
+            titles = args.get("required")
+            if isinstance(titles, str) and titles.startswith("$") and titles[1:] in ruleset.parameters:
+                titles = ruleset.parameters[titles[1:]].value
+            for title in titles if isinstance(titles, list) else ():
+                found[str(title)] = (*found.get(str(title), ()), rule.id)
+    return found
 
 
 def write_roster_template(ruleset: Ruleset, out: Any) -> None:

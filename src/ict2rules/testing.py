@@ -623,6 +623,12 @@ def _labels(b: _Build, t: _Target, path: str) -> list[Any]:
     return []
 
 
+def _literal_options(tp: Any) -> list[Any]:
+    """The values of a closed set (a grade, a certification level): "not 省" must be one of them."""
+    tp = _unwrap(tp)
+    return list(typing.get_args(tp)) if typing.get_origin(tp) is typing.Literal else []
+
+
 _NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<", "in": "not_in", "not_in": "in"}
 
 
@@ -648,7 +654,7 @@ def _fix_compare(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _B
     if op == "==":
         new = to
     elif op == "!=":
-        other = [x for x in _labels(b, t, a.value) if x != to]
+        other = [x for x in (*_labels(b, t, a.value), *_literal_options(tp)) if x != to]
         if other:
             new = other[0]
         elif isinstance(to, bool):
@@ -664,7 +670,7 @@ def _fix_compare(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _B
     elif op == "in":
         new = to[0]
     elif op == "not_in":
-        new = next((x for x in (*_labels(b, t, a.value), "其他", "other") if x not in to), None)
+        new = next((x for x in (*_labels(b, t, a.value), *_literal_options(tp), "其他", "other") if x not in to), None)
     elif op == "contains":
         current = ctx.getter(a.value)(s)
         new = f"{current or ''}{to}" if tp is str or isinstance(current, str) else [*(current or []), to]
@@ -739,7 +745,7 @@ def _fix_documents(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: 
     docs = [dict(d) for d in (_get_raw(t, a.documents) or [])]
     filed_on = (due - dt.timedelta(days=int(b.slack(t, a.documents)))) if due else b.ref_date
     for title in wanted:
-        docs = [d for d in docs if not matches(title, d.get("name", ""))]
+        docs = [d for d in docs if not (matches(title, d.get("name", "")) or matches(title, d.get("type") or ""))]
         docs.append({"name": title, "filed_on": filed_on, "approved": True})
     if not want:
         victim = docs[len(docs) - len(wanted)]
@@ -750,6 +756,23 @@ def _fix_documents(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: 
         else:
             docs.remove(victim)
     _set(b, t, a.documents, docs)
+
+
+@_fix("lowest")
+def _fix_lowest(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Build) -> None:
+    """Every item gets a grade at or above ``min``; a near miss puts the first one just below."""
+    order, floor = list(a.order), a.min
+    need = order.index(floor)
+    if not want and need == 0:
+        raise b.fail(f"no grade ranks below {floor!r}")
+    lst, targets = _items_targets(t, a.over, b)
+    if not lst:
+        lst.append({"code": sorted(CATALOG.points)[0]} if _is_record_list(t, a.over) else {})
+        lst, targets = _items_targets(t, a.over, b)
+    for it in targets:
+        _set(b, it, a.field, b.draw(st.sampled_from(order[need:])))
+    if not want:
+        _set(b, targets[0], a.field, order[need - 1])
 
 
 # ---- points ---------------------------------------------------------------------------------

@@ -33,13 +33,16 @@ TEACHERS = [
      ["A3", "B6", "A11"]),
 ]
 BASE = ["工号", "姓名", "学科", "线上学时", "线下学时", "课堂实录学时", "认证学时", "过程性资料学时",
-        "上传课例数", "评课数", "互评数", "互评成绩", "学校评价成绩", "完成日期", "考核日期", "考核成绩"]
+        "上传课例数", "评课数", "互评数", "互评成绩", "学校评价成绩", "完成日期", "考核日期", "考核成绩",
+        "文件:任务清单"]
+# The coordinator adds the one column no platform exports: the date of each teacher's 任务清单.
+TASK_LIST = "2023-09-01"
 # The final score the school's 考核方案 gives (the county text gives no weights of its parts).
 SCORES = {"ZK001": 91, "ZK002": 81, "ZK003": 62}
 
 
 def _base_row(t: tuple[Any, ...]) -> list[Any]:
-    return [*t[:15], SCORES[t[0]]]
+    return [*t[:15], SCORES[t[0]], TASK_LIST]
 GRADES = ["优秀", "合格", "良好"]
 
 
@@ -93,7 +96,7 @@ def merged_title() -> None:
     for rng in ("A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:F3", "G3:I3", "J3:K3", "L3:M3",
                 "N3:O3", "P3:P4"):
         ws.merge_cells(rng)
-    extra = ["上传课例数", "评课数", "互评数", "互评成绩", "学校评价成绩", "完成日期", "考核成绩"]
+    extra = ["上传课例数", "评课数", "互评数", "互评成绩", "学校评价成绩", "完成日期", "考核成绩", "文件:任务清单"]
     for i, h in enumerate(extra):  # the columns after the merged block, header in row 3 only
         ws.cell(row=3, column=17 + i, value=h)
         ws.merge_cells(start_row=3, start_column=17 + i, end_row=4, end_column=17 + i)
@@ -101,7 +104,7 @@ def merged_title() -> None:
         pts = t[15]
         ws.append([n, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7],
                    pts[0], "是", pts[1], "是", pts[2], "是", t[14], t[8], t[9], t[10], t[11],
-                   t[12], t[13], SCORES[t[0]]])
+                   t[12], t[13], SCORES[t[0]], TASK_LIST])
     ws.append(["合计", None, None, None, 152, 76])
     ws.append([])
     ws.append(["注:学时以研修平台统计为准。"])

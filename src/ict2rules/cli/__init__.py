@@ -40,9 +40,40 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INPUT)
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: The module that registers each command (``tests/test_cli_startup.py`` holds it to
+#: :data:`COMMANDS`): a run of one command imports that module only, not every command's
+#: dependencies (rich, jsonschema, the authoring tools …), see docs/performance.md#import-time.
+MODULE_OF = {
+    "check": "check", "template": "template", "rulesets": "rulesets", "validate": "rulesets",
+    "show": "explain", "explain": "explain", "schema": "explain", "diff": "diff",
+    "lint": "author", "test": "author", "new": "author", "coverage": "coverage", "serve": "serve",
+}
+_ALL = ("author", "check", "coverage", "diff", "explain", "rulesets", "serve", "template")
+
+
+def _command_modules(argv: list[str] | None) -> tuple[str, ...]:
+    """The command modules a run with ``argv`` needs: the named command's alone, or all of
+    them (no command, an unknown one, ``completion``, which describes every command)."""
+    if argv is not None:
+        for arg in argv:
+            if not arg.startswith("-"):  # the top-level options take no value: the command
+                return (MODULE_OF[arg],) if arg in MODULE_OF else _ALL
+    return _ALL
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command or, given the ``argv`` it will parse, of the command it
+    names (the others are not imported).
+
+    >>> sorted(build_parser().parse_args(["rulesets"]).__dict__)[:2]
+    ['command', 'format']
+    """
+    import importlib
+
     from .. import __version__
-    from . import author, check, coverage, diff, explain, rulesets, serve, template  # noqa: F401  (register the commands)
+
+    for module in _command_modules(argv):  # importing a command module registers its commands
+        importlib.import_module(f".{module}", __name__)
 
     parser = _Parser(
         prog="ict2rules",
@@ -111,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     ...
     0
     """
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()

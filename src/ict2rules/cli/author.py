@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..authoring import LINT_CODES, lint, scaffold, summarise
+from ..authoring import LINT_CODES, lint, scaffold, scaffold_minimal, summarise
 from ..cases import CaseResult, load_cases, run_file
 from ..errors import printable
 from ..loader import load_ruleset
@@ -20,18 +20,23 @@ from .base import EXIT_FAILED, EXIT_OK, command
     epilog=(
         "例 / example:\n"
         "  ict2rules new my_county_2024 --from zeku_2023 -o src/ict2rules/rulesets\n"
+        "  ict2rules new my_province_2024 --minimal -o src/ict2rules/rulesets\n"
         "文件已存在时不覆盖,退出码 2 / an existing file is never overwritten (exit 2)"
     ),
 )
 def configure_new(p: argparse.ArgumentParser) -> None:
     p.add_argument("ruleset_id", metavar="RULESET_ID", help="新规则集编号 new ruleset id (a-z, 0-9, _)")
-    p.add_argument("--from", dest="base", required=True, metavar="BASE", help="上级规则集(名称或路径)base ruleset, name or path")
+    base = p.add_mutually_exclusive_group(required=True)
+    base.add_argument("--from", dest="base", metavar="BASE", help="上级规则集(名称或路径)base ruleset, name or path")
+    base.add_argument("--minimal", action="store_true",
+                      help="不继承:常用学时与能力点参数的最小规则集 / a ruleset of its own with the common hour and point parameters")
     p.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="写入目录 folder to write into (default: .)")
     p.set_defaults(run=run_new)
 
 
 def run_new(args: argparse.Namespace) -> int:
-    path = scaffold(args.ruleset_id, args.base, args.output_dir)
+    path = (scaffold_minimal(args.ruleset_id, args.output_dir) if args.minimal
+            else scaffold(args.ruleset_id, args.base, args.output_dir))
     print(f"已创建 / created {path}")
     print(f"下一步 / next: ict2rules lint {path}")
     return EXIT_OK

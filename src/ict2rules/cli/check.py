@@ -15,8 +15,7 @@ from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import emit
 from ..progress import Phases, wanted
-from ..render import BINARY, formats
-from ..render.concise import record_places
+from ..render.registry import BINARY, EXTENSIONS
 from ..report import Report
 from ..ruleset import Ruleset
 from ..tabular import load_mapping
@@ -59,7 +58,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         "-f",
         "--format",
         default="text",
-        choices=formats(),
+        choices=sorted(EXTENSIONS),  # every format (tests/test_fast_paths.py), no writer imported
         help="输出格式 output format (default: text)",
     )
     p.add_argument(
@@ -218,7 +217,11 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
         from ..render.html import regions_of
 
         args.regions = regions_of(records)
-    where = record_places(records) if args.format == "concise" else None  # each record's file:line
+    where = None
+    if args.format == "concise":  # each record's file:line
+        from ..render.concise import record_places
+
+        where = record_places(records)
     with bar.writing(to_terminal=not (args.output or args.split_by) and sys.stdout.isatty()):
         stop = emit(args, report, where=where)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:
@@ -290,7 +293,7 @@ def nothing_checked(
 
     >>> from ict2rules import load_ruleset
     >>> nothing_checked(load_ruleset("zeku_2023"), {"subjects": {"school": 1}, "teachers": {"checked": 0}})[1]
-    'nothing was checked: zeku_2023 has 21 teacher rules but no teacher was checked (exit 3)'
+    'nothing was checked: zeku_2023 has 23 teacher rules but no teacher was checked (exit 3)'
     """
     rows_zh = f"(跳过 {skipped} 行)" if skipped else ""
     rows_en = f" ({skipped} row{'s' * (skipped != 1)} skipped)" if skipped else ""

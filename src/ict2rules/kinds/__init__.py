@@ -4,7 +4,7 @@
 ['all', 'any', 'bands', 'compare']
 """
 
-from . import bands, dates, documents, groups, logic, numbers, points, regions  # noqa: F401  (register)
+from . import bands, dates, documents, grades, groups, logic, numbers, points, regions  # noqa: F401  (register)
 from .base import KINDS, Check, Env, Kind, Outcome, Status, Subject
 from .derive import DERIVATIONS
 

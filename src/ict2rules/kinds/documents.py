@@ -70,6 +70,20 @@ def matches(required: str, filed: str) -> bool:
     return r.startswith("各") and len(r) > 2 and r[1:] in f
 
 
+def satisfies(required: str, doc: Any) -> bool:
+    """Whether a filed document meets a required title: by its title, or by its ``type`` (a
+    plan titled 《2023年秋季个人计划》 of type 学习计划 is a 学习计划).
+
+    >>> from ict2rules.records import Document
+    >>> satisfies("学习计划", Document(name="2023年秋季个人计划", type="学习计划"))
+    True
+    >>> satisfies("学习计划", Document(name="2023年秋季个人计划"))
+    False
+    """
+    kind = getattr(doc, "type", None)
+    return matches(required, doc.name) or (kind is not None and matches(required, kind))
+
+
 class DocumentsArgs(Args):
     required: list[str] | ParamRef
     documents: str = "documents"
@@ -82,7 +96,8 @@ class DocumentsArgs(Args):
 )
 def documents(args: DocumentsArgs, ctx: Context) -> Check:
     """What it does: for each title in ``required``, looks for a filed document whose title
-    contains it, ignoring punctuation, 《》, quotes and spaces (after NFKC); 教研组组长 and
+    contains it (or whose ``type`` does: a 《秋季个人计划》 of type 学习计划 is a 学习计划),
+    ignoring punctuation, 《》, quotes and spaces (after NFKC); 教研组组长 and
     教研组长 are one word; a title for every unit ("各坊总结材料") is met by a unit's own copy
     ("1坊总结材料"). A document counts
     when it has a ``filed_on`` date (and ``approved: true`` when ``approved`` is set). Before
@@ -117,7 +132,7 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
             found = [
                 d
                 for d in docs
-                if matches(title, d.name)
+                if satisfies(title, d)
                 and d.filed_on is not None
                 and (d.approved or not args.approved)
             ]

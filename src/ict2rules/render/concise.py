@@ -40,7 +40,7 @@ def record_places(records: Any) -> Where:
     >>> from ict2rules.inputs import read_records
     >>> where = record_places(read_records("examples/zeku_2023/school_ok.yaml"))
     >>> where(SubjectRef("teacher", "ZK002", school="ZK-MYZX"))
-    ('examples/zeku_2023/school_ok.yaml', 53)
+    ('examples/zeku_2023/school_ok.yaml', 80)
     """
     marks: dict[tuple[str, str, str | None], tuple[str | None, int | None]] = {}
     for school in records.schools:

@@ -79,7 +79,7 @@ def locate(report: Report) -> Callable[[SubjectRef], Where]:
     >>> where = locate(evaluate("zeku_2023", "examples/zeku_2023/school_ok.yaml", as_of="2023-10-08"))
     >>> from ict2rules.evaluator import SubjectRef
     >>> where(SubjectRef("teacher", "ZK002", school="ZK-MYZX"))
-    ('examples/zeku_2023/school_ok.yaml', 53)
+    ('examples/zeku_2023/school_ok.yaml', 80)
     """
     marks: dict[tuple[str, str, str | None], Where] = {}
     for path in dict.fromkeys(report.inputs):

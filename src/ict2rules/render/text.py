@@ -677,21 +677,27 @@ def _group_lines(out: Lines, group: TeacherGroup, report: Report, t: dict[str, s
                  for r in rows]
         sizes = [cells(n) for n in names]
         first = max(cells(t["teacher"]), *sizes)
-        nums = [str(n) for n in range(1, len(columns) + 1)]
         widest = max(cells(t[k]) for k in ("passed", "failed", "pending"))
-        out.line("  ".join([ljust(t["teacher"], first), *nums, t["verdict"]]), "bold")
-        out.line("─" * (first + sum(len(n) + 2 for n in nums) + 2 + widest))
-        pads = [((len(n) - 1) // 2, len(n) - 1 - (len(n) - 1) // 2) for n in nums]
         marks = {s: _mark(out, s) for s in Status}
         verdicts = (out.paint(t["passed"], "green"), out.paint(t["pending"], "cyan"), out.paint(t["failed"], "red"))
-        lines = []
-        for name, size, row in zip(names, sizes, rows, strict=True):
-            statuses = row.statuses
-            cols = [" " * left + marks[statuses.get(rid, Status.NOT_APPLICABLE)] + " " * right
-                    for rid, (left, right) in zip(columns, pads, strict=True)]
-            verdict = verdicts[0] if row.passed else verdicts[1] if id(row) in waiting else verdicts[2]
-            lines.append("  ".join([name + " " * (first - size), *cols, verdict]) + "\n")
-        out.stream.write("".join(lines))
+        numbered = list(enumerate(columns, 1))
+        while numbered:  # as many rule columns as the width holds; the rest in a grid below
+            room, chunk = out.width - first - 2 - widest, []
+            while numbered and (not chunk or room >= len(str(numbered[0][0])) + 2):
+                room -= len(str(numbered[0][0])) + 2
+                chunk.append(numbered.pop(0))
+            nums = [str(n) for n, _ in chunk]
+            out.line("  ".join([ljust(t["teacher"], first), *nums, t["verdict"]]), "bold")
+            out.line("─" * (first + sum(len(n) + 2 for n in nums) + 2 + widest))
+            pads = [((len(n) - 1) // 2, len(n) - 1 - (len(n) - 1) // 2) for n in nums]
+            lines = []
+            for name, size, row in zip(names, sizes, rows, strict=True):
+                statuses = row.statuses
+                cols = [" " * left + marks[statuses.get(rid, Status.NOT_APPLICABLE)] + " " * right
+                        for (_, rid), (left, right) in zip(chunk, pads, strict=True)]
+                verdict = verdicts[0] if row.passed else verdicts[1] if id(row) in waiting else verdicts[2]
+                lines.append("  ".join([name + " " * (first - size), *cols, verdict]) + "\n")
+            out.stream.write("".join(lines))
     listed = {id(r) for r in rows}
     hidden = [r for r in group.rows if id(r) not in listed]
     met = sum(1 for r in hidden if r.passed)
