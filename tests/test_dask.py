@@ -107,9 +107,9 @@ def test_cli_dask_writes_the_local_bytes(client, files, tmp_path):
 
 
 def test_cli_dask_needs_a_streamed_roster_and_a_reachable_scheduler(tmp_path, capsys, files, monkeypatch):
-    import ict2rules.dask
+    import ict2rules.cluster
 
-    monkeypatch.setattr(ict2rules.dask, "CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(ict2rules.cluster, "CONNECT_TIMEOUT", 1)
     roster, _ = files
     school = tmp_path / "s.yaml"
     school.write_text("school: {id: S1}\n", encoding="utf-8")

@@ -27,52 +27,26 @@ Two entry points (``pip install "ict2rules[dask]"``):
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import pickle
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
+from .cluster import Work, _key, check_rows
 from .errors import InputError, Problem
 from .inputs import id_key, parse_date, unmatched_problem
 from .kinds.base import Status
 from .records import School
 from .ruleset import Ruleset
-
-# Per worker process: the checker of each (ruleset, as-of date, statuses, schools) seen, compiled
-# once and kept for the next partition (a few at most: a worker serves a few runs at a time).
-_CHECKERS: dict[str, Any] = {}
-CONNECT_TIMEOUT = 20  # seconds to reach the scheduler of ``--dask``
+from .stream import Checker, rollup_lines, summary_line
 
 
-def _key(init: tuple[Any, ...]) -> str:
-    """What a checker is made of, as a short key (the ruleset pickles without its plan)."""
-    return hashlib.sha256(pickle.dumps(init)).hexdigest()
-
-
-def _checker(key: str, init: tuple[Any, ...]) -> Any:
-    found = _CHECKERS.get(key)
-    if found is None:
-        from .stream import Checker
-
-        if len(_CHECKERS) >= 4:
-            _CHECKERS.clear()
-        found = _CHECKERS[key] = Checker(*init)
-    return found
-
-
-def check_rows(key: str, init: tuple[Any, ...], rows: list[Any]) -> Any:
-    """On a worker: one chunk of roster rows (``stream.Row`` tuples) → ``ChunkResult``."""
-    return _checker(key, init).chunk(rows)
-
-
-def _check_partition(key: str, init: tuple[Any, ...], number: int, elements: Iterable[Any]) -> Any:
+def _check_partition(key: str, work: Work, number: int, elements: Iterable[Any]) -> Any:
     rows = [
         e if isinstance(e, tuple) else (f"partition {number}", i, e, {}, (), "teacher", ())
         for i, e in enumerate(elements, 1)
     ]
-    return check_rows(key, init, rows)
+    return check_rows(key, work, rows)
 
 
 def check_bag(
@@ -99,14 +73,14 @@ def check_bag(
     import dask
 
     from .loader import load_ruleset
-    from .stream import Checker, rollup_lines, summary_line
 
     rs = load_ruleset(ruleset)
     day = parse_date(as_of) or dt.date.today()
     given = [s if isinstance(s, School) else School.model_validate(s) for s in schools]
     init = (rs, day, keep, given)
-    key = _key(init)
-    shared = dask.delayed(init, traverse=False)  # sent to each worker once, not with each task
+    work: Work = (Checker, init)
+    key = _key(work)
+    shared = dask.delayed(work, traverse=False)  # sent to each worker once, not with each task
     tasks = [
         dask.delayed(_check_partition, pure=False)(key, shared, n, part)
         for n, part in enumerate(bag.to_delayed())
@@ -136,35 +110,3 @@ def _twice(ids: Iterable[list[str]]) -> list[Problem]:
         Problem(None, f"教师编号 {i} 出现 {n} 次", f"teacher id {i} is given {n} times", code="duplicate")
         for i, n in counts.items() if n > 1
     ]
-
-
-def ordered_results(chunks: Iterator[list[Any]], address: str, init: tuple[Any, ...]) -> Iterator[Any]:
-    """``ChunkResult`` of each chunk, checked on the workers of the scheduler at ``address``, in
-    input order (at most two chunks per worker in flight, so memory stays bounded)."""
-    try:
-        from distributed import Client
-    except ImportError:
-        raise InputError.single(
-            "--dask", "需要安装 dask 扩展:pip install \"ict2rules[dask]\"",
-            "needs the dask extra: pip install \"ict2rules[dask]\"",
-        ) from None
-    try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise InputError.single(
-            "--dask", f"无法连接 Dask 调度器 {address}", f"cannot reach the Dask scheduler at {address}: {exc}",
-        ) from None
-    with client:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        [shared] = client.scatter([init], broadcast=True)  # one copy per worker
-        key = _key(init)
-        pending: deque[Any] = deque()
-        try:
-            for chunk in chunks:
-                pending.append(client.submit(check_rows, key, shared, chunk, pure=False))
-                if len(pending) >= 2 * workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            client.cancel(list(pending))

@@ -115,7 +115,7 @@ class Finding:
         >>> "70" in total.message("en"), "70" in total.message("zh")
         (True, True)
         """
-        from .report import message  # the report module renders messages; it imports this one
+        from .messages import message
 
         return message(self, lang)
 
@@ -131,7 +131,7 @@ class Finding:
         >>> d["status"], d["subject"]["id"], sorted(d["message"])
         ('fail', 'T1', ['en', 'zh'])
         """
-        from .report import finding_dict
+        from .messages import finding_dict
 
         return finding_dict(self, ruleset)
 

@@ -1,7 +1,9 @@
 """Check chunks of a roster in several processes, results back in input order.
 
-The ruleset travels without its compiled plan (``Ruleset.__getstate__``): each worker compiles
-it once, in its initializer, then checks chunk after chunk. At most ``2 × jobs`` chunks are in
+What the workers run is given, not imported: each builds its checker once, in its initializer,
+as ``make(*args)`` (``stream.Checker`` and its ruleset, which travels without its compiled plan:
+``Ruleset.__getstate__``), then checks chunk after chunk. So this module sits below the stream
+that feeds it. At most ``2 × jobs`` chunks are in
 flight, so memory stays bounded however long the roster is.
 
 No worker outlives the run: when the run ends early (an error, Ctrl-C, SIGTERM or SIGHUP
@@ -19,22 +21,20 @@ import contextlib
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 _checker: Any = None  # the worker's Checker, built once by _init
 
 
-def _init(ruleset: Any, as_of: Any, keep: Any, schools: Any) -> None:
-    from .stream import Checker
-
+def _init(make: Callable[..., Any], args: tuple[Any, ...]) -> None:
     global _checker
     for name in ("SIGTERM", "SIGHUP"):  # the parent's handlers would raise in the worker
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     _die_with_parent()
-    _checker = Checker(ruleset, as_of, keep, schools)
+    _checker = make(*args)
 
 
 def _die_with_parent() -> None:
@@ -51,9 +51,11 @@ def _work(rows: list[Any]) -> Any:
     return _checker.chunk(rows)
 
 
-def ordered_map(chunks: Iterator[list[Any]], jobs: int, init: tuple[Any, ...]) -> Iterator[Any]:
-    """Results of ``Checker.chunk`` over ``chunks`` in ``jobs`` processes, in input order."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=init)
+def ordered_map(
+    chunks: Iterator[list[Any]], jobs: int, make: Callable[..., Any], args: tuple[Any, ...]
+) -> Iterator[Any]:
+    """Results of ``make(*args).chunk`` over ``chunks`` in ``jobs`` processes, in input order."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(make, args))
     try:
         pending: deque[Future[Any]] = deque()
         for chunk in chunks:

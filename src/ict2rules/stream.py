@@ -465,16 +465,16 @@ def _results(checker: Checker, rosters: list[Path], mapping: dict[str, str] | No
     """The chunks' results in input order: here, in ``jobs`` processes or on a Dask cluster."""
     rows = chunks(rows_of(rosters, mapping, leave_out))
     if dask:
-        from .dask import ordered_results
+        from .cluster import ordered_results
 
-        yield from ordered_results(rows, dask, init)
+        yield from ordered_results(rows, dask, (Checker, init))
         return
     if jobs <= 1:
         yield from map(checker.chunk, rows)
         return
     from .parallel import ordered_map
 
-    yield from ordered_map(rows, jobs, init)
+    yield from ordered_map(rows, jobs, Checker, init)
 
 
 def attach_teachers(teachers: list[Teacher], schools: list[School]) -> list[Teacher]:

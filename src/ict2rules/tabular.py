@@ -33,15 +33,18 @@ import json
 import os
 import re
 import stat
+import typing
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from .catalog import CATALOG
-from .errors import InputError, Problem, did_you_mean
+from .errors import InputError, Problem, did_you_mean, unwrap_optional
+from .paths import field_types
+from .records import EvidenceItem, PointRecord, Teacher
 from .textio import SAMPLE_BYTES, detect_encoding, encoding_name
 
 __all__ = [
@@ -219,53 +222,49 @@ _STR, _NUM, _INT, _BOOL, _DATE, _POINTS, _AUTO, _SKIP, _ID, _DOC = (
     "str", "num", "int", "bool", "date", "points", "auto", "skip", "id", "document"
 )
 
-_FIELD_KINDS: dict[str, str] = {
-    "id": _ID,
-    "name": _STR,
-    "school_id": _STR,
-    "subject": _STR,
-    "workshop": _STR,
-    "subject_group": _STR,
-    "enrolled": _BOOL,
-    "hours.stated_total": _NUM,
-    "hours.online": _NUM,
-    "hours.offline": _NUM,
-    "hours.practice.lesson": _NUM,
-    "hours.practice.certification": _NUM,
-    "hours.practice.process": _NUM,
-    "points": _POINTS,
-    "lessons_uploaded": _INT,
-    "lessons_reviewed": _INT,
-    "peer_reviews_given": _INT,
-    "result_cases": _INT,
-    "peer_score": _NUM,
-    "school_score": _NUM,
-    "score": _NUM,
-    "grade": _STR,
-    "assessed_on": _DATE,
-    "declared_on": _DATE,
-    "peer_reviewed_on": _DATE,
-    "school_reviewed_on": _DATE,
-    "completed_on": _DATE,
-}
-_EVIDENCE = "evidence"  # a yes/no cell: was evidence handed in at all
-_POINT_PART_KINDS = {
-    "code": _STR,
-    "grade": _STR,
-    "score": _NUM,
-    "level": _STR,
-    "peer_score": _NUM,
-    "school_score": _NUM,
-    "certified_on": _DATE,
-    "school_grade": _STR,
-    "result_filed_on": _DATE,
-    "evidence": _EVIDENCE,
-    "evidence.shows_teacher": _BOOL,
-    "evidence.own_work": _BOOL,
-    "evidence.judged_valid": _BOOL,
-    "evidence.grade": _STR,
-}
-_ITEM_PART_KINDS = {"name": _STR, "grade": _STR, "valid": _BOOL}
+
+def _cell_kind(tp: Any) -> str | None:
+    """How a cell is read for a field of type ``tp``; None when no single cell holds one."""
+    if tp is bool:  # before int: a bool is an int
+        return _BOOL
+    if tp is int:
+        return _INT
+    if tp is float:
+        return _NUM
+    if tp is dt.date:
+        return _DATE
+    if tp is str or (typing.get_origin(tp) is Literal and all(isinstance(a, str) for a in typing.get_args(tp))):
+        return _STR
+    return None
+
+
+def _cell_kinds(model: Any, own: dict[str, str]) -> dict[str, str]:
+    """The cells of ``model``'s fields by path, read as the model declares them (``Hours``: a
+    number, ``Count``: a whole number, ``Date``, ``bool``, text and closed sets of words), and
+    the cells in ``own`` that are read their own way."""
+    kinds = {path: kind for path, tp in field_types(model).items() if (kind := _cell_kind(tp))}
+    return {**kinds, **own}
+
+
+def _keyed_kinds(model: Any) -> dict[str, str]:
+    """Fields that map part names to values (``hours.practice``): each part's cell kind."""
+    out = {}
+    for path, tp in field_types(model).items():
+        if typing.get_origin(tp) is dict:
+            kind = _cell_kind(unwrap_optional(typing.get_args(tp)[1]))
+            if kind is not None:
+                out[path] = kind
+    return out
+
+
+# Roster cells are read as the record models declare their fields: a field added to a model is
+# a column at once. Named here are only the cells read their own way: the teacher's id, the
+# points in one cell, a point's 证据 cell (was evidence handed in at all).
+_EVIDENCE = "evidence"
+_FIELD_KINDS = _cell_kinds(Teacher, {"id": _ID, "points": _POINTS})
+_KEYED_KINDS = _keyed_kinds(Teacher)  # hours.practice.NAME: a number of hours
+_POINT_PART_KINDS = _cell_kinds(PointRecord, {"evidence": _EVIDENCE})
+_ITEM_PART_KINDS = _cell_kinds(EvidenceItem, {})
 _POINT_PART_WORDS = {
     "": "code", "编号": "code", "代码": "code", "名称": "code", "code": "code",
     "等级": "grade", "考核等级": "grade", "考核结果": "grade", "结果": "grade", "grade": "grade",
@@ -294,7 +293,7 @@ _ITEM_PART_WORDS = {
 }
 _NUMBERED_POINT = re.compile(r"^(?:微?能力点|point)(\d{1,2})(.*)$")
 _NUMBERED_ITEM = re.compile(r"^(?:证据|evidence)(\d{1,2})(.*)$")
-_PRACTICE_PART = re.compile(r"^hours\.practice\.[a-z][a-z0-9_]*$")
+_PART_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a part of hours.practice
 _POINT_PATH = re.compile(r"^points\.(\d{1,2})\.([a-z_.]+?)(?:\.items\.(\d{1,2})\.([a-z]+))?$")
 
 
@@ -495,8 +494,9 @@ def _kind_of(path: str) -> str | None:
         return _SKIP
     if path in _FIELD_KINDS:
         return _FIELD_KINDS[path]
-    if _PRACTICE_PART.match(path):
-        return _NUM
+    parent, _, name = path.rpartition(".")
+    if parent in _KEYED_KINDS and _PART_NAME.match(name):
+        return _KEYED_KINDS[parent]
     if path.startswith("attributes.") and len(path) > len("attributes."):
         return _AUTO
     if path.startswith(_DOC_PATH) and len(path) > len(_DOC_PATH):
@@ -510,7 +510,9 @@ def _kind_of(path: str) -> str | None:
 
 
 def _build_table(mapping: dict[str, str] | None) -> dict[str, str]:
-    table = {_norm(path): path for path in _FIELD_KINDS}
+    # a field path is a header too: each field's, and each part the default columns name
+    paths = [*_FIELD_KINDS, *(p for p in DEFAULT_COLUMNS.values() if p.rpartition(".")[0] in _KEYED_KINDS)]
+    table = {_norm(path): path for path in paths}
     table.update({_norm(h): p for h, p in DEFAULT_COLUMNS.items()})
     problems: list[Problem] = []
     for header, target in (mapping or {}).items():

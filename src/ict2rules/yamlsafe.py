@@ -15,6 +15,14 @@ exported by hand), so every byte is treated as hostile:
 Every mapping key and list item keeps its line and column so a problem found later (by the
 schema or by pydantic) can be reported at its place in the file.
 
+How YAML is read: libyaml's composer (C) builds the node graph, in which an alias is the very
+node of its anchor, so nothing is expanded; one walk over the graph (:func:`_check_graph`)
+then bounds it, counting an alias as the size and depth it would have once expanded, and only
+then are the values built. The composers recurse once per level, so text that could nest
+deeper than they safely go is first read as events (:func:`_scan`, also how problems at an
+alias are placed and how the project's own words come before the parser's). Without libyaml,
+PyYAML's pure-Python composer takes its place, with the same results and places.
+
 >>> data, where = load_yaml_text("a:\\n  b: [1, 2]\\n", "x.yaml")
 >>> data
 {'a': {'b': [1, 2]}}
@@ -24,30 +32,29 @@ schema or by pydantic) can be reported at its place in the file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import gc
 import json
 import math
 import os
 import re
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 import yaml
 from yaml.events import (
     AliasEvent,
-    DocumentEndEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
     DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
     ScalarEvent,
-    SequenceEndEvent,
     SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
 )
 
 from .errors import InputError, Problem, dotted
@@ -178,11 +185,6 @@ _KIND_TAGS = {
 }
 _KEY_TYPES = (str, int, float, dt.date)  # bool is an int; datetime is a date
 
-# libyaml parses ~20x faster than the pure-Python parser and keeps its state on the heap (no
-# recursion), so deep nesting cannot exhaust the C stack. Both emit the same event objects.
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-
-
 # YAML 1.2 plain scalars (the core schema), not PyYAML's YAML 1.1: `yes`/`no`/`on`/`off` are
 # text, not booleans, and `050` (octal 40), `1:05` (base 60: 65), `0x32`, `0b110010` and `5_0`
 # are text, not numbers — so a field wanting a number or a yes/no refuses them, located, instead
@@ -200,6 +202,85 @@ def _core(tag: str, value: str) -> str:
     if tag == _TAG + "float" and ("_" in value or ":" in value):
         return _STR
     return tag
+
+
+# The pure-Python composer recurses about three Python frames per level, libyaml's composer
+# one C call per level (an 8 MiB stack holds some 20,000 levels). Text that could nest deeper
+# than this is measured from its events first (_scan), unless libyaml stops deep nesting itself.
+_PY_SAFE_DEPTH = 100
+_C_SAFE_DEPTH = 5000
+
+# Tags of short plain scalars, already resolved: a roster repeats `true`, `A1` and `50`
+# thousands of times and PyYAML resolves each one with a list of regular expressions.
+_RESOLVED: dict[str, str] = {}
+
+
+def _resolve(self: Any, kind: Any, value: Any, implicit: Any) -> str:
+    """``Resolver.resolve`` with YAML 1.2 plain scalars (:func:`_core`); called by the composers."""
+    if kind is yaml.ScalarNode and implicit[0]:
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = _core(yaml.resolver.Resolver.resolve(self, kind, value, implicit), value)
+            if len(value) <= 64:
+                if len(_RESOLVED) >= 50_000:
+                    _RESOLVED.clear()
+                _RESOLVED[value] = tag
+        return tag
+    return str(yaml.resolver.Resolver.resolve(self, kind, value, implicit))
+
+
+class _PyLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python parser and composer, used only where libyaml is absent."""
+
+    safe_depth = _PY_SAFE_DEPTH
+    resolve = _resolve
+
+
+_CLoader: type[Any] | None = None
+if yaml.__with_libyaml__:
+
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+        """libyaml's parser and composer (C): nodes with their marks, about 3x faster."""
+
+        safe_depth = _C_SAFE_DEPTH
+        resolve = _resolve
+
+
+@functools.cache
+def _libyaml_caps_nesting() -> bool:
+    """Whether libyaml refuses deep nesting itself, as 0.2.6 does past 1,000 levels (0.2.5
+    nests as deep as the text does). Then its composer may be given any text: it cannot
+    recurse deeper than that. Found by trying 2,000 levels, which any stack holds.
+
+    >>> _libyaml_caps_nesting() in (True, False)
+    True
+    """
+    if _CLoader is None:
+        return False
+    try:
+        yaml.compose("[" * 2000 + "]" * 2000, Loader=_CLoader)
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+def _safe_depth(loader_class: type[Any]) -> float:
+    """How deep a text may nest before its events are read first (:func:`_compose`)."""
+    if loader_class is _CLoader and _libyaml_caps_nesting():
+        return math.inf
+    return float(loader_class.safe_depth)
+
+
+def _pick_loader() -> type[Any]:
+    """libyaml's loader when PyYAML was built with it, else the pure-Python one.
+
+    >>> _pick_loader().safe_depth in (_C_SAFE_DEPTH, _PY_SAFE_DEPTH)
+    True
+    """
+    return _CLoader if yaml.__with_libyaml__ and _CLoader is not None else _PyLoader
+
+
+_Loader = _pick_loader()
 
 
 def _mark_problem(file: str, mark: Any, zh: str, en: str, code: str = "yaml") -> Problem:
@@ -231,271 +312,291 @@ def _one_line(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-@dataclass(eq=False, slots=True)
-class _Node:
-    """A composed YAML node with the size it will have once aliases are expanded.
+def _fail(file: str, mark: Any, zh: str, en: str) -> InputError:
+    return InputError([_mark_problem(file, mark, zh, en)])
 
-    ``eq=False`` keeps identity hashing: an alias is the *same* node object as its anchor.
+
+def _too_deep(file: str, limits: Limits, mark: Any, aliases: bool) -> InputError:
+    n = limits.max_depth
+    extra_zh, extra_en = ("(含别名展开)", " (aliases expanded)") if aliases else ("", "")
+    return _fail(
+        file, mark, f"嵌套层数超过 {n} 层{extra_zh}", f"nesting is deeper than {n} levels{extra_en}"
+    )
+
+
+def _check_tag(file: str, tag: str, kind: str, mark: Any) -> None:
+    if tag not in _KIND_TAGS[kind]:
+        shown = _one_line(tag.replace(_TAG, "!!"), 60)
+        raise _fail(
+            file,
+            mark,
+            f"不支持的标签 {shown}:只允许普通数据(文本、数字、布尔、日期、列表、映射)",
+            f"unsupported tag {shown}: only plain data (text, numbers, booleans, dates, "
+            "lists, mappings) is allowed",
+        )
+
+
+def _check_length(file: str, limits: Limits, value: str, mark: Any) -> None:
+    if len(value) > limits.max_scalar_chars:
+        raise _fail(
+            file,
+            mark,
+            f"单个值过长(超过 {limits.max_scalar_chars} 个字符)",
+            f"a single value is longer than {limits.max_scalar_chars} characters",
+        )
+
+
+def _depth_bound(text: str, enough: int) -> int:
+    """A cheap bound on how deep ``text`` nests, never below the real depth.
+
+    Stops counting once the bound is above ``enough``.
+
+    A flow collection opens with ``[`` or ``{`` (a flow sequence may hold one more level, a
+    bare ``key: value`` pair), flow collections hold no block ones, and nested block
+    collections move one column right at least every second level. Brackets in strings or
+    comments only make the bound larger.
+
+    >>> _depth_bound("a:\\n  b: [1, {c: 2}]\\n", 1000)  # real depth: 3
+    38
     """
-
-    kind: str  # "scalar" | "seq" | "map"
-    tag: str
-    line: int  # 0-based, like a yaml Mark, so a node can stand in for its mark in messages
-    column: int
-    value: str = ""
-    items: list[Any] = field(default_factory=list)  # seq: [_Node]; map: [(_Node, _Node)]
-    size: int = 1  # values after alias expansion, this one included
-    height: int = 1  # collection levels after alias expansion (0 for a scalar)
+    bound = 2 * (text.count("[") + text.count("{")) + 2
+    if bound > enough:
+        return bound
+    # only "\n" ends a line here: every other YAML line break makes lines shorter, not longer
+    return bound + 2 * max(map(len, text.split("\n")))
 
 
-class _Composer:
-    """Build a node graph from parser events, enforcing every limit as the events arrive.
+def _scan(
+    text: str, file: str, limits: Limits, loader_class: type[Any], alias: int = 0
+) -> Any:
+    """Read the parser's events for what the composer cannot say, or says in its own words.
 
-    Unlike ``yaml.compose`` this is iterative (no Python recursion), registers an anchor only
-    when its node is complete (so ``&a [*a]`` is refused as recursive, never built), and keeps
-    running totals of expanded size, so a "billion laughs" document is refused after reading
-    a few hundred bytes and before a single node is expanded.
+    Raises the first of: nesting deeper than the limit, an unsupported tag, a value too long,
+    a duplicate anchor, an undefined or recursive alias, a second document. With ``alias``
+    set, returns the mark of that alias (1-based, in document order) if it comes first;
+    otherwise returns None. The parsers keep their state on the heap and hand out one event
+    at a time, so this is safe at any depth, unlike the composers, and stops at the problem.
     """
-
-    def __init__(self, file: str, limits: Limits) -> None:
-        self.file = file
-        self.limits = limits
-        self.anchors: dict[str, _Node] = {}
-        self.open_anchors: set[str] = set()
-        self.aliases = 0
-        self.merges = 0
-
-    def fail(self, mark: Any, zh: str, en: str) -> InputError:
-        return InputError([_mark_problem(self.file, mark, zh, en)])
-
-    def compose(self, text: str) -> _Node | None:
-        try:
-            return self._compose_with(_Loader, text)
-        except yaml.YAMLError:
-            if _Loader is yaml.SafeLoader:
-                raise
-            # libyaml reads ahead and may refuse the text (say, its own nesting cap) before our
-            # walk has seen the events that break one of our limits. The pure-Python parser is
-            # lazy: run it once on this error path so that the project's own limit speaks
-            # whenever one applies, whatever the libyaml version or its wording.
-            try:
-                self._compose_with(yaml.SafeLoader, text)
-            except InputError:
-                raise
-            except yaml.YAMLError:
-                pass
-            raise
-
-    def _compose_with(self, loader_class: type[Any], text: str) -> _Node | None:
-        self.anchors.clear()
-        self.open_anchors.clear()
-        self.aliases = self.merges = 0
-        loader = loader_class(text)
-        try:
-            return self._compose(loader)
-        finally:
-            loader.dispose()
-
-    def _compose(self, loader: Any) -> _Node | None:
-        lim = self.limits
-        root: _Node | None = None
-        # open collections: [node, anchor, pending_key]; pending_key is used by mappings only
-        stack: list[list[Any]] = []
-        documents = 0
-        # values once aliases are expanded: +1 per node written, + the full expanded size of
-        # the target per alias. Sizes are known when an anchor completes, so a bomb stops at
-        # its first big alias, after a few hundred bytes, without anything being expanded.
-        total = 0
-
-        def attach(node: _Node, mark: Any, added: int, alias: bool = False) -> None:
-            nonlocal root, total
-            total += added
-            if total > lim.max_nodes:
-                raise self._too_big(mark, alias=alias)
-            if not stack:
-                root = node
-                return
-            # an alias can hide depth: "*deep" inside 60 levels is 60 + its own height
-            if len(stack) + node.height > lim.max_depth:
-                raise self._too_deep(mark, aliases=True)
-            frame = stack[-1]
-            parent: _Node = frame[0]
-            parent.size += node.size
-            parent.height = max(parent.height, 1 + node.height)
-            if parent.kind == "seq":
-                parent.items.append(node)
-            elif frame[2] is None:
-                frame[2] = node
-            else:
-                parent.items.append((frame[2], node))
-                frame[2] = None
-
+    anchors: list[str | None] = []  # of the collections open at this point
+    done: set[str] = set()
+    aliases = documents = 0
+    loader = loader_class(text)
+    try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, ScalarEvent):
-                if len(event.value) > lim.max_scalar_chars:
-                    raise self.fail(
-                        event.start_mark,
-                        f"单个值过长(超过 {lim.max_scalar_chars} 个字符)",
-                        f"a single value is longer than {lim.max_scalar_chars} characters",
-                    )
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = _core(loader.resolve(yaml.ScalarNode, event.value, event.implicit), event.value)
-                self._check_tag(tag, "scalar", event.start_mark)
-                self._check_anchor(event.anchor, event.start_mark)
-                mark = event.start_mark
-                node = _Node("scalar", tag, mark.line, mark.column, value=event.value, height=0)
-                is_key = bool(stack) and stack[-1][0].kind == "map" and stack[-1][2] is None
-                if tag == _MERGE and is_key:
-                    self.merges += 1
-                    if self.merges > lim.max_merge_keys:
-                        raise self.fail(
-                            event.start_mark,
-                            f"合并键 << 超过 {lim.max_merge_keys} 个",
-                            f"more than {lim.max_merge_keys} merge keys (<<)",
-                        )
-                attach(node, event.start_mark, 1)
-                if event.anchor is not None:
-                    self.open_anchors.discard(event.anchor)
-                    self.anchors[event.anchor] = node
-            elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
-                if len(stack) >= lim.max_depth:
-                    raise self._too_deep(event.start_mark, aliases=False)
-                kind = "seq" if isinstance(event, SequenceStartEvent) else "map"
-                tag = event.tag
-                if tag is None or tag == "!":
-                    node_cls = yaml.SequenceNode if kind == "seq" else yaml.MappingNode
-                    tag = loader.resolve(node_cls, None, event.implicit)
-                self._check_tag(tag, kind, event.start_mark)
-                self._check_anchor(event.anchor, event.start_mark)
-                mark = event.start_mark
-                stack.append([_Node(kind, tag, mark.line, mark.column), event.anchor, None])
-            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
-                node, anchor, _ = stack.pop()
-                attach(node, node, 1)
-                if anchor is not None:
-                    # registered only now, so an alias inside its own anchor is refused below
-                    self.open_anchors.discard(anchor)
-                    self.anchors[anchor] = node
-            elif isinstance(event, AliasEvent):
-                self.aliases += 1
-                if self.aliases > lim.max_aliases:
-                    raise self.fail(
-                        event.start_mark,
-                        f"别名(*引用)超过 {lim.max_aliases} 个",
-                        f"more than {lim.max_aliases} aliases (*references)",
-                    )
-                target = self.anchors.get(event.anchor)
-                if target is None:
-                    if event.anchor in self.open_anchors:
-                        raise self.fail(
-                            event.start_mark,
+            mark = event.start_mark
+            if isinstance(event, AliasEvent):
+                aliases += 1
+                if aliases == alias:
+                    return mark
+                if event.anchor not in done:
+                    if event.anchor in anchors:
+                        raise _fail(
+                            file,
+                            mark,
                             f"别名 *{event.anchor} 引用了包含它自身的锚点(不允许循环结构)",
                             f"alias *{event.anchor} refers to an anchor that contains it "
                             "(recursive structures are not allowed)",
                         )
-                    raise self.fail(
-                        event.start_mark,
-                        f"未定义的别名 *{event.anchor}",
-                        f"undefined alias *{event.anchor}",
+                    raise _fail(
+                        file, mark, f"未定义的别名 *{event.anchor}", f"undefined alias *{event.anchor}"
                     )
-                attach(target, event.start_mark, target.size, alias=True)
+            elif isinstance(event, (ScalarEvent, CollectionStartEvent)):
+                if isinstance(event, ScalarEvent):
+                    kind = "scalar"
+                    _check_length(file, limits, event.value, mark)
+                else:
+                    kind = "seq" if isinstance(event, SequenceStartEvent) else "map"
+                    if len(anchors) >= limits.max_depth:
+                        raise _too_deep(file, limits, mark, aliases=False)
+                if event.tag is not None and event.tag != "!":  # implicit tags are all plain data
+                    _check_tag(file, event.tag, kind, mark)
+                anchor = event.anchor
+                if anchor is not None and (anchor in done or anchor in anchors):
+                    raise _fail(file, mark, f"重复的锚点 &{anchor}", f"duplicate anchor &{anchor}")
+                if kind == "scalar":
+                    if anchor is not None:
+                        done.add(anchor)
+                else:
+                    anchors.append(anchor)
+            elif isinstance(event, CollectionEndEvent):
+                anchor = anchors.pop()
+                if anchor is not None:
+                    done.add(anchor)
             elif isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise self.fail(
-                        event.start_mark,
+                    raise _fail(
+                        file,
+                        mark,
                         "文件中只能有一个 YAML 文档(发现了第二个 ---)",
                         "expected a single YAML document but found another (---)",
                     )
-            elif isinstance(event, (DocumentEndEvent, StreamStartEvent, StreamEndEvent)):
-                pass
-        return root
+    finally:
+        loader.dispose()
+    return None
 
-    def _too_deep(self, mark: Any, aliases: bool) -> InputError:
-        n = self.limits.max_depth
-        extra_zh, extra_en = ("(含别名展开)", " (aliases expanded)") if aliases else ("", "")
-        return self.fail(
-            mark, f"嵌套层数超过 {n} 层{extra_zh}", f"nesting is deeper than {n} levels{extra_en}"
-        )
 
-    def _too_big(self, mark: Any, alias: bool) -> InputError:
-        n = self.limits.max_nodes
-        if alias:
-            return self.fail(
-                mark,
-                f"展开别名(*引用)后文档会超过 {n:,} 个值(疑似“十亿笑声”炸弹),已拒绝且未展开",
-                f"expanding the aliases (*references) would make more than {n:,} values "
-                "(a 'billion laughs' bomb?); refused without expanding them",
-            )
-        return _too_many_values(self.file, self.limits, mark)
+def _compose(text: str, file: str, limits: Limits, loader_class: type[Any]) -> Any:
+    """The document's node graph from the composer (aliases are shared nodes, never copies)."""
+    try:
+        safe = _safe_depth(loader_class)
+        if safe < math.inf and _depth_bound(text, int(safe)) > safe:
+            _scan(text, file, limits, loader_class)  # the composer recurses: depth first
+        loader = loader_class(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        # The parser's or composer's own error: say first any problem of ours that comes
+        # earlier (anchors, a second document in the project's words; the depth before libyaml's
+        # own nesting cap, which it may hit reading ahead). The pure-Python parser is lazy.
+        with contextlib.suppress(yaml.YAMLError):
+            _scan(text, file, limits, _PyLoader)
+        raise
 
-    def _check_tag(self, tag: str, kind: str, mark: Any) -> None:
-        allowed = _KIND_TAGS[kind]
-        if tag not in allowed:
-            shown = _one_line(tag.replace(_TAG, "!!"), 60)
-            raise self.fail(
-                mark,
-                f"不支持的标签 {shown}:只允许普通数据(文本、数字、布尔、日期、列表、映射)",
-                f"unsupported tag {shown}: only plain data (text, numbers, booleans, dates, "
-                "lists, mappings) is allowed",
-            )
 
-    def _check_anchor(self, anchor: str | None, mark: Any) -> None:
-        if anchor is None:
+def _check_graph(root: Any, file: str, limits: Limits, text: str, loader_class: type[Any]) -> None:
+    """Bound the node graph before anything is built: tags, lengths, depth, aliases, size.
+
+    One walk in document order over the nodes as composed, never expanding an alias: a node
+    met again is an alias and counts as the size and height it has once expanded, known since
+    the node was finished. So a "billion laughs" document is refused at its first big alias.
+    Problems at an alias are placed by reading the events up to that alias (:func:`_scan`).
+    """
+    lim = limits
+    shared = "&" in text  # without an anchor every node is met once: no bookkeeping needed
+    sizes: dict[int, tuple[int, int]] = {}  # finished node: (values once expanded, height)
+    active: set[int] = set()  # open collections
+    total = aliases = merges = 0
+    frames: list[list[Any]] = []  # [node, children, next child, size, height, is_mapping]
+
+    def at_alias() -> Any:
+        return _scan(text, file, lim, loader_class, alias=aliases)
+
+    node = root
+    is_key = False
+    while True:
+        size = -1  # set when the visited node is finished (a scalar or an alias)
+        key = id(node)
+        if shared and (key in sizes or key in active):
+            aliases += 1
+            if aliases > lim.max_aliases:
+                raise _fail(
+                    file,
+                    at_alias(),
+                    f"别名(*引用)超过 {lim.max_aliases} 个",
+                    f"more than {lim.max_aliases} aliases (*references)",
+                )
+            if key in active:
+                _scan(text, file, lim, loader_class)  # names the recursive alias and raises
+                raise _fail(file, node.start_mark, "不允许循环结构", "recursive structures are not allowed")
+            size, height = sizes[key]
+            total += size
+            if total > lim.max_nodes:
+                raise _too_big(file, lim, at_alias(), alias=True)
+            if len(frames) + height > lim.max_depth:
+                raise _too_deep(file, lim, at_alias(), aliases=True)
+        elif isinstance(node, yaml.ScalarNode):
+            mark = node.start_mark
+            _check_length(file, lim, node.value, mark)
+            _check_tag(file, node.tag, "scalar", mark)
+            if is_key and node.tag == _MERGE:
+                merges += 1
+                if merges > lim.max_merge_keys:
+                    raise _fail(
+                        file,
+                        mark,
+                        f"合并键 << 超过 {lim.max_merge_keys} 个",
+                        f"more than {lim.max_merge_keys} merge keys (<<)",
+                    )
+            total += 1
+            if total > lim.max_nodes:
+                raise _too_many_values(file, lim, mark)
+            size, height = 1, 0
+            if shared:
+                sizes[key] = (1, 0)
+        else:
+            mark = node.start_mark
+            if len(frames) >= lim.max_depth:
+                raise _too_deep(file, lim, mark, aliases=False)
+            mapping = isinstance(node, yaml.MappingNode)
+            _check_tag(file, node.tag, "map" if mapping else "seq", mark)
+            children = [n for pair in node.value for n in pair] if mapping else node.value
+            frames.append([node, children, 0, 1, 1, mapping])
+            if shared:
+                active.add(key)
+        while frames:
+            frame = frames[-1]
+            if size >= 0:  # hand the finished child to its parent
+                frame[3] += size
+                frame[4] = max(frame[4], 1 + height)
+            children, index = frame[1], frame[2]
+            if index < len(children):
+                frame[2] = index + 1
+                node = children[index]
+                is_key = frame[5] and index % 2 == 0
+                break
+            frames.pop()
+            done = frame[0]
+            size, height = frame[3], frame[4]
+            total += 1
+            if total > lim.max_nodes:
+                raise _too_many_values(file, lim, done.start_mark)
+            if shared:
+                active.discard(id(done))
+                sizes[id(done)] = (size, height)
+        else:
             return
-        if anchor in self.anchors or anchor in self.open_anchors:
-            raise self.fail(mark, f"重复的锚点 &{anchor}", f"duplicate anchor &{anchor}")
-        self.open_anchors.add(anchor)
 
 
 class _Builder:
     """Turn a checked node graph into plain Python data, recording positions.
 
     Recursion depth is bounded by ``Limits.max_depth`` and the amount of work by
-    ``Limits.max_nodes``, both already enforced by :class:`_Composer`.
+    ``Limits.max_nodes``, both already enforced by :func:`_check_graph`.
     """
 
     def __init__(self, file: str, where: Locations) -> None:
         self.file = file
         self.where = where
         # one constructor for all scalars: building one per node (as yaml does) is slow
-        self.scalars = yaml.SafeLoader("")
+        self.scalars = _PyLoader("")
 
-    def fail(self, node: _Node, zh: str, en: str) -> InputError:
-        return InputError([_mark_problem(self.file, node, zh, en)])
+    def fail(self, node: Any, zh: str, en: str) -> InputError:
+        return _fail(self.file, node.start_mark, zh, en)
 
-    def build(self, node: _Node, path: PathKey) -> Any:
-        self.where.add(path, node.line + 1, node.column + 1)
-        if node.kind == "map":
+    def build(self, node: Any, path: PathKey) -> Any:
+        mark = node.start_mark
+        self.where.add(path, mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
-        if node.kind == "seq":
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.items)]
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         return self.scalar(node, path)
 
-    def scalar(self, node: _Node, path: PathKey = ()) -> Any:
+    def scalar(self, node: Any, path: PathKey = ()) -> Any:
         tag = node.tag
-        if tag not in _SCALAR_TAGS:
+        if tag == _STR or tag not in _SCALAR_TAGS:
             # "!!value" (a bare "=") is text; a "<<" outside a mapping key is text too
-            tag = _STR
+            return node.value
         try:
-            constructor = self.scalars.yaml_constructors[tag]
-            return constructor(self.scalars, yaml.ScalarNode(tag, node.value))
+            return self.scalars.yaml_constructors[tag](self.scalars, node)
         except Exception as exc:  # why: e.g. 2021-02-30, a 5000-digit int; any failure is input
             detail = _one_line(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 80)
             # a date that does not exist (2024-02-30) is the usual case: say it in Chinese too
             zh_detail = "日期不存在" if tag == _TAG + "timestamp" else detail
             problem = _mark_problem(
-                self.file, node,
+                self.file, node.start_mark,
                 f"无法读取值 {_one_line(node.value)!r}:{zh_detail}",
                 f"cannot read the value {_one_line(node.value)!r}: {detail}",
             )
             field_name = dotted(path) or None  # the field, as every other problem names it
             raise InputError([dataclasses.replace(problem, field=field_name)]) from None
 
-    def key(self, node: _Node) -> Any:
-        if node.kind != "scalar":
+    def key(self, node: Any) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
             raise self.fail(
                 node,
                 "映射的键必须是简单值(文本或数字)",
@@ -514,24 +615,25 @@ class _Builder:
             )
         return key
 
-    def mapping(self, node: _Node, path: PathKey) -> dict[Any, Any]:
+    def mapping(self, node: Any, path: PathKey) -> dict[Any, Any]:
         """Build a mapping; explicit keys win over ``<<`` merged ones, earlier merges over later.
 
         Duplicate explicit keys are an error; a key that only overrides a merged one is not
         (that is what merge keys are for).
         """
-        explicit: list[tuple[Any, _Node, _Node]] = []
+        explicit: list[tuple[Any, Any, Any]] = []
         seen: set[Any] = set()
-        sources: list[_Node] = []
+        sources: list[Any] = []
         merge_seen = False
-        for key_node, value_node in node.items:
-            if key_node.kind == "scalar" and key_node.tag == _MERGE:
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE and isinstance(key_node, yaml.ScalarNode):
                 if merge_seen:
                     raise self.fail(key_node, "重复的合并键 <<", "duplicate merge key <<")
                 merge_seen = True
-                candidates = value_node.items if value_node.kind == "seq" else [value_node]
+                is_list = isinstance(value_node, yaml.SequenceNode)
+                candidates = value_node.value if is_list else [value_node]
                 for source in candidates:
-                    if source.kind != "map":
+                    if not isinstance(source, yaml.MappingNode):
                         raise self.fail(
                             source,
                             "合并键 << 的值必须是映射或映射的列表",
@@ -554,8 +656,9 @@ class _Builder:
             result[key] = self.build(value_node, child)
             # a scalar is reported at the value; a list/mapping at its key, which is where a
             # reader looks for "missing field"/"unknown field" inside it
-            if value_node.kind != "scalar":
-                self.where.add(child, key_node.line + 1, key_node.column + 1)
+            if not isinstance(value_node, yaml.ScalarNode):
+                mark = key_node.start_mark
+                self.where.add(child, mark.line + 1, mark.column + 1)
         return result
 
 
@@ -605,6 +708,19 @@ def _check_text_size(text: str, file: str, limits: Limits) -> None:
         raise _too_large(file, len(text), limits, unit="characters")
 
 
+def _too_big(file: str, limits: Limits, mark: Any, alias: bool) -> InputError:
+    if not alias:
+        return _too_many_values(file, limits, mark)
+    n = limits.max_nodes
+    return _fail(
+        file,
+        mark,
+        f"展开别名(*引用)后文档会超过 {n:,} 个值(疑似“十亿笑声”炸弹),已拒绝且未展开",
+        f"expanding the aliases (*references) would make more than {n:,} values "
+        "(a 'billion laughs' bomb?); refused without expanding them",
+    )
+
+
 def _too_many_values(file: str, limits: Limits, mark: Any) -> InputError:
     row = _human(limits.max_row_bytes)
     n = limits.max_nodes
@@ -647,13 +763,28 @@ def load_yaml_text(text: str, file: str, *, limits: Limits | None = None) -> tup
     lim = limits or DEFAULT_LIMITS
     _check_text_size(text, file, lim)
     _check_surrogates(text, file)
-    node = _guard(file, "yaml", lambda: _Composer(file, lim).compose(text), text)
-    if node is None:
-        raise InputError.single(
-            file, "文件为空(没有任何内容或只有注释)", "the file is empty (nothing but comments)"
-        )
-    where = Locations()
-    data = _guard(file, "yaml", lambda: _Builder(file, where).build(node, ()))
+    loader_class = _Loader
+    # The cyclic garbage collector would run again and again over the hundreds of thousands of
+    # fresh nodes and values, none of which can be cyclic garbage (a recursive alias is refused
+    # before anything is built): paused while they are made, it halves the time of a big file.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        node = _guard(file, "yaml", lambda: _compose(text, file, lim, loader_class), text)
+        if node is None:
+            raise InputError.single(
+                file, "文件为空(没有任何内容或只有注释)", "the file is empty (nothing but comments)"
+            )
+        where = Locations()
+
+        def build() -> Any:
+            _check_graph(node, file, lim, text, loader_class)
+            return _Builder(file, where).build(node, ())
+
+        data = _guard(file, "yaml", build, text)
+    finally:
+        if collecting:
+            gc.enable()
     return data, where
 
 

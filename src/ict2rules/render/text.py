@@ -31,6 +31,7 @@ from ..evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..report import Report, message, show
 from .registry import writer
+from .sources import cite_line, document_line, source_line  # noqa: F401 (cite_line: re-exported)
 
 if TYPE_CHECKING:
     from ..ruleset import Rule
@@ -364,31 +365,6 @@ def pct(x: float | None) -> str:
 
 def title_of(rule: Rule, lang: str) -> str:
     return printable(str(getattr(rule.title, lang)))
-
-
-def document_line(report: Report) -> str:
-    d = report.ruleset.document
-    return printable(f"{d.title}({d.issuer}{', ' + d.number if d.number else ''})")
-
-
-def _cited_title(rule: Rule, report: Report) -> str | None:
-    """The title of the document a rule cites when it is not the report's own (an inherited
-    rule); reports name documents by title, never by the file the text was copied from."""
-    title = rule.source.title or rule.source.document
-    return None if title in (None, report.ruleset.document.title) else title
-
-
-def source_line(rule: Rule, report: Report) -> str:
-    """The section, after the cited document's title when it is not the ruleset's own (a rule
-    inherited through ``extends``): '三(一)3⑴' or '《…意见》 四'."""
-    other = _cited_title(rule, report)
-    return printable(f"《{other}》{rule.source.section}" if other else rule.source.section)
-
-
-def cite_line(rule: Rule, report: Report) -> str:
-    """The cited document's title and the section: '《泽库县…实施方案》三(一)3⑴'."""
-    title = _cited_title(rule, report) or report.ruleset.document.title
-    return printable(f"《{title}》{rule.source.section}")
 
 
 def show_value(f: Finding, value: Any, lang: str | None = None) -> str:

@@ -41,6 +41,7 @@ from ..kinds.base import Status
 from ..labels import label
 from ..report import Report, message, render, show
 from .registry import writer
+from .sources import document_line, source_line
 
 SHEETS = ("汇总", "问题清单", "学校要求", "说明")
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)
@@ -588,7 +589,6 @@ def problem_columns(lang: str) -> list[Column]:
 def problem_rows(report: Report, lang: str, names: dict[str | None, str | None],
                  only: frozenset[Status] | None = None) -> Iterator[tuple[list[Any], Style]]:
     """The 问题清单 rows: each teacher finding not met (or not yet due), in checking order."""
-    from .text import source_line
 
     t = T[lang]
     derived = derived_titles(report, lang)
@@ -618,7 +618,6 @@ def school_columns(lang: str) -> list[Column]:
 
 
 def school_finding_rows(report: Report, lang: str, only: frozenset[Status] | None = None) -> Iterator[tuple[list[Any], Style]]:
-    from .text import source_line
 
     t = T[lang]
     derived = derived_titles(report, lang)
@@ -642,7 +641,6 @@ def school_finding_rows(report: Report, lang: str, only: frozenset[Status] | Non
 
 def about_rows(report: Report, rows: list[SchoolRow], problems: int, lang: str) -> list[tuple[str, Any]]:
     """The 说明 sheet: what was checked, when, the counts, and how to read the workbook."""
-    from .text import document_line
 
     zh = lang == "zh"
     s = report.summary()
@@ -685,7 +683,6 @@ def write_xlsx(report: Report, stream: IO[bytes], *, lang: str = "zh",
                only: frozenset[Status] | None = None, engine: str = ENGINE, **_: Any) -> None:
     """Write the workbook to a binary ``stream`` (``only``: statuses to list, as ``--status``;
     ``engine``: "xlsxwriter" or "openpyxl", the library that writes it)."""
-    from .text import source_line
 
     lang = lang if lang in T else "zh"
     t = T[lang]
