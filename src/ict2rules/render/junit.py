@@ -18,7 +18,7 @@ from ..kinds.base import Status
 from ..report import Report, message
 from .registry import writer
 from .sarif import locate
-from .text import LABELS, cite_line, due_of, show_value
+from .text import LABELS, cite_line, due_of, said_values
 
 _FAILED = (Status.FAIL, Status.MISSING_DATA)
 
@@ -47,17 +47,17 @@ def _testcase(parent: ET.Element, f: Finding, report: Report, where: Any, t: dic
         case.set("file", file)
         if line:
             case.set("line", str(line))
-    o = f.outcome
     if f.status in _FAILED:
         failure = ET.SubElement(case, "failure", message=message(f, lang), type=f.status.value)
+        expected, actual = said_values(f, lang)
         failure.text = (
             f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, lang)}\n"
-            f"{t['expected']}: {show_value(f, o.expected)}\n{t['actual']}: {show_value(f, o.actual)}\n"
+            f"{t['expected']}: {expected}\n{t['actual']}: {actual}\n"
             f"{t['source']}: {cite_line(rule, report)}「{rule.source.quote}」"
             + (f"\n{t['note']}: {rule.note}" if rule.note else "")
         )
     elif f.status is Status.PENDING:
-        ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f)}")
+        ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, lang)}")
 
 
 def junit_tree(report: Report, lang: str = "zh") -> ET.Element:

@@ -132,7 +132,7 @@ def _pending(report: Report, t: dict[str, str], lang: str) -> list[str]:
     for rule, fs in by_rule(pending):
         who = ", ".join(md(f.subject.label()) for f in fs)
         note = pending_note(fs, t)
-        out.append(f"- `{rule.id}` {md(title_of(rule, lang))} — {t['due']} {md(due_of(fs[0]))} — {who}" + (f" {md(note)}" if note else ""))
+        out.append(f"- `{rule.id}` {md(title_of(rule, lang))} — {t['due']} {md(due_of(fs[0], lang))} — {who}" + (f" {md(note)}" if note else ""))
     return [*out, ""]
 
 

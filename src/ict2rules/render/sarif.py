@@ -21,7 +21,7 @@ from ..kinds.base import Status
 from ..report import InputProblem, Report, message, show
 from .problems import plain_line
 from .registry import writer
-from .text import cite_line, show_value
+from .text import LABELS, cite_line, said_values, title_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/ict2rules/"
@@ -106,15 +106,17 @@ def uri(path: str) -> str:
     return p.resolve().as_uri() if p.is_absolute() else quote(p.as_posix())
 
 
-def _descriptor(rule: Any, report: Report) -> dict[str, Any]:
+def _descriptor(rule: Any, report: Report, lang: str) -> dict[str, Any]:
     src = rule.source
     cite = cite_line(rule, report)
     help_md = f"> {src.quote}\n>\n> — {cite}" + (f"\n\n{rule.note}" if rule.note else "")
+    title = title_of(rule, lang)
     return {
         "id": rule.id,
         "name": rule.id,
-        "shortDescription": {"text": rule.title.zh},
-        "fullDescription": {"text": f"{rule.title.zh} / {rule.title.en}"},
+        # what a dashboard shows people, in the report's language (the quote is the document's)
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": title},
         "help": {"text": f"「{src.quote}」— {cite}" + (f"\n{rule.note}" if rule.note else ""), "markdown": help_md},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
@@ -127,7 +129,11 @@ def _descriptor(rule: Any, report: Report) -> dict[str, Any]:
 def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: str) -> dict[str, Any]:
     file, line = where(f.subject)
     o = f.outcome
-    text = f"{f.subject.label()}: {message(f, lang)} (expected {show_value(f, o.expected)}; actual {show_value(f, o.actual)})"
+    t = LABELS[lang]
+    expected, actual = said_values(f, lang)
+    sep = ";" if lang == "zh" else "; "
+    text = (f"{f.subject.label()}: {message(f, lang)}"
+            f"{t['lp']}{t['expected']} {expected}{sep}{t['actual']} {actual}{t['rp']}")
     result: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": index,
@@ -137,6 +143,7 @@ def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: 
         "partialFingerprints": {"ict2rules/v1": f"{f.rule_id}:{f.subject.school or ''}/{f.subject.id}"},
         "properties": {
             "status": f.status.value, "subject": f.subject.to_dict(),
+            # for programs, as the JSON report gives them (a path, a set symbol)
             "expected": show(o.expected), "actual": show(o.actual),
         },
     }
@@ -171,7 +178,7 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "ict2rules", "version": __version__, "informationUri": INFORMATION_URI,
-            "rules": [_descriptor(r, report) for r in rules],
+            "rules": [_descriptor(r, report, lang) for r in rules],
         }},
         "automationDetails": {"id": f"ict2rules/{report.ruleset.id}/{report.as_of.isoformat()}"},
         "results": results,
