@@ -10,6 +10,7 @@ expected, actual and the quoted clause; work not yet due is ``<skipped>``.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import printable
@@ -60,6 +61,61 @@ def _testcase(parent: ET.Element, f: Finding, report: Report, where: Any, t: dic
         ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, lang)}")
 
 
+def _suites(report: Report) -> dict[tuple[str, str], list[Finding]]:
+    """The findings that apply, by the suite they belong to (in report order)."""
+    suites: dict[tuple[str, str], list[Finding]] = {}
+    for f in report.findings:
+        if f.status is not Status.NOT_APPLICABLE:
+            suites.setdefault(_suite_key(f), []).append(f)
+    return suites
+
+
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    return {
+        "tests": len(findings),
+        "failures": sum(f.status in _FAILED for f in findings),
+        "skipped": sum(f.status is Status.PENDING for f in findings),
+    }
+
+
+def _root(report: Report, suites: dict[tuple[str, str], list[Finding]]) -> ET.Element:
+    """The ``<testsuites>`` element with its totals, without its suites."""
+    totals = {"tests": 0, "failures": 0, "skipped": 0}
+    for findings in suites.values():
+        for k, v in _counts(findings).items():
+            totals[k] += v
+    totals["tests"] += len(report.input_problems)
+    totals["skipped"] += len(report.input_problems)
+    root = ET.Element("testsuites", name=f"ict2rules {report.ruleset.id}")
+    for k, v in totals.items():
+        root.set(k, str(v))
+    root.set("errors", "0")
+    root.set("time", "0")
+    return root
+
+
+def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], lang: str) -> Iterator[ET.Element]:
+    """Each ``<testsuite>`` in turn, made when it is wanted (a province's would not fit in memory
+    as one tree), then the inputs' problems as one more."""
+    t = LABELS[lang]
+    where = locate(report)
+    names = {(f.subject.level, f.subject.id): f.subject.name for f in report.findings if f.subject.level != "teacher"}
+    for key, findings in suites.items():
+        counts = _counts(findings)
+        suite = ET.Element(
+            "testsuite", name=_suite_name(key, names, t), errors="0", time="0",
+            timestamp=f"{report.as_of.isoformat()}T00:00:00", **{k: str(v) for k, v in counts.items()},
+        )
+        props = ET.SubElement(suite, "properties")
+        for name, value in (("ruleset", report.ruleset.id), ("as_of", report.as_of.isoformat()), ("level", key[0])):
+            ET.SubElement(props, "property", name=name, value=value)
+        for f in findings:
+            _testcase(suite, f, report, where, t, lang)
+        yield suite
+    if report.input_problems:
+        yield input_suite(report, lang)
+
+
 def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
     """The ``<testsuites>`` element of a report.
 
@@ -68,40 +124,9 @@ def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
     >>> root.tag, root.get("failures") != "0"
     ('testsuites', True)
     """
-    t = LABELS[lang]
-    where = locate(report)
-    names = {(f.subject.level, f.subject.id): f.subject.name for f in report.findings if f.subject.level != "teacher"}
-    suites: dict[tuple[str, str], list[Finding]] = {}
-    for f in report.findings:
-        if f.status is not Status.NOT_APPLICABLE:
-            suites.setdefault(_suite_key(f), []).append(f)
-    root = ET.Element("testsuites", name=f"ict2rules {report.ruleset.id}")
-    totals = {"tests": 0, "failures": 0, "skipped": 0}
-    for key, findings in suites.items():
-        counts = {
-            "tests": len(findings),
-            "failures": sum(f.status in _FAILED for f in findings),
-            "skipped": sum(f.status is Status.PENDING for f in findings),
-        }
-        suite = ET.SubElement(
-            root, "testsuite", name=_suite_name(key, names, t), errors="0", time="0",
-            timestamp=f"{report.as_of.isoformat()}T00:00:00", **{k: str(v) for k, v in counts.items()},
-        )
-        props = ET.SubElement(suite, "properties")
-        for name, value in (("ruleset", report.ruleset.id), ("as_of", report.as_of.isoformat()), ("level", key[0])):
-            ET.SubElement(props, "property", name=name, value=value)
-        for f in findings:
-            _testcase(suite, f, report, where, t, lang)
-        for k, v in counts.items():
-            totals[k] += v
-    if report.input_problems:
-        totals["tests"] += len(report.input_problems)
-        totals["skipped"] += len(report.input_problems)
-        root.append(input_suite(report, lang))
-    for k, v in totals.items():
-        root.set(k, str(v))
-    root.set("errors", "0")
-    root.set("time", "0")
+    suites = _suites(report)
+    root = _root(report, suites)
+    root.extend(_each_suite(report, suites, lang))
     return root
 
 
@@ -121,14 +146,32 @@ def input_suite(report: Report, lang: str) -> ET.Element:
     return suite
 
 
-@writer("junit")
-def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
-    root = junit_tree(report, lang)
+def _printable(root: ET.Element) -> None:
     for el in root.iter():  # XML 1.0 cannot carry control characters, wherever they came from
         el.attrib = {k: printable(v) for k, v in el.attrib.items()}
         if el.text:
             el.text = printable(el.text)
-    ET.indent(root)
+
+
+@writer("junit")
+def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
+    # one suite at a time: the file is what one indented tree of them all would be
+    suites = _suites(report)
+    root = _root(report, suites)
+    _printable(root)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ET.tostring(root, encoding="unicode"))
+    mark = "\x1e"  # where the suites go (printable() never leaves one in the text)
+    root.text = mark
+    head, tail = ET.tostring(root, encoding="unicode").split(mark)
+    empty = True
+    for suite in _each_suite(report, suites, lang):
+        _printable(suite)
+        ET.indent(suite, level=1)
+        stream.write((head if empty else "") + "\n  " + ET.tostring(suite, encoding="unicode"))
+        empty = False
+    if empty:
+        root.text = None
+        stream.write(ET.tostring(root, encoding="unicode"))
+    else:
+        stream.write("\n" + tail)
     stream.write("\n")

@@ -9,7 +9,7 @@ YAML/JSON record files, the line of the school, teacher or project it is about (
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -167,14 +167,20 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
     >>> log["version"], log["runs"][0]["tool"]["driver"]["name"]
     ('2.1.0', 'ict2rules')
     """
-    rules = report.ruleset.rules
-    index = {r.id: i for i, r in enumerate(rules)}
+    return _log(report, lang, list(_results(report, lang)))
+
+
+def _results(report: Report, lang: str) -> Iterator[dict[str, Any]]:
+    """A ``result`` for each finding not met, made one at a time."""
+    index = {r.id: i for i, r in enumerate(report.ruleset.rules)}
     where = locate(report)
-    results = [
-        _result(f, index[f.rule_id], where, lang)
-        for f in report.findings
-        if f.status in (Status.FAIL, Status.MISSING_DATA)
-    ]
+    for f in report.findings:
+        if f.status in (Status.FAIL, Status.MISSING_DATA):
+            yield _result(f, index[f.rule_id], where, lang)
+
+
+def _log(report: Report, lang: str, results: list[Any]) -> dict[str, Any]:
+    rules = report.ruleset.rules
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "ict2rules", "version": __version__, "informationUri": INFORMATION_URI,
@@ -193,10 +199,24 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+_MARK = "ict2rules:results-go-here:7f3c1e"  # where the results go (no result text is this)
+_RESULT_INDENT = " " * 8  # runs → run → results → each result
+
+
 @writer("sarif")
 def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
-    # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard
-    json.dump(printable_data(sarif_log(report, lang)), stream, ensure_ascii=False, indent=2)
+    # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard;
+    # the results are written one at a time (a province's would not fit in memory as one
+    # list): the file is what json.dump of the whole log writes
+    text = json.dumps(printable_data(_log(report, lang, [_MARK])), ensure_ascii=False, indent=2)
+    head, tail = text.split(f"\n{_RESULT_INDENT}{json.dumps(_MARK)}\n")
+    first = True
+    for result in _results(report, lang):
+        item = json.dumps(printable_data(result), ensure_ascii=False, indent=2)
+        stream.write((head + "\n" if first else ",\n") + _RESULT_INDENT + item.replace("\n", "\n" + _RESULT_INDENT))
+        first = False
+    # no result: an empty list, as json.dump writes it
+    stream.write(head + tail.removeprefix(" " * 6) if first else "\n" + tail)
     stream.write("\n")
 
 
