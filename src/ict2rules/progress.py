@@ -136,7 +136,7 @@ class Phases:
         finally:
             for owner, counting in saved:
                 if owner.teachers is counting:
-                    owner.teachers = list(counting)
+                    owner.teachers = counting[:]  # (a plain list; no tick: not iterated)
 
     @contextmanager
     def writing(self, to_terminal: bool) -> Iterator[None]:
