@@ -146,6 +146,30 @@ def input_suite(report: Report, lang: str) -> ET.Element:
     return suite
 
 
+_XML_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gbk": "GBK", "gb18030": "GB18030", "ascii": "US-ASCII",
+              "iso8859-1": "ISO-8859-1", "latin-1": "ISO-8859-1", "cp1252": "windows-1252"}
+
+
+def xml_encoding(stream: Any) -> str:
+    """The encoding the XML declaration names: the stream's own (a Chinese Windows console or
+    a file redirected from it is GBK), UTF-8 for a file ``-o`` writes or a stream of text.
+
+    >>> import io
+    >>> xml_encoding(io.StringIO()), xml_encoding(io.TextIOWrapper(io.BytesIO(), encoding="cp936"))
+    ('UTF-8', 'GBK')
+    """
+    import codecs
+
+    name = getattr(stream, "encoding", None)
+    if not isinstance(name, str):
+        return "UTF-8"
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return "UTF-8"
+    return _XML_NAMES.get(name, name.upper())
+
+
 def _printable(root: ET.Element) -> None:
     for el in root.iter():  # XML 1.0 cannot carry control characters, wherever they came from
         el.attrib = {k: printable(v) for k, v in el.attrib.items()}
@@ -159,7 +183,7 @@ def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) 
     suites = _suites(report)
     root = _root(report, suites)
     _printable(root)
-    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    stream.write(f'<?xml version="1.0" encoding="{xml_encoding(stream)}"?>\n')
     mark = "\x1e"  # where the suites go (printable() never leaves one in the text)
     root.text = mark
     head, tail = ET.tostring(root, encoding="unicode").split(mark)
