@@ -71,7 +71,7 @@ def evaluate(
     into one region per county their records name (``attributes.county``, a roster's 所属区县
     column; :func:`ict2rules.regions.group_by_county`) and checks the ruleset's region rules.
     ``release=True`` lets each school's teachers go once the school is checked (its
-    ``teachers`` becomes ``[]`` in ``data``), so that a province's roster and its report are
+    ``teachers`` becomes ``[]`` in ``data``; a region's schools keep theirs), so that a province's roster and its report are
     never both in memory: for a caller that reads the records only to check them, as
     ``ict2rules check`` does. The report is the same.
 
