@@ -14,7 +14,10 @@ own peak resident set size is read when it ends (``os.wait4``, the child's ``ru_
   only when asked, ``--cases``);
 * ``json``, ``markdown``, ``jsonl``, ``xlsx``: the same check, then that writer into a file;
 * ``cli-FORMAT``: ``ict2rules check schools.yaml roster.jsonl -r zeku_2023 -f FORMAT -o …``
-  from start to exit (``-f jsonl`` streams the roster row by row).
+  from start to exit (``-f jsonl`` streams the roster row by row);
+* ``every``: one check, then every format ``ict2rules check`` writes, one after another in
+  the same process, each timed (CPU seconds) with the resident set size sampled every 20 ms
+  while it writes: one province-sized check instead of one per format.
 
 Each line gives the wall seconds of the check and of the writing, the peak RSS of the process,
 the writing's time and the peak's ratio to ``dumps``', and the output's size.
@@ -41,7 +44,8 @@ from population import checked_report
 
 AS_OF = "2024-01-15"  # after every Zeku deadline: each unmet rule is a failure
 WRITERS = ("json", "markdown", "jsonl", "xlsx")
-CASES = ("check", "dumps", "dumps-all", *WRITERS, *(f"cli-{w}" for w in WRITERS))
+FORMATS = ("concise", "github", "html", "json", "jsonl", "junit", "markdown", "sarif", "teachers", "text", "xlsx")
+CASES = ("check", "dumps", "dumps-all", *WRITERS, *(f"cli-{w}" for w in FORMATS), "every")
 DEFAULT = ("check", "dumps", *WRITERS, "cli-json", "cli-jsonl")
 
 
@@ -59,6 +63,8 @@ def child(case: str, folder: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     report = checked_report(folder)
     checked = time.perf_counter() - t0
+    if case == "every":
+        return {"check_s": checked, "findings": len(report.findings), "formats": every_format(report, folder)}
     t1 = time.perf_counter()
     size = 0
     if case == "dumps":
@@ -81,6 +87,39 @@ def child(case: str, folder: Path) -> dict[str, Any]:
         size = out.stat().st_size
     return {"check_s": checked, "write_s": time.perf_counter() - t1, "findings": len(report.findings),
             "bytes": size}
+
+
+def every_format(report: Any, folder: Path) -> dict[str, dict[str, float]]:
+    """Each format written in turn: CPU seconds, the highest RSS while writing, the size."""
+    import threading
+
+    from ict2rules.render import BINARY, formats, write
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+    out: dict[str, dict[str, float]] = {}
+    for fmt in formats():
+        path = folder / f"every.{fmt}"
+        peak, done = [rss_mb()], threading.Event()
+
+        def sample(peak: list[float] = peak, done: threading.Event = done) -> None:
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], rss_mb())
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        before, t0 = rss_mb(), time.process_time()
+        with open(path, "wb" if fmt in BINARY else "w", encoding=None if fmt in BINARY else "utf-8") as stream:
+            write(fmt, report, stream)
+        cpu = time.process_time() - t0
+        done.set()
+        sampler.join()
+        out[fmt] = {"cpu_s": cpu, "before_mb": before, "peak_mb": max(peak[0], rss_mb()),
+                    "bytes": path.stat().st_size}
+        path.unlink()
+    return out
 
 
 def measure(case: str, folder: Path) -> dict[str, Any]:
@@ -121,6 +160,13 @@ def main() -> None:
         base: dict[str, Any] | None = None
         for case in args.cases:
             f = measure(case, folder)
+            if case == "every":
+                print(f"every: check {f['check_s']:.1f} s, {f['findings']} findings, process peak {f['peak_mb']:.0f} MB")
+                print(f"{'format':<10} {'CPU s':>7} {'RSS before MB':>13} {'peak MB':>8} {'output MB':>9}")
+                for fmt, g in f["formats"].items():
+                    print(f"{fmt:<10} {g['cpu_s']:>7.1f} {g['before_mb']:>13.0f} {g['peak_mb']:>8.0f} "
+                          f"{g['bytes'] / 1e6:>9.1f}", flush=True)
+                continue
             if case == "dumps":
                 base = f
             ratio_t = f"{f['write_s'] / base['write_s']:.2f}" if base and not case.startswith("cli") else ""

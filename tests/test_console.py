@@ -139,3 +139,16 @@ def test_a_gbk_console_prints_the_english_report_too() -> None:
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr
     out = proc.stdout.decode("gbk")
     assert "required" in out and "ZK-T-HOURS-TOTAL" in out
+
+
+def test_junit_redirected_from_a_gbk_console_says_it_is_gbk() -> None:
+    # `ict2rules check … -f junit > report.xml` on Chinese Windows: the bytes are GBK, and the
+    # XML declaration must say so for a CI server to read the names right
+    import xml.etree.ElementTree as ET
+
+    proc = run("check", str(BAD), "-r", "zeku_2023", "--as-of", AS_OF, "-f", "junit", encoding="gbk")
+    assert proc.returncode == 1
+    text = proc.stdout.decode("gbk")
+    declaration, body = text.split("\n", 1)
+    assert declaration == '<?xml version="1.0" encoding="GBK"?>'
+    assert "泽库县" in body and int(ET.fromstring(body).get("failures")) > 0

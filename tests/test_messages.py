@@ -95,6 +95,70 @@ def wrong(findings: Iterable[Finding]) -> list[str]:
     return sorted(set(bad))
 
 
+# -- the formats read by people on dashboards and CI servers: SARIF, JUnit, GitHub ---------------
+
+
+def _decoded(body: str) -> str:
+    return body.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+def format_texts(report: Report, lang: str) -> Iterator[tuple[str, str]]:
+    """(format, text) of every text about a finding that SARIF, JUnit XML and GitHub annotations
+    show a person in ``lang``. Left out: the quoted clause and the cited document (the
+    document's own words, in Chinese in both languages), the rule's ``note`` (the ruleset's),
+    and ids (a rule's, a subject's), which are cut out of each text."""
+    import io
+    import json
+    import xml.etree.ElementTree as ET
+
+    from ict2rules.render import write
+
+    def out(fmt: str) -> str:
+        buf = io.StringIO()
+        write(fmt, report, buf, lang=lang)
+        return buf.getvalue()
+
+    ids = sorted({f.rule_id for f in report.findings} | {f.subject.label() for f in report.findings}
+                 | {f.subject.id for f in report.findings}, key=len, reverse=True)
+
+    def bare(text: str) -> str:
+        for i in ids:
+            text = text.replace(i, "")
+        return text
+
+    log = json.loads(out("sarif"))
+    for run in log["runs"]:
+        for rule in run["tool"]["driver"]["rules"]:
+            yield "sarif", rule["shortDescription"]["text"]
+            yield "sarif", rule["fullDescription"]["text"]
+        for result in run["results"]:
+            yield "sarif", bare(result["message"]["text"])
+    root = ET.fromstring(out("junit"))
+    for case in root.iter("testcase"):
+        for failure in case.iter("failure"):
+            yield "junit", bare(failure.get("message", ""))
+            first, *lines = (failure.text or "").splitlines()
+            yield "junit", bare(first.split("] ", 1)[1])
+            yield from (("junit", line) for line in lines[:2])  # expected, actual
+        for skipped in case.iter("skipped"):
+            yield "junit", bare(skipped.get("message", ""))
+    for line in out("github").splitlines():
+        if line.startswith("::"):
+            props, body = line.split("::", 2)[1:]
+            yield "github", bare(_decoded(props.split("title=", 1)[1]))
+            yield from (("github", bare(text)) for text in _decoded(body).splitlines()[:2])
+
+
+def wrong_in_formats(report: Report) -> list[str]:
+    bad = []
+    for lang in ("zh", "en"):
+        for fmt, text in format_texts(report, lang):
+            found = problems(text, lang)
+            if found:
+                bad.append(f"{fmt} {lang}: {'; '.join(found)} in {text!r}")
+    return sorted(set(bad))
+
+
 def _load(name: str) -> Any:
     return load_ruleset(name)
 
@@ -119,6 +183,7 @@ def test_an_empty_record_reads_plainly_late_and_early(name: str, level: str) -> 
         report = evaluate(rs, {level: EMPTY[level]}, as_of=as_of)
         assert report.findings
         assert not wrong(report.findings), "\n".join(wrong(report.findings))
+        assert not wrong_in_formats(report), "\n".join(wrong_in_formats(report))
 
 
 def _examples() -> Iterator[Any]:
@@ -135,6 +200,7 @@ def test_the_examples_read_plainly(name: str, path: Path) -> None:
     for as_of in {header_as_of(path) or evaluation_date(rs), evaluation_date(rs)}:
         report = evaluate(rs, path, as_of=as_of)
         assert not wrong(report.findings), "\n".join(wrong(report.findings))
+        assert not wrong_in_formats(report), "\n".join(wrong_in_formats(report))
 
 
 def _runs(name: str) -> Iterator[tuple[Any, dt.date]]:
@@ -185,6 +251,8 @@ def test_each_rule_met_and_not_met_reads_plainly(name: str, rule_id: str, data: 
     findings = [f for r in reports for f in r.findings]
     assert any(f.rule_id == rule_id for f in findings)
     assert not wrong(findings), "\n".join(wrong(findings))
+    for report in reports:
+        assert not wrong_in_formats(report), "\n".join(wrong_in_formats(report))
 
 
 def test_every_rule_is_seen_met_and_not_met_or_drawn() -> None:

@@ -385,6 +385,20 @@ def test_junit_validates_against_the_xsd(bad_report, ok_report):
         schema.validate(io.StringIO(render("junit", report)))
 
 
+def test_junit_written_suite_by_suite_is_the_one_indented_tree(bad_report, ok_report):
+    # the writer streams a province one suite at a time; the file is the whole tree's
+    from ict2rules.render.junit import _printable, junit_tree
+
+    nothing = evaluate("zeku_2023", {"school": {"id": "S1"}}, as_of=AS_OF, keep={"fail"})
+    for report in (bad_report, ok_report, nothing):
+        for lang in ("zh", "en"):
+            root = junit_tree(report, lang)
+            _printable(root)
+            ET.indent(root)
+            whole = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+            assert render("junit", report, lang=lang) == whole
+
+
 # ------------------------------------------------------------------------------------ sarif
 
 
@@ -404,6 +418,18 @@ def test_sarif_validates_and_points_at_the_record(bad_report, bad_file):
     line = t2["locations"][0]["physicalLocation"]["region"]["startLine"]
     assert bad_file.read_text(encoding="utf-8").splitlines()[line - 1].strip() == "- id: T2"
     assert t2["level"] == "error"
+
+
+def test_sarif_written_result_by_result_is_json_dump_of_the_log(bad_report, ok_report):
+    from ict2rules.errors import printable_data
+    from ict2rules.render.sarif import sarif_log
+
+    nothing = evaluate("zeku_2023", {"school": {"id": "S1"}}, as_of="2000-01-01", keep={"fail"})
+    for report in (bad_report, ok_report, nothing):
+        for lang in ("zh", "en"):
+            whole = json.dumps(printable_data(sarif_log(report, lang)), ensure_ascii=False, indent=2) + "\n"
+            assert render("sarif", report, lang=lang) == whole
+    assert json.loads(render("sarif", nothing))["runs"][0]["results"] == []
 
 
 def test_locate_without_a_file_gives_nothing():

@@ -155,10 +155,32 @@ def test_bench_writers_still_runs():
 
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_writers.py"), "--teachers", "30", "--schools", "2",
-         "--cases", "dumps", "json", "markdown"],
+         "--cases", "dumps", "json", "markdown", "every"],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     rows = {line.split()[0]: line.split() for line in done.stdout.splitlines()[2:]}
-    assert set(rows) == {"dumps", "json", "markdown"}
+    assert {"dumps", "json", "markdown", "every:"} <= set(rows)
     assert rows["dumps"][5] == "1.00"  # the baseline's own ratio
+    from ict2rules.render import formats
+
+    assert set(formats()) <= set(rows)  # every format written after the one check
+
+
+def test_release_lets_the_teachers_go_and_changes_nothing_in_the_report():
+    import gc
+    import weakref
+
+    from ict2rules.inputs import read_records
+
+    path = ROOT / "examples/zeku_2023/school_bad.yaml"
+    kept = evaluate("zeku_2023", read_records(path), as_of="2024-01-15")
+    records = read_records(path)
+    teachers = [weakref.ref(t) for s in records.schools for t in s.teachers or ()]
+    assert teachers
+    released = evaluate("zeku_2023", records, as_of="2024-01-15", release=True)
+    gc.collect()
+    assert all(s.teachers == [] for s in records.schools)
+    assert all(t() is None for t in teachers)  # neither the report nor its values hold them
+    assert json.dumps(released.to_dict(), default=str) == json.dumps(kept.to_dict(), default=str)
+    assert [v.subject for v in released.values] == [v.subject for v in kept.values]

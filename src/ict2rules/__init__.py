@@ -106,6 +106,7 @@ def evaluate(
     as_of: dt.date | str | None = None,
     keep: frozenset[Status] | None = None,
     group_by_county: bool = False,
+    release: bool = False,
 ) -> Report:
     """Check records against a ruleset and return the report.
 
@@ -114,6 +115,10 @@ def evaluate(
     decides what is still ``pending``. ``group_by_county`` puts schools given without a region
     into one region per county their records name (``attributes.county``, a roster's 所属区县
     column; :func:`ict2rules.regions.group_by_county`) and checks the ruleset's region rules.
+    ``release=True`` lets each school's teachers go once the school is checked (its
+    ``teachers`` becomes ``[]`` in ``data``; a region's schools keep theirs), so that a province's roster and its report are
+    never both in memory: for a caller that reads the records only to check them, as
+    ``ict2rules check`` does. The report is the same.
 
     >>> r = evaluate("kaiyuan_2024", {"teacher": {"id": "T1"}}, as_of="2024-03-01")
     >>> r.summary()["teachers"]["checked"]
@@ -150,23 +155,28 @@ def evaluate(
     schools, regions = records.schools, records.regions
     if group_by_county and not regions:
         regions, schools = group_by_county_(schools)
-    checked: list[Any] = []  # the schools' subjects: alone, then inside their regions
+
+    def tally(checked: list[Any]) -> None:  # the schools' subjects: alone, then inside their regions
+        nonlocal waiting, waiting_schools
+        for s in checked:
+            for child in s.children or ():
+                subjects.append(("teacher", f"{s.record.id}/{child.record.id}", bool(child.passed)))
+                waiting += child.waiting
+            subjects.append(("school", s.record.id, bool(s.passed)))
+            waiting_schools += s.waiting
+
     for school in schools:
         s, found = ev.school(school)
         findings += found
-        checked.append(s)
+        tally([s])  # counted now: the school's subjects (and their records) are not kept
+        if release and school.teachers:
+            school.teachers = []
     region_subjects = []
     for region in regions:
         s, found, inside = regions_of(ev, region)
         findings += found
-        checked += inside
+        tally(inside)
         region_subjects.append(s)
-    for s in checked:
-        for child in s.children or ():
-            subjects.append(("teacher", f"{s.record.id}/{child.record.id}", bool(child.passed)))
-            waiting += child.waiting
-        subjects.append(("school", s.record.id, bool(s.passed)))
-        waiting_schools += s.waiting
     subjects += [("region", s.record.id, bool(s.passed)) for s in region_subjects]
     for p in records.projects:
         s, found = ev.project(p)

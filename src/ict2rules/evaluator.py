@@ -163,6 +163,13 @@ class DerivedValue(NamedTuple):
     value: Any
 
 
+class _Who(NamedTuple):
+    """A record's id and name: all :func:`ref_of` reads of it (kept instead of the record)."""
+
+    id: str
+    name: str | None
+
+
 def ref_of(record: Any, level: str, school: str | None = None) -> SubjectRef:
     # who a finding is about is printed everywhere: made safe to print once, here
     rid, name = record.id, getattr(record, "name", None)
@@ -402,7 +409,8 @@ class Evaluator:
                     values[name] = compute(s)
                 except DATA_ERRORS:  # e.g. text in a free attribute where a number is summed
                     values[name] = None
-            self._derived.append((s.record, level, school, values))
+            # who, not the record: a kept record would keep a province's roster in memory
+            self._derived.append((_Who(s.record.id, getattr(s.record, "name", None)), level, school, values))
         ref: SubjectRef | None = None  # who the findings are about: made for the first one
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).

@@ -125,15 +125,18 @@ class Phases:
             return
         bar = self._bar
         owners = [records, *records.schools]
-        saved = [(o, o.teachers) for o in owners if getattr(o, "teachers", None)]
+        # the counting lists replace the teachers' lists (not kept beside them: a check that
+        # lets a school's teachers go once checked frees them), made plain lists again after
+        saved = [(o, _Counting(o.teachers, lambda: bar.advance(task))) for o in owners if getattr(o, "teachers", None)]
         task = bar.add_task("检查 / checking", total=sum(len(t) for _, t in saved) or None)
-        for owner, teachers in saved:
-            owner.teachers = _Counting(teachers, lambda: bar.advance(task))
+        for owner, counting in saved:
+            owner.teachers = counting
         try:
             yield
         finally:
-            for owner, teachers in saved:
-                owner.teachers = teachers
+            for owner, counting in saved:
+                if owner.teachers is counting:
+                    owner.teachers = counting[:]  # (a plain list; no tick: not iterated)
 
     @contextmanager
     def writing(self, to_terminal: bool) -> Iterator[None]:

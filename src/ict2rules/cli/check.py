@@ -198,21 +198,10 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
     if records.problems or records.unjoined:
         bar.stop()  # the warnings go to the same terminal: no bar drawn over them
     warn_kept(records.problems, records.unjoined)
-    with bar.checking(records):
-        # a workbook or a split counts every teacher, whatever --status lists: keep everything
-        whole = args.format in BINARY or args.split_by
-        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
-                          group_by_county=args.group_by_county)
-    unmet = failed(report, args.fail_level)
+    # what is read of the records besides checking them, read now: the check lets each school's
+    # teachers go once checked (a province's roster and its report are never both in memory)
     given = any(s.teachers is not None for s in records.every_school())  # a roster, `teachers:`
-    empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
-    if empty is not None:  # never a report saying "all met" about nothing
-        bar.stop()
-        print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
-        return EXIT_NOTHING
-    if args.output:  # a school's roster is an input too
-        rosters = [Path(f).parent / s.roster for f in records.files for s in records.every_school() if s.roster]
-        refuse_output_over_inputs(args.output, rosters)
+    rosters = [Path(f).parent / s.roster for f in records.files for s in records.every_school() if s.roster]
     if args.format == "html":  # the overview groups schools by county (所属区县) when they carry one
         from ..render.html import regions_of
 
@@ -222,6 +211,19 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
         from ..render.concise import record_places
 
         where = record_places(records)
+    with bar.checking(records):
+        # a workbook or a split counts every teacher, whatever --status lists: keep everything
+        whole = args.format in BINARY or args.split_by
+        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
+                          group_by_county=args.group_by_county, release=True)
+    unmet = failed(report, args.fail_level)
+    empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
+    if empty is not None:  # never a report saying "all met" about nothing
+        bar.stop()
+        print(f"ict2rules: {empty[0]} / {empty[1]}", file=sys.stderr)
+        return EXIT_NOTHING
+    if args.output:  # a school's roster is an input too
+        refuse_output_over_inputs(args.output, rosters)
     with bar.writing(to_terminal=not (args.output or args.split_by) and sys.stdout.isatty()):
         stop = emit(args, report, where=where)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:

@@ -17,7 +17,7 @@ subject to ``(file, line)``; without it the places are found the way SARIF finds
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -92,6 +92,11 @@ def concise_lines(report: Report, lang: str = "zh", where: Where | None = None) 
     >>> print(concise_lines(r)[0])
     examples/zeku_2023/school_bad.yaml:19:1: ZK-S-DOCUMENTS 泽库县和日寄宿制小学(ZK-HJZX) 未按期上报或未通过审核:校本应用研修考核方案、学科组年度研修计划
     """
+    return list(_each_line(report, lang, where))
+
+
+def _each_line(report: Report, lang: str, where: Where | None) -> Iterator[str]:
+    """:func:`concise_lines` one at a time (a province has a hundred thousand)."""
     if where is None:
         from .sarif import locate
 
@@ -99,13 +104,11 @@ def concise_lines(report: Report, lang: str = "zh", where: Where | None = None) 
     column = _Columns()
     severity_rank = {"error": 0, "warning": 1, "info": 2}
     failures = sorted(fix_order(report.failures()), key=lambda f: severity_rank[f.severity])
-    out = []
     for f in failures:
         file, line = where(f.subject)
         place = f"{file}:{line}:{column(file, line)}" if file and line else f"{file}:1:1" if file else "-:1:1"
         said = printable(message(f, lang)).replace("\n", " ")
-        out.append(f"{printable(place)}: {f.rule_id} {printable(f.subject.label())} {said}")
-    return out
+        yield f"{printable(place)}: {f.rule_id} {printable(f.subject.label())} {said}"
 
 
 @writer("concise")
@@ -113,18 +116,21 @@ def write_concise(report: Report, stream: IO[str], *, lang: str = "zh", where: W
                   **_: Any) -> None:
     """Write one line per finding not met, then one line of counts."""
     lang = lang if lang in LABELS else "zh"
-    lines = concise_lines(report, lang, where)
+    n = 0
+    for line in _each_line(report, lang, where):
+        stream.write(line + "\n")
+        n += 1
     s = report.summary()
     sev = SEVERITY[lang]
     if lang == "zh":
-        tail = (f"ict2rules: {len(lines)} 项未满足({sev['error']} {s['errors']} · {sev['warning']} {s['warnings']})"
+        tail = (f"ict2rules: {n} 项未满足({sev['error']} {s['errors']} · {sev['warning']} {s['warnings']})"
                 f"· {report.ruleset.id} · {report.as_of.isoformat()}")
     else:
-        tail = (f"ict2rules: {len(lines)} not met ({s['errors']} errors · {s['warnings']} warnings) · "
+        tail = (f"ict2rules: {n} not met ({s['errors']} errors · {s['warnings']} warnings) · "
                 f"{report.ruleset.id} · {report.as_of.isoformat()}")
-    if report.passed and not lines:
+    if report.passed and not n:
         tail = f"ict2rules: {LABELS[lang]['verdict_ok']} · {report.ruleset.id} · {report.as_of.isoformat()}"
     from .problems import plain_line  # rows left out, not joined …: file first, like findings
 
     said = [printable(plain_line(p, lang)) for p in report.input_problems]
-    stream.write("".join(line + "\n" for line in [*lines, *said]) + tail + "\n")
+    stream.write("".join(line + "\n" for line in said) + tail + "\n")

@@ -21,7 +21,7 @@ from .problems import TITLE, counts_line, kind_label, plain_line
 from .problems import _lang as problem_lang
 from .registry import writer
 from .sarif import locate
-from .text import LABELS, pct, show_value
+from .text import LABELS, pct, said_values
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -60,10 +60,10 @@ def write_github(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any)
             if line:
                 props.append(f"line={line}")
         props.append(f"title={escape_property(f'{rule.id} {getattr(rule.title, lang)}')}")
-        o = f.outcome
+        expected, actual = said_values(f, lang)
         body = (
             f"{f.subject.label()}: {message(f, lang)}\n"
-            f"{t['expected']} {show_value(f, o.expected)} · {t['actual']} {show_value(f, o.actual)}\n"
+            f"{t['expected']} {expected} · {t['actual']} {actual}\n"
             f"{t['source']} {rule.source.section}「{rule.source.quote}」"
         )
         stream.write(f"::{COMMAND[rule.severity]} {','.join(props)}::{escape_data(body)}\n")

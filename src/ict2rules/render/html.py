@@ -261,7 +261,7 @@ def _summary(report: Report, s: dict[str, Any], t: dict[str, str], lang: str) ->
             note = t["schools_pending"].format(k=rs.schools_pending, n=rs.schools)
             off += f' · <span class="pending">{_e(note)}</span>'
         rid = f"rate-{rs.rule.id}"
-        rows.append((_e(title_of(rs.rule, lang)), f"{_num(rid, pct(rs.share))}{_e(t['lp'])}{_e(t['expected'])} {_e(show(rs.expected))}{_e(t['rp'])}{off}"))
+        rows.append((_e(title_of(rs.rule, lang)), f"{_num(rid, pct(rs.share))}{_e(t['lp'])}{_e(t['expected'])} {_e(show(rs.expected, lang))}{_e(t['rp'])}{off}"))
     counts = " · ".join(f'<span class="{k}">{_e(t[k])} {_num("findings-" + k, v)}</span>' for k, v in s["findings"].items())
     rows.append((t["findings"], counts))
     if report.skipped_rows:
@@ -744,7 +744,7 @@ def _pending(report: Report, view: View, t: dict[str, str], w: dict[str, str], l
             who += f" {w['more_names'].format(n=_int(total))}"
         note = pending_note(fs, t) if len(fs) == total else ""  # "would fail" of those listed only
         extra = f' <span class="fail">{_e(note)}</span>' if note else ""
-        out.append(f"<li><code>{_e(rule.id)}</code> {_e(title_of(rule, lang))} — {_e(t['due'])} {_e(due_of(fs[0]))} — {_e(who)}{extra}</li>")
+        out.append(f"<li><code>{_e(rule.id)}</code> {_e(title_of(rule, lang))} — {_e(t['due'])} {_e(due_of(fs[0], lang))} — {_e(who)}{extra}</li>")
     return [*out, "</ul></section>"]
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
-from ..report import Report, message
+from ..report import Report, message, show
 from .problems import HEADS, SHOWN, TITLE, counts_line, kind_label, more_line
 from .problems import _lang as problem_lang
 from .registry import writer
@@ -67,7 +68,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
         extra = f" · {t['schools_off'].format(k=rs.schools_off, n=rs.schools)}" if rs.schools_off else ""
         if rs.schools_pending:
             extra += f" · {t['schools_pending'].format(k=rs.schools_pending, n=rs.schools)}"
-        rows.append(_row(md(title_of(rs.rule, lang)), f"{pct(rs.share)}{t['lp']}{t['expected']} {md(rs.expected)}{t['rp']}{extra}"))
+        rows.append(_row(md(title_of(rs.rule, lang)), f"{pct(rs.share)}{t['lp']}{t['expected']} {md(show(rs.expected, lang))}{t['rp']}{extra}"))
     counts = " · ".join(f"{t[k]} {v}" for k, v in s["findings"].items() if v) or "0"
     rows.append(_row(t["findings"], counts))
     if report.skipped_rows:
@@ -102,13 +103,15 @@ def _quote(rule: Any, report: Report) -> list[str]:
     return [f"> {md(rule.source.quote)}", ">", f"> — {md(cite_line(rule, report))}", ""]
 
 
-def _failures(report: Report, t: dict[str, str], lang: str) -> list[str]:
+def _failures(report: Report, t: dict[str, str], lang: str) -> Iterator[list[str]]:
+    """The heading, then each rule's block as a part of its own (a province's failures are
+    millions of characters: never all held at once)."""
     problems = by_rule(report.failures())
     if not problems:
-        return []
-    out = [f"## {t['fix']}", ""]
+        return
+    yield [f"## {t['fix']}", ""]
     for n, (rule, fs) in enumerate(problems, 1):
-        out += [f"### {n}. `{rule.id}` {md(title_of(rule, lang))}({t[rule.severity]})", ""]
+        out = [f"### {n}. `{rule.id}` {md(title_of(rule, lang))}({t[rule.severity]})", ""]
         out += _quote(rule, report)
         if rule.note:
             out += [f"*{t['note']}*:{md(rule.note)}", ""]
@@ -116,7 +119,7 @@ def _failures(report: Report, t: dict[str, str], lang: str) -> list[str]:
         out.append(_row("---", "---", "---", "---"))
         out += [_finding_row(f, lang) for f in fs]
         out.append("")
-    return out
+        yield out
 
 
 def _finding_row(f: Finding, lang: str) -> str:
@@ -132,7 +135,7 @@ def _pending(report: Report, t: dict[str, str], lang: str) -> list[str]:
     for rule, fs in by_rule(pending):
         who = ", ".join(md(f.subject.label()) for f in fs)
         note = pending_note(fs, t)
-        out.append(f"- `{rule.id}` {md(title_of(rule, lang))} — {t['due']} {md(due_of(fs[0]))} — {who}" + (f" {md(note)}" if note else ""))
+        out.append(f"- `{rule.id}` {md(title_of(rule, lang))} — {t['due']} {md(due_of(fs[0], lang))} — {who}" + (f" {md(note)}" if note else ""))
     return [*out, ""]
 
 
@@ -153,7 +156,7 @@ def write_markdown(report: Report, stream: IO[str], *, lang: str = "zh", **_: An
     parts = itertools.chain(
         [_summary(report, t, lang), markdown_lines(report, lang)],
         (_group(group, report, t, lang) for group in teacher_groups(report)),
-        [_failures(report, t, lang), _pending(report, t, lang)],
+        _failures(report, t, lang), [_pending(report, t, lang)],
     )
     pending = ""  # blank lines at the end of the text so far: written only if more follows
     for lines in parts:

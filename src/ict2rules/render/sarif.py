@@ -9,7 +9,7 @@ YAML/JSON record files, the line of the school, teacher or project it is about (
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -21,7 +21,7 @@ from ..kinds.base import Status
 from ..report import InputProblem, Report, message, show
 from .problems import plain_line
 from .registry import writer
-from .text import cite_line, show_value
+from .text import LABELS, cite_line, said_values, title_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/ict2rules/"
@@ -106,15 +106,17 @@ def uri(path: str) -> str:
     return p.resolve().as_uri() if p.is_absolute() else quote(p.as_posix())
 
 
-def _descriptor(rule: Any, report: Report) -> dict[str, Any]:
+def _descriptor(rule: Any, report: Report, lang: str) -> dict[str, Any]:
     src = rule.source
     cite = cite_line(rule, report)
     help_md = f"> {src.quote}\n>\n> — {cite}" + (f"\n\n{rule.note}" if rule.note else "")
+    title = title_of(rule, lang)
     return {
         "id": rule.id,
         "name": rule.id,
-        "shortDescription": {"text": rule.title.zh},
-        "fullDescription": {"text": f"{rule.title.zh} / {rule.title.en}"},
+        # what a dashboard shows people, in the report's language (the quote is the document's)
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": title},
         "help": {"text": f"「{src.quote}」— {cite}" + (f"\n{rule.note}" if rule.note else ""), "markdown": help_md},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {
@@ -127,7 +129,11 @@ def _descriptor(rule: Any, report: Report) -> dict[str, Any]:
 def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: str) -> dict[str, Any]:
     file, line = where(f.subject)
     o = f.outcome
-    text = f"{f.subject.label()}: {message(f, lang)} (expected {show_value(f, o.expected)}; actual {show_value(f, o.actual)})"
+    t = LABELS[lang]
+    expected, actual = said_values(f, lang)
+    sep = ";" if lang == "zh" else "; "
+    text = (f"{f.subject.label()}: {message(f, lang)}"
+            f"{t['lp']}{t['expected']} {expected}{sep}{t['actual']} {actual}{t['rp']}")
     result: dict[str, Any] = {
         "ruleId": f.rule_id,
         "ruleIndex": index,
@@ -137,6 +143,7 @@ def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: 
         "partialFingerprints": {"ict2rules/v1": f"{f.rule_id}:{f.subject.school or ''}/{f.subject.id}"},
         "properties": {
             "status": f.status.value, "subject": f.subject.to_dict(),
+            # for programs, as the JSON report gives them (a path, a set symbol)
             "expected": show(o.expected), "actual": show(o.actual),
         },
     }
@@ -160,18 +167,24 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
     >>> log["version"], log["runs"][0]["tool"]["driver"]["name"]
     ('2.1.0', 'ict2rules')
     """
-    rules = report.ruleset.rules
-    index = {r.id: i for i, r in enumerate(rules)}
+    return _log(report, lang, list(_results(report, lang)))
+
+
+def _results(report: Report, lang: str) -> Iterator[dict[str, Any]]:
+    """A ``result`` for each finding not met, made one at a time."""
+    index = {r.id: i for i, r in enumerate(report.ruleset.rules)}
     where = locate(report)
-    results = [
-        _result(f, index[f.rule_id], where, lang)
-        for f in report.findings
-        if f.status in (Status.FAIL, Status.MISSING_DATA)
-    ]
+    for f in report.findings:
+        if f.status in (Status.FAIL, Status.MISSING_DATA):
+            yield _result(f, index[f.rule_id], where, lang)
+
+
+def _log(report: Report, lang: str, results: list[Any]) -> dict[str, Any]:
+    rules = report.ruleset.rules
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "ict2rules", "version": __version__, "informationUri": INFORMATION_URI,
-            "rules": [_descriptor(r, report) for r in rules],
+            "rules": [_descriptor(r, report, lang) for r in rules],
         }},
         "automationDetails": {"id": f"ict2rules/{report.ruleset.id}/{report.as_of.isoformat()}"},
         "results": results,
@@ -186,10 +199,24 @@ def sarif_log(report: Report, lang: str = "zh") -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+_MARK = "ict2rules:results-go-here:7f3c1e"  # where the results go (no result text is this)
+_RESULT_INDENT = " " * 8  # runs → run → results → each result
+
+
 @writer("sarif")
 def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
-    # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard
-    json.dump(printable_data(sarif_log(report, lang)), stream, ensure_ascii=False, indent=2)
+    # no control character, bidi override, U+FFFF or lone surrogate reaches a dashboard;
+    # the results are written one at a time (a province's would not fit in memory as one
+    # list): the file is what json.dump of the whole log writes
+    text = json.dumps(printable_data(_log(report, lang, [_MARK])), ensure_ascii=False, indent=2)
+    head, tail = text.split(f"\n{_RESULT_INDENT}{json.dumps(_MARK)}\n")
+    first = True
+    for result in _results(report, lang):
+        item = json.dumps(printable_data(result), ensure_ascii=False, indent=2)
+        stream.write((head + "\n" if first else ",\n") + _RESULT_INDENT + item.replace("\n", "\n" + _RESULT_INDENT))
+        first = False
+    # no result: an empty list, as json.dump writes it
+    stream.write(head + tail.removeprefix(" " * 6) if first else "\n" + tail)
     stream.write("\n")
 
 

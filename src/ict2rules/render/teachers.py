@@ -78,7 +78,7 @@ def _item(n: int, f: Finding, report: Report, lang: str, derived: dict[str, str]
     rule = f.compiled.rule
     title = printable(str(getattr(rule.title, lang)))
     expected = f.outcome.expected
-    shown = show_value(f, expected) if expected not in (None, "", [], {}) else ""
+    shown = show_value(f, expected, lang) if expected not in (None, "", [], {}) else ""
     required = f"{title}{w['lp']}{shown}{w['rp']}" if shown and shown != title else title
     found, todo = problem(f, lang, derived)
     c = w["colon"]
@@ -104,7 +104,7 @@ def _block(items: list[Finding], report: Report, lang: str, derived: dict[str, s
         for n, f in enumerate(later, 1):
             due = (f.outcome.detail or {}).get("due")
             title = printable(str(getattr(f.compiled.rule.title, lang)))
-            text = f"{n:>2}. {title}" + (f"{w['lp']}{w['due']} {show(due)}{w['rp']}" if due else "")
+            text = f"{n:>2}. {title}" + (f"{w['lp']}{w['due']} {show(due, lang)}{w['rp']}" if due else "")
             lines += wrap(text, WIDTH, 0, 4)
             if (f.outcome.detail or {}).get("would_be") in ("fail", "missing_data"):
                 found, _ = problem(f, lang, derived)  # short as the record stands: say how

@@ -379,15 +379,30 @@ def show_value(f: Finding, value: Any, lang: str | None = None) -> str:
     return show(value, lang)
 
 
-def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
-    """'要求 ≥ 75 学时 · 实际 60' on one line, or two lines when the values are long."""
+def said_values(f: Finding, lang: str) -> tuple[str, str]:
+    """A finding's (expected, actual) as people read them in ``lang``: labels, 未填写, a
+    share as a percentage, never a field path or a set symbol (every writer for people uses
+    these; JSON keeps the machine values).
+
+    >>> from ict2rules import evaluate
+    >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2024-01-15", keep={"missing_data"})
+    >>> f = [f for f in r.findings if f.rule_id == "ZK-T-HOURS-TOTAL"][0]
+    >>> said_values(f, "zh"), said_values(f, "en")
+    (('≥ 75 学时', '未填写'), ('≥ 75 hours', 'not given'))
+    """
     o = f.outcome
     detail = o.detail or {}
-    lang = "zh" if t is LABELS["zh"] else "en"
     # how the kind says its value to people (a share as "46.2%"), per language or for both
     told = detail.get(f"actual_text_{lang}", detail.get("actual_text"))
-    exp = f"{t['expected']} {show_value(f, o.expected, lang)}"
-    act = f"{t['actual']} {show(told, lang) if told is not None else show_value(f, o.actual, lang)}"
+    actual = show(told, lang) if told is not None else show_value(f, o.actual, lang)
+    return show_value(f, o.expected, lang), actual
+
+
+def expected_actual(f: Finding, t: dict[str, str]) -> list[str]:
+    """'要求 ≥ 75 学时 · 实际 60' on one line, or two lines when the values are long."""
+    expected, actual = said_values(f, "zh" if t is LABELS["zh"] else "en")
+    exp = f"{t['expected']} {expected}"
+    act = f"{t['actual']} {actual}"
     return [f"{exp} · {act}"] if len(exp) + len(act) <= 60 else [exp, act]
 
 
@@ -405,8 +420,10 @@ def pending_note(findings: list[Finding], t: dict[str, str]) -> str:
     return t["would_fail_all"] if n == len(findings) else t["would_fail"].format(n=n)
 
 
-def due_of(f: Finding) -> str:
-    return str((f.outcome.detail or {}).get("due", show(f.outcome.expected)))
+def due_of(f: Finding, lang: str | None = None) -> str:
+    """When a pending finding is due (a date), or what it expects, in ``lang`` when given."""
+    due = (f.outcome.detail or {}).get("due")
+    return show(due if due is not None else f.outcome.expected, lang)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,7 +581,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
             )
     for rs in rate_summaries(report):
         line = Text(
-            f"{title_of(rs.rule, lang)}: {pct(rs.share)}{t['lp']}{t['expected']} {show(rs.expected)}{t['rp']}"
+            f"{title_of(rs.rule, lang)}: {pct(rs.share)}{t['lp']}{t['expected']} {show(rs.expected, lang)}{t['rp']}"
         )
         if rs.schools_off:
             line.append(
@@ -757,8 +774,9 @@ def _values_lines(out: Lines, report: Report, t: dict[str, str], lang: str, list
 
 def _said(f: Finding, said: str, t: dict[str, str]) -> list[str]:
     """The finding's expected · actual line(s), unless its message already says both."""
-    o = f.outcome
-    if show_value(f, o.expected) in said and show_value(f, o.actual) in said:
+    lang = "zh" if t is LABELS["zh"] else "en"
+    expected, actual = said_values(f, lang)
+    if expected in said and actual in said:
         return []
     return expected_actual(f, t)
 
@@ -799,7 +817,7 @@ def _pending_lines(out: Lines, pending: list[Finding], lang: str, t: dict[str, s
     """Work not yet due, one rule a line with its due date, then who it concerns (indented)."""
     out.line(t["pending_h"], "bold underline")
     for rule, fs in by_rule(pending):
-        text = f"  … {rule.id} {title_of(rule, lang)} — {t['due']} {due_of(fs[0])}"
+        text = f"  … {rule.id} {title_of(rule, lang)} — {t['due']} {due_of(fs[0], lang)}"
         note = pending_note(fs, t)
         for i, line in enumerate(wrap(text + (f" {note}" if note else ""), out.width, 0, 4)):
             out.line(line, "cyan" if i == 0 else "")
