@@ -345,7 +345,8 @@ def test_json_keeps_paths_and_machine_text_while_messages_use_labels() -> None:
     hours = by_rule[("ZK-T-HOURS-TOTAL", "T1")]
     assert hours["detail"]["missing"] == ["hours.total"]
     assert hours["expected"] == "≥ 75 学时"
-    assert hours["message"] == {"zh": "未填写:总学时", "en": "not given: total hours"}
+    # a computed total names what to fill in: its parts
+    assert hours["message"] == {"zh": "未填写:线上学时、线下学时", "en": "not given: online hours, offline hours"}
     scope = by_rule[("ZK-T-POINTS-IN-SCOPE", "T1")]
     assert scope["detail"]["missing"] == ["points", "school.point_scope"]
     assert scope["expected"] == "⊆ ?"

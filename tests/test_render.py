@@ -163,7 +163,7 @@ def test_text_lists_each_failure_with_expected_actual_message_and_clause(bad_rep
     assert "ZK-BAD/<b>王</b>(T2) 总学时 60 学时,要求 ≥ 75 学时" in block  # says both: no second line
     assert "要求 ≥ 75 学时 · 实际 未填写" in block  # T3's message does not say the bound: plain words, no "—"
     assert "「" + hours.source.quote[:20] in block
-    assert "ZK-BAD/才让吉(T3) 未填写:总学时" in block  # a label, never the field path
+    assert "ZK-BAD/才让吉(T3) 未填写:线上学时、线下学时" in block  # a label, never the field path
     assert "T1" not in block  # the teacher who meets it is not listed
 
 

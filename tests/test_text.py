@@ -181,7 +181,7 @@ def test_teachers_one_block_per_teacher_with_something_to_fix(bad_report):
 def test_teachers_missing_data_says_what_to_fill_in():
     report = evaluate("zeku_2023", {"teacher": {"id": "T1", "name": "张三"}}, as_of=AS_OF)
     out = render("teachers", report)
-    assert "张三(T1)" in out and "未填写:「总学时」" in out and "在名册或记录中填写「总学时」" in out
+    assert "张三(T1)" in out and "未填写:「线上学时」、「线下学时」" in out and "在名册或记录中填写「线上学时」、「线下学时」" in out
 
 
 def test_teachers_pending_work_has_its_due_date():

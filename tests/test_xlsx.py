@@ -126,8 +126,8 @@ def test_the_todo_list_speaks_plain_chinese(tmp_path: Path) -> None:
     todo = rows(openpyxl.load_workbook(out)["问题清单"])
     assert todo, "a teacher with no data has things to do"
     hours = next(r for r in todo if r["规则编号"] == "ZK-T-HOURS-TOTAL")
-    assert hours["检查结果"] == "未填写:「总学时」"
-    assert "总学时" in hours["怎么改"] and hours["文件条款"] == "二(一)1"
+    assert hours["检查结果"] == "未填写:「线上学时」、「线下学时」"
+    assert "线下学时" in hours["怎么改"] and hours["文件条款"] == "二(一)1"
     for r in todo:
         for key in ("检查结果", "怎么改"):
             assert "_on" not in r[key] and "hours." not in r[key] and "⊆" not in r[key], r

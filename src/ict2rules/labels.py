@@ -312,6 +312,26 @@ def _label(path: str) -> tuple[str, str]:
     return _UNKNOWN
 
 
+#: A value computed from others is absent because they are: what a person fills in instead.
+FILLED_BY: dict[str, tuple[str, ...]] = {
+    "hours.total": ("hours.online", "hours.offline"),
+    "hours.stated_total": ("hours.online", "hours.offline"),
+}
+
+
+def to_fill(paths: Iterable[Any]) -> list[Any]:
+    """The fields to fill in for missing ``paths``: a computed value's inputs, in its place.
+
+    >>> to_fill(["hours.total", "completed_on", "hours.online"])
+    ['hours.online', 'hours.offline', 'completed_on']
+    """
+    out: dict[Any, None] = {}
+    for p in paths:
+        key = _INDEX.sub("", p) if isinstance(p, str) else p
+        out.update(dict.fromkeys(FILLED_BY.get(key, (p,))) if isinstance(key, str) else {p: None})
+    return list(out)
+
+
 def field(path: str, ctx: Any = None) -> Phrase:
     """A field path as a :class:`Phrase`: the path for JSON, its label for people.
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import printable
 from .kinds.base import Status
 from .labels import field as field_phrase
-from .labels import fmt_number, listing, say
+from .labels import fmt_number, listing, say, to_fill
 
 if TYPE_CHECKING:
     from .evaluator import Finding
@@ -161,7 +161,7 @@ def missing_text(missing: Any, lang: str) -> str:
     """
     if isinstance(missing, int) and not isinstance(missing, bool):
         return f"{missing} 项的相关数据未填写" if lang == "zh" else f"data not given for {missing} members"
-    paths = [missing] if isinstance(missing, str) else list(missing or ()) or ["?"]
+    paths = to_fill([missing] if isinstance(missing, str) else list(missing or ())) or ["?"]
     labels = listing(
         dict.fromkeys(p.of(lang) if hasattr(p, "of") else field_phrase(str(p)).of(lang) for p in paths), lang
     )

@@ -38,7 +38,7 @@ from typing import IO, Any
 
 from ..evaluator import Finding
 from ..kinds.base import Status
-from ..labels import label
+from ..labels import label, to_fill
 from ..report import Report, message, render, show
 from .registry import writer
 from .sources import document_line, source_line
@@ -271,7 +271,7 @@ def problem(f: Finding, lang: str, derived: dict[str, str] | None = None) -> tup
     >>> r = evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2024-01-15")
     >>> f = next(f for f in r.findings if f.rule_id == "ZK-T-HOURS-TOTAL")
     >>> problem(f, "zh")
-    ('未填写:「总学时」', '在名册或记录中填写「总学时」,再重新检查')
+    ('未填写:「线上学时」、「线下学时」', '在名册或记录中填写「线上学时」、「线下学时」,再重新检查')
     """
     t = T[lang]
     rule = f.compiled.rule
@@ -283,7 +283,7 @@ def problem(f: Finding, lang: str, derived: dict[str, str] | None = None) -> tup
         if isinstance(missing, int):  # a share of a school's teachers: how many lack the data
             labels = [t["teachers_data"].format(n=missing)]
         else:
-            missing = [missing] if isinstance(missing, str) else missing
+            missing = to_fill([missing] if isinstance(missing, str) else missing)
             labels = list(dict.fromkeys(field_label(str(m), lang, derived) for m in missing)) or [t["the_data"]]
         fields = "、".join(labels) if lang == "zh" else ", ".join(labels)
         found = t["found_missing"].format(fields=fields)
