@@ -729,8 +729,9 @@ def roster_columns(ruleset: Ruleset) -> tuple[list[Column], list[Column]]:
                 points.append(Column(_POINT_HEADERS[part], part, zh, en, _choices(f.annotation),
                                      rules=f.rules))
     for title, rules in teacher_documents(ruleset).items():
-        teachers.append(Column(document_header(title), f"documents:{title}", f"{title}的提交日期",
-                               f"date the {title} was filed", rules=rules))
+        teachers.append(Column(document_header(title), f"documents:{title}",
+                               f"{title}的提交日期,如 2023-09-01;未提交填“否”或留空(不要填“是”)",
+                               f"date the {title} was filed; 否 or blank: not filed", rules=rules))
     return base + teachers, points
 
 
