@@ -336,7 +336,8 @@ def _grow(node: Field, model: type[BaseModel], prefix: str, reads: dict[str, tup
         path = f"{prefix}{name}"
         read_here = [p for p in reads if p == path or p.startswith((path + ".", path + "[]"))]
         required = info.is_required()
-        if not (read_here or required or everything):
+        named = not prefix and name == "name"  # rosters join and reports show a school by it
+        if not (read_here or required or everything or named):
             continue
         if name in ("roster", "roster_points"):
             continue  # the plan says it in a comment: a roster replaces `teachers:`
