@@ -37,7 +37,9 @@ def value_dict(v: DerivedValue) -> dict[str, Any]:
 
 def _cell(value: Any) -> Any:
     """A value for one cell of a flat row: scalars as they are, anything else as text."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, str):
+        return str(value)  # plain text, never a Phrase: a DataFrame cell holds a str
+    if value is None or isinstance(value, (bool, int, float)):
         return jsonable(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
