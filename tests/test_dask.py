@@ -37,9 +37,9 @@ def client():
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> tuple[Path, Path]:
-    from test_stream import _population
+    from test_stream import population  # the benchmarks' seeded population
 
-    return _population().write_files(tmp_path_factory.mktemp("dask"), 120, 4, seed=11)
+    return population.write_files(tmp_path_factory.mktemp("dask"), 120, 4, seed=11)
 
 
 def local(paths: list[Path], **options) -> str:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
 from ict2rules import InputProblem, evaluate
 from ict2rules.cli import main
 from ict2rules.errors import Problem
 from ict2rules.inputs import Records, join_schools, read_records
 from ict2rules.render import BINARY, formats, write
-from ict2rules.report import problem_kind
+from ict2rules.report import problem_kind, rows_left_out
 
 AS_OF = "2023-10-08"
 SCHOOLS = """schools:
@@ -177,3 +178,55 @@ def test_sarif_and_junit_with_input_problems_still_validate(report):
     assert not errors, errors[0]
     xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is not installed (optional, test only)")
     xmlschema.XMLSchema(str(schemas / "junit.xsd")).validate(io.StringIO(_text_of("junit", report)))
+
+
+# -- a teacher row left out is a teacher nobody checked: never "every rule met" ----------------
+
+GOOD = {
+    "hours": {"online": 50, "offline": 25, "practice": {"lesson": 5, "certification": 15, "process": 5}},
+    "lessons_uploaded": 1, "lessons_reviewed": 3, "peer_reviews_given": 4,
+    "points": [{"code": c, "evidence": {"shows_teacher": True, "own_work": True}} for c in ("A1", "A3", "A5")],
+    "peer_score": 92, "school_score": 90, "score": 91, "completed_on": "2023-09-10",
+    "assessed_on": "2023-09-18", "documents": [{"name": "任务清单", "filed_on": "2023-09-01"}],
+}
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zeku_2023" / "school_ok.yaml"
+
+
+def _files(tmp_path: Path, bad: bool) -> list[str]:
+    rows = [{"id": "T1", **GOOD}, {"id": "T2", **GOOD}]
+    if bad:
+        rows.insert(1, {"id": "T9", **GOOD, "hours": {"online": "五十"}})  # left out with --keep-going
+    (tmp_path / "roster.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    # the example school, its teachers in the roster; it states 2 in-service teachers, so its
+    # 全员 rule is met by T1 and T2 and only the row left out can hold the verdict back
+    plan = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    plan["school"].pop("teachers")
+    plan["school"]["staff"] = {"total": 2}
+    (tmp_path / "schools.yaml").write_text(yaml.safe_dump({"schools": [plan["school"]]}, allow_unicode=True),
+                                           encoding="utf-8")
+    return [str(tmp_path / "roster.jsonl"), str(tmp_path / "schools.yaml")]  # streamed with -f jsonl
+
+
+@pytest.mark.parametrize("fmt", ["text", "jsonl"])
+def test_a_bad_row_left_out_never_passes(tmp_path: Path, capsys, fmt: str) -> None:
+    args = ["-r", "zeku_2023", "--as-of", "2024-01-15", "--keep-going", "-f", fmt]
+    assert main(["check", *_files(tmp_path, bad=False), *args]) == 0  # every teacher met
+    capsys.readouterr()
+    assert main(["check", *_files(tmp_path, bad=True), *args]) == 1  # T9 was never checked
+    out = capsys.readouterr().out
+    if fmt == "text":
+        assert "✘ 有必备要求未满足(错误 0 · 警告 0 · 未检查的名册行 1)" in out
+    else:
+        summary = json.loads(out.splitlines()[-1])
+        assert summary["passed"] is False and summary["errors"] == 0
+        assert summary["teachers"]["checked"] == 2 and summary["teachers"]["pass_rate"] == 1.0
+
+
+def test_total_and_note_rows_do_not_hold_a_verdict_back(files) -> None:
+    # the 合计 row of ROSTER is skipped, and is not a teacher: it never makes a report not passed
+    report = evaluate("zeku_2023", read_records(files[1], keep_going=True), as_of=AS_OF)
+    assert [p.code for p in report.input_problems if p.kind == "skipped_row"] == ["skipped"]
+    assert rows_left_out(report.input_problems) == 0

@@ -219,6 +219,7 @@ class Summary:
     teachers_waiting: int = 0  # not passed only because required work is not yet due
     skipped_rows: int = 0
     problems: Counter[str] = field(default_factory=Counter)  # input problems by kind
+    left_out: int = 0  # teacher rows left out for being bad: never "passed" with any
 
     def add_teacher(self, passed: bool, waiting: bool) -> None:
         self.subjects["teacher"] += 1
@@ -235,13 +236,14 @@ class Summary:
         self.teachers_waiting += other.teachers_waiting
         self.skipped_rows += other.skipped_rows
         self.problems.update(other.problems)
+        self.left_out += other.left_out
         return self
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary`` object of a JSON report (docs/report-format.md)."""
         n, ok = self.teachers_checked, self.teachers_passed
         return {
-            "passed": self.unmet.get("error", 0) == 0,
+            "passed": self.unmet.get("error", 0) == 0 and not self.left_out,
             "subjects": dict(sorted((k, v) for k, v in self.subjects.items() if v)),
             "teachers": {
                 "checked": n,

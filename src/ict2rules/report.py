@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,6 +137,21 @@ def input_problems(*problems: list[Problem]) -> list[InputProblem]:
     return sorted(items, key=lambda p: (p.file or "", p.sheet or "", p.row or p.line or 0))
 
 
+def rows_left_out(items: Iterable[InputProblem]) -> int:
+    """Teacher rows left out because they were bad (``--keep-going``, a second row of one id),
+    each place once — not 合计, note or blank rows. Each is a teacher nobody checked, so a run
+    with any never says every rule is met.
+
+    >>> from ict2rules.errors import Problem
+    >>> bad = [InputProblem.of(Problem("r.csv", "x", "x", line=3, column=c, code="roster")) for c in (2, 5)]
+    >>> total = InputProblem.of(Problem("r.csv", "合计行", "a total row", line=9, code="skipped"))
+    >>> rows_left_out([*bad, total])
+    1
+    """
+    return len({(p.file, p.sheet, p.row, p.line) for p in items
+                if p.kind == "skipped_row" and p.code != "skipped"})
+
+
 def problem_counts(items: list[InputProblem]) -> dict[str, int]:
     """``{kind: count}`` with every kind present (the summary's ``input_problems``).
 
@@ -178,6 +194,8 @@ class Report:
 
     @property
     def passed(self) -> bool:
+        if rows_left_out(self.input_problems):  # a teacher nobody checked: not "all met"
+            return False
         if self.unmet is not None:
             return self.unmet.get("error", 0) == 0
         return not any(
@@ -206,6 +224,7 @@ class Report:
             Counter({"error": self._unmet("error"), "warning": self._unmet("warning")}),
             len(teachers), sum(teachers), self.teachers_waiting, self.skipped_rows,
             Counter(problem_counts(self.input_problems)),
+            rows_left_out(self.input_problems),
         ).to_dict()
 
     def _unmet(self, severity: str) -> int:

@@ -66,7 +66,7 @@ from .jsonlines import Lines, dump
 from .kinds.base import Status, Subject
 from .records import School, Teacher
 from .render.problems import jsonl_item
-from .report import REPORT_VERSION, input_problems, problem_counts
+from .report import REPORT_VERSION, input_problems, problem_counts, rows_left_out
 from .ruleset import Ruleset
 
 # Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
@@ -413,6 +413,7 @@ def check_stream(
     kept = input_problems(found.problems, found.unjoined, found.notes)  # in every format
     out.writelines(dump(jsonl_item(p)) + "\n" for p in kept)
     summary.problems.update(problem_counts(kept))
+    summary.left_out += rows_left_out(kept)
     out.write(summary_line(ruleset, as_of, files, summary))
     return summary
 

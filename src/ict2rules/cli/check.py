@@ -228,7 +228,7 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
         stop = emit(args, report, where=where)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:
         return stop
-    return EXIT_OK if args.exit_zero or not unmet else EXIT_FAILED
+    return EXIT_OK if args.exit_zero or not (unmet or not report.passed) else EXIT_FAILED
 
 
 class _Nothing(Exception):
@@ -273,7 +273,8 @@ def run_streamed(args: argparse.Namespace, ruleset: Ruleset, mapping: dict[str, 
     if empty:
         print(f"ict2rules: {empty[0][0]} / {empty[0][1]}", file=sys.stderr)
         return EXIT_NOTHING
-    return EXIT_OK if args.exit_zero or not failed_summary(summary.to_dict(), args.fail_level) else EXIT_FAILED
+    done = summary.to_dict()  # rules not met, or a teacher row nobody checked
+    return EXIT_OK if args.exit_zero or not (failed_summary(done, args.fail_level) or not done["passed"]) else EXIT_FAILED
 
 
 def warn_kept(skipped: list[Problem], unjoined: list[Problem]) -> None:

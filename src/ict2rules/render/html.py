@@ -45,6 +45,7 @@ from .text import (
     cite_line,
     document_line,
     due_of,
+    left_out_part,
     pct,
     pending_note,
     rate_summaries,
@@ -269,7 +270,8 @@ def _summary(report: Report, s: dict[str, Any], t: dict[str, str], lang: str) ->
     ok = report.passed
     verdict = _num("verdict", t["verdict_ok"] if ok else t["verdict_bad"], "verdict-ok" if ok else "verdict-bad")
     rows.append((t["verdict"], f"{verdict}{_e(t['lp'])}{_e(t['error'])} {_num('errors', s['errors'])} · "
-                               f"{_e(t['warning'])} {_num('warnings', s['warnings'])}{_e(t['rp'])}"))
+                               f"{_e(t['warning'])} {_num('warnings', s['warnings'])}"
+                               f"{_e(left_out_part(report, t))}{_e(t['rp'])}"))
     body = "\n".join(f"<tr><th scope=\"row\">{label}</th><td>{value}</td></tr>" for label, value in rows)
     return [f'<section id="summary"><h2>{_e(t["summary"])}</h2>', f'<table class="summary">\n{body}\n</table></section>']
 

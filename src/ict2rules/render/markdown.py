@@ -25,6 +25,7 @@ from .text import (
     cite_line,
     document_line,
     due_of,
+    left_out_part,
     pct,
     pending_note,
     rate_summaries,
@@ -75,7 +76,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
         rows.append(_row(t["skipped"], str(report.skipped_rows)))
     if report.input_problems:
         rows.append(_row("输入问题" if lang == "zh" else "Input problems", md(counts_line(report, lang))))
-    verdict = t["verdict_ok"] if report.passed else f"**{t['verdict_bad']}**{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{t['rp']}"
+    verdict = t["verdict_ok"] if report.passed else f"**{t['verdict_bad']}**{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{left_out_part(report, t)}{t['rp']}"
     rows.append(_row(t["verdict"], verdict))
     return [f"# {t['title']}:{md(getattr(report.ruleset.title, lang))}", "", _row(t["item"], t["result"]), _row("---", "---"), *rows, ""]
 

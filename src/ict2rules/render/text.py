@@ -29,7 +29,7 @@ from rich.text import Text
 from ..errors import printable
 from ..evaluator import Finding, SubjectRef
 from ..kinds.base import Status
-from ..report import Report, message, show
+from ..report import Report, message, rows_left_out, show
 from .registry import writer
 from .sources import cite_line, document_line, source_line  # noqa: F401 (cite_line: re-exported)
 
@@ -67,6 +67,7 @@ LABELS = {
         "info": "提示",
         "findings": "检查项",
         "skipped": "跳过的行",
+        "left_out": "未检查的名册行",
         "values": "计算值(按文件推算)",
         "rates": "比率",
         "teacher": "教师",
@@ -131,6 +132,7 @@ LABELS = {
         "info": "info",
         "findings": "Findings",
         "skipped": "Skipped rows",
+        "left_out": "roster rows not checked",
         "values": "Derived values (as the document computes them)",
         "rates": "Rates",
         "teacher": "Teacher",
@@ -552,6 +554,12 @@ class Lines:
             self.line(line, style)
 
 
+def left_out_part(report: Report, t: dict[str, str]) -> str:
+    """' · 未检查的名册行 2' after the verdict's counts when bad rows were left out (else '')."""
+    n = rows_left_out(report.input_problems)
+    return f" · {t['left_out']} {n}" if n else ""
+
+
 def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     s = report.summary()
     grid = Table.grid(padding=(0, 2))
@@ -608,7 +616,8 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     )
     if not ok:
         verdict.append(
-            f"{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{t['rp']}",
+            f"{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}"
+            f"{left_out_part(report, t)}{t['rp']}",
             style="red",
         )
     title = Text(f"{t['title']} · {printable(getattr(report.ruleset.title, lang))}")
