@@ -406,8 +406,10 @@ def run_show(args: argparse.Namespace) -> int:
     console.print(table)
     counts = {lv: sum(1 for r in rows if r["level"] == lv) for lv in ("teacher", "school", "project", "region")}
     summary = " · ".join(f"{lv} {n}" for lv, n in counts.items() if n)
-    chain = printable(" → ".join(rs.chain))
-    console.print(Text(f"{len(rows)} {'条规则' if zh else 'rules'} ({summary}); {'继承' if zh else 'chain'}: {chain}", style="dim"))
+    line = f"{len(rows)} {'条规则' if zh else 'rules'} ({summary})"
+    if inherited:  # a ruleset of its own inherits nothing: no chain of one to show
+        line += f"; {'继承' if zh else 'chain'}: {printable(' → '.join(rs.chain))}"
+    console.print(Text(line, style="dim"))
     return EXIT_OK
 
 
