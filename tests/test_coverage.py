@@ -140,6 +140,7 @@ def test_every_requirement_sentence_of_each_seed_is_accounted_for(name: str) -> 
     assert not waiting, f"{name}: {len(waiting)} sentences still to encode:\n" + "\n".join(waiting)
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents live in ../shared/seeds")
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_the_readme_table_gives_the_coverage_totals(name: str) -> None:
     text = (SEEDS / SOURCES[name]).read_text("utf-8")
