@@ -19,6 +19,7 @@ from ict2rules.errors import Problem
 from ict2rules.inputs import Records, join_schools, read_records
 from ict2rules.render import BINARY, formats, write
 from ict2rules.report import problem_kind, rows_left_out
+from test_text import GOOD  # a teacher meeting every zeku teacher rule
 
 AS_OF = "2023-10-08"
 SCHOOLS = """schools:
@@ -181,14 +182,6 @@ def test_sarif_and_junit_with_input_problems_still_validate(report):
 
 
 # -- a teacher row left out is a teacher nobody checked: never "every rule met" ----------------
-
-GOOD = {
-    "hours": {"online": 50, "offline": 25, "practice": {"lesson": 5, "certification": 15, "process": 5}},
-    "lessons_uploaded": 1, "lessons_reviewed": 3, "peer_reviews_given": 4,
-    "points": [{"code": c, "evidence": {"shows_teacher": True, "own_work": True}} for c in ("A1", "A3", "A5")],
-    "peer_score": 92, "school_score": 90, "score": 91, "completed_on": "2023-09-10",
-    "assessed_on": "2023-09-18", "documents": [{"name": "任务清单", "filed_on": "2023-09-01"}],
-}
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zeku_2023" / "school_ok.yaml"

@@ -163,10 +163,16 @@ class ReportModel(_Model):
     values: list[ValueModel]
 
 
-def report_schema() -> dict[str, Any]:
-    """The JSON Schema of the report, generated from :class:`ReportModel`."""
-    schema = ReportModel.model_json_schema(mode="serialization")
+def model_schema(model: type[BaseModel], title: str, mode: str = "validation") -> dict[str, Any]:
+    """A model's JSON Schema as committed under ``schemas/``: draft 2020-12, titled, and saying
+    which pydantic made it."""
+    schema = model.model_json_schema(mode=mode)  # type: ignore[arg-type]
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "ict2rules report"
+    schema["title"] = title
     schema["$comment"] = f"generated from the ict2rules models with {GENERATOR}"
     return schema
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report, generated from :class:`ReportModel`."""
+    return model_schema(ReportModel, "ict2rules report", mode="serialization")

@@ -15,27 +15,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .report_schema import GENERATOR
+from .report_schema import GENERATOR, model_schema  # noqa: F401 (GENERATOR re-exported: tests read it here)
 
 
 def ruleset_schema() -> dict[str, Any]:
     from .ruleset import RulesetFile
 
-    schema = RulesetFile.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "ict2rules ruleset"
-    schema["$comment"] = f"generated from the ict2rules models with {GENERATOR}"
-    return schema
+    return model_schema(RulesetFile, "ict2rules ruleset")
 
 
 def records_schema() -> dict[str, Any]:
     from .records import DataFile
 
-    schema = DataFile.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "ict2rules record file"
-    schema["$comment"] = f"generated from the ict2rules models with {GENERATOR}"
-    return schema
+    return model_schema(DataFile, "ict2rules record file")
 
 
 def report_schema() -> dict[str, Any]:

@@ -459,9 +459,7 @@ def point_codes(ruleset: Ruleset) -> list[str]:
             if spec.get("kind") != "membership":
                 continue
             args = spec.get("args", {})
-            within = args.get("within")
-            if isinstance(within, str) and within.startswith("$") and within[1:] in ruleset.parameters:
-                within = ruleset.parameters[within[1:]].value
+            within = _value_of(ruleset, args.get("within"))
             if not isinstance(within, list) or args.get("items") not in ("points", "point_scope"):
                 continue
             of = args.get("of", "code")
@@ -474,6 +472,13 @@ def point_codes(ruleset: Ruleset) -> list[str]:
                 keys = {CATALOG.dimension_key(w) or w for w in allowed}
                 codes = [c for c in codes if CATALOG.points[c].dimension in keys]
     return codes
+
+
+def _value_of(ruleset: Ruleset, arg: Any) -> Any:
+    """A check argument as given, or the parameter's value for ``$name``."""
+    if isinstance(arg, str) and arg.startswith("$") and arg[1:] in ruleset.parameters:
+        return ruleset.parameters[arg[1:]].value
+    return arg
 
 
 def _specs(check: Any) -> Iterator[dict[str, Any]]:
@@ -752,9 +757,7 @@ def teacher_documents(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
             args = spec.get("args") or {}
             if spec.get("kind") != "documents" or args.get("documents", "documents") != "documents":
                 continue
-            titles = args.get("required")
-            if isinstance(titles, str) and titles.startswith("$") and titles[1:] in ruleset.parameters:
-                titles = ruleset.parameters[titles[1:]].value
+            titles = _value_of(ruleset, args.get("required"))
             for title in titles if isinstance(titles, list) else ():
                 found[str(title)] = (*found.get(str(title), ()), rule.id)
     return found
