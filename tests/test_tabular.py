@@ -561,3 +561,9 @@ def test_a_document_column_gives_the_filing_date(tmp_path: Path) -> None:
     ]
     for r in rows:
         Teacher.model_validate(r.data)
+
+
+def test_a_mapping_can_ignore_a_document_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "r.csv", "工号,文件:任务清单\nT1,是\n")
+    rows = list(iter_roster(path, mapping={"文件:任务清单": "-"}))  # the user's choice wins
+    assert [(r.data, r.problems) for r in rows] == [({"id": "T1"}, ())]

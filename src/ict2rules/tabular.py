@@ -547,11 +547,11 @@ def _resolve(header: str, table: dict[str, str]) -> str | None:
     key = _norm(header)
     if not key:
         return None
+    if key in table:  # the user's mapping first: it may map or ignore a document column too
+        return table[key]
     doc = _DOC_HEADER.match(unicodedata.normalize("NFKC", header))
     if doc:
         return _DOC_PATH + doc.group(1)
-    if key in table:
-        return table[key]
     bare = re.sub(r"\([^()]*\)$", "", key)
     if bare in table:
         return table[bare]
