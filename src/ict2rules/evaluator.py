@@ -416,14 +416,17 @@ class Evaluator:
         ref: SubjectRef | None = None  # who the findings are about: made for the first one
         # One pass: the verdict counts every rule, but only kept findings are allocated
         # (a roster checked for failures builds no Finding for the thousands of passes).
+        # Passes, most outcomes, are counted in a local int and added to ``statuses`` once.
         keep = self.keep
+        statuses = self.statuses
+        passes = 0
         ok = True
         unmet = False  # an error-severity rule failed or lacks data (not merely not yet due)
         findings: list[Finding] = []
         report_passes = self._report_passes
         for together, batch in self._steps[level]:
             if together is not None and together(s):  # a batch of comparisons, all met
-                self.statuses[PASS] += len(batch)
+                passes += len(batch)
                 if report_passes:
                     ref = ref or ref_of(s.record, level, school)
                     try:  # a pass is its check's evidence, as is: judged here, in one go
@@ -436,21 +439,21 @@ class Evaluator:
                 try:  # the rule's verdict: its condition, its check, its due date
                     if applies is not None and not applies(s):
                         st, judged = NA, _NOT_APPLIES
-                    else:
-                        if judge is None:  # a kind's measured fast path: the status alone
-                            st = verdict(s)
-                        else:  # one body: the status comes with its evidence
-                            judged = judge(s)
-                            st = judged[0]
+                    elif judge is None:  # a kind's measured fast path: the status alone
+                        st = verdict(s)
+                        if st is PASS:  # (passes are not reported: no evidence needed)
+                            passes += 1
+                            continue
+                        if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
+                            st = PENDING
+                    else:  # one body: the status comes with its evidence
+                        judged = judge(s)
+                        st = judged[0]
                         if st is PASS:
-                            self.statuses[PASS] += 1
+                            passes += 1
                             if report_passes:
                                 ref = ref or ref_of(s.record, level, school)
-                                findings.append(
-                                    Finding(cr, ref, PASS, judged[1])  # a pass is its check's
-                                    if judged is not None
-                                    else _found(cr, ref, PASS, s)
-                                )
+                                findings.append(Finding(cr, ref, PASS, judged[1]))  # the check's
                             continue
                         if due is not None and (st is FAIL or st is MISSING) and cr.not_yet_due(s):
                             st = PENDING
@@ -458,7 +461,7 @@ class Evaluator:
                 except DATA_ERRORS as exc:
                     outcome = wrong_kind_of_value(exc)
                     st = outcome.status
-                self.statuses[st] += 1
+                statuses[st] += 1
                 if st is FAIL or st is MISSING:
                     self.unmet[severity] += 1
                     if severity == "error":
@@ -473,6 +476,8 @@ class Evaluator:
                         findings.append(Finding(cr, ref, st, judged[1]))  # the check's, as judged
                     else:  # a due date made it pending, or only the fast verdict was asked
                         findings.append(_found(cr, ref, st, s, judged))
+        if passes:
+            statuses[PASS] += passes
         s.passed = ok
         s.waiting = not ok and not unmet
         # The item subjects and filtered lists built for these rules are a cache: dropped now,
