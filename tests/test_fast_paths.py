@@ -175,3 +175,34 @@ def test_evidence_keys_tell_types_apart():
     assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None
     assert _evidence_key((3, frozenset({"A1", "B2"}))) == _evidence_key((3, frozenset({"B2", "A1"})))
     assert _evidence_key(((1,), [2.0])) != _evidence_key(((1.0,), [2]))
+
+
+def _valid_as_documented(e) -> bool | None:
+    """``Evidence.valid`` as its docstring reads: every source that says something (the two
+    marks together, the reviewer's judgement, the items) must say valid; nothing said: None."""
+    said = []
+    if e.shows_teacher is False or e.own_work is False:
+        said.append(False)
+    elif e.shows_teacher and e.own_work:
+        said.append(True)
+    if e.judged_valid is not None:
+        said.append(e.judged_valid)
+    marks = [i.valid for i in e.items or ()]
+    if False in marks:
+        said.append(False)
+    elif marks and None not in marks:
+        said.append(True)
+    return all(said) if said else None
+
+
+def test_evidence_valid_is_its_documented_reading_for_every_combination():
+    from itertools import product
+
+    from ict2rules.records import Evidence
+
+    marks = (None, True, False)
+    item_lists = [None, [], *([{"name": "a", "valid": v}] for v in marks),
+                  *([{"name": "a", "valid": v}, {"name": "b", "valid": w}] for v in marks for w in marks)]
+    for shows, own, judged, items in product(marks, marks, marks, item_lists):
+        e = Evidence(shows_teacher=shows, own_work=own, judged_valid=judged, items=items)
+        assert e.valid is _valid_as_documented(e), (shows, own, judged, items)

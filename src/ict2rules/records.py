@@ -254,22 +254,17 @@ class Evidence(_Record):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def valid(self) -> bool | None:
-        said: list[bool] = []
-        if self.shows_teacher is False or self.own_work is False:
-            said.append(False)
-        elif self.shows_teacher and self.own_work:
-            said.append(True)
-        if self.judged_valid is not None:
-            said.append(self.judged_valid)
+        # read for every point by several rules: each source answers in turn, no list built
+        shows, own, judged = self.shows_teacher, self.own_work, self.judged_valid
+        if shows is False or own is False or judged is False:
+            return False
+        said = judged is True or bool(shows and own)  # some source says valid
         if self.items:
             marks = [i.valid for i in self.items]
             if False in marks:
-                said.append(False)
-            elif None not in marks:
-                said.append(True)
-        if not said:
-            return None
-        return all(said)
+                return False
+            said = said or None not in marks
+        return True if said else None
 
 
 class PointRecord(_Record):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ _NOISE = re.compile(r"[\s\"'`“”‘’《》〈〉「」『』【】〔〕\[\
 _SYNONYMS = (("教研组组长", "教研组长"), ("学科组组长", "学科组长"))
 
 
+@functools.lru_cache(maxsize=8192)  # the same few titles on every record: normalised once
 def normalise(name: str) -> str:
     """A title as compared: NFKC, no punctuation, brackets, quotes or spaces, synonyms folded.
 
