@@ -353,7 +353,7 @@ class Evaluator:
                 )
                 for together, rules in batches
             )
-            for level, batches in self.plan.batches.items()
+            for level, batches in self._batches().items()
         }
         # A school's rules over its teachers (``rate``/``count``/``gate`` over ``teachers`` or
         # ``teachers.points``): each teacher is added to their tallies as it is checked.
@@ -380,6 +380,14 @@ class Evaluator:
             mentions_teachers(cr.rule.when) or (id(cr) not in grouped and mentions_teachers(cr.rule.check))
             for cr in self.plan.rules["school"]
         )
+
+    def _batches(self) -> dict[str, tuple[Any, ...]]:
+        """The plan's batches of comparisons when passes are not reported; each rule alone
+        when they are: a passed batch would judge its rules again for their evidence, and
+        measured, that costs more than the batch saves (docs/performance.md)."""
+        if not self._report_passes:
+            return self.plan.batches
+        return {level: tuple((None, (cr,)) for cr in rules) for level, rules in self.plan.rules.items()}
 
     def _due(self, cr: CompiledRule) -> Operand | None:
         """The rule's due date, unless it is a fixed date already past on the as-of date: then
@@ -426,13 +434,7 @@ class Evaluator:
         report_passes = self._report_passes
         for together, batch in self._steps[level]:
             if together is not None and together(s):  # a batch of comparisons, all met
-                passes += len(batch)
-                if report_passes:
-                    ref = ref or ref_of(s.record, level, school)
-                    try:  # a pass is its check's evidence, as is: judged here, in one go
-                        findings.extend([Finding(cr, ref, PASS, cr.judge(s)[1]) for cr, *_ in batch])
-                    except DATA_ERRORS:  # (a check that raises where the batch did not)
-                        findings.extend([_found(cr, ref, PASS, s) for cr, *_ in batch])
+                passes += len(batch)  # (only where passes are not reported: ``_batches``)
                 continue
             for cr, verdict, judge, applies, due, severity in batch:
                 judged = None  # (status, evidence) when the rule was judged, not only asked
