@@ -169,7 +169,9 @@ def test_check_offers_every_format_without_importing_the_writers():
 def test_evidence_keys_tell_types_apart():
     from ict2rules.jsonlines import _evidence_key
 
-    keys = [_evidence_key(v) for v in [(1,), (True,), (1.0,), (0.0,), (-0.0,), ("1",), ([1],), (None,)]]
+    keys = [_evidence_key(v) for v in [(1,), (True,), (1.0,), (0.0,), (-0.0,), ("1",), ([1],), (None,),
+                                       [1], (Status.PASS,), ("pass",), ((1, (2,)),), ((1, [2]),),
+                                       ((1, frozenset({"A"})),), ((1, ("A",)),), 1, "1", 1.0]]
     assert len(set(keys)) == len(keys)
     assert _evidence_key((1, "a", None)) == _evidence_key((1, "a", None))
     assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None

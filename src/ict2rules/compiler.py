@@ -390,6 +390,11 @@ class CompiledRule:
         return self._explain(status, evidence)
 
     @functools.cached_property
+    def said(self) -> dict[Any, str]:
+        """The rule's messages not met, by evidence and language (``messages.message``)."""
+        return {}
+
+    @functools.cached_property
     def _explain(self) -> Explain:
         return explain_of(self.check)
 

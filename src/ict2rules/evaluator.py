@@ -74,7 +74,7 @@ class Finding:
     the evidence: a record changed after it was evaluated does not change its findings.
     """
 
-    __slots__ = ("_evidence", "_outcome", "compiled", "status", "subject")
+    __slots__ = ("_evidence", "_outcome", "_said", "compiled", "status", "subject")
 
     def __init__(
         self,
@@ -89,6 +89,7 @@ class Finding:
         self.status = status
         self._evidence = evidence  # what the rule read, until it is explained
         self._outcome = outcome
+        self._said: Any = None  # the key its messages are remembered by (``messages.message``)
 
     def __repr__(self) -> str:
         return f"Finding({self.rule_id!r}, {self.subject.label()!r}, {self.status.value})"

@@ -12,7 +12,6 @@ Dask) all use it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -20,6 +19,7 @@ import pydantic_core
 
 from .evaluator import Finding, SubjectRef
 from .kinds.base import Status
+from .messages import _evidence_key
 from .report import finding_dict, jsonable, message
 from .ruleset import Ruleset
 
@@ -27,29 +27,6 @@ _STATUS_JSON = {st: f'"{st.value}"' for st in Status}
 _DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
 # json.dumps with these options makes a new encoder at every call: one, made once, writes the same
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-_LEAVES = frozenset({str, int, bool, type(None), dt.date})
-_FLAT = _LEAVES | {float}
-
-
-def _evidence_key(value: Any) -> Any:
-    """``value`` (a finding's evidence) as a key that equals another only when every part is
-    of the same type and value: tuples and lists of text, whole numbers, booleans, None, dates
-    and floats (``-0.0`` is not ``0.0``), sets of text. None for any other evidence."""
-    kind = type(value)
-    if kind is tuple and _FLAT.issuperset(map(type, value)):
-        return repr(value)  # for these types it tells values apart, type for type (1, 1.0, True, "1")
-    if kind in _LEAVES:
-        return kind, value
-    if kind is float:
-        return kind, repr(value)
-    if kind is tuple or kind is list:
-        parts = tuple(map(_evidence_key, value))
-        return None if None in parts else (kind, parts)
-    if (kind is frozenset or kind is set) and all(type(x) is str for x in value):
-        return kind, tuple(sorted(value))
-    return None
 
 
 def dump(obj: Any) -> str:

@@ -130,6 +130,41 @@ def _segments(template: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(parts)
 
 
+_LEAVES = frozenset({str, int, bool, type(None), dt.date, Status})
+_FLAT = _LEAVES | {float}
+
+
+def _plain(values: tuple[Any, ...] | list[Any]) -> bool:
+    """Tuples and lists, nested, of text, numbers, booleans, None, dates and statuses only:
+    then ``repr`` tells two of them apart type for type (``1``, ``1.0``, ``True``, ``"1"``,
+    ``-0.0``, ``(1,)`` and ``[1]``), in one C call."""
+    for x in values:
+        kind = type(x)
+        if kind not in _FLAT and not ((kind is tuple or kind is list) and _plain(x)):
+            return False
+    return True
+
+
+def _evidence_key(value: Any) -> Any:
+    """``value`` (a finding's evidence) as a key that equals another only when every part is
+    of the same type and value: tuples and lists of text, whole numbers, booleans, None, dates,
+    statuses and floats (``-0.0`` is not ``0.0``), sets of text. None for any other evidence."""
+    kind = type(value)
+    if (kind is tuple or kind is list) and _plain(value):
+        return repr(value)  # the usual evidence: one string, built in C
+    if kind in _LEAVES:
+        return kind, value
+    if kind is float:
+        return kind, repr(value)
+    if kind is tuple or kind is list:
+        parts = tuple(map(_evidence_key, value))
+        return None if None in parts else (kind, parts)
+    if (kind is frozenset or kind is set) and all(type(x) is str for x in value):
+        return kind, tuple(sorted(value))
+    return None
+
+
+
 _STATUS_WORDS = {
     "zh": {Status.PASS: "符合", Status.NOT_APPLICABLE: "不适用", Status.PENDING: "尚未到期"},
     "en": {Status.PASS: "met", Status.NOT_APPLICABLE: "not applicable", Status.PENDING: "not yet due"},
@@ -138,16 +173,44 @@ _STATUS_WORDS = {
 
 def message(finding: Finding, lang: str) -> str:
     """The finding's message in ``lang`` ("zh" or "en"): the rule's message when it is not met,
-    its title otherwise."""
+    its title otherwise.
+
+    A message is a pure function of the rule, the status and the evidence (and of the subject,
+    when the rule's texts name it): one not met is remembered by its evidence (type for type,
+    :func:`_evidence_key`) on the compiled rule, so a later finding with equal evidence is
+    given it without being explained or rendered again (about half the failures of a roster).
+    """
     status = finding.status
     rule = finding.compiled.rule
-    if status is Status.FAIL or status is Status.MISSING_DATA:
-        text = getattr(rule.message, lang)
-        if status is Status.MISSING_DATA:
-            text = missing_text((finding.outcome.detail or {}).get("missing", []), lang)
-            return cap(text, MAX_MESSAGE_CHARS)
-        return render(text, finding, lang)
-    return cap(_met_message(getattr(rule.title, lang), lang, status), MAX_MESSAGE_CHARS)
+    if status is not Status.FAIL and status is not Status.MISSING_DATA:
+        return _met_message(getattr(rule.title, lang), lang, status)
+    key = finding._said
+    if key is None and finding._outcome is None:  # not yet explained: the evidence is there
+        ev = _evidence_key(finding._evidence)
+        if ev is not None:
+            named = said_by_subject(finding.compiled)
+            key = finding._said = (status, ev, finding.subject.label() if named else None)
+    said = finding.compiled.said
+    if key is not None:
+        text = said.get((key, lang))
+        if text is not None:
+            return text
+    if status is Status.MISSING_DATA:
+        text = cap(missing_text((finding.outcome.detail or {}).get("missing", []), lang), MAX_MESSAGE_CHARS)
+    else:
+        text = render(getattr(rule.message, lang), finding, lang)
+    if key is not None:
+        if len(said) > 10_000:  # bounded: a roster of distinct failures does not grow it
+            said.clear()
+        said[key, lang] = text
+    return text
+
+
+def said_by_subject(compiled: Any) -> bool:
+    """Whether the rule's message or title names the subject (``{subject}``): then its texts
+    depend on who it is about, not only on its evidence."""
+    rule = compiled.rule
+    return any("{subject}" in t for t in (rule.message.zh, rule.message.en, rule.title.zh, rule.title.en))
 
 
 def missing_text(missing: Any, lang: str) -> str:
@@ -172,7 +235,7 @@ def missing_text(missing: Any, lang: str) -> str:
 def _met_message(title: str, lang: str, status: Status) -> str:
     """'总学时不少于75学时:符合' — the same few strings for every subject that meets a rule."""
     label = _STATUS_WORDS[lang][status]
-    return f"{title}:{label}" if lang == "zh" else f"{title}: {label}"
+    return cap(f"{title}:{label}" if lang == "zh" else f"{title}: {label}", MAX_MESSAGE_CHARS)
 
 
 def finding_dict(f: Finding, ruleset: Ruleset | None) -> dict[str, Any]:
