@@ -177,6 +177,13 @@ def test_evidence_keys_tell_types_apart():
     assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None
     assert _evidence_key((3, frozenset({"A1", "B2"}))) == _evidence_key((3, frozenset({"B2", "A1"})))
     assert _evidence_key(((1,), [2.0])) != _evidence_key(((1.0,), [2]))
+    from ict2rules.kinds.base import Outcome
+    from ict2rules.labels import Phrase
+
+    phrases = [Phrase("≤ 5", "不晚于 5", "by 5"), Phrase("≤ 5", "不晚于 5", "on or before 5"), "≤ 5"]
+    outcomes = [_evidence_key(Outcome(Status.FAIL, p, "2023-10-01")) for p in phrases]
+    assert len(set(outcomes)) == 3 and None not in outcomes
+    assert _evidence_key(Outcome(Status.FAIL, "x", None, {"a": 1})) is None  # (a detail: not keyed)
 
 
 def _valid_as_documented(e) -> bool | None:

@@ -19,6 +19,7 @@ import pydantic_core
 
 from .evaluator import Finding, SubjectRef
 from .kinds.base import Status
+from .labels import Phrase
 from .messages import _evidence_key
 from .report import finding_dict, jsonable, message
 from .ruleset import Ruleset
@@ -146,6 +147,8 @@ class Lines:
             return "null"
         if kind is str:
             return self._encoded(value)
+        if kind is Phrase:  # (an expected value: JSON writes its machine text)
+            return self._encoded(str.__str__(value))
         if kind is int:
             return int.__repr__(value)  # as json writes an int
         if kind is float and value.is_integer():

@@ -16,9 +16,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .errors import printable
-from .kinds.base import Status
+from .kinds.base import Outcome, Status
 from .labels import field as field_phrase
-from .labels import fmt_number, listing, say, to_fill
+from .labels import Phrase, fmt_number, listing, say, to_fill
 
 if TYPE_CHECKING:
     from .evaluator import Finding
@@ -148,7 +148,8 @@ def _plain(values: tuple[Any, ...] | list[Any]) -> bool:
 def _evidence_key(value: Any) -> Any:
     """``value`` (a finding's evidence) as a key that equals another only when every part is
     of the same type and value: tuples and lists of text, whole numbers, booleans, None, dates,
-    statuses and floats (``-0.0`` is not ``0.0``), sets of text. None for any other evidence."""
+    statuses and floats (``-0.0`` is not ``0.0``), sets of text, phrases, and outcomes made of
+    these (a plain check's). None for any other evidence."""
     kind = type(value)
     if (kind is tuple or kind is list) and _plain(value):
         return repr(value)  # the usual evidence: one string, built in C
@@ -161,6 +162,11 @@ def _evidence_key(value: Any) -> Any:
         return None if None in parts else (kind, parts)
     if (kind is frozenset or kind is set) and all(type(x) is str for x in value):
         return kind, tuple(sorted(value))
+    if kind is Phrase:  # (an expected value: its machine text and how each language reads it)
+        return kind, str.__str__(value), value.zh, value.en
+    if kind is Outcome:  # a plain check's evidence is its outcome (a deadline, documents)
+        parts = tuple(map(_evidence_key, value))
+        return None if None in parts else (kind, parts)
     return None
 
 
