@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import printable
 from .kinds.base import Outcome, Status
-from .labels import field as field_phrase
 from .labels import Phrase, fmt_number, listing, say, to_fill
+from .labels import field as field_phrase
 
 if TYPE_CHECKING:
     from .evaluator import Finding
