@@ -1,6 +1,6 @@
 """The Zeku 2023 teacher rules written by hand, as a plain Python function over plain dicts.
 
-The same rules as the ``zeku_2023`` ruleset runs on a teacher, the one it inherits from
+The same 23 rules as the ``zeku_2023`` ruleset runs on a teacher, the one it inherits from
 ``national_2019`` included.
 
 This is the baseline ict2rules is measured against: what a developer would write for one
@@ -111,7 +111,20 @@ def verdicts(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tup
     out.append(("ZK-T-PHASE-PRACTICE", _due(t.get("completed_on"), "2023-09-20", as_of)))
     out.append(("ZK-T-ASSESSED", _due(t.get("assessed_on"), "2023-12-31", as_of)))
     out.append(("ZK-T-PHASE-ASSESSMENT", _due(t.get("assessed_on"), "2023-09-20", as_of)))
+    out.append(("ZK-T-TASK-LIST", _task_list(t.get("documents"), as_of)))
+    steps = (t.get("declared_on"), t.get("peer_reviewed_on"), t.get("school_reviewed_on"))
+    if None not in steps:  # declared ≤ peer-reviewed ≤ school-reviewed, where all three are given
+        out.append(("ZK-T-ASSESSMENT-ORDER", None if steps[0] <= steps[1] <= steps[2] else FAIL))
     return out
+
+
+def _task_list(docs: list[dict[str, Any]] | None, as_of: str) -> str | None:
+    """A task list (名称 or type containing 任务清单) filed by 2023-12-31."""
+    by = "2023-12-31"
+    if docs is None:
+        return PENDING if as_of <= by else MISSING
+    filed = [d["filed_on"] for d in docs if d.get("filed_on") and "任务清单" in f"{d.get('name')}{d.get('type')}"]
+    return _due(min(filed) if filed else None, by, as_of)
 
 
 def failures(t: dict[str, Any], scope: list[str] | None, as_of: str) -> list[tuple[str, str]]:
