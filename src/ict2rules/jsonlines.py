@@ -20,7 +20,7 @@ import pydantic_core
 from .evaluator import Finding, SubjectRef
 from .kinds.base import Status
 from .labels import Phrase
-from .messages import _evidence_key
+from .messages import _evidence_key, said_by_subject
 from .report import finding_dict, jsonable, message
 from .ruleset import Ruleset
 
@@ -62,7 +62,7 @@ class Lines:
         self._texts: dict[str, str] = {}
         self._fixed: dict[tuple[str, Status], str] = {}
         self._missing: dict[Any, str] = {}
-        self._explained: dict[Any, tuple[str, str, str, str]] = {}
+        self._explained: dict[Any, str] = {}
         self._by_subject: dict[str, bool] = {}  # rule id → its messages name the subject
         self._last_ref: SubjectRef | None = None
         self._last_subject = ""
@@ -91,10 +91,7 @@ class Lines:
             parts = self._parts[rid] = self._template(f)
         texts, keys = parts
         if keys == _DYNAMIC:  # every line of the bundled rules: one expression
-            t0, t1, t2, t3, t4, t5, t6 = texts
-            expected, actual, detail, message_ = self._explained_parts(f)
-            return (f"{t0}{self._subject(f.subject)}{t1}{_STATUS_JSON[f.status]}{t2}"
-                    f"{expected}{t3}{actual}{t4}{detail}{t5}{message_}{t6}")
+            return f"{texts[0]}{self._subject(f.subject)}{self._tail(f, texts)}"
         o = f.outcome
         out = [texts[0]]
         for key, text in zip(keys, texts[1:], strict=True):
@@ -113,11 +110,12 @@ class Lines:
             out.append(text)
         return "".join(out)
 
-    def _explained_parts(self, f: Finding) -> tuple[str, str, str, str]:
-        """Expected, actual, detail and message, encoded. The outcome and the messages are a
-        pure function of the rule, the status and the evidence (and the subject, when a
-        message names it): a finding whose evidence is plain values equal to an earlier one's
-        (type for type) is given the earlier encoding, without being explained again."""
+    def _tail(self, f: Finding, texts: tuple[str, ...]) -> str:
+        """The line after its subject: status, expected, actual, detail, message and the
+        rule's unchanging rest, encoded. The outcome and the messages are a pure function of
+        the rule, the status and the evidence (and of the subject, when a message names it):
+        a finding whose evidence is plain values equal to an earlier one's (type for type) is
+        given the earlier text, without being explained or encoded again."""
         key = None
         if f._outcome is None:  # not yet explained: the evidence is still there
             rid = f.compiled.rule.id
@@ -125,20 +123,20 @@ class Lines:
             if ev is not None:
                 named = self._by_subject.get(rid)
                 if named is None:
-                    rule = f.compiled.rule
-                    named = self._by_subject[rid] = any(
-                        "{subject}" in t for t in (rule.message.zh, rule.message.en, rule.title.zh, rule.title.en))
+                    named = self._by_subject[rid] = said_by_subject(f.compiled)
                 key = (rid, f.status, ev, f.subject.label() if named else None)
                 known = self._explained.get(key)
                 if known is not None:
                     return known
         o = f.outcome
-        parts = (self._value(o.expected), self._value(o.actual), self._detail(o.detail), self._message(f))
+        _, t1, t2, t3, t4, t5, t6 = texts
+        tail = (f"{t1}{_STATUS_JSON[f.status]}{t2}{self._value(o.expected)}{t3}{self._value(o.actual)}"
+                f"{t4}{self._detail(o.detail)}{t5}{self._message(f)}{t6}")
         if key is not None:
-            if len(self._explained) > 10_000:
+            if len(self._explained) > 4_000:  # bounded (a tail is about a kilobyte)
                 self._explained.clear()
-            self._explained[key] = parts
-        return parts
+            self._explained[key] = tail
+        return tail
 
     def _value(self, value: Any) -> str:
         """``dump(jsonable(value))``, without the walk for the plain values most are."""
