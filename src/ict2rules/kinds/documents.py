@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import (
     FAIL,
+    MISSING,
     PASS,
     PENDING,
     Args,
@@ -16,9 +17,11 @@ from .base import (
     DateOperand,
     Outcome,
     ParamRef,
+    Status,
     Subject,
     missing,
     register,
+    with_verdict,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +66,13 @@ def matches(required: str, filed: str) -> bool:
     >>> matches("各坊总结材料", "总结材料")
     False
     """
-    r, f = normalise(required), normalise(filed)
+    return _fits(normalise(required), filed)
+
+
+@functools.lru_cache(maxsize=8192)  # (a record's titles against a rule's: the same few pairs)
+def _fits(r: str, filed: str) -> bool:
+    """:func:`matches` of the required title ``r``, normalised already."""
+    f = normalise(filed)
     if not r:
         return False
     if r in f:
@@ -82,8 +91,13 @@ def satisfies(required: str, doc: Any) -> bool:
     >>> satisfies("学习计划", Document(name="2023年秋季个人计划"))
     False
     """
+    return _satisfies(normalise(required), doc)
+
+
+def _satisfies(r: str, doc: Any) -> bool:
+    """:func:`satisfies` of the required title ``r``, normalised already."""
     kind = getattr(doc, "type", None)
-    return matches(required, doc.name) or (kind is not None and matches(required, kind))
+    return _fits(r, doc.name) or (kind is not None and _fits(r, kind))
 
 
 class DocumentsArgs(Args):
@@ -123,34 +137,55 @@ def documents(args: DocumentsArgs, ctx: Context) -> Check:
     )
     docs_name = field(args.documents, ctx)
 
+    titles = [(title, normalise(title)) for title in wanted]  # each normalised once, here
+    approved = args.approved
+
+    def unmet(docs: list[Any], due: Any) -> tuple[list[str], list[str]]:
+        """The titles not filed (and approved), and those filed only after ``due``."""
+        late: list[str] = []
+        absent: list[str] = []
+        for title, r in titles:
+            first = None  # the earliest filing that meets the title
+            for d in docs:
+                filed = d.filed_on
+                if (
+                    filed is not None and (d.approved or not approved) and _satisfies(r, d)
+                    and (first is None or filed < first)
+                ):
+                    first = filed
+            if first is None:
+                absent.append(title)
+            elif due is not None and first > due:
+                late.append(title)
+        return absent, late
+
+    def status_of(s: Subject, absent: list[str], late: list[str], due: Any) -> Status:
+        if not absent and not late:
+            return PASS
+        return PENDING if not late and due is not None and s.env.as_of <= due else FAIL
+
     def check(s: Subject) -> Outcome:
         docs = get(s)
         if docs is None:
             return missing(expected, docs_name)
         due = by.read(s) if by else None
-        late: list[str] = []
-        absent: list[str] = []
-        for title in wanted:
-            found = [
-                d
-                for d in docs
-                if satisfies(title, d)
-                and d.filed_on is not None
-                and (d.approved or not args.approved)
-            ]
-            if not found:
-                absent.append(title)
-            elif due is not None and min(d.filed_on for d in found) > due:
-                late.append(title)
+        absent, late = unmet(docs, due)
         have = [d.name for d in docs if d.filed_on is not None]
-        if not absent and not late:
+        status = status_of(s, absent, late, due)
+        if status is PASS:
             return Outcome(PASS, expected, have)
         # every key is always there, so a message may name any of them
-        unmet = absent + [Phrase(f"{t}(逾期 late)", f"{t}(逾期)", f"“{t}” (late)") for t in late]
-        detail: dict[str, Any] = {"absent": absent, "late": late, "unmet": unmet}
+        said = absent + [Phrase(f"{t}(逾期 late)", f"{t}(逾期)", f"“{t}” (late)") for t in late]
+        detail: dict[str, Any] = {"absent": absent, "late": late, "unmet": said}
         if due is not None:
             detail["due"] = due.isoformat()
-        status = PENDING if not late and due is not None and s.env.as_of <= due else FAIL
         return Outcome(status, expected, have, detail)
 
-    return check
+    def verdict(s: Subject) -> Status:  # measured: no outcome, no list of what is filed
+        docs = get(s)
+        if docs is None:
+            return MISSING
+        due = by.read(s) if by else None
+        return status_of(s, *unmet(docs, due), due)
+
+    return with_verdict(check, verdict)
