@@ -17,6 +17,7 @@ disturbs them less.
 
     python benchmarks/bench_zeku.py                     # 20,000 teachers in 100 schools
     python benchmarks/bench_zeku.py --teachers 200 --repeat 1
+    python benchmarks/bench_zeku.py --steps --teachers 3000   # µs a teacher, rule by rule
 """
 
 from __future__ import annotations
@@ -135,6 +136,65 @@ def rule_engine_check() -> Callable[[dict[str, Any], list[str] | None], list[tup
     return check
 
 
+# --------------------------------------------------------------------------- per rule
+
+
+def steps(n: int, schools_n: int, seed: int, repeat: int) -> None:
+    """What a teacher costs, rule by rule, failures only: each step of the evaluator's plan
+    (a batch of comparisons as one step; a rule as the evaluator asks it, its fast verdict or
+    its judge) timed over the population in order (so item subjects are built by the first
+    rule that walks them), best of ``repeat``, the timer's own cost taken off each step."""
+    from collections import defaultdict
+
+    from ict2rules import load_ruleset
+    from ict2rules.evaluator import Evaluator
+    from ict2rules.kinds.base import Status, Subject
+    from ict2rules.records import School, Teacher
+
+    schools, teachers = make_population(n, schools_n, seed)
+    rs = load_ruleset("zeku_2023")
+    records = [Teacher.model_validate(t) for t in teachers]
+    ev = Evaluator(rs, as_of=dt.date.fromisoformat(AS_OF), keep=frozenset({Status.FAIL, Status.MISSING_DATA}))
+    parents = {s["id"]: Subject(School.model_validate(s), ev.env) for s in schools}
+    plan: list[tuple[str, Callable[[Any], Any]]] = [
+        (f"derived {cd.derived.id}", cd.compute) for cd in ev.plan.derived["teacher"]
+    ]
+    for together, batch in ev._steps["teacher"]:
+        if together is not None:
+            plan.append(("batch " + " + ".join(b[0].rule.id.removeprefix("ZK-T-") for b in batch), together))
+        else:
+            _, verdict, judge, *_ = batch[0]
+            plan.append((batch[0][0].rule.id, verdict if judge is None else judge))
+    gc.collect()
+    gc.freeze()
+    clock = time.perf_counter
+    best: dict[str, float] = defaultdict(lambda: float("inf"))
+    for _ in range(repeat):
+        spent: dict[str, float] = defaultdict(float)
+        for r in records:
+            s = Subject(r, ev.env, parents[r.school_id])
+            for name, fn in plan:
+                t0 = clock()
+                fn(s)
+                spent[name] += clock() - t0
+            t0 = clock()
+            spent["(timer)"] += clock() - t0
+        for k, v in spent.items():
+            best[k] = min(best[k], v)
+    timer = best.pop("(timer)") / n * 1e6
+    total = 0.0
+    for name, secs in best.items():
+        us = secs / n * 1e6 - timer
+        total += us
+        print(f"{name:<64} {us:7.2f} µs")
+    print(f"{'the steps together':<64} {total:7.2f} µs")
+    t0 = time.process_time()
+    for r in records:
+        ev.teacher(r, parents[r.school_id])
+        ev.forget_values()
+    print(f"{'Evaluator.teacher, whole (one run, CPU time)':<64} {(time.process_time() - t0) / n * 1e6:7.2f} µs")
+
+
 # --------------------------------------------------------------------------- the run
 
 
@@ -145,7 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2023)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peer-teachers", type=int, default=1000, help="teachers rule-engine checks (it is slow)")
+    ap.add_argument("--steps", action="store_true", help="only: what a teacher costs, rule by rule (failures only)")
     args = ap.parse_args(argv)
+    if args.steps:
+        steps(args.teachers, args.schools, args.seed, args.repeat)
+        return 0
 
     from ict2rules import load_ruleset
     from ict2rules.evaluator import Evaluator

@@ -132,10 +132,8 @@ class Lines:
         _, t1, t2, t3, t4, t5, t6 = texts
         tail = (f"{t1}{_STATUS_JSON[f.status]}{t2}{self._value(o.expected)}{t3}{self._value(o.actual)}"
                 f"{t4}{self._detail(o.detail)}{t5}{self._message(f)}{t6}")
-        if key is not None:
-            if len(self._explained) > 4_000:  # bounded (a tail is about a kilobyte)
-                self._explained.clear()
-            self._explained[key] = tail
+        if key is not None and len(self._explained) < 4_000:  # bounded: a tail is about a
+            self._explained[key] = tail  # kilobyte; the first 4,000 kept (the common ones)
         return tail
 
     def _value(self, value: Any) -> str:
