@@ -214,7 +214,12 @@ def message(finding: Finding, lang: str) -> str:
 
 def said_by_subject(compiled: Any) -> bool:
     """Whether the rule's message or title names the subject (``{subject}``): then its texts
-    depend on who it is about, not only on its evidence."""
+    depend on who it is about, not only on its evidence.
+
+    >>> from ict2rules import load_ruleset
+    >>> said_by_subject(load_ruleset("zeku_2023").plan.rules["teacher"][0])
+    False
+    """
     rule = compiled.rule
     return any("{subject}" in t for t in (rule.message.zh, rule.message.en, rule.title.zh, rule.title.en))
 
