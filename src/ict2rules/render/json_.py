@@ -38,7 +38,9 @@ def _list(stream: IO[str], key: str, items: Iterable[Any], last: bool = False, e
 
 
 @writer("json")
-def write_json(report: Report, stream: IO[str], **_: Any) -> None:
+def write_json(report: Report, stream: IO[str], *, encoded: IO[bytes] | None = None, **_: Any) -> None:
+    """``encoded``: the findings' lines already written (``evaluate(lines=…)``, in the
+    workers), read from the start and copied as they are; ``report.findings`` is then empty."""
     rs = report.ruleset
     head = report.to_dict(items=False)  # everything but the lists of items
     body = json.dumps(head, ensure_ascii=False, indent=2)
@@ -46,7 +48,14 @@ def write_json(report: Report, stream: IO[str], **_: Any) -> None:
     _list(stream, "input_problems", (p.to_dict() for p in report.input_problems))
     from ..jsonlines import Lines  # each rule's fixed parts encoded once (as jsonl's lines)
 
-    lines = Lines(rs)
-    _list(stream, "findings", (lines.line(f) for f in report.findings), encoded=True)
+    if encoded is not None and encoded.seek(0, 2):  # written as _list writes each line
+        from .jsonl import copy_lines
+
+        stream.write('  "findings": [\n    ')
+        copy_lines(encoded, stream, b",\n    ")
+        stream.write("  ],\n")
+    else:
+        lines = Lines(rs)
+        _list(stream, "findings", (lines.line(f) for f in report.findings), encoded=True)
     _list(stream, "values", (value_dict(v) for v in report.values), last=True)
     stream.write("}\n")

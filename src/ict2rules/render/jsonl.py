@@ -17,6 +17,7 @@ types are only ever added).
 
 from __future__ import annotations
 
+import codecs
 from typing import IO, Any
 
 from ..jsonlines import Lines, dump
@@ -44,10 +45,49 @@ def summary_line(report: Report) -> dict[str, Any]:
 
 
 @writer("jsonl")
-def write_jsonl(report: Report, stream: IO[str], **_: Any) -> None:
+def write_jsonl(report: Report, stream: IO[str], *, encoded: IO[bytes] | None = None, **_: Any) -> None:
+    """``encoded``: the findings' lines already written (``evaluate(lines=…)``, in the
+    workers), copied from its start; ``report.findings`` is then empty."""
+    if encoded is not None:
+        copy_lines(encoded, stream)
     line = Lines(report.ruleset).line  # the one finding encoder, as a streamed run's
     for f in report.findings:
         stream.write(line(f) + "\n")
     for p in report.input_problems:
         stream.write(dump(jsonl_item(p)) + "\n")
     stream.write(dump(summary_line(report)) + "\n")
+
+
+def copy_lines(encoded: IO[bytes], stream: IO[str], sep: bytes = b"\n") -> None:
+    """Copy the lines of ``encoded`` (UTF-8, read from its start) to ``stream``, every line
+    break but the last written as ``sep`` (JSON's ``b",\\n    "``). Bytes go to a UTF-8
+    file's buffer as they are, in big blocks, never decoded; any other stream (a StringIO, a
+    console in another encoding, whose fallbacks then apply) is given the text.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> copy_lines(io.BytesIO("{\\"a\\":\\"符\\"}\\n{}\\n".encode()), out, b",\\n  ")
+    >>> out.getvalue()
+    '{"a":"符"},\\n  {}\\n'
+    """
+    encoded.seek(0)
+    buffer = getattr(stream, "buffer", None)
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if buffer is not None and encoding == "utf8":
+        stream.flush()
+        put = buffer.write
+    else:
+        decode = codecs.getincrementaldecoder("utf-8")("surrogatepass").decode
+
+        def put(block: bytes) -> None:
+            stream.write(decode(block))
+
+    broken = False  # the last block ended a line: its break is written before the next block
+    while block := encoded.read(1 << 22):
+        if broken:
+            put(sep)
+        broken = block.endswith(b"\n")
+        body = block[:-1] if broken else block
+        put(body.replace(b"\n", sep) if sep != b"\n" else body)
+    if broken:
+        put(b"\n")
