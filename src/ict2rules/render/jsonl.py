@@ -58,6 +58,9 @@ def write_jsonl(report: Report, stream: IO[str], *, encoded: IO[bytes] | None = 
     stream.write(dump(summary_line(report)) + "\n")
 
 
+BLOCK = 1 << 22  # bytes copied at a time
+
+
 def copy_lines(encoded: IO[bytes], stream: IO[str], sep: bytes = b"\n") -> None:
     """Copy the lines of ``encoded`` (UTF-8, read from its start) to ``stream``, every line
     break but the last written as ``sep`` (JSON's ``b",\\n    "``). Bytes go to a UTF-8
@@ -83,7 +86,7 @@ def copy_lines(encoded: IO[bytes], stream: IO[str], sep: bytes = b"\n") -> None:
             stream.write(decode(block))
 
     broken = False  # the last block ended a line: its break is written before the next block
-    while block := encoded.read(1 << 22):
+    while block := encoded.read(BLOCK):
         if broken:
             put(sep)
         broken = block.endswith(b"\n")

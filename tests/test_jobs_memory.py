@@ -1,0 +1,137 @@
+"""``check --jobs N`` on records in memory: the schools checked in worker processes give the
+report one process gives, byte for byte, in every format (docs/performance.md, "One check,
+both cores")."""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import ict2rules.output  # noqa: F401  (registers the console fallbacks)
+import ict2rules.parallel as parallel
+from ict2rules import evaluate, load_ruleset
+from ict2rules.cli import main
+from ict2rules.inputs import Records, join_schools, read_records
+from ict2rules.render import formats, write
+from ict2rules.render.jsonl import copy_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2023-10-08"  # every status occurs
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import population  # noqa: E402
+
+needs_fork = pytest.mark.skipif(parallel.fork_context() is None, reason="workers are forked")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    roster, schools = population.write_files(tmp_path_factory.mktemp("jobs"), 150, 7, seed=5)
+    with roster.open("a", encoding="utf-8") as f:  # a teacher of no school given: checked alone
+        f.write('{"id": "T-LOOSE", "school_id": "S-NONE", "hours": {"online": 50, "offline": 25}}\n')
+    return schools, roster
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "SCHOOL_CHUNK", 30)  # several units of work, some of one school
+
+
+def contents(path: Path) -> dict[str, bytes] | bytes:
+    """A file's bytes; a workbook's members but its creation time (docProps/core.xml)."""
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+@needs_fork
+@pytest.mark.parametrize("fmt", formats())
+def test_every_format_is_byte_identical_with_two_jobs(fmt, files, tmp_path, small_chunks):
+    out = {}
+    for jobs in ("1", "2"):
+        target = tmp_path / f"out{jobs}.{fmt}"
+        code = main(["check", *map(str, files), "-r", "zeku_2023", "--as-of", AS_OF, "-f", fmt,
+                     "--keep-going", "-o", str(target), "--jobs", jobs])
+        out[jobs] = (code, contents(target))
+    assert out["1"][0] == 1  # rules not met
+    assert out["1"] == out["2"]
+
+
+@needs_fork
+@pytest.mark.parametrize("extra", [["--status", "fail"], ["--status", "pass", "--lang", "en"]])
+def test_statuses_kept_are_the_same_with_two_jobs(extra, files, capsys, small_chunks):
+    said = []
+    for jobs in ("1", "2"):
+        code = main(["check", *map(str, files), "-r", "zeku_2023", "--as-of", AS_OF, "-f", "json",
+                     "--keep-going", "--jobs", jobs, *extra])
+        said.append((code, capsys.readouterr().out))
+    assert said[0] == said[1]
+    assert '"status":"fail"' in said[0][1] or '"status":"pass"' in said[0][1]
+
+
+def _records(files: tuple[Path, Path]) -> Records:
+    records = Records()
+    for p in files:
+        records.extend(read_records(p))
+    join_schools(records, keep_going=True)
+    return records
+
+
+@needs_fork
+def test_report_of_workers_is_the_report_of_one_process(files, small_chunks):
+    rs = load_ruleset("zeku_2023")
+    one = evaluate(rs, _records(files), as_of=AS_OF)
+    two = evaluate(rs, _records(files), as_of=AS_OF, jobs=2)
+    assert two.summary() == one.summary()
+    assert two.subjects == one.subjects and two.values == one.values
+    assert [f.to_dict(rs) for f in two.findings] == [f.to_dict(rs) for f in one.findings]
+    assert one.summary()["findings"]["fail"] > 0
+
+
+@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chunks):
+    rs = load_ruleset("zeku_2023")
+    text = io.StringIO()
+    write("jsonl", evaluate(rs, _records(files), as_of=AS_OF), text)
+    held = io.BytesIO()
+    report = evaluate(rs, _records(files), as_of=AS_OF, jobs=jobs, lines=held)
+    assert report.findings == []
+    found = text.getvalue().splitlines(keepends=True)[: text.getvalue().count('"rule":')]
+    assert held.getvalue().decode() == "".join(found)
+    again = io.StringIO()
+    write("jsonl", report, again, encoded=held)  # the writer copies them: the same report
+    assert again.getvalue() == text.getvalue()
+
+
+def test_one_process_below_the_size_where_workers_pay(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 8)
+    assert parallel.default_jobs(parallel.PAYS_FROM - 1) == 1
+    assert parallel.default_jobs(parallel.PAYS_FROM) == 4  # at most 4
+    monkeypatch.setattr(parallel, "cores", lambda: 1)
+    assert parallel.default_jobs(10**6) == 1
+
+
+@pytest.mark.parametrize("block", [1, 2, 5, 1 << 22])
+def test_copy_lines_splits_nothing_at_block_edges(block, monkeypatch):
+    import ict2rules.render.jsonl as jsonl
+
+    monkeypatch.setattr(jsonl, "BLOCK", block)
+    data = '{"a":"教师"}\n{"b":"√ ≥"}\n'.encode()
+    for sep, want in ((b"\n", '{"a":"教师"}\n{"b":"√ ≥"}\n'), (b",\n  ", '{"a":"教师"},\n  {"b":"√ ≥"}\n')):
+        text = io.StringIO()
+        copy_lines(io.BytesIO(data), text, sep)  # text: decoded, a character never cut in two
+        assert text.getvalue() == want
+        raw = io.BytesIO()
+        file = io.TextIOWrapper(raw, encoding="utf-8")
+        copy_lines(io.BytesIO(data), file, sep)  # a UTF-8 file: its bytes as they are
+        file.flush()
+        assert raw.getvalue() == want.encode()
+    gbk = io.TextIOWrapper(io.BytesIO(), encoding="gbk", errors="ict2rules.text")
+    copy_lines(io.BytesIO("{\"a\":\"✔\"}\n".encode()), gbk)  # a GBK console: its fallbacks
+    gbk.flush()
+    assert gbk.buffer.getvalue().decode("gbk") == '{"a":"√"}\n'
