@@ -17,7 +17,7 @@ from ict2rules import evaluate, load_ruleset
 from ict2rules.cli import main
 from ict2rules.inputs import Records, join_schools, read_records
 from ict2rules.render import formats, write
-from ict2rules.render.jsonl import copy_lines
+from ict2rules.render.jsonl import Held, copy_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2023-10-08"  # every status occurs
@@ -94,7 +94,7 @@ def test_report_of_workers_is_the_report_of_one_process(files, small_chunks):
 
 
 @pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
-def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chunks):
+def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chunks, tmp_path):
     rs = load_ruleset("zeku_2023")
     text = io.StringIO()
     write("jsonl", evaluate(rs, _records(files), as_of=AS_OF), text)
@@ -104,8 +104,12 @@ def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chu
     found = text.getvalue().splitlines(keepends=True)[: text.getvalue().count('"rule":')]
     assert held.getvalue().decode() == "".join(found)
     again = io.StringIO()
-    write("jsonl", report, again, encoded=held)  # the writer copies them: the same report
+    write("jsonl", report, again, encoded=Held(held))  # the writer copies them: the same report
     assert again.getvalue() == text.getvalue()
+    with open(tmp_path / "held", "w+b") as file, open(tmp_path / "out.jsonl", "w", encoding="utf-8") as out:
+        file.write(held.getvalue())
+        write("jsonl", report, out, encoded=Held(file))  # a file: copied by the kernel
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == text.getvalue()
 
 
 def test_one_process_below_the_size_where_workers_pay(monkeypatch):
@@ -117,21 +121,22 @@ def test_one_process_below_the_size_where_workers_pay(monkeypatch):
 
 
 @pytest.mark.parametrize("block", [1, 2, 5, 1 << 22])
-def test_copy_lines_splits_nothing_at_block_edges(block, monkeypatch):
+def test_copy_lines_cuts_no_character_at_block_edges(block, monkeypatch, tmp_path):
     import ict2rules.render.jsonl as jsonl
 
     monkeypatch.setattr(jsonl, "BLOCK", block)
-    data = '{"a":"教师"}\n{"b":"√ ≥"}\n'.encode()
-    for sep, want in ((b"\n", '{"a":"教师"}\n{"b":"√ ≥"}\n'), (b",\n  ", '{"a":"教师"},\n  {"b":"√ ≥"}\n')):
+    data = '{"a":"教师"},\n{"b":"√ ≥"},\n'.encode()
+    for trim, want in ((0, '{"a":"教师"},\n{"b":"√ ≥"},\n'), (2, '{"a":"教师"},\n{"b":"√ ≥"}')):
         text = io.StringIO()
-        copy_lines(io.BytesIO(data), text, sep)  # text: decoded, a character never cut in two
+        copy_lines(io.BytesIO(data), text, trim)  # text: decoded, a character never cut in two
         assert text.getvalue() == want
-        raw = io.BytesIO()
-        file = io.TextIOWrapper(raw, encoding="utf-8")
-        copy_lines(io.BytesIO(data), file, sep)  # a UTF-8 file: its bytes as they are
-        file.flush()
-        assert raw.getvalue() == want.encode()
+        with open(tmp_path / "in", "w+b") as held, open(tmp_path / "out", "w", encoding="utf-8") as out:
+            held.write(data)
+            out.write("[")
+            copy_lines(held, out, trim)  # a UTF-8 file: its bytes as they are, after the text
+            out.write("]")
+        assert (tmp_path / "out").read_text(encoding="utf-8") == f"[{want}]"
     gbk = io.TextIOWrapper(io.BytesIO(), encoding="gbk", errors="ict2rules.text")
-    copy_lines(io.BytesIO("{\"a\":\"✔\"}\n".encode()), gbk)  # a GBK console: its fallbacks
+    copy_lines(io.BytesIO('{"a":"✔"}\n'.encode()), gbk)  # a GBK console: its fallbacks
     gbk.flush()
     assert gbk.buffer.getvalue().decode("gbk") == '{"a":"√"}\n'

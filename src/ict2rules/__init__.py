@@ -109,6 +109,7 @@ def evaluate(
     release: bool = False,
     jobs: int = 1,
     lines: IO[bytes] | None = None,
+    line_end: bytes = b"\n",
 ) -> Report:
     """Check records against a ruleset and return the report.
 
@@ -124,7 +125,8 @@ def evaluate(
     ``jobs`` > 1 checks the schools in that many worker processes where the platform can fork
     them (:func:`ict2rules.parallel.check_schools`; elsewhere one process): the same report.
     ``lines`` (a binary file): every finding is written there as its JSON line in UTF-8 (``--format jsonl``'s, encoded
-    in the workers) instead of being kept, and ``report.findings`` stays empty.
+    in the workers), each followed by ``line_end``, instead of being kept, and
+    ``report.findings`` stays empty.
 
     >>> r = evaluate("kaiyuan_2024", {"teacher": {"id": "T1"}}, as_of="2024-03-01")
     >>> r.summary()["teachers"]["checked"]
@@ -158,7 +160,7 @@ def evaluate(
         line = Lines(rs).line
 
         def keep_found(found: list[Finding]) -> None:
-            lines.write("".join([line(f) + "\n" for f in found]).encode("utf-8", "surrogatepass"))
+            lines.write(b"".join([line(f).encode("utf-8", "surrogatepass") + line_end for f in found]))
 
     subjects: list[tuple[str, str, bool]] = []
     waiting = 0  # teachers not passed only because their work is not yet due
@@ -181,7 +183,7 @@ def evaluate(
             waiting_schools += ws
 
     if jobs > 1 and len(schools) > 1 and fork_context() is not None:
-        for res in check_schools(ev, schools, jobs, encode=lines is not None, release=release):
+        for res in check_schools(ev, schools, jobs, encode=None if lines is None else line_end, release=release):
             if lines is not None:
                 lines.write(res.findings)
             else:

@@ -162,15 +162,16 @@ class SchoolsResult(NamedTuple):
 
 class SchoolChecker:
     """Checks schools ``schools[start:end]`` in a forked worker, with the parent's evaluator
-    (inherited: already compiled). ``encode``: findings come back as their JSON lines
-    (:class:`~ict2rules.jsonlines.Lines`), else as compact columns (:func:`_compact`)."""
+    (inherited: already compiled). ``encode`` (a line end): findings come back as their JSON
+    lines in UTF-8, each followed by it (:class:`~ict2rules.jsonlines.Lines`), else as compact
+    columns (:func:`_compact`)."""
 
-    def __init__(self, ev: Any, schools: list[Any], encode: bool) -> None:
+    def __init__(self, ev: Any, schools: list[Any], encode: bytes | None) -> None:
         self.ev, self.schools = ev, schools
         self.rules = _rules(ev)
         self.index = {id(cr): i for i, cr in enumerate(self.rules)}
-        self.lines = None
-        if encode:
+        self.lines, self.end = None, encode
+        if encode is not None:
             from .jsonlines import Lines
 
             self.lines = Lines(ev.ruleset)
@@ -191,7 +192,8 @@ class SchoolChecker:
             schools_waiting += ws
         if self.lines is not None:
             line = self.lines.line
-            out: Any = "".join([line(f) + "\n" for f in found]).encode("utf-8", "surrogatepass")
+            end = self.end
+            out: Any = b"".join([line(f).encode("utf-8", "surrogatepass") + end for f in found])
         else:
             out = _compact(found, self.index)
         derived = ev._derived[:]
@@ -228,12 +230,12 @@ def _findings(columns: tuple[Any, ...], rules: list[Any]) -> list[Any]:
     return found
 
 
-def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bool = False,
+def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bytes | None = None,
                   release: bool = False) -> Iterator[SchoolsResult]:
     """Check ``schools`` (records in memory) in ``jobs`` forked processes, each school
     checked whole by one of them; their results in order, the findings as
-    :class:`~ict2rules.evaluator.Finding` again (``encode``: their JSON lines, one text per
-    unit of work). ``ev``'s counts and derived values grow as with ``ev.school`` called on
+    :class:`~ict2rules.evaluator.Finding` again (``encode``, a line end: their JSON lines, one
+    UTF-8 text per unit of work). ``ev``'s counts and derived values grow as with ``ev.school`` called on
     each school in turn, so the report is the same, byte for byte. ``release``: each school's
     teachers let go once its result is back (as ``evaluate(release=True)``)."""
     spans, start, size = [], 0, 0
@@ -261,4 +263,4 @@ def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bool = Fals
             for school in schools[span[0]:span[1]]:
                 if school.teachers:
                     school.teachers = []
-        yield res if encode else res._replace(findings=_findings(res.findings, rules))
+        yield res if encode is not None else res._replace(findings=_findings(res.findings, rules))

@@ -223,11 +223,15 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
     with contextlib.ExitStack() as stack:
         # JSON: each finding's line made as it is found (in the workers with --jobs), held on
         # disk, never as findings in memory; the writer copies the lines
-        held = stack.enter_context(tempfile.TemporaryFile()) if args.format in ("json", "jsonl") and not args.split_by else None
+        held = None
+        if args.format in ("json", "jsonl") and not args.split_by:
+            from ..render.jsonl import Held
+
+            held = Held(stack.enter_context(tempfile.TemporaryFile()), b",\n    " if args.format == "json" else b"\n")
         with bar.checking(records):
             report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
                               group_by_county=args.group_by_county, release=True, jobs=max(1, jobs),
-                              lines=held)
+                              lines=held and held.file, line_end=held.end if held else b"\n")
         return _report(args, ruleset, records, report, given, rosters, where, bar, held)
 
 

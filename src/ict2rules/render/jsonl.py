@@ -18,7 +18,9 @@ types are only ever added).
 from __future__ import annotations
 
 import codecs
-from typing import IO, Any
+import contextlib
+import os
+from typing import IO, Any, NamedTuple
 
 from ..jsonlines import Lines, dump
 from ..report import REPORT_VERSION, Report
@@ -45,11 +47,11 @@ def summary_line(report: Report) -> dict[str, Any]:
 
 
 @writer("jsonl")
-def write_jsonl(report: Report, stream: IO[str], *, encoded: IO[bytes] | None = None, **_: Any) -> None:
+def write_jsonl(report: Report, stream: IO[str], *, encoded: Held | None = None, **_: Any) -> None:
     """``encoded``: the findings' lines already written (``evaluate(lines=…)``, in the
-    workers), copied from its start; ``report.findings`` is then empty."""
+    workers), copied as they are; ``report.findings`` is then empty."""
     if encoded is not None:
-        copy_lines(encoded, stream)
+        copy_lines(encoded.file, stream)
     line = Lines(report.ruleset).line  # the one finding encoder, as a streamed run's
     for f in report.findings:
         stream.write(line(f) + "\n")
@@ -58,26 +60,47 @@ def write_jsonl(report: Report, stream: IO[str], *, encoded: IO[bytes] | None = 
     stream.write(dump(summary_line(report)) + "\n")
 
 
-BLOCK = 1 << 22  # bytes copied at a time
+BLOCK = 1 << 22  # bytes copied at a time when they must be read
 
 
-def copy_lines(encoded: IO[bytes], stream: IO[str], sep: bytes = b"\n") -> None:
-    """Copy the lines of ``encoded`` (UTF-8, read from its start) to ``stream``, every line
-    break but the last written as ``sep`` (JSON's ``b",\\n    "``). Bytes go to a UTF-8
-    file's buffer as they are, in big blocks, never decoded; any other stream (a StringIO, a
-    console in another encoding, whose fallbacks then apply) is given the text.
+class Held(NamedTuple):
+    """Finding lines written ahead (``evaluate(lines=file, line_end=end)``): a binary
+    ``file`` of UTF-8 lines, each followed by ``end`` — ``b"\\n"`` for jsonl, JSON's item
+    separator ``b",\\n    "`` for json, so that a writer copies one range of bytes."""
+
+    file: IO[bytes]
+    end: bytes = b"\n"
+
+
+def copy_lines(encoded: IO[bytes], stream: IO[str], trim: int = 0) -> None:
+    """Copy ``encoded`` (UTF-8, from its start) but its last ``trim`` bytes to ``stream``.
+    A UTF-8 file or pipe is given the bytes by the kernel (``os.sendfile``: never read into
+    the process; reading a big temporary file back cost more than writing it); any other
+    stream (a StringIO, a console in another encoding, whose fallbacks then apply) the text.
 
     >>> import io
     >>> out = io.StringIO()
-    >>> copy_lines(io.BytesIO("{\\"a\\":\\"符\\"}\\n{}\\n".encode()), out, b",\\n  ")
+    >>> copy_lines(io.BytesIO("{\\"a\\":\\"符\\"},\\n".encode()), out, trim=2)
     >>> out.getvalue()
-    '{"a":"符"},\\n  {}\\n'
+    '{"a":"符"}'
     """
+    encoded.flush()
+    left = encoded.seek(0, 2) - trim
     encoded.seek(0)
     buffer = getattr(stream, "buffer", None)
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     if buffer is not None and encoding == "utf8":
         stream.flush()
+        buffer.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # not a file: read below
+            out, src, offset = buffer.fileno(), encoded.fileno(), 0
+            while offset < left:
+                sent = os.sendfile(out, src, offset, left - offset)
+                if not sent:
+                    break
+                offset += sent
+            encoded.seek(offset)
+            left -= offset
         put = buffer.write
     else:
         decode = codecs.getincrementaldecoder("utf-8")("surrogatepass").decode
@@ -85,12 +108,6 @@ def copy_lines(encoded: IO[bytes], stream: IO[str], sep: bytes = b"\n") -> None:
         def put(block: bytes) -> None:
             stream.write(decode(block))
 
-    broken = False  # the last block ended a line: its break is written before the next block
-    while block := encoded.read(BLOCK):
-        if broken:
-            put(sep)
-        broken = block.endswith(b"\n")
-        body = block[:-1] if broken else block
-        put(body.replace(b"\n", sep) if sep != b"\n" else body)
-    if broken:
-        put(b"\n")
+    while left > 0 and (block := encoded.read(min(BLOCK, left))):
+        put(block)
+        left -= len(block)
