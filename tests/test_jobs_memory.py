@@ -25,8 +25,6 @@ AS_OF = "2023-10-08"  # every status occurs
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import population  # noqa: E402
 
-needs_fork = pytest.mark.skipif(parallel.fork_context() is None, reason="workers are forked")
-
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
@@ -49,7 +47,6 @@ def contents(path: Path) -> dict[str, bytes] | bytes:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
-@needs_fork
 @pytest.mark.parametrize("fmt", formats())
 def test_every_format_is_byte_identical_with_two_jobs(fmt, files, tmp_path, small_chunks):
     out = {}
@@ -62,7 +59,6 @@ def test_every_format_is_byte_identical_with_two_jobs(fmt, files, tmp_path, smal
     assert out["1"] == out["2"]
 
 
-@needs_fork
 @pytest.mark.parametrize("extra", [["--status", "fail"], ["--status", "pass", "--lang", "en"]])
 def test_statuses_kept_are_the_same_with_two_jobs(extra, files, capsys, small_chunks):
     said = []
@@ -82,7 +78,6 @@ def _records(files: tuple[Path, Path]) -> Records:
     return records
 
 
-@needs_fork
 def test_report_of_workers_is_the_report_of_one_process(files, small_chunks):
     rs = load_ruleset("zeku_2023")
     one = evaluate(rs, _records(files), as_of=AS_OF)
@@ -93,7 +88,7 @@ def test_report_of_workers_is_the_report_of_one_process(files, small_chunks):
     assert one.summary()["findings"]["fail"] > 0
 
 
-@pytest.mark.parametrize("jobs", [1, pytest.param(2, marks=needs_fork)])
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chunks, tmp_path):
     rs = load_ruleset("zeku_2023")
     text = io.StringIO()

@@ -122,8 +122,8 @@ def evaluate(
     ``teachers`` becomes ``[]`` in ``data``; a region's schools keep theirs), so that a province's roster and its report are
     never both in memory: for a caller that reads the records only to check them, as
     ``ict2rules check`` does. The report is the same.
-    ``jobs`` > 1 checks the schools in that many worker processes where the platform can fork
-    them (:func:`ict2rules.parallel.check_schools`; elsewhere one process): the same report.
+    ``jobs`` > 1 checks the schools in that many worker processes
+    (:func:`ict2rules.parallel.check_schools`): the same report.
     ``lines`` (a binary file): every finding is written there as its JSON line in UTF-8 (``--format jsonl``'s, encoded
     in the workers), each followed by ``line_end``, instead of being kept, and
     ``report.findings`` stays empty.
@@ -137,7 +137,7 @@ def evaluate(
     from .evaluator import Evaluator
     from .inputs import Records, parse_date, read_records, records_from_data
     from .loader import load_ruleset
-    from .parallel import check_schools, fork_context, tally
+    from .parallel import check_schools, tally
     from .regions import group_by_county as group_by_county_
     from .regions import regions_of
     from .report import Report, input_problems
@@ -182,7 +182,7 @@ def evaluate(
             waiting += w
             waiting_schools += ws
 
-    if jobs > 1 and len(schools) > 1 and fork_context() is not None:
+    if jobs > 1 and len(schools) > 1:
         for res in check_schools(ev, schools, jobs, encode=None if lines is None else line_end, release=release):
             if lines is not None:
                 lines.write(res.findings)

@@ -18,8 +18,7 @@ See :func:`ict2rules.stream.check_stream` (``jobs=``) and ``ict2rules check --jo
 from __future__ import annotations
 
 import contextlib
-import gc
-import itertools
+import pickle
 import signal
 import sys
 from array import array
@@ -61,8 +60,7 @@ def ordered_map(
     context: Any = None,
 ) -> Iterator[Any]:
     """Results of ``make(*args).chunk`` over ``chunks`` in ``jobs`` processes, in input order
-    (``context``: a ``multiprocessing`` context; with ``fork`` the workers inherit ``args``,
-    which are then never pickled)."""
+    (``context``: a ``multiprocessing`` context, default the platform's)."""
     from concurrent.futures import ProcessPoolExecutor  # imported by a run that uses it only
 
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
@@ -96,16 +94,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 # --------------------------------------------------------------------------- schools in memory
 
 
-def fork_context() -> Any | None:
-    """The ``fork`` start method where the platform has one (Linux, macOS), else None: a
-    forked worker inherits the records already read and the compiled plan, so nothing but
-    the results is ever pickled. Without it (Windows) the in-memory check runs in one process.
-    """
+def fresh_context() -> Any:
+    """Workers that start from a fresh interpreter, never a copy of this process: a fork
+    after the records are read would share them copy-on-write, and each page a worker reads
+    (its reference counts change) is then copied — about twice the memory in all. ``forkserver``
+    where the platform has it (Linux), else ``spawn`` (macOS, Windows)."""
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return multiprocessing.get_context("fork")
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def cores() -> int:
@@ -121,7 +118,7 @@ def cores() -> int:
 # Teachers from which checking schools in worker processes pays (docs/performance.md, "One
 # check, both cores"): below it, starting the workers and sending results back cost more.
 PAYS_FROM = 5_000
-# Teachers per unit of work: a few hundred KB of results, and enough units to share the work.
+# Teachers per unit of work: a few MB of results, and enough units to share the work.
 SCHOOL_CHUNK = 500
 
 
@@ -148,7 +145,7 @@ def tally(checked: Any) -> tuple[list[tuple[str, str, bool]], int, int]:
 
 class SchoolsResult(NamedTuple):
     """What a run of consecutive schools gave, as it travels back from a worker: the findings
-    (compact columns, or their JSON lines as one text), the subjects, the counts of the
+    (compact columns, or their JSON lines as one UTF-8 text), the subjects, the counts of the
     evaluator (unmet, statuses) and its derived values."""
 
     findings: Any
@@ -161,29 +158,30 @@ class SchoolsResult(NamedTuple):
 
 
 class SchoolChecker:
-    """Checks schools ``schools[start:end]`` in a forked worker, with the parent's evaluator
-    (inherited: already compiled). ``encode`` (a line end): findings come back as their JSON
-    lines in UTF-8, each followed by it (:class:`~ict2rules.jsonlines.Lines`), else as compact
-    columns (:func:`_compact`)."""
+    """Checks schools in a worker with an evaluator of its own (the ruleset arrives without
+    its compiled plan and compiles here, once). ``encode`` (a line end): findings go back as
+    their JSON lines in UTF-8, each followed by it (:class:`~ict2rules.jsonlines.Lines`), else
+    as compact columns (:func:`_compact`)."""
 
-    def __init__(self, ev: Any, schools: list[Any], encode: bytes | None) -> None:
-        self.ev, self.schools = ev, schools
-        self.rules = _rules(ev)
-        self.index = {id(cr): i for i, cr in enumerate(self.rules)}
+    def __init__(self, ruleset: Any, as_of: Any, keep: Any, encode: bytes | None) -> None:
+        from .evaluator import Evaluator
+
+        self.ev = Evaluator(ruleset, as_of=as_of, keep=keep)
+        self.index = {id(cr): i for i, cr in enumerate(_rules(self.ev))}
         self.lines, self.end = None, encode
         if encode is not None:
             from .jsonlines import Lines
 
-            self.lines = Lines(ev.ruleset)
+            self.lines = Lines(ruleset)
 
-    def chunk(self, span: tuple[int, int]) -> SchoolsResult:
+    def chunk(self, schools: bytes) -> SchoolsResult:
         ev = self.ev
         ev.unmet, ev.statuses = Counter(), Counter()  # this chunk's, added up by the parent
         ev.forget_values()
         found: list[Any] = []
         subjects: list[tuple[str, str, bool]] = []
         waiting = schools_waiting = 0
-        for school in self.schools[span[0]:span[1]]:
+        for school in pickle.loads(schools):
             s, more = ev.school(school)
             found += more
             subs, w, ws = tally(s)
@@ -191,8 +189,7 @@ class SchoolChecker:
             waiting += w
             schools_waiting += ws
         if self.lines is not None:
-            line = self.lines.line
-            end = self.end
+            line, end = self.lines.line, self.end
             out: Any = b"".join([line(f).encode("utf-8", "surrogatepass") + end for f in found])
         else:
             out = _compact(found, self.index)
@@ -218,49 +215,49 @@ def _compact(found: list[Any], index: dict[int, int]) -> tuple[Any, ...]:
 
 
 def _findings(columns: tuple[Any, ...], rules: list[Any]) -> list[Any]:
-    """:func:`_compact`'s columns as findings again, in the parent."""
+    """:func:`_compact`'s columns as findings again, in the parent, of its own rules."""
     from .evaluator import Finding
     from .kinds.base import Status
 
     numbers, statuses, refs, evidence, outcomes = columns
     by_code = list(Status)
-    found = [Finding(rules[r], ref, by_code[st], ev) for r, st, ref, ev in zip(numbers, statuses, refs, evidence, strict=True)]
+    found = [Finding(rules[r], ref, by_code[st], ev)
+             for r, st, ref, ev in zip(numbers, statuses, refs, evidence, strict=True)]
     for i, outcome in outcomes.items():
         found[i]._outcome, found[i]._evidence = outcome, None
     return found
 
 
+def _units(schools: list[Any], release: bool) -> Iterator[bytes]:
+    """Consecutive schools, about :data:`SCHOOL_CHUNK` teachers at a time, pickled here (so
+    that ``release`` may then let their teachers go)."""
+    unit: list[Any] = []
+    size = 0
+    for i, school in enumerate(schools, 1):
+        unit.append(school)
+        size += len(school.teachers or ()) + 1
+        if size >= SCHOOL_CHUNK or i == len(schools):
+            data = pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)
+            if release:
+                for sent in unit:
+                    if sent.teachers:
+                        sent.teachers = []
+            yield data
+            unit, size = [], 0
+
+
 def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bytes | None = None,
                   release: bool = False) -> Iterator[SchoolsResult]:
-    """Check ``schools`` (records in memory) in ``jobs`` forked processes, each school
-    checked whole by one of them; their results in order, the findings as
-    :class:`~ict2rules.evaluator.Finding` again (``encode``, a line end: their JSON lines, one
-    UTF-8 text per unit of work). ``ev``'s counts and derived values grow as with ``ev.school`` called on
-    each school in turn, so the report is the same, byte for byte. ``release``: each school's
-    teachers let go once its result is back (as ``evaluate(release=True)``)."""
-    spans, start, size = [], 0, 0
-    for i, school in enumerate(schools):
-        size += len(school.teachers or ()) + 1
-        if size >= SCHOOL_CHUNK:
-            spans.append((start, i + 1))
-            start, size = i + 1, 0
-    if start < len(schools):
-        spans.append((start, len(schools)))
+    """Check ``schools`` (records in memory) in ``jobs`` worker processes, each school checked
+    whole by one of them; their results in order, the findings as
+    :class:`~ict2rules.evaluator.Finding` of ``ev``'s rules (``encode``, a line end: their JSON
+    lines, one UTF-8 text per unit of work). ``ev``'s counts and derived values grow as with
+    ``ev.school`` called on each school in turn, so the report is the same, byte for byte.
+    ``release``: each school's teachers let go once sent (as ``evaluate(release=True)``)."""
     rules = _rules(ev)
-    # What the workers inherit, out of the collector's reach: its passes in a worker would
-    # walk (and so copy, page by page) the parent's whole heap, the records already read.
-    gc.freeze()
-    try:
-        results = ordered_map(iter(spans), jobs, SchoolChecker, (ev, schools, encode), context=fork_context())
-        first = next(results, None)  # the workers are forked: the parent may collect again
-    finally:
-        gc.unfreeze()
-    for span, res in zip(spans, itertools.chain([first], results), strict=True):
+    make = (ev.ruleset, ev.env.as_of, ev.keep, encode)
+    for res in ordered_map(_units(schools, release), jobs, SchoolChecker, make, context=fresh_context()):
         ev.unmet.update(res.unmet)
         ev.statuses.update(res.statuses)
         ev._derived.extend(res.derived)
-        if release:
-            for school in schools[span[0]:span[1]]:
-                if school.teachers:
-                    school.teachers = []
         yield res if encode is not None else res._replace(findings=_findings(res.findings, rules))
