@@ -107,12 +107,14 @@ def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chu
     assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == text.getvalue()
 
 
-def test_one_process_below_the_size_where_workers_pay(monkeypatch):
+def test_workers_by_default_only_where_they_pay_and_memory_allows(monkeypatch):
     monkeypatch.setattr(parallel, "cores", lambda: 8)
     assert parallel.default_jobs(parallel.PAYS_FROM - 1) == 1
     assert parallel.default_jobs(parallel.PAYS_FROM) == 4  # at most 4
+    assert parallel.default_jobs(parallel.DEFAULT_UP_TO) == 4
+    assert parallel.default_jobs(parallel.DEFAULT_UP_TO + 1) == 1  # a province: memory first
     monkeypatch.setattr(parallel, "cores", lambda: 1)
-    assert parallel.default_jobs(10**6) == 1
+    assert parallel.default_jobs(parallel.PAYS_FROM) == 1
 
 
 @pytest.mark.parametrize("block", [1, 2, 5, 1 << 22])

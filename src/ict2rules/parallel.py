@@ -118,17 +118,23 @@ def cores() -> int:
 # Teachers from which checking schools in worker processes pays (docs/performance.md, "One
 # check, both cores"): below it, starting the workers and sending results back cost more.
 PAYS_FROM = 5_000
+# ... and up to which it is the default: the main process holds every record read, and each
+# worker is an interpreter of its own (~70-100 MB); for a province (50,000 teachers) two
+# workers took the processes together past 500 MB, so the default there is one process.
+DEFAULT_UP_TO = 20_000
 # Teachers per unit of work: a few MB of results, and enough units to share the work.
 SCHOOL_CHUNK = 500
 
 
 def default_jobs(teachers: int) -> int:
-    """``--jobs`` left out: one process for a small roster, else min(cores, 4).
+    """``--jobs`` left out: min(cores, 4) processes for :data:`PAYS_FROM` to
+    :data:`DEFAULT_UP_TO` teachers, else one (a small roster: the workers cost more than
+    they save; a province: they would take memory past 500 MB — give ``--jobs`` to trade it).
 
-    >>> default_jobs(100)
-    1
+    >>> default_jobs(100), default_jobs(50_000)
+    (1, 1)
     """
-    return 1 if teachers < PAYS_FROM else max(1, min(cores(), 4))
+    return max(1, min(cores(), 4)) if PAYS_FROM <= teachers <= DEFAULT_UP_TO else 1
 
 
 def tally(checked: Any) -> tuple[list[tuple[str, str, bool]], int, int]:

@@ -132,8 +132,8 @@ def configure(p: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="检查所用进程数(默认:不少于5000名教师时用 min(核数,4),否则1;流式检查默认1) "
-        "processes to check with (default: min(cores, 4) from 5,000 teachers, else 1; "
+        help="检查所用进程数(默认:5000至20000名教师时用 min(核数,4),否则1;流式检查默认1) "
+        "processes to check with (default: min(cores, 4) for 5,000-20,000 teachers, else 1; "
         "a streamed roster, -f jsonl: 1)",
     )
     p.add_argument(
