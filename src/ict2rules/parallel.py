@@ -122,8 +122,9 @@ PAYS_FROM = 5_000
 # worker is an interpreter of its own (~70-100 MB); for a province (50,000 teachers) two
 # workers took the processes together past 500 MB, so the default there is one process.
 DEFAULT_UP_TO = 20_000
-# Teachers per unit of work: a few MB of results, and enough units to share the work.
-SCHOOL_CHUNK = 500
+# Teachers per unit of work: a few MB of results (7 MB of JSON lines with every finding kept:
+# at most 2 × jobs units are in flight), and enough units to share the work.
+SCHOOL_CHUNK = 250
 
 
 def default_jobs(teachers: int) -> int:
