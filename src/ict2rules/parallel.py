@@ -13,6 +13,11 @@ themselves (the parent decides and cleans up) and, on Linux, die with their pare
 it is killed outright (SIGKILL).
 
 See :func:`ict2rules.stream.check_stream` (``jobs=``) and ``ict2rules check --jobs N``.
+
+The schools of records read into memory go the same way (:func:`check_schools`, what
+``evaluate(..., jobs=N)`` and every in-memory format of ``check --jobs N`` use): units of
+consecutive schools, pickled by the main process, checked whole by a :class:`SchoolChecker`,
+merged in order into the report one process would make, byte for byte.
 """
 
 from __future__ import annotations
@@ -98,7 +103,7 @@ def fresh_context() -> Any:
     """Workers that start from a fresh interpreter, never a copy of this process: a fork
     after the records are read would share them copy-on-write, and each page a worker reads
     (its reference counts change) is then copied — about twice the memory in all. ``forkserver``
-    where the platform has it (Linux), else ``spawn`` (macOS, Windows)."""
+    where the platform has it (Linux, macOS), else ``spawn`` (Windows)."""
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
