@@ -221,10 +221,12 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
     # a workbook or a split counts every teacher, whatever --status lists: keep everything
     whole = args.format in BINARY or args.split_by
     with contextlib.ExitStack() as stack:
-        # JSON: each finding's line made as it is found (in the workers with --jobs), held on
-        # disk, never as findings in memory; the writer copies the lines
+        # JSON with workers: each finding's line made in the worker that found it, held on
+        # disk, never as findings in memory; the writer copies the lines. (In one process the
+        # writer encodes the kept findings: a province's 1.4 GB through a temporary file cost
+        # more wall time on a slow disk than holding the findings, docs/performance.md.)
         held = None
-        if args.format in ("json", "jsonl") and not args.split_by:
+        if args.format in ("json", "jsonl") and not args.split_by and jobs > 1:
             from ..render.jsonl import Held
 
             held = Held(stack.enter_context(tempfile.TemporaryFile()), b",\n    " if args.format == "json" else b"\n")
