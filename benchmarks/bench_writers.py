@@ -57,8 +57,9 @@ def child(case: str, folder: Path) -> dict[str, Any]:
 
         fmt = case[4:]
         t0 = time.perf_counter()
+        jobs = ["--jobs", os.environ["BENCH_JOBS"]] if os.environ.get("BENCH_JOBS") else []
         code = main(["check", str(folder / "schools.yaml"), str(folder / "roster.jsonl"), "-r", "zeku_2023",
-                     "--as-of", AS_OF, "-f", fmt, "-o", str(out)])
+                     "--as-of", AS_OF, "-f", fmt, "-o", str(out), *jobs])
         return {"check_s": None, "write_s": time.perf_counter() - t0, "exit": code, "bytes": out.stat().st_size}
     t0 = time.perf_counter()
     report = checked_report(folder)
@@ -122,13 +123,44 @@ def every_format(report: Any, folder: Path) -> dict[str, dict[str, float]]:
     return out
 
 
-def measure(case: str, folder: Path) -> dict[str, Any]:
-    """Run ``case`` in a fresh process: its figures and its own peak RSS (MB)."""
+def tree_pss_mb(pid: int) -> float:
+    """The proportional set size of ``pid`` and its descendants (worker processes), MB: each
+    page they share (a forked worker's inherited records) counted once in all."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += map(int, f.read().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
+def measure(case: str, folder: Path, jobs: int | None = None) -> dict[str, Any]:
+    """Run ``case`` in a fresh process: its figures, its peak RSS (MB, the largest of it and
+    its workers), the peak PSS of it and its workers together, sampled every 50 ms (MB), and
+    the CPU seconds of all of them."""
+    import threading
+
     t0 = time.perf_counter()
+    env = dict(os.environ, **({"BENCH_JOBS": str(jobs)} if jobs else {}))
     proc = subprocess.Popen([sys.executable, __file__, "--child", case, str(folder)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert proc.stdout is not None
+    peak, done = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.05):
+            peak[0] = max(peak[0], tree_pss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     text = proc.stdout.read()
+    done.set()
+    sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -136,6 +168,8 @@ def measure(case: str, folder: Path) -> dict[str, Any]:
     figures = json.loads(text)
     figures["wall_s"] = time.perf_counter() - t0
     figures["peak_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    figures["pss_mb"] = peak[0]
+    figures["cpu_s"] = usage.ru_utime + usage.ru_stime  # with the workers it waited for
     return figures
 
 
@@ -144,6 +178,9 @@ def main() -> None:
     p.add_argument("--teachers", type=int, default=50_000)
     p.add_argument("--schools", type=int, default=400)
     p.add_argument("--cases", nargs="*", default=list(DEFAULT), choices=CASES)
+    p.add_argument("--jobs", type=int, default=None, help="--jobs of the cli- cases (default: the CLI's)")
+    p.add_argument("--folder", type=Path, default=None,
+                   help="the population's folder, written there when absent (default: a temporary one)")
     p.add_argument("--child", nargs=2, metavar=("CASE", "FOLDER"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -152,14 +189,16 @@ def main() -> None:
     from population import write_files
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        write_files(folder, args.teachers, args.schools, seed=2023)
-        print(f"{args.teachers} teachers in {args.schools} schools, zeku_2023 as of {AS_OF}")
-        print(f"{'case':<14} {'check s':>8} {'write s':>8} {'wall s':>7} {'peak MB':>8} "
-              f"{'write/dumps':>11} {'peak/dumps':>10} {'output MB':>9}")
+        folder = args.folder or Path(tmp)
+        if not (folder / "roster.jsonl").exists():
+            write_files(folder, args.teachers, args.schools, seed=2023)
+        print(f"{args.teachers} teachers in {args.schools} schools, zeku_2023 as of {AS_OF}, "
+              f"load {os.getloadavg()[0]:.1f}, jobs {args.jobs or 'default'}")
+        print(f"{'case':<14} {'check s':>8} {'write s':>8} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} "
+              f"{'PSS MB':>7} {'write/dumps':>11} {'peak/dumps':>10} {'output MB':>9}")
         base: dict[str, Any] | None = None
         for case in args.cases:
-            f = measure(case, folder)
+            f = measure(case, folder, args.jobs)
             if case == "every":
                 print(f"every: check {f['check_s']:.1f} s, {f['findings']} findings, process peak {f['peak_mb']:.0f} MB")
                 print(f"{'format':<10} {'CPU s':>7} {'RSS before MB':>13} {'peak MB':>8} {'output MB':>9}")
@@ -172,8 +211,9 @@ def main() -> None:
             ratio_t = f"{f['write_s'] / base['write_s']:.2f}" if base and not case.startswith("cli") else ""
             ratio_m = f"{f['peak_mb'] / base['peak_mb']:.2f}" if base else ""
             check = f"{f['check_s']:.1f}" if f.get("check_s") is not None else "—"
-            print(f"{case:<14} {check:>8} {f['write_s']:>8.1f} {f['wall_s']:>7.1f} {f['peak_mb']:>8.0f} "
-                  f"{ratio_t:>11} {ratio_m:>10} {f['bytes'] / 1e6:>9.1f}", flush=True)
+            print(f"{case:<14} {check:>8} {f['write_s']:>8.1f} {f['wall_s']:>7.1f} {f['cpu_s']:>6.1f} "
+                  f"{f['peak_mb']:>8.0f} {f['pss_mb']:>7.0f} {ratio_t:>11} {ratio_m:>10} "
+                  f"{f['bytes'] / 1e6:>9.1f}  load {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":

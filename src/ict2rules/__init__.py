@@ -9,7 +9,7 @@ False
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -107,6 +107,9 @@ def evaluate(
     keep: frozenset[Status] | None = None,
     group_by_county: bool = False,
     release: bool = False,
+    jobs: int = 1,
+    lines: IO[bytes] | None = None,
+    line_end: bytes = b"\n",
 ) -> Report:
     """Check records against a ruleset and return the report.
 
@@ -119,6 +122,11 @@ def evaluate(
     ``teachers`` becomes ``[]`` in ``data``; a region's schools keep theirs), so that a province's roster and its report are
     never both in memory: for a caller that reads the records only to check them, as
     ``ict2rules check`` does. The report is the same.
+    ``jobs`` > 1 checks the schools in that many worker processes
+    (:func:`ict2rules.parallel.check_schools`): the same report.
+    ``lines`` (a binary file): every finding is written there as its JSON line in UTF-8 (``--format jsonl``'s, encoded
+    in the workers), each followed by ``line_end``, instead of being kept, and
+    ``report.findings`` stays empty.
 
     >>> r = evaluate("kaiyuan_2024", {"teacher": {"id": "T1"}}, as_of="2024-03-01")
     >>> r.summary()["teachers"]["checked"]
@@ -129,6 +137,7 @@ def evaluate(
     from .evaluator import Evaluator
     from .inputs import Records, parse_date, read_records, records_from_data
     from .loader import load_ruleset
+    from .parallel import check_schools, tally
     from .regions import group_by_county as group_by_county_
     from .regions import regions_of
     from .report import Report, input_problems
@@ -144,43 +153,61 @@ def evaluate(
         records = records_from_data(data)
     ev = Evaluator(rs, as_of=as_of, keep=keep)
     findings: list[Finding] = []
+    keep_found: Any = findings.extend
+    if lines is not None:  # encoded as they come, never kept
+        from .jsonlines import Lines
+
+        line = Lines(rs).line
+
+        def keep_found(found: list[Finding]) -> None:
+            lines.write(b"".join([line(f).encode("utf-8", "surrogatepass") + line_end for f in found]))
+
     subjects: list[tuple[str, str, bool]] = []
     waiting = 0  # teachers not passed only because their work is not yet due
     waiting_schools = 0
     for t in records.teachers:
         s, found = ev.teacher(t)
-        findings += found
+        keep_found(found)
         subjects.append(("teacher", t.id, bool(s.passed)))
         waiting += s.waiting
     schools, regions = records.schools, records.regions
     if group_by_county and not regions:
         regions, schools = group_by_county_(schools)
 
-    def tally(checked: list[Any]) -> None:  # the schools' subjects: alone, then inside their regions
+    def count(checked: list[Any]) -> None:  # the schools' subjects: alone, then inside their regions
         nonlocal waiting, waiting_schools
         for s in checked:
-            for child in s.children or ():
-                subjects.append(("teacher", f"{s.record.id}/{child.record.id}", bool(child.passed)))
-                waiting += child.waiting
-            subjects.append(("school", s.record.id, bool(s.passed)))
-            waiting_schools += s.waiting
+            subs, w, ws = tally(s)
+            subjects.extend(subs)
+            waiting += w
+            waiting_schools += ws
 
-    for school in schools:
-        s, found = ev.school(school)
-        findings += found
-        tally([s])  # counted now: the school's subjects (and their records) are not kept
-        if release and school.teachers:
-            school.teachers = []
+    if jobs > 1 and len(schools) > 1:
+        for res in check_schools(ev, schools, jobs, encode=None if lines is None else line_end, release=release):
+            if lines is not None:
+                lines.write(res.findings)
+            else:
+                findings += res.findings
+            subjects += res.subjects
+            waiting += res.waiting
+            waiting_schools += res.schools_waiting
+    else:
+        for school in schools:
+            s, found = ev.school(school)
+            keep_found(found)
+            count([s])  # counted now: the school's subjects (and their records) are not kept
+            if release and school.teachers:
+                school.teachers = []
     region_subjects = []
     for region in regions:
         s, found, inside = regions_of(ev, region)
-        findings += found
-        tally(inside)
+        keep_found(found)
+        count(inside)
         region_subjects.append(s)
     subjects += [("region", s.record.id, bool(s.passed)) for s in region_subjects]
     for p in records.projects:
         s, found = ev.project(p)
-        findings += found
+        keep_found(found)
         subjects.append(("project", p.id, bool(s.passed)))
     return Report(
         rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting,

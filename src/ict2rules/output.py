@@ -283,12 +283,13 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def emit(args: Any, report: Any, where: Any = None) -> int | None:
+def emit(args: Any, report: Any, where: Any = None, encoded: Any = None) -> int | None:
     """Write the report as ``check``'s options say: ``--split-by`` into a folder, ``-o`` into
     a file (atomically), else to stdout. A binary format (xlsx) is never written to a terminal:
     that returns exit code 2 with a message. A reader that closes the pipe (``| head``) ends
-    the writing quietly. ``where`` (a subject's file and line, for ``concise``) and
-    ``--details`` (``text``) reach the writers that use them. Returns an exit code to stop
+    the writing quietly. ``where`` (a subject's file and line, for ``concise``), ``encoded``
+    (the findings' JSON lines, ``json``/``jsonl``) and ``--details`` (``text``) reach the
+    writers that use them. Returns an exit code to stop
     with, or None when the report is out.
     """
     from .kinds.base import Status
@@ -308,6 +309,8 @@ def emit(args: Any, report: Any, where: Any = None) -> int | None:
         options["regions"] = args.regions
     if where is not None:
         options["where"] = where
+    if encoded is not None:
+        options["encoded"] = encoded
     if binary:
         options["only"] = only
     if args.output:

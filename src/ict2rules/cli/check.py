@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from ..inputs import distinct_files, parse_date, read_inputs
 from ..kinds.base import Status
 from ..loader import load_ruleset
 from ..output import emit
+from ..parallel import default_jobs
 from ..progress import Phases, wanted
 from ..render.registry import BINARY, EXTENSIONS
 from ..report import Report
@@ -127,9 +130,11 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--jobs",
         "-j",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
-        help="名册流式检查(--format jsonl)所用进程数 processes for a streamed roster check (--format jsonl)",
+        help="检查所用进程数(默认:5000至20000名教师时用 min(核数,4),否则1;流式检查默认1) "
+        "processes to check with (default: min(cores, 4) for 5,000-20,000 teachers, else 1; "
+        "a streamed roster, -f jsonl: 1)",
     )
     p.add_argument(
         "--dask",
@@ -211,11 +216,30 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
         from ..render.concise import record_places
 
         where = record_places(records)
-    with bar.checking(records):
-        # a workbook or a split counts every teacher, whatever --status lists: keep everything
-        whole = args.format in BINARY or args.split_by
-        report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
-                          group_by_county=args.group_by_county, release=True)
+    teachers = len(records.teachers) + sum(len(s.teachers or ()) for s in records.every_school())
+    jobs = args.jobs if args.jobs is not None else default_jobs(teachers)
+    # a workbook or a split counts every teacher, whatever --status lists: keep everything
+    whole = args.format in BINARY or args.split_by
+    with contextlib.ExitStack() as stack:
+        # JSON with workers: each finding's line made in the worker that found it, held on
+        # disk, never as findings in memory; the writer copies the lines. (In one process the
+        # writer encodes the kept findings: a province's 1.4 GB through a temporary file cost
+        # more wall time on a slow disk than holding the findings, docs/performance.md.)
+        held = None
+        if args.format in ("json", "jsonl") and not args.split_by and jobs > 1:
+            from ..render.jsonl import Held
+
+            held = Held(stack.enter_context(tempfile.TemporaryFile()), b",\n    " if args.format == "json" else b"\n")
+        with bar.checking(records):
+            report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
+                              group_by_county=args.group_by_county, release=True, jobs=max(1, jobs),
+                              lines=held and held.file, line_end=held.end if held else b"\n")
+        return _report(args, ruleset, records, report, given, rosters, where, bar, held)
+
+
+def _report(args: argparse.Namespace, ruleset: Ruleset, records: Any, report: Report, given: bool,
+            rosters: list[Path], where: Any, bar: Phases, held: Any) -> int:
+    """Say nothing was checked, or write the report (``held``: its findings' lines)."""
     unmet = failed(report, args.fail_level)
     empty = None if unmet else nothing_checked(ruleset, report.summary(), records.skipped_rows, given)
     if empty is not None:  # never a report saying "all met" about nothing
@@ -225,7 +249,7 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
     if args.output:  # a school's roster is an input too
         refuse_output_over_inputs(args.output, rosters)
     with bar.writing(to_terminal=not (args.output or args.split_by) and sys.stdout.isatty()):
-        stop = emit(args, report, where=where)  # -o, --split-by, binary formats, a closed pipe
+        stop = emit(args, report, where=where, encoded=held)  # -o, --split-by, binary formats, a closed pipe
     if stop is not None:
         return stop
     return EXIT_OK if args.exit_zero or not (unmet or not report.passed) else EXIT_FAILED
@@ -253,7 +277,7 @@ def run_streamed(args: argparse.Namespace, ruleset: Ruleset, mapping: dict[str, 
         return why is not None
 
     options: dict[str, Any] = {
-        "as_of": args.as_of, "keep_going": args.keep_going, "jobs": max(1, args.jobs),
+        "as_of": args.as_of, "keep_going": args.keep_going, "jobs": max(1, args.jobs or 1),
         "keep": keep_of(args), "mapping": mapping, "warn": warn, "unless": unless,
     }
     if getattr(args, "dask", None):

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from ..report import Report, value_dict
+from .jsonl import Held
 from .registry import writer
 
 _ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # the C encoder: one line
@@ -38,7 +39,10 @@ def _list(stream: IO[str], key: str, items: Iterable[Any], last: bool = False, e
 
 
 @writer("json")
-def write_json(report: Report, stream: IO[str], **_: Any) -> None:
+def write_json(report: Report, stream: IO[str], *, encoded: Held | None = None, **_: Any) -> None:
+    """``encoded``: the findings' lines already written, each ended by ``",\\n    "``
+    (``evaluate(lines=…, line_end=…)``, in the workers), copied as they are;
+    ``report.findings`` is then empty."""
     rs = report.ruleset
     head = report.to_dict(items=False)  # everything but the lists of items
     body = json.dumps(head, ensure_ascii=False, indent=2)
@@ -46,7 +50,14 @@ def write_json(report: Report, stream: IO[str], **_: Any) -> None:
     _list(stream, "input_problems", (p.to_dict() for p in report.input_problems))
     from ..jsonlines import Lines  # each rule's fixed parts encoded once (as jsonl's lines)
 
-    lines = Lines(rs)
-    _list(stream, "findings", (lines.line(f) for f in report.findings), encoded=True)
+    if encoded is not None and encoded.file.seek(0, 2):  # each line and its separator
+        from .jsonl import copy_lines
+
+        stream.write('  "findings": [\n    ')
+        copy_lines(encoded.file, stream, trim=len(encoded.end))  # the last line has none
+        stream.write("\n  ],\n")
+    else:
+        lines = Lines(rs)
+        _list(stream, "findings", (lines.line(f) for f in report.findings), encoded=True)
     _list(stream, "values", (value_dict(v) for v in report.values), last=True)
     stream.write("}\n")

@@ -17,7 +17,10 @@ types are only ever added).
 
 from __future__ import annotations
 
-from typing import IO, Any
+import codecs
+import contextlib
+import os
+from typing import IO, Any, NamedTuple
 
 from ..jsonlines import Lines, dump
 from ..report import REPORT_VERSION, Report
@@ -44,10 +47,67 @@ def summary_line(report: Report) -> dict[str, Any]:
 
 
 @writer("jsonl")
-def write_jsonl(report: Report, stream: IO[str], **_: Any) -> None:
+def write_jsonl(report: Report, stream: IO[str], *, encoded: Held | None = None, **_: Any) -> None:
+    """``encoded``: the findings' lines already written (``evaluate(lines=…)``, in the
+    workers), copied as they are; ``report.findings`` is then empty."""
+    if encoded is not None:
+        copy_lines(encoded.file, stream)
     line = Lines(report.ruleset).line  # the one finding encoder, as a streamed run's
     for f in report.findings:
         stream.write(line(f) + "\n")
     for p in report.input_problems:
         stream.write(dump(jsonl_item(p)) + "\n")
     stream.write(dump(summary_line(report)) + "\n")
+
+
+BLOCK = 1 << 22  # bytes copied at a time when they must be read
+
+
+class Held(NamedTuple):
+    """Finding lines written ahead (``evaluate(lines=file, line_end=end)``): a binary
+    ``file`` of UTF-8 lines, each followed by ``end`` — ``b"\\n"`` for jsonl, JSON's item
+    separator ``b",\\n    "`` for json, so that a writer copies one range of bytes."""
+
+    file: IO[bytes]
+    end: bytes = b"\n"
+
+
+def copy_lines(encoded: IO[bytes], stream: IO[str], trim: int = 0) -> None:
+    """Copy ``encoded`` (UTF-8, from its start) but its last ``trim`` bytes to ``stream``.
+    A UTF-8 file or pipe is given the bytes by the kernel (``os.sendfile``: never read into
+    the process; reading a big temporary file back cost more than writing it); any other
+    stream (a StringIO, a console in another encoding, whose fallbacks then apply) the text.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> copy_lines(io.BytesIO("{\\"a\\":\\"符\\"},\\n".encode()), out, trim=2)
+    >>> out.getvalue()
+    '{"a":"符"}'
+    """
+    encoded.flush()
+    left = encoded.seek(0, 2) - trim
+    encoded.seek(0)
+    buffer = getattr(stream, "buffer", None)
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if buffer is not None and encoding == "utf8":
+        stream.flush()
+        buffer.flush()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # not a file: read below
+            out, src, offset = buffer.fileno(), encoded.fileno(), 0
+            while offset < left:
+                sent = os.sendfile(out, src, offset, left - offset)
+                if not sent:
+                    break
+                offset += sent
+            encoded.seek(offset)
+            left -= offset
+        put = buffer.write
+    else:
+        decode = codecs.getincrementaldecoder("utf-8")("surrogatepass").decode
+
+        def put(block: bytes) -> None:
+            stream.write(decode(block))
+
+    while left > 0 and (block := encoded.read(min(BLOCK, left))):
+        put(block)
+        left -= len(block)
