@@ -144,28 +144,36 @@ def message(finding: Finding, lang: str) -> str:
     if status is Status.FAIL or status is Status.MISSING_DATA:
         text = getattr(rule.message, lang)
         if status is Status.MISSING_DATA:
-            text = missing_text((finding.outcome.detail or {}).get("missing", []), lang)
+            detail = finding.outcome.detail or {}
+            text = missing_text(detail.get("missing", []), lang, detail.get("missing_fields"))
             return cap(text, MAX_MESSAGE_CHARS)
         return render(text, finding, lang)
     return cap(_met_message(getattr(rule.title, lang), lang, status), MAX_MESSAGE_CHARS)
 
 
-def missing_text(missing: Any, lang: str) -> str:
+def missing_text(missing: Any, lang: str, fields: Any = None) -> str:
     """'未填写:完成日期、线上学时' — what a finding lacks, by the labels people know (a count
-    of a group's members when the kind counts them).
+    of a group's members when the kind counts them, with the ``fields`` they lack).
 
     >>> missing_text(["completed_on", "school.point_scope"], "zh")
     '未填写:完成日期、学校所选能力点'
-    >>> missing_text(2, "en")
-    'data not given for 2 members'
+    >>> missing_text(150, "zh", ["points.grade"]), missing_text(2, "en")
+    ('150 项未填写:能力点等级', 'data not given for 2 members')
     """
     if isinstance(missing, int) and not isinstance(missing, bool):
+        if fields:
+            labels = _labels(fields, lang)
+            return f"{missing} 项未填写:{labels}" if lang == "zh" else f"{missing} items without: {labels}"
         return f"{missing} 项的相关数据未填写" if lang == "zh" else f"data not given for {missing} members"
-    paths = to_fill([missing] if isinstance(missing, str) else list(missing or ())) or ["?"]
-    labels = listing(
+    labels = _labels(to_fill([missing] if isinstance(missing, str) else list(missing or ())) or ["?"], lang)
+    return f"未填写:{labels}" if lang == "zh" else f"not given: {labels}"
+
+
+def _labels(paths: Any, lang: str) -> str:
+    """Field paths (or phrases) as one list of the labels people know."""
+    return listing(
         dict.fromkeys(p.of(lang) if hasattr(p, "of") else field_phrase(str(p)).of(lang) for p in paths), lang
     )
-    return f"未填写:{labels}" if lang == "zh" else f"not given: {labels}"
 
 
 @functools.lru_cache(maxsize=4096)
