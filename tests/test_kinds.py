@@ -726,6 +726,9 @@ def test_a_rate_lacking_data_names_the_fields_its_items_lack(tmp_path: Path) -> 
     assert f.outcome.detail["missing_fields"] == ["points.grade"]
     assert f.message("zh") == "2 项未填写:能力点等级"
     assert f.message("en") == "2 items without: point grade"
+    from ict2rules.render.xlsx import problem
+
+    assert problem(f, "zh")[0] == "未填写:2 项的「能力点等级」"  # the workbook's 检查结果 names it too
 
 
 def test_rate_among_takes_the_share_over_the_items_it_keeps(tmp_path: Path) -> None:

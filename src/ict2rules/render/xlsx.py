@@ -77,6 +77,7 @@ T = {
         "found_missing": "未填写:{fields}",
         "the_data": "所缺数据",
         "teachers_data": "{n}位教师的相关数据",
+        "items_data": "{n} 项的{fields}", "sep": "、",
         "people": "{n}人",
         "total": "合计", "schools_n": "{n} 所学校", "not_filled": "未填写",
         "schools_met": "{k}/{n} 所全部符合",
@@ -101,6 +102,7 @@ T = {
         "found_missing": "Not filled in: {fields}",
         "the_data": "the missing data",
         "teachers_data": "the data of {n} teachers",
+        "items_data": "{fields} of {n} items", "sep": ", ",
         "people": "{n}",
         "total": "Total", "schools_n": "{n} schools", "not_filled": "not filled in",
         "schools_met": "{k} of {n} all met",
@@ -357,8 +359,11 @@ def problem(f: Finding, lang: str, derived: dict[str, str] | None = None) -> tup
     would_be = detail.get("would_be") if f.status is Status.PENDING else f.status.value
     if would_be == Status.MISSING_DATA.value:
         missing = detail.get("missing") or []
-        if isinstance(missing, int):  # a share of a school's teachers: how many lack the data
-            labels = [t["teachers_data"].format(n=missing)]
+        if isinstance(missing, int):  # a share of a school's items: how many lack which data
+            named = detail.get("missing_fields")
+            labels = ([t["items_data"].format(n=missing, fields=(t["sep"]).join(
+                dict.fromkeys(field_label(str(m), lang, derived) for m in named)))] if named
+                else [t["teachers_data"].format(n=missing)])
         else:
             missing = to_fill([missing] if isinstance(missing, str) else missing)
             labels = list(dict.fromkeys(field_label(str(m), lang, derived) for m in missing)) or [t["the_data"]]
