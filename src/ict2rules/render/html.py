@@ -33,6 +33,7 @@ from .. import __version__
 from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
+from ..labels import verdict_word
 from ..report import Report, message, show
 from .registry import writer
 from .svg import Bar, columns, hbars
@@ -115,7 +116,7 @@ WORDS = {
     "zh": {
         "overview": "各校汇总", "charts": "图表", "schools_h": "各校教师明细", "total": "合计",
         "region": "区县", "school_id": "学校编号", "school_name": "学校名称", "teachers": "教师",
-        "passed": "合格", "pending": "尚未到期", "failed": "未合格", "missing": "缺少数据",
+        **{k: verdict_word(k, "zh") for k in ("passed", "pending", "failed", "missing")},
         "pass_rate": "合格率", "excellent_rate": "优秀率", "school_ok": "学校要求",
         "met": "符合", "not_met": "未满足", "waiting": "尚未到期", "no_school": "(未填学校)",
         "chart_schools": "各校合格率(从低到高)",
@@ -143,8 +144,8 @@ WORDS = {
     "en": {
         "overview": "Schools at a glance", "charts": "Charts", "schools_h": "Teachers by school",
         "total": "Total", "region": "Region", "school_id": "School id", "school_name": "School",
-        "teachers": "Teachers", "passed": "Passed", "pending": "Not yet due", "failed": "Failed",
-        "missing": "Data missing", "pass_rate": "Pass rate", "excellent_rate": "Excellence rate",
+        "teachers": "Teachers", **{k: verdict_word(k, "en", head=True) for k in ("passed", "pending", "failed", "missing")},
+        "pass_rate": "Pass rate", "excellent_rate": "Excellence rate",
         "school_ok": "School rules", "met": "met", "not_met": "not met", "waiting": "not yet due",
         "no_school": "(no school)",
         "chart_schools": "Pass rate per school (lowest first)",
@@ -255,7 +256,7 @@ def _summary(report: Report, s: dict[str, Any], t: dict[str, str], lang: str) ->
         (t["as_of"], _e(report.as_of.isoformat())),
         (t["teachers"], f"{t['checked']} {_num('teachers-checked', ts['checked'])} · "
                         f"{t['passed']} {_num('teachers-passed', ts['passed'])} · "
-                        f"{t['failed']} {_num('teachers-failed', ts['failed'])} · "
+                        f"{t['not_passed']} {_num('teachers-failed', ts['failed'])} · "
                         f"{t['pending']} {_num('teachers-pending', ts.get('pending', 0))}"),
         (t["pass_rate"], _num("pass-rate", pct(ts["pass_rate"]))),
     ]
@@ -645,9 +646,9 @@ def _mark(status: Status) -> str:
 
 
 def _verdict_cell(row: TeacherRow, t: dict[str, str]) -> str:
-    return (f'<td class="pass">{_e(t["passed"])}</td>' if row.passed else
-            f'<td class="pending">{_e(t["pending"])}</td>' if row.waiting else
-            f'<td class="fail">{_e(t["failed"])}</td>')
+    verdict = "pending" if row.waiting and not row.passed else row.verdict
+    css = {"passed": "pass", "pending": "pending", "failed": "fail", "missing": "missing_data"}[verdict]
+    return f'<td class="{css}">{_e(t[verdict])}</td>'
 
 
 def _details_open(sid: str, head: str, counts: str, school: str | None, open_: bool) -> str:

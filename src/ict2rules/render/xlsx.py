@@ -38,7 +38,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ..evaluator import Finding
 from ..kinds.base import Status
-from ..labels import label, to_fill
+from ..labels import label, to_fill, verdict_word
 from ..report import Report, message, render, show
 from .registry import writer
 from .sources import document_line, source_line
@@ -59,7 +59,7 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 T = {
     "zh": {
         "school_id": "学校编号", "school_name": "学校名称", "teachers": "教师人数",
-        "passed": "合格", "pending": "尚未到期", "failed": "未合格", "missing": "缺少数据",
+        **{k: verdict_word(k, "zh") for k in ("passed", "pending", "failed", "missing", "not_passed")},
         "pass_rate": "合格率", "excellent_rate": "优秀率", "school_ok": "学校要求",
         "top": "未达到人数最多的要求", "teacher_id": "教师编号", "teacher_name": "教师姓名",
         "severity": "级别", "status": "状态", "required": "要求", "found": "检查结果",
@@ -84,7 +84,7 @@ T = {
     },
     "en": {
         "school_id": "School id", "school_name": "School", "teachers": "Teachers",
-        "passed": "Passed", "pending": "Not yet due", "failed": "Failed", "missing": "Data missing",
+        **{k: verdict_word(k, "en", head=True) for k in ("passed", "pending", "failed", "missing", "not_passed")},
         "pass_rate": "Pass rate", "excellent_rate": "Excellence rate", "school_ok": "School rules",
         "top": "Requirements most often unmet", "teacher_id": "Teacher id",
         "teacher_name": "Teacher", "severity": "Severity", "status": "Status",
@@ -809,9 +809,9 @@ def about_rows(report: Report, rows: list[SchoolRow], problems: int, lang: str) 
         ("结论" if zh else "Verdict", (T[lang]["met"] if report.passed else T[lang]["not_met"])),
         ("学校数" if zh else "Schools", sum(1 for r in rows if r.id is not None)),
         ("教师人数" if zh else "Teachers", ts["checked"]),
-        ("合格" if zh else "Passed", ts["passed"]),
-        ("尚未到期" if zh else "Not yet due", ts["pending"]),
-        ("未合格(含缺少数据)" if zh else "Failed (with data missing)", ts["failed"]),
+        (T[lang]["passed"], ts["passed"]),
+        (T[lang]["pending"], ts["pending"]),
+        (T[lang]["not_passed"], ts["failed"]),
         ("合格率" if zh else "Pass rate", ts["pass_rate"]),
         ("问题清单行数" if zh else "To-do rows", problems),
         ("未满足的必须要求" if zh else "Required rules not met", s["errors"]),
