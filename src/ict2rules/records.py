@@ -118,7 +118,6 @@ CertLevel = Annotated[
 # pydantic's lax mode would turn `yes` into 1 h, `050` into 40, `completed_on: 0` into
 # 1970-01-01 and Unix seconds into dates, silently; here each is a located error instead.
 _YAML11_NUMBER = re.compile(r"^[-+]?(?:0[0-7_]+|0[xob][0-9a-f_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?)$", re.I)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _shown(value: Any) -> str:
@@ -141,10 +140,41 @@ def _strict_number(value: Any) -> Any:
     return value
 
 
+# The forms of a date people write, in a plan by hand or in a roster's cell: 2023-09-25,
+# 2023/9/25, 2023.9.25, 2023年9月25日, 20230925, with a time after it; full-width digits too.
+_DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ t]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def date_from_text(text: str) -> dt.date | None:
+    """The date a text writes (None: it writes no date), the one parse a YAML plan and a
+    roster cell share; a date that does not exist (2023-02-30) raises ``ValueError``.
+
+    >>> date_from_text("２０２３-０９-２５"), date_from_text("2023/9/25"), date_from_text("2023年9月25日")
+    (datetime.date(2023, 9, 25), datetime.date(2023, 9, 25), datetime.date(2023, 9, 25))
+    >>> date_from_text("2023年9月") is None
+    True
+    """
+    t = unicodedata.normalize("NFKC", text).strip().casefold()
+    m = _DATE_TEXT.match(t) or _DATE_COMPACT.match(t)
+    return None if m is None else dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
 def _strict_date(value: Any) -> Any:
-    """A date, or text YYYY-MM-DD; never a number (0 would be 1970-01-01, 1694995200 a day in 2023)."""
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value.strip())):
-        return value.strip() if isinstance(value, str) else value
+    """A date, or text writing one (:func:`date_from_text`); never a number (0 would be
+    1970-01-01, 1694995200 a day in 2023)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            found = date_from_text(value)
+        except ValueError:
+            raise Invalid(f"日期不存在:{_shown(value)}", f"no such date: {_shown(value)}") from None
+        if found is not None:
+            return found
     raise Invalid(f"应为日期 YYYY-MM-DD,实际为 {_shown(value)}", f"expected a date YYYY-MM-DD, found {_shown(value)}")
 
 
