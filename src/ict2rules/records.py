@@ -172,7 +172,7 @@ def _strict_date(value: Any) -> Any:
         try:
             found = date_from_text(value)
         except ValueError:
-            raise Invalid(f"日期不存在:{_shown(value)}", f"no such date: {_shown(value)}") from None
+            raise Invalid(f"日期不存在,实际为 {_shown(value)}", f"no such date, found {_shown(value)}") from None
         if found is not None:
             return found
     raise Invalid(f"应为日期 YYYY-MM-DD,实际为 {_shown(value)}", f"expected a date YYYY-MM-DD, found {_shown(value)}")
