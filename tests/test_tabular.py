@@ -243,7 +243,7 @@ def test_bad_rows_all_reported_once(tmp_path: Path) -> None:
     first = exc.value.problems[0]
     assert first.column == 3 and first.file == str(p)
     assert "五十" in first.message_zh and "hours.online" in first.message_en
-    assert str(first).startswith(f"{p}:2:3: 线上学时: ")
+    assert str(first).startswith(f"{p}:2:3: (C2) 线上学时: ")  # the cell as Excel names it, after file:line:col
 
 
 def test_iter_roster_attaches_problems_and_keeps_text(tmp_path: Path) -> None:

@@ -252,15 +252,36 @@ def _item_fields(over: str, *specs: Any) -> list[Phrase]:
     >>> [(p, p.zh) for p in _item_fields("teachers.points", where)]
     [('points.grade', '能力点等级')]
     """
-    from ..diff import fields_of, signature  # (diff reads rulesets, which import the kinds)
-
     prefix = {"teachers": "", "teachers.points": "points."}.get(over, f"{over}.")
     paths: dict[str, None] = {}
     for spec in specs:
         if spec is not None:
-            dumped = spec.model_dump() if hasattr(spec, "model_dump") else spec
-            paths.update(dict.fromkeys(fields_of(signature(dumped))))
+            _read_paths(spec.model_dump() if hasattr(spec, "model_dump") else spec, paths)
     return [field(prefix + p if p != "." else over) for p in paths]
+
+
+# The arguments of a check that name a field it reads (diff.py's _PATH_ARGS, which this
+# module cannot import: diff reads rulesets, which import the kinds).
+_READS = ("value", "numerator", "denominator", "items", "over", "done", "whole", "parts", "fields", "documents")
+
+
+def _read_paths(spec: Any, into: dict[str, None]) -> None:
+    """Every field path a dumped check (and the checks inside it) reads, in order."""
+    if isinstance(spec, list):
+        for x in spec:
+            _read_paths(x, into)
+        return
+    if not isinstance(spec, dict):
+        return
+    args = spec.get("args") if "kind" in spec else None
+    if isinstance(args, dict):
+        for key in _READS:
+            v = args.get(key)
+            for p in v if isinstance(v, list) else [v]:
+                if isinstance(p, str) and not p.startswith("$"):
+                    into.setdefault(p)
+        for v in args.values():
+            _read_paths(v, into)
 
 
 def _merge_counts(a: list[Any], b: list[Any]) -> list[Any]:
