@@ -75,6 +75,9 @@ class NullBook:
     def append(self, values: Any, style: str = "") -> None:
         self.rows += 1
 
+    def append_styled(self, values: Any, styles: Any) -> None:  # a 汇总 row with figures of their own
+        self.append(values)
+
     def close(self) -> None:
         pass
 
@@ -100,6 +103,9 @@ class CsvBook:
     def append(self, values: Any, style: str = "") -> None:
         self.writer.writerow(values)
         self.rows += 1
+
+    def append_styled(self, values: Any, styles: Any) -> None:
+        self.append(values)
 
     def close(self) -> None:
         pass

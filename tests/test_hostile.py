@@ -335,7 +335,7 @@ def test_keep_going_skips_bad_rows_counts_them_and_checks_the_rest(
     warnings = captured.err.strip().splitlines()
     assert len(warnings) == 4  # row 3 (五十), row 5 (duplicate id), row 6 (two cells)
     assert all(w.startswith("ict2rules: 警告 已跳过 / warning, skipped: ") for w in warnings)
-    assert any(f"{roster}:3:3: 线上学时:" in w for w in warnings)
+    assert any(f"{roster}:3:3: (C3) 线上学时:" in w for w in warnings)
     assert any(f"{roster}:5: id:" in w and "already on row 2" in w for w in warnings)
     assert any(f"{roster}:6: 成绩:" in w for w in warnings)
 

@@ -19,7 +19,8 @@ from ict2rules.kinds.base import Status
 from ict2rules.render import write
 from ict2rules.render.html import MAX_LISTED, OVERVIEW_COLS, overview
 from ict2rules.render.svg import BAR_PX, Bar, columns, fit, hbars, text_px
-from ict2rules.render.xlsx import school_rows
+from ict2rules.render.text import MARKS
+from ict2rules.render.xlsx import measured_rules, school_rows
 from ict2rules.stream import attach_teachers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +111,37 @@ class Reader(HTMLParser):
 
 def pct(n: int, total: int) -> str:
     return f"{n / total * 100:.1f}%"
+
+
+def measure_text(report, rule_id: str, m) -> str:
+    """A school's figure as the overview should show it: the finding's share or count, its mark."""
+    if m.would_be is Status.NOT_APPLICABLE:
+        return ""
+    kind = report.ruleset.rule(rule_id).check.kind
+    shown = "未填写" if m.value is None else f"{m.value * 100:.1f}%" if kind == "rate" else f"{m.value:,}"
+    return f"{shown} {MARKS[m.status]}"
+
+
+def test_every_school_rate_and_count_has_an_overview_column(report):
+    """KY-S-EXCELLENCE-RATE at 38.9 % passes and still shows; a failing figure is marked ✘."""
+    found = Reader(page(report))
+    measured = measured_rules(report)
+    for r in school_rows(report):
+        cells = found.rows[r.id]
+        for rule in measured:
+            m = r.measures.get(rule.id)
+            assert cells[f"rule-{rule.id}"] == ("" if m is None else measure_text(report, rule.id, m))
+    records = Records()
+    for name in ("school_ok.yaml", "school_bad.yaml"):
+        records.extend(read_records(ROOT / "examples" / "kaiyuan_2024" / name))
+    ky = evaluate("kaiyuan_2024", records, as_of="2024-07-15")
+    rows = Reader(page(ky)).rows
+    assert rows["KY-SYXX"]["rule-KY-S-EXCELLENCE-RATE"] == "38.9% ✔"  # passing, and shown
+    assert rows["KY-ZHZX"]["rule-KY-S-EXCELLENCE-RATE"] == "63.6% ✘"
+    assert rows["KY-ZHZX"]["rule-KY-S-BRIEFS"] == "1 ✘"
+    assert rows["KY-ZHZX"]["rule-KY-S-ENROLLED-HEADCOUNT"] == ""  # not applicable: blank
+    assert rows["total"]["rule-KY-S-EXCELLENCE-RATE"] == "48.3%"  # 14 of 29 graded points, pooled
+    assert rows["total"]["rule-KY-S-BRIEFS"] == ""  # a count summed over schools says nothing
 
 
 def expected_rows(report) -> dict[str, dict[str, str]]:
@@ -373,7 +405,15 @@ def test_the_report_in_headless_chromium(report, tmp_path, browser):
         row = browser.find_element(By.CSS_SELECTOR, selector)
         got = {c: row.find_element(By.CSS_SELECTOR, f'td[data-col="{c}"]').text for c in cols}
         assert got == cols, key
-    assert [c.get_attribute("data-col") for c in browser.find_elements(By.CSS_SELECTOR, "#overview-total td")] == list(OVERVIEW_COLS)
+    measured = [f"rule-{r.id}" for r in measured_rules(report)]
+    assert measured  # zeku's school rates and counts (pass rate, briefs …)
+    assert [c.get_attribute("data-col") for c in browser.find_elements(By.CSS_SELECTOR, "#overview-total td")] == [*OVERVIEW_COLS, *measured]
+    # each school's figure for each rate or count rule, as the browser shows it
+    for r in school_rows(report):
+        row = browser.find_element(By.CSS_SELECTOR, f'tr[data-school="{r.id}"]')
+        for rid, m in r.measures.items():
+            cell = row.find_element(By.CSS_SELECTOR, f'td[data-col="rule-{rid}"]')
+            assert cell.text == measure_text(report, rid, m), (r.id, rid)
     # the charts are drawn: a bar per school, one per requirement not met, each with a size
     bars = browser.find_elements(By.CSS_SELECTOR, "svg#chart-schools rect.bar")
     assert len(bars) == SCHOOLS and all(b.size["width"] > 0 for b in bars)

@@ -717,6 +717,43 @@ def test_rate_under_a_cap_with_unknown_items_is_missing_data(tmp_path: Path) -> 
     assert status(rs, {"school": {"id": "S", "teachers": teachers}}) == "pass"
 
 
+def test_a_rate_lacking_data_names_the_fields_its_items_lack(tmp_path: Path) -> None:
+    excellent = {"kind": "compare", "args": {"value": "grade", "op": "==", "to": "优秀"}}
+    rs = ruleset(tmp_path, {"kind": "rate", "args": {"over": "teachers.points", "where": excellent, "max": 0.6}}, level="school")
+    teachers = [{"id": "T1", "points": [{"code": "A1", "grade": "优秀"}, {"code": "A3"}, {"code": "A5"}]}]
+    (f,) = [f for f in evaluate(rs, {"school": {"id": "S", "teachers": teachers}}, as_of="2024-01-01").findings if f.rule_id == "R1"]
+    assert f.status.value == "missing_data" and f.outcome.detail["missing"] == 2
+    assert f.outcome.detail["missing_fields"] == ["points.grade"]
+    assert f.message("zh") == "2 项未填写:能力点等级"
+    assert f.message("en") == "2 items without: point grade"
+    from ict2rules.render.xlsx import problem
+
+    assert problem(f, "zh")[0] == "未填写:2 项的「能力点等级」"  # the workbook's 检查结果 names it too
+
+
+def test_rate_among_takes_the_share_over_the_items_it_keeps(tmp_path: Path) -> None:
+    excellent = {"kind": "compare", "args": {"value": "grade", "op": "==", "to": "优秀"}}
+    graded = {"kind": "present", "args": {"fields": ["grade"]}}
+    rs = ruleset(tmp_path, {"kind": "rate", "args": {"over": "teachers.points", "where": excellent, "among": graded, "max": 0.6}}, level="school")
+
+    def finding(points: list[dict[str, Any]]) -> Any:
+        school = {"school": {"id": "S", "teachers": [{"id": "T1", "points": points}]}}
+        (f,) = [f for f in evaluate(rs, school, as_of="2024-01-01").findings if f.rule_id == "R1"]
+        return f
+
+    # 3 of 5 graded are excellent: 60 % exactly, included; the ungraded point is not counted
+    f = finding([{"code": c, "grade": g} for c, g in zip(["A1", "A3", "A5", "B1", "B2"], ["优秀", "优秀", "优秀", "合格", "良好"], strict=True)] + [{"code": "B3"}])
+    assert (f.status.value, f.outcome.detail["count"], f.outcome.detail["total"]) == ("pass", 3, 5)
+    f = finding([{"code": "A1", "grade": "优秀"}, {"code": "A3", "grade": "合格"}, {"code": "A5"}])
+    assert f.outcome.detail["total"] == 2 and f.status.value == "pass"  # 1 of 2: 50 %
+    # no point graded: nothing to take a share of, missing data (not a pass, not n/a), in words
+    f = finding([{"code": "A1"}, {"code": "A3"}])
+    assert f.status.value == "missing_data"
+    assert f.message("zh") == "未填写:能力点等级"
+    # no point at all: an empty group, as without among
+    assert finding([]).status.value == "not_applicable"
+
+
 def test_duplicate_rule_id_in_one_file_is_a_load_error(tmp_path: Path) -> None:
     rs = ruleset(tmp_path, {"kind": "present", "args": {"fields": ["score"]}})
     data = yaml.safe_load(Path(rs.path).read_text(encoding="utf-8"))

@@ -375,3 +375,31 @@ def test_the_messages_doc_examples_run() -> None:
 
     result = doctest.testfile(str(ROOT / "docs/messages.md"), module_relative=False)
     assert result.failed == 0 and result.attempted >= 4
+
+
+def test_every_record_field_a_plan_fills_has_a_chinese_description_of_its_unit() -> None:
+    """The schema and the plan template describe each field in Chinese first, with its unit:
+    a score is 0–100 分 (never 学时数), hours are 学时, a date shows its form."""
+    import re
+
+    from ict2rules import records as R
+    from ict2rules.template import kind_words
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for model in (R.Teacher, R.HoursRecord, R.PointRecord, R.Member, R.School, R.Document, R.Step, R.Staff):
+        for name, info in model.model_fields.items():
+            d = info.description or ""
+            assert cjk.match(d), f"{model.__name__}.{name}: {d!r}"
+            shown = repr(info.annotation)
+            if "le=100)" in shown and "float" in shown:  # a score
+                assert "0–100 分" in d and "学时" not in d, f"{model.__name__}.{name}"
+    assert kind_words(_template_field("peer_score", R.Teacher))[0] == "分数 0–100"  # was 学时数
+    assert kind_words(_template_field("training_days", R.Member))[0] == "天数"
+
+
+def _template_field(name: str, model: Any) -> Any:
+    """The template's view of a record field (what its comment is made from)."""
+    from ict2rules.template import Field
+
+    info = model.model_fields[name]
+    return Field(path=name, name=name, annotation=info.annotation, owner=model, required=False)

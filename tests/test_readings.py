@@ -63,3 +63,23 @@ def test_yongzhou_roster_is_compared_with_its_212() -> None:
                          "teachers": [{"id": "T1", "enrolled": True}]}}
     assert _statuses("yongzhou_2023", school, "2023-10-21")[("YZ-S-ROSTER", "S")] == "fail"
     assert _statuses("yongzhou_2023", school, "2023-10-20")[("YZ-S-ROSTER", "S")] == "pending"
+
+
+def test_no_rule_note_names_an_internal_field() -> None:
+    """A note is the 读法 people read under a finding: fields in words (专任教师总数, the staff
+    headcount), never ``staff.total``, ``detail.missing`` or ``completed_on``."""
+    import re
+
+    from ict2rules import load_ruleset
+    from ict2rules.loader import bundled_names
+
+    path = re.compile(r"(?<![A-Za-z0-9/._$])(detail\.[a-z_]+|[a-z_]+\.[a-z_]+(?:\.[a-z_]+)+|[a-z_]+\.[a-z_]{2,}|[a-z]+_[a-z_]+)(?![A-Za-z0-9_])")
+    allowed = {"records.py", "format.md"}  # file names, not fields
+    found = {}
+    for name in bundled_names():
+        rs = load_ruleset(name)
+        for r in rs.rules:
+            hits = {m.group(1) for m in path.finditer(r.note or "")} - allowed
+            if hits:
+                found[r.id] = sorted(hits)
+    assert found == {}

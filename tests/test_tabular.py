@@ -243,7 +243,7 @@ def test_bad_rows_all_reported_once(tmp_path: Path) -> None:
     first = exc.value.problems[0]
     assert first.column == 3 and first.file == str(p)
     assert "五十" in first.message_zh and "hours.online" in first.message_en
-    assert str(first).startswith(f"{p}:2:3: 线上学时: ")
+    assert str(first).startswith(f"{p}:2:3: (C2) 线上学时: ")  # the cell as Excel names it, after file:line:col
 
 
 def test_iter_roster_attaches_problems_and_keeps_text(tmp_path: Path) -> None:
@@ -567,3 +567,26 @@ def test_a_mapping_can_ignore_a_document_column(tmp_path: Path) -> None:
     path = write(tmp_path / "r.csv", "工号,文件:任务清单\nT1,是\n")
     rows = list(iter_roster(path, mapping={"文件:任务清单": "-"}))  # the user's choice wins
     assert [(r.data, r.problems) for r in rows] == [({"id": "T1"}, ())]
+
+
+def test_a_roster_problem_names_its_cell_as_excel_does(tmp_path: Path) -> None:
+    """名册.xlsx:2:3 is also C2 to the person who opens the sheet; file:line:col stays first."""
+    import openpyxl
+
+    from ict2rules.errors import InputError
+    from ict2rules.inputs import read_records
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "一校"
+    sheet.append(["工号", "姓名", "线上学时"])
+    sheet.append(["T1", "张三", "五十"])
+    book.save(tmp_path / "名册.xlsx")
+    (tmp_path / "名册.csv").write_text("工号,姓名,线上学时\nT1,张三,五十\n", encoding="utf-8")
+    for name, where in (("名册.xlsx", "名册.xlsx:2:3: (C2) 线上学时: "), ("名册.csv", "名册.csv:2:3: (C2) 线上学时: ")):
+        with pytest.raises(InputError) as err:
+            read_records(tmp_path / name)
+        (problem,) = err.value.problems
+        assert str(problem).split(str(tmp_path) + "/")[-1].startswith(where), str(problem)
+        assert (problem.line, problem.column, problem.cell) == (2, 3, "C2")
+        assert problem.to_dict()["column"] == 3  # JSON keeps the numbers

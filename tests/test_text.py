@@ -378,3 +378,40 @@ def regenerate() -> None:
 if __name__ == "__main__":  # python tests/test_text.py --regenerate
     if sys.argv[1:] == ["--regenerate"]:
         regenerate()
+
+
+def test_one_vocabulary_counts_teachers_in_every_report() -> None:
+    """A teacher who lacks data (and fails nothing) is 缺少数据 in every table, never 未合格; the
+    summary's count of the teachers not passed says that it holds both."""
+    import io
+
+    from ict2rules.labels import TEACHER_VERDICTS
+    from ict2rules.render import write
+
+    data = yaml.safe_load((ROOT / "examples" / "kaiyuan_2024" / "school_ok.yaml").read_text(encoding="utf-8"))
+    teachers = data["school"]["teachers"]
+    del teachers[0]["result_cases"]  # 缺少数据 only
+    teachers[1]["name"] = "测试乙"
+    del teachers[1]["completed_on"]  # a required rule not met
+    r = evaluate("kaiyuan_2024", data, as_of="2024-07-15")
+    from ict2rules.render.text import teacher_groups
+
+    verdicts = {row.subject.id: row.verdict for g in teacher_groups(r) for row in g.rows}
+    from ict2rules.render.xlsx import school_rows
+
+    (row,) = school_rows(r)
+    # the tables and the workbook count each teacher the same way
+    assert sum(v == "missing" for v in verdicts.values()) == row.missing
+    assert sum(v == "failed" for v in verdicts.values()) == row.failed
+    outputs = {}
+    for fmt in ("text", "html", "markdown"):
+        out = io.StringIO()
+        write(fmt, r, out, lang="zh")
+        outputs[fmt] = out.getvalue()
+        assert TEACHER_VERDICTS["not_passed"][0] in outputs[fmt], fmt  # the summary's 未合格或缺少数据
+    assert (row.missing, row.failed) == (1, 1)
+    name = teachers[0]["name"]
+    assert outputs["markdown"].split(name, 1)[1].splitlines()[0].endswith("**缺少数据** |")
+    assert outputs["markdown"].split("测试乙", 1)[1].splitlines()[0].endswith("**未合格** |")
+    assert '<td class="missing_data">缺少数据</td>' in outputs["html"]
+    assert outputs["text"].split(name, 1)[1].splitlines()[0].rstrip().endswith("缺少数据")

@@ -23,7 +23,7 @@ from ict2rules import cli, evaluate
 from ict2rules.inputs import Records, read_records
 from ict2rules.kinds.base import Status
 from ict2rules.output import safe_filename
-from ict2rules.render.xlsx import ENGINES, SHEETS, STYLES, write_xlsx
+from ict2rules.render.xlsx import ENGINES, SHEETS, STYLES, measured_rules, school_rows, write_xlsx
 from ict2rules.stream import attach_teachers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,19 @@ def rows(ws: Any) -> list[dict[str, Any]]:
     it = ws.iter_rows(values_only=True)
     head = next(it)
     return [dict(zip(head, r, strict=False)) for r in it if any(c is not None for c in r)]
+
+
+def school_lines(ws: Any) -> list[dict[str, Any]]:
+    """汇总's school rows: its rows without the 合计 row under them (checked against them)."""
+    found = rows(ws)
+    if not found:
+        return found
+    total, schools = found[-1], found[:-1]
+    assert total["学校编号"] == "合计" and total["学校名称"] == f"{sum(1 for r in schools if r['学校编号'] != '(未填学校)')} 所学校"
+    for col in ("教师人数", "合格", "尚未到期", "未合格", "缺少数据"):
+        assert total[col] == sum(r[col] for r in schools), col
+    assert total["合格率"] == (round(total["合格"] / total["教师人数"], 4) if total["教师人数"] else None)
+    return schools
 
 
 def check(tmp_path: Path, *argv: str, name: str = "r.xlsx") -> tuple[int, Path]:
@@ -59,7 +72,7 @@ def report_of(*paths: Path | str, ruleset: str = "zeku_2023", as_of: str = AS_OF
 
 def assert_counts(book: Any, report: Any) -> None:
     """汇总 adds up to the report's summary; 问题清单 has a row per open teacher finding."""
-    summary = rows(book["汇总"])
+    summary = school_lines(book["汇总"])
     ts = report.summary()["teachers"]
     assert sum(r["教师人数"] for r in summary) == ts["checked"]
     assert sum(r["合格"] for r in summary) == ts["passed"]
@@ -208,7 +221,7 @@ def test_a_generated_population_reads_back_with_its_counts(population: tuple[Pat
         assert code == (0 if report.passed else 1)
         book = openpyxl.load_workbook(out)
         assert_counts(book, report)
-        summary = rows(book["汇总"])
+        summary = school_lines(book["汇总"])
         assert [r["学校编号"] for r in summary] == [f"S{i:05d}" for i in range(1, 7)]
         assert all(r["学校名称"].startswith("第") for r in summary)
         assert all(0 <= r["合格率"] <= 1 and 0 <= r["优秀率"] <= 1 for r in summary)
@@ -285,7 +298,7 @@ def test_split_by_school_writes_a_file_per_school_and_an_index(
             assert part["summary"]["teachers"]["passed"] == int(r["合格"])
             assert {f["subject"]["school"] or f["subject"]["id"] for f in part["findings"]} == {r["学校编号"]}
         elif fmt == "xlsx":
-            summary = rows(openpyxl.load_workbook(path)["汇总"])
+            summary = school_lines(openpyxl.load_workbook(path)["汇总"])
             assert [s["学校编号"] for s in summary] == [r["学校编号"]]
 
 
@@ -353,3 +366,44 @@ def test_the_xlsx_benchmark_still_runs() -> None:
     assert proc.returncode == 0, proc.stderr
     for engine in ("null", "csv", "openpyxl", "xlsxwriter"):
         assert f"| {engine} |" in proc.stdout
+
+
+def test_every_school_rate_and_count_has_a_column_coloured_by_its_status(tmp_path: Path) -> None:
+    """A bureau sees each school's excellence rate, passing (38.9 %, green) or not (63.6 %, red),
+    with the 合计 row pooling the schools' graded points."""
+    files = [str(ROOT / "examples" / "kaiyuan_2024" / f) for f in ("school_ok.yaml", "school_bad.yaml")]
+    _, out = check(tmp_path, *files, "-r", "kaiyuan_2024", "--as-of", "2024-07-15")
+    ws = openpyxl.load_workbook(out)["汇总"]
+    head = [c.value for c in ws[1]]
+    report = report_of(*files, ruleset="kaiyuan_2024", as_of="2024-07-15")
+    measured = measured_rules(report)
+    titles = [r.title.zh for r in measured]
+    assert head[head.index("学校要求") + 1 : head.index("学校要求") + 1 + len(titles)] == titles
+    col = head.index("微能力点认证优秀率不超过60%")
+    cells = {ws.cell(r, 1).value: ws.cell(r, col + 1) for r in range(2, ws.max_row + 1)}
+    assert cells["KY-SYXX"].value == pytest.approx(0.388889) and cells["KY-SYXX"].number_format == "0.0%"
+    assert cells["KY-SYXX"].fill.fgColor.rgb[-6:] == STYLES["ok"][0]
+    assert cells["KY-ZHZX"].value == pytest.approx(0.636364)
+    assert cells["KY-ZHZX"].fill.fgColor.rgb[-6:] == STYLES["error"][0]
+    assert cells["合计"].value == pytest.approx(14 / 29, abs=1e-6)  # the graded points pooled
+    briefs = head.index("分期制作研修简报")  # a warning: amber when not met; a count, not summed
+    assert ws.cell(3, briefs + 1).value == 1 and ws.cell(3, briefs + 1).fill.fgColor.rgb[-6:] == STYLES["warning"][0]
+    assert ws.cell(4, briefs + 1).value is None
+    headcount = head.index("参训人数不少于专任教师总数")  # not applicable: blank, no fill
+    assert ws.cell(3, headcount + 1).value is None
+    # the figures are the findings' own: the same numbers the report gives
+    for row in school_rows(report):
+        for rule in measured:
+            m = row.measures.get(rule.id)
+            got = ws.cell(2 + [r.id for r in school_rows(report)].index(row.id), head.index(rule.title.zh) + 1).value
+            assert got == (None if m is None or m.would_be is Status.NOT_APPLICABLE else "未填写" if m.value is None else m.value)
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, len(head)).column_letter}3"  # the filter leaves 合计 out
+
+
+def test_a_missing_figure_reads_not_filled_in(tmp_path: Path) -> None:
+    data = tmp_path / "s.yaml"
+    data.write_text("school: {id: S1, summary_filed_on: 2024-06-14, teachers: [{id: T1, points: [{code: A1}, {code: A3}]}]}\n",
+                    encoding="utf-8")
+    _, out = check(tmp_path, str(data), "-r", "kaiyuan_2024", "--as-of", "2024-07-15")
+    summary = school_lines(openpyxl.load_workbook(out)["汇总"])
+    assert summary[0]["微能力点认证优秀率不超过60%"] == "未填写"  # no graded point: missing data

@@ -195,3 +195,31 @@ def test_the_yaml_benchmark_runs() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "yamlsafe.load_yaml_text" in done.stdout and "x plain yaml.load" in done.stdout
+
+
+def test_a_hand_written_plan_takes_the_dates_a_roster_takes(tmp_path) -> None:
+    """２０２３-０９-２５, 2023/9/25, 2023年9月25日 in a YAML plan are the dates a roster cell gives,
+    through the one shared parse; a day that does not exist and a month alone are refused."""
+    import datetime as dt
+
+    import pytest
+
+    from ict2rules.errors import InputError
+    from ict2rules.inputs import read_records
+    from ict2rules.records import date_from_text
+
+    forms = ["２０２３-０９-２５", "2023/9/25", "2023.9.25", "2023年9月25日", "２０２３年９月２５日", "20230925", "2023-09-25 08:30"]
+    for form in forms:
+        plan = tmp_path / "plan.yaml"
+        plan.write_text(f"teacher: {{id: T1, completed_on: '{form}'}}\n", encoding="utf-8")
+        (teacher,) = read_records(plan).teachers
+        assert teacher.completed_on == dt.date(2023, 9, 25), form
+        assert date_from_text(form) == dt.date(2023, 9, 25)  # the roster's cells go through it too
+    for bad in ("2023/2/30", "2023年9月", "25/9/2023"):
+        plan.write_text(f"teacher: {{id: T1, completed_on: '{bad}'}}\n", encoding="utf-8")
+        with pytest.raises(InputError) as err:
+            read_records(plan)
+        assert err.value.problems[0].line == 1 and err.value.problems[0].field
+    plan.write_text("teacher: {id: T1, completed_on: 20230925}\n", encoding="utf-8")  # a number, not text
+    with pytest.raises(InputError):
+        read_records(plan)

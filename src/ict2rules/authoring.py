@@ -235,7 +235,7 @@ def _specs(rule: Rule) -> Iterator[tuple[Any, tuple[Any, ...]]]:
         spec, at = stack.pop()
         yield spec, at
         a = spec.args
-        for name in ("check", "where", "count_only", "action", "requires", "each"):
+        for name in ("check", "where", "among", "count_only", "action", "requires", "each"):
             sub = getattr(a, name, None)
             if sub is not None and hasattr(sub, "kind"):
                 stack.append((sub, (*at, "args", name)))

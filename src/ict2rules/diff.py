@@ -40,7 +40,7 @@ _PATH_ARGS = (
 # Arguments that sharpen what is measured without being a path (membership of code vs of environment).
 _SHAPE_ARGS = ("of", "fn", "item_field")
 # Arguments holding sub-checks that are themselves what is checked (composition kinds).
-# Qualifiers such as ``where`` and ``count_only`` only choose which items count and are
+# Qualifiers such as ``where``, ``among`` and ``count_only`` only choose which items count and are
 # deliberately left out, so "3 bulletins within the training" still pairs with "3 bulletins".
 _SUB_ARGS = ("checks", "check", "action", "requires", "each")
 # What may differ between two rules with the same id, in the order it is reported.

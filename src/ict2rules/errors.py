@@ -52,6 +52,23 @@ def printable_data(value: Any) -> Any:
     return value
 
 
+# A file read as a table (a workbook's sheet is named after it: 名册.xlsx[一校]).
+_TABLE = re.compile(r"\.(xlsx|xlsm|csv|tsv)(\[.*\])?$", re.IGNORECASE)
+
+
+def column_letters(n: int) -> str:
+    """A spreadsheet column's letters from its number (1 → A, 27 → AA), as Excel heads it.
+
+    >>> column_letters(3), column_letters(26), column_letters(27), column_letters(703)
+    ('C', 'Z', 'AA', 'AAA')
+    """
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one input, located as precisely as the input allows.
@@ -78,9 +95,22 @@ class Problem:
                 parts.append(str(self.column))
         return ":".join(parts)
 
+    @property
+    def cell(self) -> str | None:
+        """The spreadsheet cell (``C5``) of a place in a workbook or CSV table, as Excel names
+        it; None elsewhere (a YAML or JSON line:column is a place in text, not a cell).
+
+        >>> Problem("名册.xlsx[一校]", "x", "x", line=5, column=3).cell, Problem("a.yaml", "x", "x", 5, 3).cell
+        ('C5', None)
+        """
+        if self.line is None or self.column is None or not _TABLE.search(self.file or ""):
+            return None
+        return column_letters(self.column) + str(self.line)
+
     def __str__(self) -> str:
         where = self.location()
-        field_part = f"{self.field}: " if self.field else ""
+        cell = self.cell
+        field_part = (f"({cell}) " if cell else "") + (f"{self.field}: " if self.field else "")
         text = f"{where}: {field_part}{self.message_zh} / {self.message_en}"
         # one problem, one line, whatever a message or a file name holds; no terminal escape
         # or bidi override from a file reaches stderr, in either language's half

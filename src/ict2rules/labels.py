@@ -360,6 +360,34 @@ def label(path: str, lang: str = "zh") -> str:
     return field(path).of(lang)
 
 
+# --------------------------------------------------------------------------- how a teacher is counted
+
+#: How a teacher is counted, in every report for people (text, HTML, xlsx, markdown, the
+#: teachers' lists): each teacher is exactly one of 合格, 未合格 (a required rule not met),
+#: 缺少数据 (none failed, but required data is blank) or 尚未到期 (only work not yet due).
+#: ``not_passed`` is the report summary's ``teachers.failed``: 未合格 and 缺少数据 together.
+TEACHER_VERDICTS: dict[str, tuple[str, str]] = {
+    "passed": ("合格", "passed"),
+    "failed": ("未合格", "failed"),
+    "missing": ("缺少数据", "data missing"),
+    "pending": ("尚未到期", "not yet due"),
+    "not_passed": ("未合格或缺少数据", "failed or data missing"),
+}
+
+
+def verdict_word(key: str, lang: str, head: bool = False) -> str:
+    """How a teacher is counted (``passed``, ``failed``, ``missing``, ``pending``,
+    ``not_passed``) in ``lang``; ``head``: as a column header (English capitalised).
+
+    >>> verdict_word("missing", "zh"), verdict_word("missing", "en", head=True)
+    ('缺少数据', 'Data missing')
+    """
+    zh, en = TEACHER_VERDICTS[key]
+    if lang == "en":
+        return en.capitalize() if head else en
+    return zh
+
+
 # --------------------------------------------------------------------------- units and terms
 
 #: A unit a ruleset writes after a number (``unit: 学时``) → its English.

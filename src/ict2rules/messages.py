@@ -202,7 +202,8 @@ def message(finding: Finding, lang: str) -> str:
         if text is not None:
             return text
     if status is Status.MISSING_DATA:
-        text = cap(missing_text((finding.outcome.detail or {}).get("missing", []), lang), MAX_MESSAGE_CHARS)
+        detail = finding.outcome.detail or {}
+        text = cap(missing_text(detail.get("missing", []), lang, detail.get("missing_fields")), MAX_MESSAGE_CHARS)
     else:
         text = render(getattr(rule.message, lang), finding, lang)
     if key is not None:
@@ -224,22 +225,31 @@ def said_by_subject(compiled: Any) -> bool:
     return any("{subject}" in t for t in (rule.message.zh, rule.message.en, rule.title.zh, rule.title.en))
 
 
-def missing_text(missing: Any, lang: str) -> str:
+
+
+def missing_text(missing: Any, lang: str, fields: Any = None) -> str:
     """'未填写:完成日期、线上学时' — what a finding lacks, by the labels people know (a count
-    of a group's members when the kind counts them).
+    of a group's members when the kind counts them, with the ``fields`` they lack).
 
     >>> missing_text(["completed_on", "school.point_scope"], "zh")
     '未填写:完成日期、学校所选能力点'
-    >>> missing_text(2, "en")
-    'data not given for 2 members'
+    >>> missing_text(150, "zh", ["points.grade"]), missing_text(2, "en")
+    ('150 项未填写:能力点等级', 'data not given for 2 members')
     """
     if isinstance(missing, int) and not isinstance(missing, bool):
+        if fields:
+            labels = _labels(fields, lang)
+            return f"{missing} 项未填写:{labels}" if lang == "zh" else f"{missing} items without: {labels}"
         return f"{missing} 项的相关数据未填写" if lang == "zh" else f"data not given for {missing} members"
-    paths = to_fill([missing] if isinstance(missing, str) else list(missing or ())) or ["?"]
-    labels = listing(
+    labels = _labels(to_fill([missing] if isinstance(missing, str) else list(missing or ())) or ["?"], lang)
+    return f"未填写:{labels}" if lang == "zh" else f"not given: {labels}"
+
+
+def _labels(paths: Any, lang: str) -> str:
+    """Field paths (or phrases) as one list of the labels people know."""
+    return listing(
         dict.fromkeys(p.of(lang) if hasattr(p, "of") else field_phrase(str(p)).of(lang) for p in paths), lang
     )
-    return f"未填写:{labels}" if lang == "zh" else f"not given: {labels}"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -118,7 +118,6 @@ CertLevel = Annotated[
 # pydantic's lax mode would turn `yes` into 1 h, `050` into 40, `completed_on: 0` into
 # 1970-01-01 and Unix seconds into dates, silently; here each is a located error instead.
 _YAML11_NUMBER = re.compile(r"^[-+]?(?:0[0-7_]+|0[xob][0-9a-f_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?)$", re.I)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _shown(value: Any) -> str:
@@ -141,10 +140,41 @@ def _strict_number(value: Any) -> Any:
     return value
 
 
+# The forms of a date people write, in a plan by hand or in a roster's cell: 2023-09-25,
+# 2023/9/25, 2023.9.25, 2023年9月25日, 20230925, with a time after it; full-width digits too.
+_DATE_TEXT = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ t]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def date_from_text(text: str) -> dt.date | None:
+    """The date a text writes (None: it writes no date), the one parse a YAML plan and a
+    roster cell share; a date that does not exist (2023-02-30) raises ``ValueError``.
+
+    >>> date_from_text("２０２３-０９-２５"), date_from_text("2023/9/25"), date_from_text("2023年9月25日")
+    (datetime.date(2023, 9, 25), datetime.date(2023, 9, 25), datetime.date(2023, 9, 25))
+    >>> date_from_text("2023年9月") is None
+    True
+    """
+    t = unicodedata.normalize("NFKC", text).strip().casefold()
+    m = _DATE_TEXT.match(t) or _DATE_COMPACT.match(t)
+    return None if m is None else dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
 def _strict_date(value: Any) -> Any:
-    """A date, or text YYYY-MM-DD; never a number (0 would be 1970-01-01, 1694995200 a day in 2023)."""
-    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value.strip())):
-        return value.strip() if isinstance(value, str) else value
+    """A date, or text writing one (:func:`date_from_text`); never a number (0 would be
+    1970-01-01, 1694995200 a day in 2023)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            found = date_from_text(value)
+        except ValueError:
+            raise Invalid(f"日期不存在,实际为 {_shown(value)}", f"no such date, found {_shown(value)}") from None
+        if found is not None:
+            return found
     raise Invalid(f"应为日期 YYYY-MM-DD,实际为 {_shown(value)}", f"expected a date YYYY-MM-DD, found {_shown(value)}")
 
 
@@ -183,11 +213,11 @@ def _unique(
 class HoursRecord(_Record):
     """Credit hours (学时). ``practice`` breaks the offline hours into named parts."""
 
-    online: Hours | None = None
-    offline: Hours | None = None
+    online: Hours | None = Field(default=None, description="线上学时。Online hours.")
+    offline: Hours | None = Field(default=None, description="线下学时。Offline hours.")
     practice: dict[str, Hours] | None = Field(
         default=None,
-        description="Offline hours by part, e.g. lesson / certification / process (Zeku 5/15/5).",
+        description="实践学时。Offline hours by part, e.g. lesson / certification / process (Zeku 5/15/5).",
     )
 
     stated_total: Hours | None = Field(
@@ -222,9 +252,9 @@ class HoursRecord(_Record):
 class EvidenceItem(_Record):
     """One piece of a point's evidence (教学设计, 课堂实录, 反思 …) as the platform graded it."""
 
-    name: str | None = Field(default=None, description="What the item is, e.g. 教学设计.")
+    name: str | None = Field(default=None, description="证据材料名称。What the item is, e.g. 教学设计.")
     grade: Grade | None = Field(default=None, description="优秀 / 良好 / 合格 / 不合格.")
-    valid: bool | None = Field(default=None, description="The item was judged valid (有效).")
+    valid: bool | None = Field(default=None, description="证据材料是否有效。The item was judged valid (有效).")
 
 
 class Evidence(_Record):
@@ -246,9 +276,9 @@ class Evidence(_Record):
     judged_valid: bool | None = Field(
         default=None, description="证据有效, as the platform or a reviewer recorded it."
     )
-    grade: Grade | None = Field(default=None, description="The evidence's grade (证据等级).")
+    grade: Grade | None = Field(default=None, description="证据等级。The evidence's grade (证据等级).")
     items: list[EvidenceItem] | None = Field(
-        default=None, description="The evidence items, each with its grade and validity."
+        default=None, description="证据材料。The evidence items, each with its grade and validity."
     )
 
     @computed_field  # type: ignore[prop-decorator]
@@ -270,22 +300,22 @@ class Evidence(_Record):
 class PointRecord(_Record):
     """One micro-ability point a teacher chose, with its assessment."""
 
-    code: PointCode
+    code: PointCode = Field(description="能力点。Point.")
     grade: Grade | None = Field(default=None, description="等级: 优秀 / 良好 / 合格 / 不合格.")
-    score: Score | None = Field(default=None, description="Final score of this point, 0–100.")
+    score: Score | None = Field(default=None, description="能力点成绩(0–100 分)。Final score of this point, 0–100.")
     level: CertLevel | None = Field(
-        default=None, description="Who certified the point (认证级别): 校 / 区 / 市 / 省."
+        default=None, description="能力点认证级别。Who certified the point (认证级别): 校 / 区 / 市 / 省."
     )
-    peer_score: Score | None = Field(default=None, description="互评 score, 0–100.")
-    school_score: Score | None = Field(default=None, description="学校评价 score, 0–100.")
-    evidence: Evidence | None = None
-    certified_on: Date | None = None
+    peer_score: Score | None = Field(default=None, description="能力点互评成绩(0–100 分)。Peer-review score of this point.")
+    school_score: Score | None = Field(default=None, description="能力点学校评价成绩(0–100 分)。School-review score of this point.")
+    evidence: Evidence | None = Field(default=None, description="能力点证据。Point evidence.")
+    certified_on: Date | None = Field(default=None, description="能力点认证日期(如 2023-09-20)。Point certification date.")
     school_grade: Grade | None = Field(
         default=None,
         description="校内考核等级: the school's own grade, before a higher level certifies the point.",
     )
     result_filed_on: Date | None = Field(
-        default=None, description="Date the point's 研修成果 was handed in (提交)."
+        default=None, description="能力点成果提交日期(如 2023-09-20)。Date the point's 研修成果 was handed in (提交)."
     )
 
     @computed_field  # type: ignore[prop-decorator]
@@ -311,18 +341,18 @@ class Document(_Record):
     True
     """
 
-    name: str = Field(min_length=1, description="The title as filed.")
+    name: str = Field(min_length=1, description="文件名称。The title as filed.")
     type: str | None = Field(
-        default=None, description="The kind of document (学习计划, 个人研修总结, 研修档案, 任务清单 …)."
+        default=None, description="文件类型。The kind of document (学习计划, 个人研修总结, 研修档案, 任务清单 …)."
     )
-    filed_on: Date | None = Field(default=None, description="Date it was filed (提交/报送).")
-    filed_by: str | None = Field(default=None, description="Who filed it.")
-    received_on: Date | None = Field(default=None, description="Date it was received (接收/备案).")
-    received_by: str | None = Field(default=None, description="Who received it.")
-    approved: bool | None = Field(default=None, description="It passed review (审核通过).")
-    approved_on: Date | None = Field(default=None, description="Date it was approved.")
-    approved_by: str | None = Field(default=None, description="Who approved it.")
-    items: Count | None = Field(default=None, description="How many, where a document is counted.")
+    filed_on: Date | None = Field(default=None, description="文件上报日期(如 2023-09-20)。Date it was filed (提交/报送).")
+    filed_by: str | None = Field(default=None, description="文件上报人。Who filed it.")
+    received_on: Date | None = Field(default=None, description="文件接收日期(如 2023-09-20)。Date it was received (接收/备案).")
+    received_by: str | None = Field(default=None, description="文件接收人。Who received it.")
+    approved: bool | None = Field(default=None, description="文件是否审核通过。It passed review (审核通过).")
+    approved_on: Date | None = Field(default=None, description="文件审核日期(如 2023-09-20)。Date it was approved.")
+    approved_by: str | None = Field(default=None, description="文件审核人。Who approved it.")
+    items: Count | None = Field(default=None, description="文件数量(个)。How many, where a document is counted.")
 
     @model_validator(mode="after")
     def _dates_agree(self) -> Document:
@@ -341,54 +371,54 @@ class Document(_Record):
 class Teacher(_Record):
     """A teacher's training record."""
 
-    id: str = Field(min_length=1, max_length=64)
-    name: str | None = None
+    id: str = Field(description="编号。Id.", min_length=1, max_length=64)
+    name: str | None = Field(default=None, description="名称。Name.")
     school_id: str | None = Field(
         default=None,
-        description="Id of the teacher's school (rules reach the school itself as `school.`).",
+        description="所在学校。Id of the teacher's school (rules reach the school itself as `school.`).",
     )
-    subject: str | None = None
-    workshop: str | None = Field(default=None, description="Name of the teacher's workshop (工作坊).")
+    subject: str | None = Field(default=None, description="任教学科。Subject.")
+    workshop: str | None = Field(default=None, description="所在工作坊。Name of the teacher's workshop (工作坊).")
     subject_group: str | None = Field(
-        default=None, description="Name of the teacher's subject group (学科组/教研组)."
+        default=None, description="所在学科组。Name of the teacher's subject group (学科组/教研组)."
     )
-    enrolled: bool | None = Field(default=None, description="Enrolled in this round (参训).")
-    hours: HoursRecord | None = None
-    points: list[PointRecord] | None = None
+    enrolled: bool | None = Field(default=None, description="是否参训。Enrolled in this round (参训).")
+    hours: HoursRecord | None = Field(default=None, description="学时。Hours.")
+    points: list[PointRecord] | None = Field(default=None, description="所选能力点。Chosen points.")
     lessons_uploaded: Count | None = Field(default=None, description="课堂实录课 uploaded.")
     lessons_reviewed: Count | None = Field(
-        default=None, description="Other teachers' lessons reviewed (评课)."
+        default=None, description="评课数(个)。Other teachers' lessons reviewed (评课)."
     )
     peer_reviews_given: Count | None = Field(
-        default=None, description="Colleagues' evidence peer-reviewed (互评)."
+        default=None, description="互评数(个)。Colleagues' evidence peer-reviewed (互评)."
     )
     result_cases: Count | None = Field(default=None, description="成果案例 handed in.")
-    peer_score: Score | None = None
-    school_score: Score | None = None
-    score: Score | None = Field(default=None, description="Final assessment score, 0–100.")
+    peer_score: Score | None = Field(default=None, description="互评成绩(0–100 分)。Peer-review score.")
+    school_score: Score | None = Field(default=None, description="学校评价成绩(0–100 分)。School-review score.")
+    score: Score | None = Field(default=None, description="考核成绩(0–100 分)。Final assessment score, 0–100.")
     grade: Grade | None = Field(
         default=None, description="考核结果 / 等级: 优秀 / 良好 / 合格 / 不合格."
     )
     assessed_on: Date | None = Field(
-        default=None, description="Date the teacher took assessment (参与考核)."
+        default=None, description="考核日期(如 2023-09-20)。Date the teacher took assessment (参与考核)."
     )
     declared_on: Date | None = Field(
-        default=None, description="Date the teacher declared for assessment (个人申报)."
+        default=None, description="能力点申报日期(如 2023-09-20)。Date the teacher declared for assessment (个人申报)."
     )
     peer_reviewed_on: Date | None = Field(
-        default=None, description="Date of the subject group's peer review (组内互评)."
+        default=None, description="互评完成日期(如 2023-09-20)。Date of the subject group's peer review (组内互评)."
     )
     school_reviewed_on: Date | None = Field(
-        default=None, description="Date of the school's evaluation (学校评价)."
+        default=None, description="学校评价日期(如 2023-09-20)。Date of the school's evaluation (学校评价)."
     )
     completed_on: Date | None = Field(
-        default=None, description="Date all training was completed."
+        default=None, description="完成日期(如 2023-09-20)。Date all training was completed."
     )
     documents: list[Document] | None = Field(
         default=None,
-        description="The teacher's own documents (学习计划, 个人研修总结, 研修档案, 任务清单 …).",
+        description="上报的文件。The teacher's own documents (学习计划, 个人研修总结, 研修档案, 任务清单 …).",
     )
-    attributes: Attributes = Field(default_factory=dict)
+    attributes: Attributes = Field(description="附加信息。Additional information.", default_factory=dict)
 
     _points_unique = field_validator("points")(
         lambda v: _unique(v, lambda p: p.code, ("能力点", "point"), "code")
@@ -398,12 +428,12 @@ class Teacher(_Record):
 class Member(_Record):
     """A member of a school team."""
 
-    name: str | None = None
-    role: str | None = Field(default=None, description="e.g. 校长, 教务主任, 信息技术负责人")
-    leader: bool = False
-    training_hours: Hours | None = None
-    training_days: Hours | None = None
-    online_hours: Hours | None = None
+    name: str | None = Field(default=None, description="成员姓名。Name.")
+    role: str | None = Field(default=None, description="成员职务。e.g. 校长, 教务主任, 信息技术负责人")
+    leader: bool = Field(default=False, description="是否负责人(true 是 / false 否)。Whether the member leads the team.")
+    training_hours: Hours | None = Field(default=None, description="成员培训学时。Training hours.")
+    training_days: Hours | None = Field(default=None, description="成员培训天数。Training days.")
+    online_hours: Hours | None = Field(default=None, description="成员网络研修学时。Online hours.")
 
 
 class Team(_Record):
@@ -431,21 +461,21 @@ class Team(_Record):
 class Step(_Record):
     """A dated step of a plan's schedule."""
 
-    name: str = Field(min_length=1)
-    start: Date | None = None
-    end: Date | None = None
-    done_on: Date | None = None
+    name: str = Field(description="工作事项。Schedule step.", min_length=1)
+    start: Date | None = Field(default=None, description="事项开始日期(如 2023-09-20)。Step start date.")
+    end: Date | None = Field(default=None, description="事项结束日期(如 2023-09-20)。Step end date.")
+    done_on: Date | None = Field(default=None, description="事项完成日期(如 2023-09-20)。Step completion date.")
 
 
 class SubjectGroup(_Record):
     """A subject group (学科组, 教研组, a workshop's 研修小组): its members and documents."""
 
-    name: str = Field(min_length=1)
-    subject: str | None = None
+    name: str = Field(description="学科组名称。Subject group name.", min_length=1)
+    subject: str | None = Field(default=None, description="学科组学科。Subject group subject.")
     leader: str | None = Field(default=None, description="组长.")
-    members: list[str] | None = Field(default=None, description="Names or ids of its teachers.")
+    members: list[str] | None = Field(default=None, description="学科组成员。Names or ids of its teachers.")
     documents: list[Document] | None = Field(
-        default=None, description="The group's documents (专题研修计划, 过程性资料 …)."
+        default=None, description="学科组上报的文件。The group's documents (专题研修计划, 过程性资料 …)."
     )
 
 
@@ -456,19 +486,19 @@ class Workshop(_Record):
     two must agree.
     """
 
-    name: str = Field(min_length=1)
-    subject: str | None = Field(default=None, description="The subject the workshop is built on.")
-    size: Count | None = None
+    name: str = Field(description="工作坊名称。Workshop name.", min_length=1)
+    subject: str | None = Field(default=None, description="工作坊学科。The subject the workshop is built on.")
+    size: Count | None = Field(default=None, description="工作坊人数(人)。Workshop size.")
     leader: str | None = Field(default=None, description="坊主.")
-    administrators: list[str] | None = None
+    administrators: list[str] | None = Field(default=None, description="工作坊管理员。Workshop administrators.")
     tutors: list[str] | None = Field(default=None, description="辅导员.")
     core_teachers: list[str] | None = Field(default=None, description="骨干教师.")
-    members: list[str] | None = Field(default=None, description="Names or ids of its teachers.")
+    members: list[str] | None = Field(default=None, description="工作坊成员。Names or ids of its teachers.")
     groups: list[SubjectGroup] | None = Field(
-        default=None, description="Its subject groups (学科组/研修小组)."
+        default=None, description="工作坊学科组。Its subject groups (学科组/研修小组)."
     )
     documents: list[Document] | None = Field(
-        default=None, description="The workshop's documents (研修方案, 总结材料 …)."
+        default=None, description="工作坊上报的文件。The workshop's documents (研修方案, 总结材料 …)."
     )
 
     @model_validator(mode="after")
@@ -484,11 +514,11 @@ class Workshop(_Record):
 class Activity(_Record):
     """An activity a school holds (案例评选, 展示, 跨校教研 …), with the schools it was held with."""
 
-    name: str = Field(min_length=1)
-    type: str | None = Field(default=None, description="The kind of activity, where the name does not say.")
-    held_on: Date | None = None
+    name: str = Field(description="活动名称。Activity name.", min_length=1)
+    type: str | None = Field(default=None, description="活动类型。The kind of activity, where the name does not say.")
+    held_on: Date | None = Field(default=None, description="活动日期(如 2023-09-20)。Activity date.")
     partners: list[str] | None = Field(
-        default=None, description="The other schools taking part (结对/结队学校)."
+        default=None, description="活动合作方。The other schools taking part (结对/结队学校)."
     )
 
 
@@ -497,10 +527,10 @@ class Staff(_Record):
 
     total: Count | None = Field(default=None, description="专任教师 headcount.")
     establishment: Count | None = Field(default=None, description="编制内教职工.")
-    enrolled: Count | None = Field(default=None, description="Teachers taking part.")
-    by_age: dict[str, Count] | None = None
-    by_title: dict[str, Count] | None = None
-    by_degree: dict[str, Count] | None = None
+    enrolled: Count | None = Field(default=None, description="参训教师人数(人)。Teachers taking part.")
+    by_age: dict[str, Count] | None = Field(default=None, description="教师年龄结构(人)。Staff by age.")
+    by_title: dict[str, Count] | None = Field(default=None, description="教师职称结构(人)。Staff by title.")
+    by_degree: dict[str, Count] | None = Field(default=None, description="教师学历结构(人)。Staff by degree.")
 
 
 class Teams(_Record):
@@ -512,45 +542,45 @@ class Teams(_Record):
 class School(_Record):
     """A school: its plan (scope, teams, documents, schedule) and, once work starts, its teachers."""
 
-    id: str = Field(min_length=1, max_length=64)
-    name: str | None = None
+    id: str = Field(description="编号。Id.", min_length=1, max_length=64)
+    name: str | None = Field(default=None, description="名称。Name.")
     kind: str | None = Field(
         default=None, description="小学 / 初中 / 高中 / 幼儿园 / 职业学校 / 特殊教育学校 …"
     )
     environments: list[Environment] | None = Field(
-        default=None, description="IT environments the school has."
+        default=None, description="学校信息化环境。IT environments the school has."
     )
     point_scope: list[PointCode] | None = Field(
-        default=None, description="Points the school chose (微能力点范围)."
+        default=None, description="学校所选能力点。Points the school chose (微能力点范围)."
     )
-    teams: Teams | None = None
-    documents: list[Document] | None = None
-    schedule: list[Step] | None = None
-    staff: Staff | None = None
-    workshops: list[Workshop] | None = None
+    teams: Teams | None = Field(default=None, description="学校团队。The school's teams.")
+    documents: list[Document] | None = Field(default=None, description="上报的文件。Documents filed.")
+    schedule: list[Step] | None = Field(default=None, description="工作安排。Schedule.")
+    staff: Staff | None = Field(default=None, description="教师人数情况。Staff figures.")
+    workshops: list[Workshop] | None = Field(default=None, description="工作坊。Workshops.")
     subject_groups: list[SubjectGroup] | None = Field(
         default=None, description="学科(教研)组, with their members and documents."
     )
-    activities: list[Activity] | None = None
+    activities: list[Activity] | None = Field(default=None, description="研修活动。Activities.")
     partners: list[str] | None = Field(
-        default=None, description="Schools this school is paired with (结对/结队学校)."
+        default=None, description="合作单位。Schools this school is paired with (结对/结队学校)."
     )
-    provider: str | None = Field(default=None, description="The training provider (培训机构).")
+    provider: str | None = Field(default=None, description="承训机构。The training provider (培训机构).")
     review_applied_on: Date | None = Field(
-        default=None, description="Date the school applied for re-review (复评验收)."
+        default=None, description="复评申请日期(如 2023-09-20)。Date the school applied for re-review (复评验收)."
     )
     summary_filed_on: Date | None = Field(
-        default=None, description="Date the school's work summary was filed."
+        default=None, description="工作总结上报日期(如 2023-09-20)。Date the school's work summary was filed."
     )
     roster: str | None = Field(
-        default=None, description="Path of a roster file (CSV/XLSX/JSONL) with the teachers."
+        default=None, description="教师名册文件。Path of a roster file (CSV/XLSX/JSONL) with the teachers."
     )
     roster_points: str | None = Field(
         default=None,
-        description="Path of the roster's points file (one row per teacher × point), joined by id.",
+        description="能力点名册文件。Path of the roster's points file (one row per teacher × point), joined by id.",
     )
-    teachers: list[Teacher] | None = None
-    attributes: Attributes = Field(default_factory=dict)
+    teachers: list[Teacher] | None = Field(default=None, description="教师名单。Teachers.")
+    attributes: Attributes = Field(description="附加信息。Additional information.", default_factory=dict)
 
     _scope_unique = field_validator("point_scope")(
         lambda v: _unique(v, lambda c: c, ("能力点", "point"))
@@ -585,40 +615,40 @@ class SchoolCount(_Record):
 class Project(_Record):
     """A training provider's project (承训项目), as the Henan notice requires."""
 
-    id: str = Field(min_length=1, max_length=64)
-    name: str | None = None
-    provider: str | None = None
-    schools: Count | None = None
-    teachers: Count | None = None
-    management_members: Count | None = None
-    start: Date | None = None
-    end: Date | None = Field(default=None, description="Date training actually finished.")
-    extension_approved: bool | None = None
+    id: str = Field(description="编号。Id.", min_length=1, max_length=64)
+    name: str | None = Field(default=None, description="名称。Name.")
+    provider: str | None = Field(default=None, description="承训机构。Training provider.")
+    schools: Count | None = Field(default=None, description="项目学校数(所)。Number of schools.")
+    teachers: Count | None = Field(default=None, description="教师名单(人)。Teachers.")
+    management_members: Count | None = Field(default=None, description="管理团队成员人数(人)。Management-team members.")
+    start: Date | None = Field(default=None, description="开始日期(如 2023-09-20)。Start date.")
+    end: Date | None = Field(default=None, description="结束日期(如 2023-09-20)。Date training actually finished.")
+    extension_approved: bool | None = Field(default=None, description="是否获批延期。Whether an extension was approved.")
     bulletins: list[Date] | None = Field(
-        default=None, description="Dates work bulletins were filed."
+        default=None, description="工作简报。Dates work bulletins were filed."
     )
-    self_evaluation_report: Filing | None = None
-    course_resources: Filing | None = None
-    case_collection: Filing | None = None
-    selected: Count | None = Field(default=None, description="Teachers selected (遴选).")
-    enrolled: Count | None = Field(default=None, description="Teachers who took part (参训).")
-    completed: Count | None = Field(default=None, description="Teachers who completed (结业).")
-    attended: Count | None = Field(default=None, description="Teachers who attended (出勤).")
-    school_counts: list[SchoolCount] | None = None
-    registered: Count | None = Field(default=None, description="Trainees registered (注册).")
-    reported: Count | None = Field(default=None, description="Trainees who arrived (报到).")
+    self_evaluation_report: Filing | None = Field(default=None, description="绩效自评报告。Self-evaluation report.")
+    course_resources: Filing | None = Field(default=None, description="精品课程资源。Course resources.")
+    case_collection: Filing | None = Field(default=None, description="教师成长研究案例集。Case collection.")
+    selected: Count | None = Field(default=None, description="遴选人数(人)。Teachers selected (遴选).")
+    enrolled: Count | None = Field(default=None, description="是否参训(个)。Teachers who took part (参训).")
+    completed: Count | None = Field(default=None, description="结业人数(人)。Teachers who completed (结业).")
+    attended: Count | None = Field(default=None, description="出勤人数(人)。Teachers who attended (出勤).")
+    school_counts: list[SchoolCount] | None = Field(default=None, description="分校名单。Per-school figures.")
+    registered: Count | None = Field(default=None, description="注册人数(人)。Trainees registered (注册).")
+    reported: Count | None = Field(default=None, description="报到人数(人)。Trainees who arrived (报到).")
     assessed_before: Count | None = Field(
-        default=None, description="Trainees whose ability was assessed before training."
+        default=None, description="训前测评人数(人)。Trainees whose ability was assessed before training."
     )
     assessed_after: Count | None = Field(
-        default=None, description="Trainees whose ability was assessed after training."
+        default=None, description="训后测评人数(人)。Trainees whose ability was assessed after training."
     )
     chief_expert: str | None = Field(default=None, description="首席专家.")
-    experts: list[str] | None = Field(default=None, description="The project's expert team.")
+    experts: list[str] | None = Field(default=None, description="专家团队。The project's expert team.")
     documents: list[Document] | None = Field(
-        default=None, description="The provider's documents (需求调研报告, 培训方案, 应急预案 …)."
+        default=None, description="上报的文件。The provider's documents (需求调研报告, 培训方案, 应急预案 …)."
     )
-    attributes: Attributes = Field(default_factory=dict)
+    attributes: Attributes = Field(description="附加信息。Additional information.", default_factory=dict)
 
 
 # -- Regions: a county, city or province with its schools --------------------------------------

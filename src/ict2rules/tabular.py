@@ -44,7 +44,7 @@ from typing import IO, Any, Literal
 from .catalog import CATALOG
 from .errors import InputError, Problem, did_you_mean, unwrap_optional
 from .paths import field_types
-from .records import EvidenceItem, PointRecord, Teacher
+from .records import EvidenceItem, PointRecord, Teacher, date_from_text
 from .textio import SAMPLE_BYTES, detect_encoding, encoding_name
 
 __all__ = [
@@ -728,11 +728,6 @@ _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _UNITS = re.compile(r"(?:学时|小时|课时|分钟|分|个|次|节|篇|份|h|hours?|pts?)$")
 _AUTO_NUMBER = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
-_DATE_TEXT = re.compile(
-    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ t]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-)
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "✔", "参训", "已参训", "t"}
 _FALSE = {"否", "false", "no", "n", "0", "×", "✗", "✘", "未参训", "不参训", "f"}
 _POINT_ITEMS = re.compile(r"[;,、|/\n\r]+")
@@ -815,16 +810,16 @@ def _date(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = _header_text(value)  # 20230920 typed as a number
     else:
-        text = _text(value).casefold()
-    m = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
-    if not m:
-        raise _Bad(f"不是日期:{str(value).strip()!r}(应如 2023-09-20)",
-                   f"not a date: {str(value).strip()!r} (write it like 2023-09-20)")
+        text = str(value)
     try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        found = date_from_text(text)  # the parse a YAML plan's dates go through too
     except ValueError:
         raise _Bad(f"日期不存在:{str(value).strip()!r}",
                    f"no such date: {str(value).strip()!r}") from None
+    if found is None:
+        raise _Bad(f"不是日期:{str(value).strip()!r}(应如 2023-09-20)",
+                   f"not a date: {str(value).strip()!r} (write it like 2023-09-20)")
+    return found.isoformat()
 
 
 def _document_date(value: Any) -> str | None:

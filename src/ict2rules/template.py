@@ -407,9 +407,13 @@ def _teacher_path(path: str) -> str | None:
 
 
 def _validators(tp: Any) -> set[Any]:
+    """The validators and bounds of an alias: a score (0–100) is not hours (0–10 000), though
+    both are numbers checked by the same functions."""
     out: set[Any] = set()
     while typing.get_origin(tp) is typing.Annotated:
-        out |= {getattr(m, "func", None) for m in typing.get_args(tp)[1:]} - {None}
+        for m in typing.get_args(tp)[1:]:
+            out |= {getattr(m, "func", None)} - {None}
+            out |= {c for c in getattr(m, "metadata", ()) if type(c).__name__ in ("Ge", "Le", "Gt", "Lt")}
         tp = typing.get_args(tp)[0]
     return out
 
@@ -433,6 +437,8 @@ def kind_words(f: Field) -> tuple[str, str]:
         tp = _strip_optional(typing.get_args(_bare(tp))[0])
     for known, zh, en in _TYPES:
         if _same(tp, known):
+            if known is Hours and f.name.endswith("_days"):  # days are counted as hours are
+                zh, en = "天数", "days"
             return (f"若干项:{zh}", f"a list: {en}") if listed else (zh, en)
     if tp in (float, int) or _bare(tp) in (float, int):
         return "数字", "number"

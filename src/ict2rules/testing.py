@@ -1070,6 +1070,8 @@ def _fix_rate(a: Any, s: Subject, ctx: Context, t: _Target, want: bool, b: _Buil
             raise b.fail("a rate with bounds 0 and 1 cannot be missed")
         k = max(0, min(n, k))
     for i, (sub, ictx, it) in enumerate(items):
+        if a.among is not None:  # every item in the denominator: the share is k of n
+            fix(a.among, sub, ictx, it, True, b)
         fix(a.where, sub, ictx, it, i < k, b)
 
 

@@ -123,6 +123,7 @@ def mentions_teachers(value: Any) -> bool:
 class RateArgs(Bounds):
     over: str
     where: CheckSpec  # type: ignore[name-defined]  # noqa: F821
+    among: CheckSpec | None = None  # type: ignore[name-defined]  # noqa: F821
 
 
 @register(
@@ -132,10 +133,14 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     """What it does: over the items of ``over`` (``teachers`` of a school, ``teachers.points``
     for every point certification of a school, or any list field), counts those for which
     ``where`` passes, and compares the share with ``min``/``max`` (fractions: 1 is 100 %).
+    With ``among``, the share is over the items that pass ``among`` only (优秀率 among the
+    graded certifications): the others are neither counted nor in the denominator.
     Items whose condition lacks data count as not meeting it and are counted in
-    ``detail.missing`` — except where that would favour the subject: under a ``max`` cap, when
+    ``detail.missing`` (as are items for which ``among`` lacks data: they may belong to the
+    denominator) — except where that would favour the subject: under a ``max`` cap, when
     those items could carry the share over it, the rule is ``missing_data``, not a pass. An
-    empty group is ``not_applicable``.
+    empty group is ``not_applicable``; a group none of whose items passes ``among`` is
+    ``missing_data`` (there is nothing to take a share of: never a pass).
 
     Why: "各校培训合格率为100%", "各校微能力点认证优秀率不超过60%".
 
@@ -143,6 +148,12 @@ def rate(args: RateArgs, ctx: Context) -> Check:
 
         kind: rate
         args: {over: teachers, where: {kind: compare, args: {value: passed, op: "==", to: true}}, min: 1}
+
+    The excellence rate among the graded certifications (开原 KY-S-EXCELLENCE-RATE) adds
+    ``among: {kind: present, args: {fields: [grade]}}`` to ``over: teachers.points``,
+    ``where: {kind: compare, args: {value: grade, op: "==", to: 优秀}}``, ``max: 0.6``. There a
+    point whose grade is removed leaves the denominator: ``among`` is the one argument by which
+    an absent value may change a share, and only as the document's own reading says.
 
     A bound from an absent field (``min: {field: …}``) is ``missing_data``, never a pass.
     """
@@ -152,7 +163,16 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     cond = item_ctx.check(args.where)
     meets = verdict_of(cond)
     passes = passing_items(cond, meets)
+    among = None
+    if args.among is not None:
+        among_cond = item_ctx.check(args.among)
+        among_meets = verdict_of(among_cond)
+        among = (passing_items(among_cond, among_meets), among_meets)
     bounds = args.compile(ctx, pct=True)
+    # What an item lacking data lacks, said in words (等级, not "150 项的相关数据"): the fields
+    # the conditions read, as paths of the school's or the subject's record.
+    unsure_of = _item_fields(args.over, args.where, args.among)
+    kept_by = _item_fields(args.over, args.among) if args.among is not None else []
     # With constant bounds, the status of a group whose every item meets is known now.
     all_met = (
         _rate_status(1, 0, 1, bounds, bounds.fixed)
@@ -163,14 +183,23 @@ def rate(args: RateArgs, ctx: Context) -> Check:
     fixed = bounds.fixed if all_met is not None else None  # constant numbers: no test per group
 
     def start() -> list[Any]:
-        return [0, 0, 0]  # items, items meeting the condition, items lacking its data
+        # items in the denominator, of them meeting the condition, lacking its data; all items
+        return [0, 0, 0, 0]
 
     def add(tally: list[Any], items: list[Subject]) -> None:
+        tally[3] += len(items)
+        unsure = 0
+        if among is not None:
+            kept = among[0](items)
+            if len(kept) != len(items):  # items whose ``among`` lacks data may belong too
+                unsure = [among[1](i) for i in items].count(MISSING)
+            items = kept
         total, met = len(items), len(passes(items))
-        tally[0] += total
+        tally[0] += total + unsure
         tally[1] += met
         if met != total:
             tally[2] += [meets(i) for i in items].count(MISSING)
+        tally[2] += unsure
 
     def finish(tally: list[Any] | None, s: Subject) -> tuple[Status, Any]:
         got = fixed
@@ -182,9 +211,10 @@ def rate(args: RateArgs, ctx: Context) -> Check:
                 return FAIL, (got, None, 0, 0)
         if tally is None:
             return MISSING, (got, None, 0, 0)
-        total, met, unknown = tally
+        total, met, unknown, items = tally
         if not total:
-            return NA, (got, 0, 0, 0)
+            # no item at all, or none that ``among`` keeps: nothing to take a share of
+            return (MISSING if items else NA), (got, 0, 0, items)
         if met == total and all_met is not None:
             return all_met, (got, total, met, 0)
         return _rate_status(met, unknown, total, bounds, got), (got, total, met, unknown)
@@ -197,6 +227,8 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         if total is None:
             return missing(expected, *([] if bounds.absent(got) else [over]), *bounds.absent(got))
         if not total:
+            if st is MISSING:  # items, none in the denominator (``unknown`` holds how many there are)
+                return Outcome(MISSING, expected, None, {"missing": kept_by, "count": 0, "total": 0, "items": unknown})
             return Outcome(NA, expected, None, {"reason": "empty group", "total": 0})
         share = met / total
         detail = {
@@ -205,9 +237,51 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             "missing": unknown,
             "actual_text": fmt_percent(share),
         }
+        if unknown:
+            detail["missing_fields"] = unsure_of
         return Outcome(st, expected, round(share, 6), detail)
 
     return accumulated(Accumulator(args.over, start, add, _merge_counts, finish), get, explain)
+
+
+def _item_fields(over: str, *specs: Any) -> list[Phrase]:
+    """The fields the conditions on a group's items read, as their owner's paths
+    (``teachers.points`` reading ``grade`` → ``points.grade``, 能力点等级).
+
+    >>> where = {"kind": "compare", "args": {"value": "grade", "op": "==", "to": "优秀"}}
+    >>> [(p, p.zh) for p in _item_fields("teachers.points", where)]
+    [('points.grade', '能力点等级')]
+    """
+    prefix = {"teachers": "", "teachers.points": "points."}.get(over, f"{over}.")
+    paths: dict[str, None] = {}
+    for spec in specs:
+        if spec is not None:
+            _read_paths(spec.model_dump() if hasattr(spec, "model_dump") else spec, paths)
+    return [field(prefix + p if p != "." else over) for p in paths]
+
+
+# The arguments of a check that name a field it reads (diff.py's _PATH_ARGS, which this
+# module cannot import: diff reads rulesets, which import the kinds).
+_READS = ("value", "numerator", "denominator", "items", "over", "done", "whole", "parts", "fields", "documents")
+
+
+def _read_paths(spec: Any, into: dict[str, None]) -> None:
+    """Every field path a dumped check (and the checks inside it) reads, in order."""
+    if isinstance(spec, list):
+        for x in spec:
+            _read_paths(x, into)
+        return
+    if not isinstance(spec, dict):
+        return
+    args = spec.get("args") if "kind" in spec else None
+    if isinstance(args, dict):
+        for key in _READS:
+            v = args.get(key)
+            for p in v if isinstance(v, list) else [v]:
+                if isinstance(p, str) and not p.startswith("$"):
+                    into.setdefault(p)
+        for v in args.values():
+            _read_paths(v, into)
 
 
 def _merge_counts(a: list[Any], b: list[Any]) -> list[Any]:

@@ -33,6 +33,7 @@ from .. import __version__
 from ..errors import printable
 from ..evaluator import Finding
 from ..kinds.base import Status
+from ..labels import verdict_word
 from ..report import Report, message, show
 from .registry import writer
 from .svg import Bar, columns, hbars
@@ -53,7 +54,7 @@ from .text import (
     teacher_groups,
     title_of,
 )
-from .xlsx import SchoolRow, _excellent_ids, school_rows
+from .xlsx import Measure, SchoolRow, _excellent_ids, measured_rules, pooled, school_rows
 
 if TYPE_CHECKING:
     from ..ruleset import Rule
@@ -85,6 +86,8 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr.total td,tr.total th{font-weight:bold;background:#f7f7f7}
 tr.region td,tr.region th{font-weight:bold;background:#fbfbf2}
 td.m{text-align:center}
+div.wide{overflow-x:auto}table.overview td,table.overview th{white-space:nowrap}
+table.overview th.measure{white-space:normal;font-weight:normal;font-size:.85em;min-width:6em;max-width:9em}
 .pass{color:#1a7f37}.fail{color:#c62828;font-weight:bold}.missing_data{color:#8e24aa}
 .pending{color:#0277bd}.not_applicable{color:#999}
 .verdict-ok{color:#1a7f37;font-weight:bold}.verdict-bad{color:#c62828;font-weight:bold}
@@ -113,7 +116,7 @@ WORDS = {
     "zh": {
         "overview": "各校汇总", "charts": "图表", "schools_h": "各校教师明细", "total": "合计",
         "region": "区县", "school_id": "学校编号", "school_name": "学校名称", "teachers": "教师",
-        "passed": "合格", "pending": "尚未到期", "failed": "未合格", "missing": "缺少数据",
+        **{k: verdict_word(k, "zh") for k in ("passed", "pending", "failed", "missing")},
         "pass_rate": "合格率", "excellent_rate": "优秀率", "school_ok": "学校要求",
         "met": "符合", "not_met": "未满足", "waiting": "尚未到期", "no_school": "(未填学校)",
         "chart_schools": "各校合格率(从低到高)",
@@ -135,12 +138,14 @@ WORDS = {
         "band": "等次", "count": "人数", "range": "学时", "rule": "要求", "share": "比例",
         "rate_ge": "≥ {v}", "rate_gt": "> {v}", "rate_lt": "< {v}", "rate_le": "≤ {v}",
         "bin": "{a}–<{b}", "sep": "、", "show_list": "列出 {n} 个对象",
+        "measures_note": "以学校要求为表头的各列是每校的比率或数量:✔ 符合,✘ 未达到,? 缺少数据(未填写),… 尚未到期,"
+                         "空白为不适用;合计与区县行为各校教师(或能力点)合并计算的比率。",
     },
     "en": {
         "overview": "Schools at a glance", "charts": "Charts", "schools_h": "Teachers by school",
         "total": "Total", "region": "Region", "school_id": "School id", "school_name": "School",
-        "teachers": "Teachers", "passed": "Passed", "pending": "Not yet due", "failed": "Failed",
-        "missing": "Data missing", "pass_rate": "Pass rate", "excellent_rate": "Excellence rate",
+        "teachers": "Teachers", **{k: verdict_word(k, "en", head=True) for k in ("passed", "pending", "failed", "missing")},
+        "pass_rate": "Pass rate", "excellent_rate": "Excellence rate",
         "school_ok": "School rules", "met": "met", "not_met": "not met", "waiting": "not yet due",
         "no_school": "(no school)",
         "chart_schools": "Pass rate per school (lowest first)",
@@ -163,6 +168,9 @@ WORDS = {
         "band": "band", "count": "teachers", "range": "hours", "rule": "requirement", "share": "share",
         "rate_ge": "≥ {v}", "rate_gt": "> {v}", "rate_lt": "< {v}", "rate_le": "≤ {v}",
         "bin": "{a}–<{b}", "sep": ", ", "show_list": "list {n} subjects",
+        "measures_note": "The columns headed by a school requirement give each school's rate or count: ✔ met, "
+                         "✘ not met, ? data missing, … not yet due, blank not applicable; the total and region "
+                         "rows pool the schools' teachers (or points).",
     },
 }
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)
@@ -248,7 +256,7 @@ def _summary(report: Report, s: dict[str, Any], t: dict[str, str], lang: str) ->
         (t["as_of"], _e(report.as_of.isoformat())),
         (t["teachers"], f"{t['checked']} {_num('teachers-checked', ts['checked'])} · "
                         f"{t['passed']} {_num('teachers-passed', ts['passed'])} · "
-                        f"{t['failed']} {_num('teachers-failed', ts['failed'])} · "
+                        f"{t['not_passed']} {_num('teachers-failed', ts['failed'])} · "
                         f"{t['pending']} {_num('teachers-pending', ts.get('pending', 0))}"),
         (t["pass_rate"], _num("pass-rate", pct(ts["pass_rate"]))),
     ]
@@ -297,6 +305,13 @@ class Tally:
     school_ok: bool | None = None  # a school's own rules (None: no school record)
     school_waiting: bool = False
     children: list[Tally] = field(default_factory=list)
+    measures: dict[str, Measure] = field(default_factory=dict)  # a school's rates and counts
+
+    def schools_under(self) -> list[Tally]:
+        """The schools this row counts (itself, for a school)."""
+        if self.level == "school":
+            return [self]
+        return [s for c in self.children for s in c.schools_under()]
 
     @property
     def teachers(self) -> int:
@@ -321,7 +336,8 @@ class Tally:
 def _school_tally(row: SchoolRow, region: str | None) -> Tally:
     checked = row.school_ok is not None
     return Tally("school", row.id, row.name, region, row.passed, row.pending, row.failed, row.missing,
-                 row.excellent, int(checked), int(bool(row.school_ok)), row.school_ok, row.school_waiting)
+                 row.excellent, int(checked), int(bool(row.school_ok)), row.school_ok, row.school_waiting,
+                 measures=row.measures)
 
 
 def overview(report: Report, regions: Mapping[str, str] | None = None) -> Tally:
@@ -371,7 +387,22 @@ def regions_of(records: Any) -> dict[str, str]:
     return out
 
 
-def _cells(row: Tally, w: dict[str, str], excellence: bool, ids: bool) -> str:
+def _measure(row: Tally, rule: Rule, w: dict[str, str]) -> tuple[str, str]:
+    """A school's figure for a rate or count rule (from its finding), and its class: the
+    status, and a rule that should (not must) be met by its severity. A region's or the
+    total's is the rate of their schools' items pooled, where that means something."""
+    if row.level != "school":
+        share = pooled(rule, [m for s in row.schools_under() if (m := s.measures.get(rule.id)) is not None])
+        return ("" if share is None else pct(share)), "n"
+    m = row.measures.get(rule.id)
+    if m is None or m.would_be is Status.NOT_APPLICABLE:
+        return "", "n"
+    shown = w["not_filled"] if m.value is None else pct(m.value) if rule.check.kind == "rate" else _int(int(m.value))
+    cls = f"n {m.status.value}" + (f" sev-{rule.severity}" if m.status is Status.FAIL and rule.severity != "error" else "")
+    return f"{shown} {MARKS[m.status]}", cls
+
+
+def _cells(row: Tally, w: dict[str, str], excellence: bool, ids: bool, measured: list[Rule] | None = None) -> str:
     own = ""
     if row.level == "school" and row.school_ok is not None:
         own = (f'<span class="pass">{_e(w["met"])}</span>' if row.school_ok else
@@ -392,26 +423,35 @@ def _cells(row: Tally, w: dict[str, str], excellence: bool, ids: bool) -> str:
         ident = f' id="overview-{col}"' if ids else ""
         text = values[col] if col == "school_ok" else _e(values[col])
         out.append(f'<td data-col="{col}"{cls}{ident}>{text}</td>')
+    for rule in measured or ():
+        text, cls = _measure(row, rule, w)
+        col = f"rule-{rule.id}"
+        ident = f' id="overview-{_e(col)}"' if ids else ""
+        out.append(f'<td data-col="{_e(col)}" class="{cls}"{ident}>{_e(text)}</td>')
     return "".join(out)
 
 
-def _overview(total: Tally, w: dict[str, str], excellence: bool) -> list[str]:
+def _overview(total: Tally, w: dict[str, str], excellence: bool, measured: list[Rule] | None = None,
+              lang: str = "zh") -> list[str]:
     schools = _schools_of(total)
     if not schools:
         return []
+    measured = measured or []
     regional = any(c.level == "region" for c in total.children)
     heads = ([w["region"]] if regional else []) + [w["school_id"], w["school_name"]] + [
         w[c] for c in OVERVIEW_COLS if c != "excellent_rate" or excellence]
-    out = ['<table class="overview"><thead><tr>' + "".join(f'<th scope="col">{_e(h)}</th>' for h in heads) + "</tr></thead><tbody>"]
+    ths = "".join(f'<th scope="col">{_e(h)}</th>' for h in heads) + "".join(
+        f'<th scope="col" class="measure" title="{_e(r.id)}">{_e(title_of(r, lang))}</th>' for r in measured)
+    out = ['<div class="wide"><table class="overview"><thead><tr>' + ths + "</tr></thead><tbody>"]
     lead = f'<th scope="row" colspan="{3 if regional else 2}">{_e(w["total"])}{_e(" · " + w["schools_n"].format(n=len(schools)))}</th>'
-    out.append(f'<tr class="total" id="overview-total">{lead}{_cells(total, w, excellence, True)}</tr>')
+    out.append(f'<tr class="total" id="overview-total">{lead}{_cells(total, w, excellence, True, measured)}</tr>')
     for child in total.children:
         rows = [child] if child.level == "school" else [child, *child.children]
         for row in rows:
             if row.level == "region":
                 head = (f'<th scope="row">{_e(row.name)}</th>'
                         f'<th colspan="2">{_e(w["schools_n"].format(n=len(row.children)))}</th>')
-                out.append(f'<tr class="region" data-region="{_e(row.id)}">{head}{_cells(row, w, excellence, False)}</tr>')
+                out.append(f'<tr class="region" data-region="{_e(row.id)}">{head}{_cells(row, w, excellence, False, measured)}</tr>')
                 continue
             sid = row.id or ""
             target = f"school-{sid}" if row.id else "teachers"  # the id of its teachers' <details>
@@ -419,8 +459,10 @@ def _overview(total: Tally, w: dict[str, str], excellence: bool) -> list[str]:
             link = f'<a href="#{_e(target)}">{_e(shown)}</a>' if row.teachers else _e(shown)
             region = f"<td>{_e(row.region or '')}</td>" if regional else ""
             name = _e(row.name or "")
-            out.append(f'<tr data-school="{_e(sid)}">{region}<td>{link}</td><td>{name}</td>{_cells(row, w, excellence, False)}</tr>')
-    out.append("</tbody></table>")
+            out.append(f'<tr data-school="{_e(sid)}">{region}<td>{link}</td><td>{name}</td>{_cells(row, w, excellence, False, measured)}</tr>')
+    out.append("</tbody></table></div>")
+    if measured:
+        out.append(f'<p class="note">{_e(w["measures_note"])}</p>')
     return out
 
 
@@ -604,9 +646,9 @@ def _mark(status: Status) -> str:
 
 
 def _verdict_cell(row: TeacherRow, t: dict[str, str]) -> str:
-    return (f'<td class="pass">{_e(t["passed"])}</td>' if row.passed else
-            f'<td class="pending">{_e(t["pending"])}</td>' if row.waiting else
-            f'<td class="fail">{_e(t["failed"])}</td>')
+    verdict = "pending" if row.waiting and not row.passed else row.verdict
+    css = {"passed": "pass", "pending": "pending", "failed": "fail", "missing": "missing_data"}[verdict]
+    return f'<td class="{css}">{_e(t[verdict])}</td>'
 
 
 def _details_open(sid: str, head: str, counts: str, school: str | None, open_: bool) -> str:
@@ -790,7 +832,8 @@ def write_html(report: Report, stream: IO[str], *, lang: str = "zh", full_up_to:
     total = overview(report, regions)
     excellence = bool(_excellent_ids(report))
     sections = {
-        "overview": _section("overview", w["overview"], _overview(total, w, excellence)) if _schools_of(total) else [],
+        "overview": _section("overview", w["overview"], _overview(total, w, excellence, measured_rules(report), lang))
+        if _schools_of(total) else [],
         "charts": _charts(report, view, total, w, lang),
         "schools": _schools(report, view, total, t, w, lang),
         "failures": _failures(report, view, t, w, lang),

@@ -59,7 +59,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
         _row(t["as_of"], report.as_of.isoformat()),
     ]
     if ts["checked"]:
-        rows.append(_row(t["teachers"], f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['failed']} {ts['failed']}" + (f" · {t['pending']} {ts['pending']}" if ts.get("pending") else "")))
+        rows.append(_row(t["teachers"], f"{t['checked']} {ts['checked']} · {t['passed']} {ts['passed']} · {t['not_passed']} {ts['failed']}" + (f" · {t['pending']} {ts['pending']}" if ts.get("pending") else "")))
         rows.append(_row(t["pass_rate"], pct(ts["pass_rate"])))
     for level, key in (("school", "schools"), ("project", "projects")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
@@ -94,7 +94,7 @@ def _group(group: TeacherGroup, report: Report, t: dict[str, str], lang: str) ->
         ref = row.subject
         who = f"{md(ref.name)}({md(ref.id)})" if ref.name else md(ref.id)
         marks = [MARKS[row.statuses.get(rid, Status.NOT_APPLICABLE)] for rid in group.columns]
-        out.append(_row(who, *marks, t["passed"] if row.passed else f"**{t['failed']}**"))
+        out.append(_row(who, *marks, t["passed"] if row.passed else f"**{t[row.verdict]}**"))
     out.append("")
     out += [f"{n}. `{rid}` {md(title_of(report.ruleset.rule(rid), lang))}" for n, rid in enumerate(group.columns, 1)]
     return [*out, "", f"<sub>{md(t['legend'])}</sub>", ""]

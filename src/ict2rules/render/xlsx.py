@@ -34,14 +34,17 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..evaluator import Finding
 from ..kinds.base import Status
-from ..labels import label, to_fill
+from ..labels import label, to_fill, verdict_word
 from ..report import Report, message, render, show
 from .registry import writer
 from .sources import document_line, source_line
+
+if TYPE_CHECKING:
+    from ..ruleset import Rule
 
 SHEETS = ("汇总", "问题清单", "学校要求", "说明")
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)
@@ -56,7 +59,7 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 T = {
     "zh": {
         "school_id": "学校编号", "school_name": "学校名称", "teachers": "教师人数",
-        "passed": "合格", "pending": "尚未到期", "failed": "未合格", "missing": "缺少数据",
+        **{k: verdict_word(k, "zh") for k in ("passed", "pending", "failed", "missing", "not_passed")},
         "pass_rate": "合格率", "excellent_rate": "优秀率", "school_ok": "学校要求",
         "top": "未达到人数最多的要求", "teacher_id": "教师编号", "teacher_name": "教师姓名",
         "severity": "级别", "status": "状态", "required": "要求", "found": "检查结果",
@@ -74,11 +77,14 @@ T = {
         "found_missing": "未填写:{fields}",
         "the_data": "所缺数据",
         "teachers_data": "{n}位教师的相关数据",
+        "items_data": "{n} 项的{fields}", "sep": "、",
         "people": "{n}人",
+        "total": "合计", "schools_n": "{n} 所学校", "not_filled": "未填写",
+        "schools_met": "{k}/{n} 所全部符合",
     },
     "en": {
         "school_id": "School id", "school_name": "School", "teachers": "Teachers",
-        "passed": "Passed", "pending": "Not yet due", "failed": "Failed", "missing": "Data missing",
+        **{k: verdict_word(k, "en", head=True) for k in ("passed", "pending", "failed", "missing", "not_passed")},
         "pass_rate": "Pass rate", "excellent_rate": "Excellence rate", "school_ok": "School rules",
         "top": "Requirements most often unmet", "teacher_id": "Teacher id",
         "teacher_name": "Teacher", "severity": "Severity", "status": "Status",
@@ -96,7 +102,10 @@ T = {
         "found_missing": "Not filled in: {fields}",
         "the_data": "the missing data",
         "teachers_data": "the data of {n} teachers",
+        "items_data": "{fields} of {n} items", "sep": ", ",
         "people": "{n}",
+        "total": "Total", "schools_n": "{n} schools", "not_filled": "not filled in",
+        "schools_met": "{k} of {n} all met",
     },
 }
 
@@ -105,7 +114,9 @@ HOW_TO = {
     "zh": [
         "汇总:每所学校一行。合格 + 尚未到期 + 未合格 + 缺少数据 = 教师人数。",
         "  未合格:至少一项必须达到的要求未达到;缺少数据:没有未达到的要求,但有必须的数据未填写;",
-        "  尚未到期:只差尚未到截止日期的事项;合格率 = 合格 ÷ 教师人数。",
+        "  尚未到期:只差尚未到截止日期的事项;合格率 = 合格 ÷ 教师人数。最后一行“合计”为全部学校之和。",
+        "  以学校要求为表头的各列(如“微能力点认证优秀率不超过60%”)是每校的比率或数量:绿色为符合,红色为未达到,",
+        "  黄色为应当达到而未达到,灰色为尚未到期;“未填写”为缺少数据,空白为不适用。",
         "问题清单:每位教师每项未满足的要求一行。用表头的筛选按钮选“教师编号”即得一位教师的修改清单,",
         "  选“要求”即得未达到这项要求的所有教师。红色为必须达到的要求,黄色为应当达到的要求,灰色为尚未到期。",
         "学校要求:学校(或培训项目)自身的各项要求,符合与否都列出。",
@@ -115,7 +126,10 @@ HOW_TO = {
     "en": [
         "汇总 (summary): one row per school. Passed + not yet due + failed + data missing = teachers.",
         "  Failed: some required rule not met; data missing: none failed but required data is blank;",
-        "  not yet due: only work whose due date is still ahead; pass rate = passed / teachers.",
+        "  not yet due: only work whose due date is still ahead; pass rate = passed / teachers. The last row,",
+        "  合计 (total), is over all schools. The columns headed by a school requirement (an excellence rate ≤ 60 %)",
+        "  give each school's rate or count: green met, red not met, amber should but not met, grey not yet due;",
+        "  'not filled in' is data missing, blank not applicable.",
         "问题清单 (to-do list): one row per teacher and requirement not met. Filter 'Teacher id' for",
         "  one teacher's list, 'Required' for every teacher missing it. Red: must; amber: should; grey: not yet due.",
         "学校要求 (school rules): every rule on the school (or training project) itself, met or not.",
@@ -157,10 +171,72 @@ class SchoolRow:
     school_ok: bool | None = None  # the school's own rules (None: no school record)
     school_waiting: bool = False
     unmet: Counter[str] = field(default_factory=Counter)  # rule id → teachers not meeting it
+    measures: dict[str, Measure] = field(default_factory=dict)  # rule id → the school's rate or count
 
     @property
     def teachers(self) -> int:
         return self.passed + self.pending + self.failed + self.missing
+
+
+#: The kinds of school rule whose finding carries a figure a bureau compares across schools.
+MEASURED_KINDS = ("rate", "count")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A school's figure for one rate or count rule, as its finding gives it (never computed
+    again here): the share or the count (None: data missing, or no item), the finding's status
+    (a pending one is judged as if due today: ``would_be``), and a rate's count and total.
+
+    >>> from ict2rules import evaluate
+    >>> r = evaluate("kaiyuan_2024", "examples/kaiyuan_2024/school_ok.yaml", as_of="2024-07-15")
+    >>> [(rid, m.value, m.status.value) for rid, m in school_rows(r)[0].measures.items()][-2:]
+    [('KY-S-EXCELLENCE-RATE', 0.388889, 'pass'), ('KY-S-BRIEFS', 3, 'pass')]
+    """
+
+    value: float | int | None
+    status: Status
+    would_be: Status
+    count: int | None = None
+    total: int | None = None
+
+    @classmethod
+    def of(cls, f: Finding) -> Measure:
+        o = f.outcome
+        detail = o.detail or {}
+        value = o.actual if isinstance(o.actual, (int, float)) and not isinstance(o.actual, bool) else None
+        would_be = Status(detail.get("would_be", f.status.value))
+        if would_be is Status.MISSING_DATA or would_be is Status.NOT_APPLICABLE:
+            value = None  # what was counted so far is not the figure
+        count, total = detail.get("count"), detail.get("total")
+        return cls(value, f.status, would_be, count if isinstance(count, int) else None,
+                   total if isinstance(total, int) else None)
+
+
+def measured_rules(report: Report) -> list[Rule]:
+    """The school rules that yield a figure (rate or count), in ruleset order: one 汇总
+    column (and one HTML overview column) each.
+
+    >>> from ict2rules import evaluate
+    >>> r = evaluate("kaiyuan_2024", "examples/kaiyuan_2024/school_ok.yaml", as_of="2024-07-15")
+    >>> [rule.id for rule in measured_rules(r)][-2:]
+    ['KY-S-EXCELLENCE-RATE', 'KY-S-BRIEFS']
+    """
+    return [r for r in report.ruleset.rules if r.level == "school" and r.check.kind in MEASURED_KINDS]
+
+
+def pooled(rule: Rule | None, measures: Sequence[Measure]) -> float | None:
+    """A rate over several schools: their items pooled (Σ count / Σ total, as the report's
+    summary gives it), for the rates of a school's teachers or their points; None otherwise
+    (a count summed over schools, a share of team members, says nothing about the whole).
+
+    >>> pooled(None, [])
+    """
+    if rule is None or rule.check.kind != "rate" or getattr(rule.check.args, "over", None) not in ("teachers", "teachers.points"):
+        return None
+    known = [m for m in measures if m.total and m.value is not None]
+    total = sum(m.total or 0 for m in known)
+    return round(sum(m.count or 0 for m in known) / total, 6) if total else None
 
 
 _FAIL_BIT, _MISSING_BIT, _PENDING_BIT = 1, 2, 4
@@ -181,6 +257,7 @@ def school_rows(report: Report) -> list[SchoolRow]:
     schools: dict[str | None, SchoolRow] = {}
     flags: dict[tuple[str | None, str], int] = {}
     unmet_schools: set[str] = set()  # a school rule that must be met failed or lacks data
+    measured = {r.id for r in measured_rules(report)}
 
     def row_of(sid: str | None) -> SchoolRow:  # made once a school (not once a finding)
         row = schools.get(sid)
@@ -195,6 +272,8 @@ def school_rows(report: Report) -> list[SchoolRow]:
             row.name = row.name or ref.name
             if f.compiled.is_error and f.status in _NOT_MET:
                 unmet_schools.add(ref.id)
+            if f.rule_id in measured:
+                row.measures[f.rule_id] = Measure.of(f)
             continue
         if ref.level != "teacher":
             continue
@@ -280,8 +359,11 @@ def problem(f: Finding, lang: str, derived: dict[str, str] | None = None) -> tup
     would_be = detail.get("would_be") if f.status is Status.PENDING else f.status.value
     if would_be == Status.MISSING_DATA.value:
         missing = detail.get("missing") or []
-        if isinstance(missing, int):  # a share of a school's teachers: how many lack the data
-            labels = [t["teachers_data"].format(n=missing)]
+        if isinstance(missing, int):  # a share of a school's items: how many lack which data
+            named = detail.get("missing_fields")
+            labels = ([t["items_data"].format(n=missing, fields=(t["sep"]).join(
+                dict.fromkeys(field_label(str(m), lang, derived) for m in named)))] if named
+                else [t["teachers_data"].format(n=missing)])
         else:
             missing = to_fill([missing] if isinstance(missing, str) else missing)
             labels = list(dict.fromkeys(field_label(str(m), lang, derived) for m in missing)) or [t["the_data"]]
@@ -438,6 +520,14 @@ class XlsxWriterSheet:
             if isinstance(kept, dict):
                 kept.pop(r - 1, None)
 
+    def append_styled(self, values: Sequence[Any], styles: Sequence[Style]) -> None:
+        """A row whose cells have fills of their own (a 汇总 row's figures): written by
+        ``append`` with the cells' formats combined once into a style of their own."""
+        key = "|".join(styles)
+        if key not in self._formats:
+            self._formats[key] = [self._formats[st][i] for i, st in enumerate(styles)]
+        self.append(values, key)
+
     def close(self) -> None:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
 
@@ -520,6 +610,13 @@ class OpenpyxlSheet:
         self.rows += 1
         ws.row_dimensions.pop(self.rows, None)  # written: not kept for every row
 
+    def append_styled(self, values: Sequence[Any], styles: Sequence[Style]) -> None:
+        """A row whose cells have fills of their own (see :meth:`XlsxWriterSheet.append_styled`)."""
+        key = "|".join(styles)
+        if key not in self._styles:
+            self._styles[key] = [self._styles[st][i] for i, st in enumerate(styles)]
+        self.append(values, key)
+
     def close(self) -> None:
         self.ws.auto_filter.ref = f"A1:{self.letter}{max(self.rows, 1)}"
 
@@ -540,7 +637,7 @@ def style_of(f: Finding) -> Style:
 # --------------------------------------------------------------------------- sheets
 
 
-def summary_columns(lang: str, excellence: bool) -> list[Column]:
+def summary_columns(lang: str, excellence: bool, measured: Sequence[Rule] = ()) -> list[Column]:
     t = T[lang]
     cols = [
         Column(t["school_id"], 14), Column(t["school_name"], 26, wrap=True),
@@ -550,11 +647,37 @@ def summary_columns(lang: str, excellence: bool) -> list[Column]:
     ]
     if excellence:
         cols.append(Column(t["excellent_rate"], 9, text=False, percent=True))
-    cols += [Column(t["school_ok"], 12), Column(t["top"], 60, wrap=True)]
+    cols.append(Column(t["school_ok"], 12))
+    # one column per school rule that yields a figure: its title heads it, the figure below
+    cols += [Column(str(getattr(r.title, lang)), 13, wrap=True, text=False, percent=r.check.kind == "rate")
+             for r in measured]
+    cols.append(Column(t["top"], 60, wrap=True))
     return cols
 
 
-def summary_values(row: SchoolRow, report: Report, lang: str, excellence: bool) -> tuple[list[Any], Style]:
+def measure_cell(m: Measure | None, severity: str, lang: str) -> tuple[Any, Style]:
+    """A school's figure for one rule as a 汇总 cell: the number, coloured by whether it meets
+    the rule (green, or red/amber by severity, grey when not yet due); 未填写 where data is
+    missing; blank where the rule does not apply (or the school was not checked by it).
+
+    >>> measure_cell(Measure(0.389, Status.PASS, Status.PASS, 7, 18), "error", "zh")
+    (0.389, 'ok')
+    >>> measure_cell(Measure(None, Status.MISSING_DATA, Status.MISSING_DATA), "error", "zh")
+    ('未填写', 'error')
+    """
+    if m is None or m.would_be is Status.NOT_APPLICABLE:
+        return None, ""
+    value: Any = T[lang]["not_filled"] if m.value is None else m.value
+    if m.status is Status.PENDING:
+        return value, "pending"
+    if m.status is Status.PASS:
+        return value, "ok"
+    return value, {"error": "error", "warning": "warning"}.get(severity, "")
+
+
+def summary_values(row: SchoolRow, report: Report, lang: str, excellence: bool,
+                   measured: Sequence[Rule] = ()) -> tuple[list[Any], Style, list[Style]]:
+    """A school's 汇总 row: its values, the row's fill and each cell's (a figure's own)."""
     t = T[lang]
     titles = {r.id: getattr(r.title, lang) for r in report.ruleset.rules}
     top = "\n".join(
@@ -568,10 +691,41 @@ def summary_values(row: SchoolRow, report: Report, lang: str, excellence: bool) 
     ]
     if excellence:
         values.append(rate(row.excellent, n))
-    own = "" if row.school_ok is None else t["met"] if row.school_ok else t["waiting"] if row.school_waiting else t["not_met"]
-    values += [own, top]
     style: Style = "error" if row.failed or row.missing or row.school_ok is False else "pending" if row.pending else "ok"
-    return values, style
+    own = "" if row.school_ok is None else t["met"] if row.school_ok else t["waiting"] if row.school_waiting else t["not_met"]
+    values.append(own)
+    styles: list[Style] = [style] * len(values)
+    for r in measured:
+        value, cell = measure_cell(row.measures.get(r.id), r.severity, lang)
+        values.append(value)
+        styles.append(cell)
+    values.append(top)
+    styles.append(style)
+    return values, style, styles
+
+
+def total_values(rows: Sequence[SchoolRow], lang: str, excellence: bool,
+                 measured: Sequence[Rule] = ()) -> list[Any]:
+    """The 合计 row under the schools: teachers, passed, not yet due, failed, data missing
+    over all of them, the pass rate over all teachers, and each rate of the schools' teachers
+    pooled (Σ count / Σ total) — the figures of the report's summary.
+
+    >>> total_values([SchoolRow("S1", passed=3, failed=1), SchoolRow("S2", passed=1)], "zh", False)
+    ['合计', '2 所学校', 5, 4, 0, 1, 0, 0.8, '', '']
+    """
+    t = T[lang]
+    sums = [sum(getattr(r, k) for r in rows) for k in ("passed", "pending", "failed", "missing")]
+    n = sum(sums)
+    schools = sum(1 for r in rows if r.id is not None)
+    values: list[Any] = [t["total"], t["schools_n"].format(n=schools), n, *sums, rate(sums[0], n)]
+    if excellence:
+        values.append(rate(sum(r.excellent for r in rows), n))
+    checked = [r.school_ok for r in rows if r.school_ok is not None]
+    values.append(t["schools_met"].format(k=sum(checked), n=len(checked)) if checked else "")
+    for r in measured:
+        values.append(pooled(r, [m for row in rows if (m := row.measures.get(r.id)) is not None]))
+    values.append("")
+    return values
 
 
 def problem_columns(lang: str) -> list[Column]:
@@ -655,9 +809,9 @@ def about_rows(report: Report, rows: list[SchoolRow], problems: int, lang: str) 
         ("结论" if zh else "Verdict", (T[lang]["met"] if report.passed else T[lang]["not_met"])),
         ("学校数" if zh else "Schools", sum(1 for r in rows if r.id is not None)),
         ("教师人数" if zh else "Teachers", ts["checked"]),
-        ("合格" if zh else "Passed", ts["passed"]),
-        ("尚未到期" if zh else "Not yet due", ts["pending"]),
-        ("未合格(含缺少数据)" if zh else "Failed (with data missing)", ts["failed"]),
+        (T[lang]["passed"], ts["passed"]),
+        (T[lang]["pending"], ts["pending"]),
+        (T[lang]["not_passed"], ts["failed"]),
         ("合格率" if zh else "Pass rate", ts["pass_rate"]),
         ("问题清单行数" if zh else "To-do rows", problems),
         ("未满足的必须要求" if zh else "Required rules not met", s["errors"]),
@@ -690,11 +844,18 @@ def write_xlsx(report: Report, stream: IO[bytes], *, lang: str = "zh",
     rows = school_rows(report)
     names = {r.id: r.name for r in rows}
     excellence = has_excellence(report)
+    measured = measured_rules(report)
 
-    summary = book.sheet(SHEETS[0], summary_columns(lang, excellence))
+    summary = book.sheet(SHEETS[0], summary_columns(lang, excellence, measured))
     for row in rows:
-        summary.append(*summary_values(row, report, lang, excellence))
-    summary.close()
+        values, style, styles = summary_values(row, report, lang, excellence, measured)
+        if styles == [style] * len(styles):
+            summary.append(values, style)
+        else:
+            summary.append_styled(values, styles)
+    summary.close()  # the filter covers the schools; the 合计 row below stays in place
+    if rows:
+        summary.append(total_values(rows, lang, excellence, measured), "head")
 
     problems = book.sheet(SHEETS[1], problem_columns(lang))
     for values, style in problem_rows(report, lang, names, only):
