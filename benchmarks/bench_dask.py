@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from distributed import Client, LocalCluster
 
     from ict2rules.dask import check_bag
-    from ict2rules.inputs import read_records
+    from ict2rules.input.files import read_records
     from ict2rules.kinds.base import Status
 
     tmp = Path(tempfile.mkdtemp())

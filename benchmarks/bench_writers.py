@@ -69,14 +69,14 @@ def child(case: str, folder: Path) -> dict[str, Any]:
     t1 = time.perf_counter()
     size = 0
     if case == "dumps":
-        from ict2rules.report import finding_dict
+        from ict2rules.report.report import finding_dict
 
         with open(out, "w", encoding="utf-8") as stream:
             for f in report.findings:
                 stream.write(json.dumps(finding_dict(f, report.ruleset), ensure_ascii=False) + "\n")
         size = out.stat().st_size
     elif case == "dumps-all":
-        from ict2rules.report import finding_dict
+        from ict2rules.report.report import finding_dict
 
         text = json.dumps([finding_dict(f, report.ruleset) for f in report.findings], ensure_ascii=False)
         size = len(text.encode("utf-8"))

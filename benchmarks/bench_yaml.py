@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from population import make_population
 
-from ict2rules import yamlsafe
+from ict2rules.input import yamlsafe
 
 
 def best(fn: Callable[[], Any], repeat: int) -> float:

@@ -147,9 +147,9 @@ def steps(n: int, schools_n: int, seed: int, repeat: int) -> None:
     from collections import defaultdict
 
     from ict2rules import load_ruleset
-    from ict2rules.evaluator import Evaluator
+    from ict2rules.evaluation.evaluator import Evaluator
+    from ict2rules.input.records import School, Teacher
     from ict2rules.kinds.base import Status, Subject
-    from ict2rules.records import School, Teacher
 
     schools, teachers = make_population(n, schools_n, seed)
     rs = load_ruleset("zeku_2023")
@@ -212,11 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from ict2rules import load_ruleset
-    from ict2rules.evaluator import Evaluator
-    from ict2rules.jsonlines import Lines
+    from ict2rules.evaluation.evaluator import Evaluator
+    from ict2rules.input.records import School, Teacher
     from ict2rules.kinds.base import Status, Subject
-    from ict2rules.records import School, Teacher
-    from ict2rules.report import message
+    from ict2rules.report.jsonlines import Lines
+    from ict2rules.report.report import message
 
     schools, teachers = make_population(args.teachers, args.schools, args.seed)
     n = len(teachers)

@@ -202,7 +202,7 @@ def checked_report(folder: Path, as_of: str = "2024-01-15") -> Any:
     roster.jsonl`` checks them (zeku_2023; by default after every deadline, so each unmet rule
     is a failure)."""
     from ict2rules import evaluate
-    from ict2rules.inputs import Records, join_schools, read_records
+    from ict2rules.input.files import Records, join_schools, read_records
 
     records = Records()
     for name in ("schools.yaml", "roster.jsonl"):

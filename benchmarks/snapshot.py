@@ -55,10 +55,10 @@ def record_teachers(out: Path, n: int, dates: tuple[str, ...]) -> None:
     from population import make_population
 
     from ict2rules import load_ruleset
-    from ict2rules.evaluator import Evaluator
+    from ict2rules.evaluation.evaluator import Evaluator
+    from ict2rules.input.records import School, Teacher
     from ict2rules.kinds.base import Subject
-    from ict2rules.records import School, Teacher
-    from ict2rules.report import finding_dict, jsonable
+    from ict2rules.report.report import finding_dict, jsonable
 
     schools, teachers = make_population(n, max(1, n // 200))
     rs = load_ruleset("zeku_2023")

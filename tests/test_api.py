@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import ict2rules
-from ict2rules.records import Teacher
-from ict2rules.report import render
+from ict2rules.input.records import Teacher
+from ict2rules.report.report import render
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zeku_2023" / "school_ok.yaml"
 
@@ -121,7 +121,7 @@ def test_ruleset_pickles_and_recompiles() -> None:
 def test_report_file_gets_ordinary_permissions(tmp_path: Path) -> None:
     import os
 
-    from ict2rules.output import atomic_write
+    from ict2rules.render.output import atomic_write
 
     target = tmp_path / "report.json"
     with atomic_write(target) as f:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ict2rules.authoring import scaffold
+from ict2rules.authoring.kit import scaffold
 from ict2rules.cli import main
 from ict2rules.errors import InputError
-from ict2rules.loader import bundled_path, load_ruleset
+from ict2rules.rules.loader import bundled_path, load_ruleset
 
 CASES = Path(__file__).parent / "cases"
 
@@ -123,7 +123,7 @@ def test_test_reports_an_unreadable_case_file(tmp_path: Path) -> None:
 
 def test_new_minimal_writes_a_standalone_ruleset_with_the_common_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from ict2rules import evaluate
-    from ict2rules.authoring import lint
+    from ict2rules.authoring.kit import lint
 
     assert main(["new", "my_province_2024", "--minimal", "-o", str(tmp_path)]) == 0
     path = tmp_path / "my_province_2024.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ict2rules import bundled_names, load_ruleset
-from ict2rules.cases import load_cases, run_file
+from ict2rules.authoring.cases import load_cases, run_file
 
 CASES = Path(__file__).parent / "cases"
 FILES = sorted(CASES.rglob("*.yaml"))

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ict2rules.authoring.schemas import SCHEMAS
 from ict2rules.cli import COMMANDS, build_parser, main
 from ict2rules.cli.explain import bash_script, example_from_kind, type_text
 from ict2rules.kinds import KINDS
-from ict2rules.loader import load_ruleset
 from ict2rules.render import BINARY, formats
-from ict2rules.schemas import SCHEMAS
+from ict2rules.rules.loader import load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "examples" / "zeku_2023" / "school_ok.yaml")

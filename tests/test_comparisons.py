@@ -14,13 +14,13 @@ import pytest
 from pydantic import TypeAdapter
 
 from ict2rules import evaluate, load_ruleset
-from ict2rules.compiler import _root
-from ict2rules.evaluator import Evaluator
+from ict2rules.evaluation.evaluator import Evaluator
+from ict2rules.input.paths import is_collection, true_when_present
+from ict2rules.input.records import HoursRecord, Teacher
 from ict2rules.kinds.base import Comparison, Env, Read, Status, Subject, passes_of
 from ict2rules.kinds.comparisons import fuse
-from ict2rules.paths import is_collection, true_when_present
-from ict2rules.records import HoursRecord, Teacher
-from ict2rules.ruleset import CheckSpec
+from ict2rules.rules.compiler import _root
+from ict2rules.rules.ruleset import CheckSpec
 
 ZEKU = load_ruleset("zeku_2023")
 AS_OF = "2024-01-15"

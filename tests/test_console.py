@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ict2rules.output import _FALLBACK, ERRORS, console_safe
+from ict2rules.render.output import _FALLBACK, ERRORS, console_safe
 
 ROOT = Path(__file__).resolve().parent.parent
 OK = ROOT / "examples/zeku_2023/school_ok.yaml"

@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 
 from ict2rules import load_ruleset
+from ict2rules.authoring.coverage import (
+    is_requirement,
+    ruleset_coverage,
+    sentence_coverage,
+)
 from ict2rules.cli import main
-from ict2rules.coverage import REASONS, is_requirement, ruleset_coverage, sentence_coverage
 from ict2rules.errors import InputError
+from ict2rules.rules.ruleset import REASONS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -16,8 +16,8 @@ import pytest
 from ict2rules import load_ruleset
 from ict2rules.cli import main
 from ict2rules.errors import InputError
-from ict2rules.inputs import read_records
-from ict2rules.stream import check_stream
+from ict2rules.evaluation.stream import check_stream
+from ict2rules.input.files import read_records
 
 db = pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("distributed")
@@ -107,9 +107,9 @@ def test_cli_dask_writes_the_local_bytes(client, files, tmp_path):
 
 
 def test_cli_dask_needs_a_streamed_roster_and_a_reachable_scheduler(tmp_path, capsys, files, monkeypatch):
-    import ict2rules.cluster
+    import ict2rules.evaluation.cluster
 
-    monkeypatch.setattr(ict2rules.cluster, "CONNECT_TIMEOUT", 1)
+    monkeypatch.setattr(ict2rules.evaluation.cluster, "CONNECT_TIMEOUT", 1)
     roster, _ = files
     school = tmp_path / "s.yaml"
     school.write_text("school: {id: S1}\n", encoding="utf-8")

@@ -1,4 +1,4 @@
-"""``ict2rules.diff`` and ``ict2rules diff``: parameters, rules, equivalent rules across regions."""
+"""``ict2rules.authoring.diff`` and ``ict2rules diff``: parameters, rules, equivalent rules across regions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ict2rules import bundled_names, load_ruleset
+from ict2rules.authoring.diff import diff_rulesets, requirement, signature
 from ict2rules.cli import main
-from ict2rules.diff import diff_rulesets, requirement, signature
 
 HEAD = """\
 id: {id}

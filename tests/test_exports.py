@@ -14,7 +14,7 @@ import yaml
 
 from ict2rules.cli import main
 from ict2rules.errors import InputError
-from ict2rules.tabular import iter_roster
+from ict2rules.input.tabular import iter_roster
 
 EXPORTS = Path(__file__).resolve().parent / "exports"
 CASES = yaml.safe_load((EXPORTS / "cases.yaml").read_text(encoding="utf-8"))["cases"]

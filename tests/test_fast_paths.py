@@ -21,13 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ict2rules
-import ict2rules.stream as stream
+import ict2rules.evaluation.stream as stream
 from ict2rules import evaluate, load_ruleset
 from ict2rules.errors import InputError
-from ict2rules.jsonlines import Lines, dump
+from ict2rules.input.tabular import _json_row_problems, _no_duplicates, _row_json
 from ict2rules.kinds.base import Status
-from ict2rules.report import finding_dict
-from ict2rules.tabular import _json_row_problems, _no_duplicates, _row_json
+from ict2rules.report.jsonlines import Lines, dump
+from ict2rules.report.report import finding_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2023-10-08"  # every status occurs
@@ -154,7 +154,7 @@ def test_each_command_is_registered_by_the_module_its_run_imports():
     for name, cmd in COMMANDS.items():
         if name != "completion":  # describes every command: all are imported for it
             assert cmd.configure.__module__ == f"ict2rules.cli.{MODULE_OF[name]}", name
-    code = "import sys; from ict2rules.cli import build_parser; build_parser(['check', '--help']); print('ict2rules.authoring' in sys.modules)"
+    code = "import sys; from ict2rules.cli import build_parser; build_parser(['check', '--help']); print('ict2rules.authoring.kit' in sys.modules)"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "False"
 
@@ -167,7 +167,7 @@ def test_check_offers_every_format_without_importing_the_writers():
 
 
 def test_evidence_keys_tell_types_apart():
-    from ict2rules.jsonlines import _evidence_key
+    from ict2rules.report.jsonlines import _evidence_key
 
     keys = [_evidence_key(v) for v in [(1,), (True,), (1.0,), (0.0,), (-0.0,), ("1",), ([1],), (None,),
                                        [1], (Status.PASS,), ("pass",), ((1, (2,)),), ((1, [2]),),
@@ -207,7 +207,7 @@ def _valid_as_documented(e) -> bool | None:
 def test_evidence_valid_is_its_documented_reading_for_every_combination():
     from itertools import product
 
-    from ict2rules.records import Evidence
+    from ict2rules.input.records import Evidence
 
     marks = (None, True, False)
     item_lists = [None, [], *([{"name": "a", "valid": v}] for v in marks),

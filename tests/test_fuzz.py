@@ -28,12 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ict2rules
-from ict2rules import records as rec
 from ict2rules.errors import InputError
-from ict2rules.inputs import read_records, records_from_data
-from ict2rules.loader import bundled_path, load_ruleset
+from ict2rules.input import records as rec
+from ict2rules.input.files import read_records, records_from_data
+from ict2rules.input.yamlsafe import load_file
 from ict2rules.render import write
-from ict2rules.yamlsafe import load_file
+from ict2rules.rules.loader import bundled_path, load_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 NIGHTLY_FACTOR = 50

@@ -24,9 +24,10 @@ import pytest
 import yaml
 
 import ict2rules
-from ict2rules import cli, output
+from ict2rules import cli
 from ict2rules.errors import InputError, Problem
-from ict2rules.inputs import read_records
+from ict2rules.input.files import read_records
+from ict2rules.render import output
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 MANIFEST: list[dict[str, Any]] = yaml.safe_load((HOSTILE / "MANIFEST.yaml").read_text("utf-8"))
@@ -270,7 +271,7 @@ def test_library_raises_only_input_error(entry: dict[str, Any], generated: Path)
     """The one documented exception, with structured problems, from every public entry."""
     _skip_unreadable(entry)
     path = _path(entry["file"], generated)
-    from ict2rules.cases import run_file
+    from ict2rules.authoring.cases import run_file
 
     if entry.get("command") == "validate":
         calls = [lambda: ict2rules.load_ruleset(path)]

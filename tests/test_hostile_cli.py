@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import ict2rules
 from ict2rules import cli
 from ict2rules.errors import InputError, Problem, printable
-from ict2rules.inputs import read_records, records_from_data
+from ict2rules.input.files import read_records, records_from_data
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "zeku_2023" / "school_ok.yaml"
@@ -302,7 +302,7 @@ def test_a_ruleset_rewritten_with_its_old_mtime_is_not_served_stale(tmp_path: Pa
 
 
 def test_a_rendered_message_is_bounded_whatever_the_template_and_names() -> None:
-    from ict2rules.report import MAX_MESSAGE_CHARS, MAX_VALUE_CHARS, render
+    from ict2rules.report.report import MAX_MESSAGE_CHARS, MAX_VALUE_CHARS, render
 
     report = ict2rules.evaluate(
         "zeku_2023", {"teacher": {"id": "T1", "name": "名" * 5000, "hours": {"online": 0}}}, as_of="2023-12-31"

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from ict2rules import evaluate
-from ict2rules.inputs import Records, read_records
+from ict2rules.evaluation.stream import attach_teachers
+from ict2rules.input.files import Records, read_records
 from ict2rules.kinds.base import Status
 from ict2rules.render import write
 from ict2rules.render.html import MAX_LISTED, OVERVIEW_COLS, overview
 from ict2rules.render.svg import BAR_PX, Bar, columns, fit, hbars, text_px
 from ict2rules.render.text import MARKS
 from ict2rules.render.xlsx import measured_rules, school_rows
-from ict2rules.stream import attach_teachers
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ict2rules import InputError
-from ict2rules.inputs import read_records
+from ict2rules.input.files import read_records
 
 
 def test_school_roster_is_read_from_beside_the_school_file(tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import ict2rules.output  # noqa: F401  (registers the console fallbacks)
-import ict2rules.parallel as parallel
+import ict2rules.evaluation.parallel as parallel
+import ict2rules.render.output  # noqa: F401  (registers the console fallbacks)
 from ict2rules import evaluate, load_ruleset
 from ict2rules.cli import main
-from ict2rules.inputs import Records, join_schools, read_records
+from ict2rules.input.files import Records, join_schools, read_records
 from ict2rules.render import formats, write
 from ict2rules.render.jsonl import Held, copy_lines
 

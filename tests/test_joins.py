@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from ict2rules import load_ruleset
 from ict2rules.cli import EXIT_NOTHING, main
 from ict2rules.errors import InputError
-from ict2rules.inputs import Records, join_schools, read_records
-from ict2rules.records import School, Teacher
-from ict2rules.yamlsafe import load_yaml_text
+from ict2rules.input.files import Records, join_schools, read_records
+from ict2rules.input.records import School, Teacher
+from ict2rules.input.yamlsafe import load_yaml_text
 
 RS = "zeku_2023"
 COMPLETE = "50,25"  # online, offline hours
@@ -223,7 +223,7 @@ def test_duplicate_ids_are_found_alike_streamed_and_in_memory(tmp_path_factory, 
     roster.write_text("".join(json.dumps({"id": i}) + "\n" for i in ids), encoding="utf-8")
     import io
 
-    from ict2rules.stream import check_stream
+    from ict2rules.evaluation.stream import check_stream
 
     records = read_records(roster, keep_going=True)
     buf = io.StringIO()
@@ -277,7 +277,7 @@ def test_records_refuse_lax_coercions(field, value):
 
 
 def read_records_from(data: dict) -> Records:
-    from ict2rules.inputs import records_from_data
+    from ict2rules.input.files import records_from_data
 
     return records_from_data(data)
 

@@ -840,7 +840,7 @@ def test_rate_bound_from_an_absent_field_is_missing_data(tmp_path: Path) -> None
 def test_a_finding_does_not_change_when_its_record_changes_afterwards() -> None:
     """Before: evaluate a teacher, set hours.online = 60, and the finding read 'pending ·
     outcome pass 60'."""
-    from ict2rules.evaluator import Evaluator
+    from ict2rules.evaluation.evaluator import Evaluator
 
     rs = load_ruleset("zeku_2023")
     ev = Evaluator(rs, as_of=dt.date(2023, 10, 8))
@@ -859,7 +859,7 @@ def test_a_finding_does_not_change_when_its_record_changes_afterwards() -> None:
 def test_a_gate_over_no_member_is_missing_data_not_a_vacuous_pass() -> None:
     """S12: a school with no teacher that applied for re-review does not pass the gate."""
     from ict2rules import evaluate
-    from ict2rules.inputs import records_from_data
+    from ict2rules.input.files import records_from_data
 
     data = {"school": {"id": "S1", "review_applied_on": "2023-09-25", "teachers": []}}
     report = evaluate("zeku_2023", records_from_data(data, "e.yaml", lambda _at: None), as_of="2024-01-05")

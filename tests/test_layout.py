@@ -122,5 +122,5 @@ def test_the_checker_sees_a_cycle() -> None:
 
 def test_the_graph_is_read_from_the_source() -> None:
     graph = import_graph()
-    assert "ict2rules.errors" in graph["ict2rules.compiler"]
-    assert "ict2rules.compiler" not in graph["ict2rules.kinds.base"]  # TYPE_CHECKING only
+    assert "ict2rules.errors" in graph["ict2rules.rules.compiler"]
+    assert "ict2rules.rules.compiler" not in graph["ict2rules.kinds.base"]  # TYPE_CHECKING only

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from ict2rules.authoring import LINT_CODES, LintFinding, band_problems, lint
+from ict2rules.authoring.kit import LINT_CODES, LintFinding, band_problems, lint
 from ict2rules.cli import main
 from ict2rules.kinds.bands import Band
-from ict2rules.loader import bundled_names, bundled_path
+from ict2rules.rules.loader import bundled_names, bundled_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [ROOT.parent / "shared" / "seeds", ROOT / "docs" / "sources"]
@@ -286,7 +286,7 @@ def test_an_exclusive_min_on_a_traditional_bu_shao_yu_is_caught(tmp_path: Path) 
 
 
 def test_an_inclusive_min_on_chao_guo_is_caught() -> None:
-    from ict2rules.wording import bound_problems
+    from ict2rules.authoring.wording import bound_problems
 
     assert [p.code for p in bound_problems("R", "超过30天", [("min", 30.0, False)])] == ["ICT180"]
     assert bound_problems("R", "超过30天", [("min", 30.0, True)]) == []

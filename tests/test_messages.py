@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from ict2rules import evaluate
-from ict2rules.evaluator import Finding
+from ict2rules.evaluation.evaluator import Finding
+from ict2rules.input.paths import computed_fields, is_model
+from ict2rules.input.records import Project, School, Teacher
 from ict2rules.labels import FIELDS, Phrase, field
-from ict2rules.loader import bundled_dir, load_ruleset
-from ict2rules.paths import computed_fields, is_model
-from ict2rules.records import Project, School, Teacher
 from ict2rules.render.text import LABELS, expected_actual
-from ict2rules.report import Report, message, show
+from ict2rules.report.report import Report, message, show
+from ict2rules.rules.loader import bundled_dir, load_ruleset
 from ict2rules.testing import (
     NotDerivable,
     boundary_pair,
@@ -382,8 +382,8 @@ def test_every_record_field_a_plan_fills_has_a_chinese_description_of_its_unit()
     a score is 0–100 分 (never 学时数), hours are 学时, a date shows its form."""
     import re
 
-    from ict2rules import records as R
-    from ict2rules.template import kind_words
+    from ict2rules.authoring.template import kind_words
+    from ict2rules.input import records as R
 
     cjk = re.compile(r"[\u4e00-\u9fff]")
     for model in (R.Teacher, R.HoursRecord, R.PointRecord, R.Member, R.School, R.Document, R.Step, R.Staff):
@@ -399,7 +399,7 @@ def test_every_record_field_a_plan_fills_has_a_chinese_description_of_its_unit()
 
 def _template_field(name: str, model: Any) -> Any:
     """The template's view of a record field (what its comment is made from)."""
-    from ict2rules.template import Field
+    from ict2rules.authoring.template import Field
 
     info = model.model_fields[name]
     return Field(path=name, name=name, annotation=info.annotation, owner=model, required=False)

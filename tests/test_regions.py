@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from ict2rules import evaluate, load_ruleset
 from ict2rules.cli import main
 from ict2rules.errors import InputError
-from ict2rules.inputs import read_records
-from ict2rules.records import Region, School
-from ict2rules.regions import county_of, group_by_county
+from ict2rules.evaluation.regions import county_of, group_by_county
+from ict2rules.input.files import read_records
+from ict2rules.input.records import Region, School
 
 SOURCE = {"section": "测试", "quote": "测试条款"}
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -18,9 +18,9 @@ import yaml
 from rich.cells import cell_len
 
 from ict2rules import evaluate
-from ict2rules.inputs import Records
+from ict2rules.input.files import Records
+from ict2rules.input.records import School, Teacher
 from ict2rules.kinds.base import Status
-from ict2rules.records import School, Teacher
 from ict2rules.render import formats, write
 from ict2rules.render.github import escape_data, escape_property
 from ict2rules.render.html import SUMMARY_IDS
@@ -28,7 +28,7 @@ from ict2rules.render.jsonl import summary_line
 from ict2rules.render.markdown import md
 from ict2rules.render.sarif import locate
 from ict2rules.render.text import progress, rate_summaries, teacher_groups
-from ict2rules.report import finding_dict
+from ict2rules.report.report import finding_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "zeku_2023" / "school_ok.yaml"

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 import ict2rules
 from ict2rules import Status, evaluate, load_ruleset
+from ict2rules.authoring.schemas import GENERATOR, committed, committed_generator
 from ict2rules.render import write
-from ict2rules.report import finding_dict
-from ict2rules.report_schema import ReportModel, report_schema
-from ict2rules.schemas import GENERATOR, committed, committed_generator
+from ict2rules.report.report import finding_dict
+from ict2rules.report.schema import ReportModel, report_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "examples" / "zeku_2023" / "school_bad.yaml"
@@ -171,7 +171,7 @@ def test_release_lets_the_teachers_go_and_changes_nothing_in_the_report():
     import gc
     import weakref
 
-    from ict2rules.inputs import read_records
+    from ict2rules.input.files import read_records
 
     path = ROOT / "examples/zeku_2023/school_bad.yaml"
     kept = evaluate("zeku_2023", read_records(path), as_of="2024-01-15")

@@ -16,9 +16,9 @@ import yaml
 from ict2rules import InputProblem, evaluate
 from ict2rules.cli import main
 from ict2rules.errors import Problem
-from ict2rules.inputs import Records, join_schools, read_records
+from ict2rules.input.files import Records, join_schools, read_records
 from ict2rules.render import BINARY, formats, write
-from ict2rules.report import problem_kind, rows_left_out
+from ict2rules.report.report import problem_kind, rows_left_out
 from test_text import GOOD  # a teacher meeting every zeku teacher rule
 
 AS_OF = "2023-10-08"

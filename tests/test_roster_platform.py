@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from ict2rules import evaluate
 from ict2rules.cli import main
 from ict2rules.errors import InputError
-from ict2rules.records import Evidence, HoursRecord, PointRecord, Teacher
-from ict2rules.tabular import iter_roster, read_roster
+from ict2rules.input.records import Evidence, HoursRecord, PointRecord, Teacher
+from ict2rules.input.tabular import iter_roster, read_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "examples" / "zeku_2023" / "school_ok.yaml"
@@ -303,7 +303,7 @@ def test_repeated_and_out_of_order_rows_and_formulas_without_values(tmp_path: Pa
 
 
 def test_many_empty_rows_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ict2rules.tabular as tabular
+    import ict2rules.input.tabular as tabular
 
     monkeypatch.setattr(tabular, "MAX_EMPTY_ROWS", 50)
     p = xlsx(tmp_path / "r.xlsx", {"Sheet": [["x"]]})

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
 from ict2rules import bundled_names, evaluate, load_ruleset
-from ict2rules.catalog import CATALOG
-from ict2rules.records import CERT_LEVELS, GRADES
-from ict2rules.tabular import read_roster, write_roster
+from ict2rules.input.catalog import CATALOG
+from ict2rules.input.records import CERT_LEVELS, GRADES
+from ict2rules.input.tabular import read_roster, write_roster
 from ict2rules.testing import (
     NotDerivable,
     evaluation_date,

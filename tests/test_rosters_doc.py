@@ -7,7 +7,12 @@ import json
 import re
 from pathlib import Path
 
-from ict2rules.tabular import _ITEM_PART_WORDS, _POINT_PART_WORDS, DEFAULT_COLUMNS, read_roster
+from ict2rules.input.tabular import (
+    _ITEM_PART_WORDS,
+    _POINT_PART_WORDS,
+    DEFAULT_COLUMNS,
+    read_roster,
+)
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "rosters.md").read_text(encoding="utf-8")
 

@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 
 from ict2rules import bundled_names, evaluate
-from ict2rules.loader import bundled_path
-from ict2rules.schemas import GENERATOR, SCHEMAS, committed, committed_generator, dumps
-from ict2rules.yamlsafe import load_file
+from ict2rules.authoring.schemas import GENERATOR, SCHEMAS, committed, committed_generator, dumps
+from ict2rules.input.yamlsafe import load_file
+from ict2rules.rules.loader import bundled_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,7 +28,7 @@ same_generator = pytest.mark.skipif(
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_committed_schema_is_current(name: str) -> None:
     assert committed(name) == dumps(SCHEMAS[name]()), (
-        f"schemas/{name}.schema.json is stale: run `python -m ict2rules.schemas` and commit"
+        f"schemas/{name}.schema.json is stale: run `python -m ict2rules.authoring.schemas` and commit"
     )
 
 
@@ -65,9 +65,9 @@ def test_report_matches_the_report_schema() -> None:
 
 @same_generator
 def test_kind_reference_page_is_current() -> None:
-    from ict2rules.kinddocs import kinds_markdown
+    from ict2rules.authoring.kinddocs import kinds_markdown
 
     page = (ROOT / "docs" / "kinds.md").read_text(encoding="utf-8")
     assert page == kinds_markdown(), (
-        "docs/kinds.md is stale: run `python -m ict2rules.kinddocs > docs/kinds.md`"
+        "docs/kinds.md is stale: run `python -m ict2rules.authoring.kinddocs > docs/kinds.md`"
     )

@@ -12,16 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-import ict2rules.stream as stream
+import ict2rules.evaluation.stream as stream
 from ict2rules import evaluate, load_ruleset
 from ict2rules.cli import main
 from ict2rules.errors import InputError
-from ict2rules.inputs import Records, join_schools, read_records
-from ict2rules.jsonlines import dump, dump_text
+from ict2rules.evaluation.stream import Lines, check_stream, streamable_inputs
+from ict2rules.input.files import Records, join_schools, read_records
 from ict2rules.kinds.base import Status
 from ict2rules.render import write
-from ict2rules.ruleset import CheckSpec
-from ict2rules.stream import Lines, check_stream, streamable_inputs
+from ict2rules.report.jsonlines import dump, dump_text
+from ict2rules.rules.ruleset import CheckSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2023-10-08"  # between the practice phase's end and the year's end: every status occurs
@@ -105,7 +105,7 @@ def test_school_rules_come_from_running_counts(rs, files):
 
 def test_lines_are_finding_dicts(rs, files):
     """Lines encodes each rule's fixed parts once; every line still equals the plain encoding."""
-    from ict2rules.report import finding_dict
+    from ict2rules.report.report import finding_dict
 
     report = evaluate(rs, str(files[0]), as_of=AS_OF)
     lines = Lines(rs)
@@ -158,7 +158,7 @@ def test_a_group_rule_nested_in_all_streams_like_in_memory(rs, files):
     rule = rs.rule("ZK-S-PASS-RATE")
     nested = TypeAdapter(CheckSpec).validate_python({"kind": "all", "args": {"checks": [rule.check.model_dump()]}})
     other = changed(rs, rules=[r if r is not rule else r.model_copy(update={"check": nested}) for r in rs.rules])
-    from ict2rules.evaluator import Evaluator
+    from ict2rules.evaluation.evaluator import Evaluator
 
     assert Evaluator(other).needs_members and not Evaluator(rs).needs_members
     got, mem = streamed(other, files), in_memory(other, files)
@@ -217,8 +217,8 @@ def test_a_gate_whose_action_reads_a_derived_value_keeps_its_blocking_teachers(r
     """The action is decided when the first teacher comes only when it reads the school's own
     fields; one that reads a derived value (computed after the teachers) is decided at the end:
     the blocking teachers are kept, in memory and streamed alike."""
-    from ict2rules.evaluator import Evaluator
-    from ict2rules.ruleset import Derived
+    from ict2rules.evaluation.evaluator import Evaluator
+    from ict2rules.rules.ruleset import Derived
 
     gate = rs.rule("ZK-S-REVIEW-GATE")
     value = Derived.model_validate({**rs.derived[0].model_dump(), "id": "applied", "level": "school",

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import Workbook
 
 from ict2rules.errors import InputError
-from ict2rules.records import Teacher
-from ict2rules.tabular import (
+from ict2rules.input.records import Teacher
+from ict2rules.input.tabular import (
     DEFAULT_COLUMNS,
     MAX_ROW_CHARS,
     RosterRow,
@@ -351,7 +351,7 @@ def test_default_columns_cover_both_languages() -> None:
 
 def test_default_columns_name_real_teacher_fields() -> None:
     """Catches drift between the default headers and records.Teacher."""
-    from ict2rules.records import HoursRecord
+    from ict2rules.input.records import HoursRecord
 
     for target in DEFAULT_COLUMNS.values():
         top, _, rest = target.partition(".")
@@ -574,7 +574,7 @@ def test_a_roster_problem_names_its_cell_as_excel_does(tmp_path: Path) -> None:
     import openpyxl
 
     from ict2rules.errors import InputError
-    from ict2rules.inputs import read_records
+    from ict2rules.input.files import read_records
 
     book = openpyxl.Workbook()
     sheet = book.active

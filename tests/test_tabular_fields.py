@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from ict2rules import tabular
-from ict2rules.paths import field_types
-from ict2rules.records import Date, EvidenceItem, Hours, PointRecord, Teacher
-from ict2rules.tabular import read_roster
+from ict2rules.input import tabular
+from ict2rules.input.paths import field_types
+from ict2rules.input.records import Date, EvidenceItem, Hours, PointRecord, Teacher
+from ict2rules.input.tabular import read_roster
 
 # a cell as a roster writes it, and the value read from it, for each declared type
 CELLS: dict[Any, tuple[str, Any]] = {

@@ -16,13 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from ict2rules import evaluate, load_ruleset
-from ict2rules.catalog import CATALOG
-from ict2rules.cli import main
-from ict2rules.inputs import read_records
-from ict2rules.loader import bundled_names
-from ict2rules.paths import computed_fields
-from ict2rules.records import MODELS
-from ict2rules.template import (
+from ict2rules.authoring.template import (
     COMPUTED_FROM,
     fields_read,
     plan_fields,
@@ -31,6 +25,12 @@ from ict2rules.template import (
     roster_columns,
     template_level,
 )
+from ict2rules.cli import main
+from ict2rules.input.catalog import CATALOG
+from ict2rules.input.files import read_records
+from ict2rules.input.paths import computed_fields
+from ict2rules.input.records import MODELS
+from ict2rules.rules.loader import bundled_names
 from ict2rules.testing import evaluation_date, records
 
 RULESETS = bundled_names()
@@ -202,7 +202,7 @@ def test_every_computed_field_says_what_it_is_made_of() -> None:
 
 
 def _models() -> list[type]:
-    import ict2rules.records as r
+    import ict2rules.input.records as r
 
     return [v for v in vars(r).values() if isinstance(v, type) and hasattr(v, "model_fields")]
 
@@ -373,7 +373,7 @@ def test_workbook_sheets_headers_validations_and_text_ids(tmp_path: Path) -> Non
     zp = load_workbook(zeku)["能力点"]
     assert '"优秀,良好,合格,不合格"' in {dv.formula1 for dv in zp.data_validations.dataValidation}
     # every header is one the reader maps back to the same field
-    from ict2rules.tabular import iter_roster
+    from ict2rules.input.tabular import iter_roster
 
     teachers.append(["T001", "张三", "S1"] + [None] * (len(theads) - 3))
     points.append(["T001", "A1"] + [None] * (len(pheads) - 2))

@@ -22,9 +22,9 @@ from rich.cells import cell_len
 from ict2rules import evaluate
 from ict2rules.cli import main
 from ict2rules.kinds.base import Status
-from ict2rules.progress import Phases, wanted
 from ict2rules.render import EXTENSIONS, formats, write
 from ict2rules.render.concise import concise_lines
+from ict2rules.render.progress import Phases, wanted
 from ict2rules.render.text import clip, wrap
 
 ROOT = Path(__file__).resolve().parents[1]

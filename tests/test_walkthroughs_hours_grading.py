@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ict2rules.authoring import lint
-from ict2rules.cases import run_file
-from ict2rules.loader import load_ruleset
+from ict2rules.authoring.cases import run_file
+from ict2rules.authoring.kit import lint
+from ict2rules.rules.loader import load_ruleset
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "new-document.md").read_text(encoding="utf-8")
 BLOCKS = dict(re.findall(r"<!-- walkthrough: (\S+) -->\n```yaml\n(.*?)```", DOC, re.S))

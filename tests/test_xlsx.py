@@ -20,11 +20,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ict2rules import cli, evaluate
-from ict2rules.inputs import Records, read_records
+from ict2rules.evaluation.stream import attach_teachers
+from ict2rules.input.files import Records, read_records
 from ict2rules.kinds.base import Status
-from ict2rules.output import safe_filename
+from ict2rules.render.output import safe_filename
 from ict2rules.render.xlsx import ENGINES, SHEETS, STYLES, measured_rules, school_rows, write_xlsx
-from ict2rules.stream import attach_teachers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ict2rules import yamlsafe
 from ict2rules.errors import InputError
-from ict2rules.yamlsafe import Limits, load_yaml_text
+from ict2rules.input import yamlsafe
+from ict2rules.input.yamlsafe import Limits, load_yaml_text
 
 # libyaml as installed; libyaml as if it had no nesting cap of its own (0.2.5: its composer
 # is then only given text whose events were read first when it could nest deeply); pure Python
@@ -205,8 +205,8 @@ def test_a_hand_written_plan_takes_the_dates_a_roster_takes(tmp_path) -> None:
     import pytest
 
     from ict2rules.errors import InputError
-    from ict2rules.inputs import read_records
-    from ict2rules.records import date_from_text
+    from ict2rules.input.files import read_records
+    from ict2rules.input.records import date_from_text
 
     forms = ["２０２３-０９-２５", "2023/9/25", "2023.9.25", "2023年9月25日", "２０２３年９月２５日", "20230925", "2023-09-25 08:30"]
     for form in forms:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ict2rules.errors import InputError
-from ict2rules.yamlsafe import (
+from ict2rules.input.yamlsafe import (
     Limits,
     load_file,
     load_json_text,
@@ -591,5 +591,5 @@ def test_permission_error_is_input_error(tmp_path: Path, monkeypatch: pytest.Mon
     def deny(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("ict2rules.yamlsafe.open", deny, raising=False)
+    monkeypatch.setattr("ict2rules.input.yamlsafe.open", deny, raising=False)
     assert "permission" in str(refused(load_file, path))

@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .errors import InputError, Problem
-    from .evaluator import Evaluator, Finding
-    from .inputs import Records, read_records
+    from .evaluation.evaluator import Evaluator, Finding
+    from .input.files import Records, read_records
     from .kinds.base import Status
-    from .loader import bundled_names, load_ruleset
-    from .report import InputProblem, Report
-    from .ruleset import Ruleset
+    from .report.report import InputProblem, Report
+    from .rules.loader import bundled_names, load_ruleset
+    from .rules.ruleset import Ruleset
 
 __version__ = "0.1.0"
 __all__ = [
@@ -44,23 +44,23 @@ __all__ = [
 # no pydantic model and reads no ruleset, so a command (``ict2rules --help``) or a program that
 # needs only part of the library does not pay for the rest (docs/performance.md#import-time).
 _LAZY = {
-    "Evaluator": "evaluator",
-    "Finding": "evaluator",
+    "Evaluator": "evaluation.evaluator",
+    "Finding": "evaluation.evaluator",
     "InputError": "errors",
-    "InputProblem": "report",
+    "InputProblem": "report.report",
     "Problem": "errors",
-    "Records": "inputs",
-    "Report": "report",
-    "Ruleset": "ruleset",
+    "Records": "input.files",
+    "Report": "report.report",
+    "Ruleset": "rules.ruleset",
     "Status": "kinds.base",
-    "bundled_names": "loader",
-    "load_ruleset": "loader",
-    "read_records": "inputs",
+    "bundled_names": "rules.loader",
+    "load_ruleset": "rules.loader",
+    "read_records": "input.files",
 }
 
 
 def __getattr__(name: str) -> Any:
-    """A public name (or a submodule, ``ict2rules.report``) imported when first read."""
+    """A public name (or a submodule, ``ict2rules.dask``) imported when first read."""
     import importlib
 
     module = _LAZY.get(name)
@@ -117,13 +117,13 @@ def evaluate(
     :class:`Records`, or a path to a YAML/JSON/CSV/XLSX/JSONL file. ``as_of`` (default today)
     decides what is still ``pending``. ``group_by_county`` puts schools given without a region
     into one region per county their records name (``attributes.county``, a roster's 所属区县
-    column; :func:`ict2rules.regions.group_by_county`) and checks the ruleset's region rules.
+    column; :func:`ict2rules.evaluation.regions.group_by_county`) and checks the ruleset's region rules.
     ``release=True`` lets each school's teachers go once the school is checked (its
     ``teachers`` becomes ``[]`` in ``data``; a region's schools keep theirs), so that a province's roster and its report are
     never both in memory: for a caller that reads the records only to check them, as
     ``ict2rules check`` does. The report is the same.
     ``jobs`` > 1 checks the schools in that many worker processes
-    (:func:`ict2rules.parallel.check_schools`): the same report.
+    (:func:`ict2rules.evaluation.parallel.check_schools`): the same report.
     ``lines`` (a binary file): every finding is written there as its JSON line in UTF-8 (``--format jsonl``'s, encoded
     in the workers), each followed by ``line_end``, instead of being kept, and
     ``report.findings`` stays empty.
@@ -134,13 +134,13 @@ def evaluate(
     """
     from pathlib import Path
 
-    from .evaluator import Evaluator
-    from .inputs import Records, parse_date, read_records, records_from_data
-    from .loader import load_ruleset
-    from .parallel import check_schools, tally
-    from .regions import group_by_county as group_by_county_
-    from .regions import regions_of
-    from .report import Report, input_problems
+    from .evaluation.evaluator import Evaluator
+    from .evaluation.parallel import check_schools, tally
+    from .evaluation.regions import group_by_county as group_by_county_
+    from .evaluation.regions import regions_of
+    from .input.files import Records, parse_date, read_records, records_from_data
+    from .report.report import Report, input_problems
+    from .rules.loader import load_ruleset
 
     rs = load_ruleset(ruleset)  # a Ruleset as it is; a name or path loaded; anything else refused
     as_of = parse_date(as_of)
@@ -155,7 +155,7 @@ def evaluate(
     findings: list[Finding] = []
     keep_found: Any = findings.extend
     if lines is not None:  # encoded as they come, never kept
-        from .jsonlines import Lines
+        from .report.jsonlines import Lines
 
         line = Lines(rs).line
 

@@ -1,9 +1,9 @@
 """Check a roster on a Dask cluster: partitions on the workers, one report, byte for byte.
 
 The same evaluator as everywhere else: each partition of rows is checked on a worker by a
-:class:`~ict2rules.stream.Checker` (compiled once per worker process), which returns its finding
-lines, its :class:`~ict2rules.evaluator.Summary` and each school's
-:class:`~ict2rules.evaluator.TeacherGroup` (the tallies of ``rate``/``count``/``gate``); the
+:class:`~ict2rules.evaluation.stream.Checker` (compiled once per worker process), which returns its finding
+lines, its :class:`~ict2rules.evaluation.evaluator.Summary` and each school's
+:class:`~ict2rules.evaluation.evaluator.TeacherGroup` (the tallies of ``rate``/``count``/``gate``); the
 client merges them in partition order and finishes each school once. The text is what
 ``ict2rules check ROSTER SCHOOLS -f jsonl`` writes for the same rows, byte for byte.
 
@@ -32,13 +32,13 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from .cluster import Work, _key, check_rows
 from .errors import InputError, Problem
-from .inputs import id_key, parse_date, unmatched_problem
+from .evaluation.cluster import Work, _key, check_rows
+from .evaluation.stream import Checker, rollup_lines, summary_line
+from .input.files import id_key, parse_date, unmatched_problem
+from .input.records import School
 from .kinds.base import Status
-from .records import School
-from .ruleset import Ruleset
-from .stream import Checker, rollup_lines, summary_line
+from .rules.ruleset import Ruleset
 
 
 def _check_partition(key: str, work: Work, number: int, elements: Iterable[Any]) -> Any:
@@ -72,7 +72,7 @@ def check_bag(
     """
     import dask
 
-    from .loader import load_ruleset
+    from .rules.loader import load_ruleset
 
     rs = load_ruleset(ruleset)
     day = parse_date(as_of) or dt.date.today()

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .catalog import CATALOG
 from .errors import printable
+from .input.catalog import CATALOG
 
 LANGS = ("zh", "en")
 

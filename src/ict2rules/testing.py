@@ -46,9 +46,21 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from .catalog import CATALOG
-from .compiler import LEVELS, Context, _root
-from .evaluator import Evaluator
+from .evaluation.evaluator import Evaluator
+from .evaluation.regions import regions_of
+from .input.catalog import CATALOG
+from .input.paths import _unwrap, computed_fields, is_model
+from .input.records import (
+    Evidence,
+    HoursRecord,
+    PointCode,
+    PointRecord,
+    Project,
+    RegionView,
+    School,
+    Teacher,
+    Team,
+)
 from .kinds.base import (
     FAIL,
     MISSING,
@@ -60,20 +72,8 @@ from .kinds.base import (
     Subject,
 )
 from .kinds.documents import matches
-from .paths import _unwrap, computed_fields, is_model
-from .records import (
-    Evidence,
-    HoursRecord,
-    PointCode,
-    PointRecord,
-    Project,
-    RegionView,
-    School,
-    Teacher,
-    Team,
-)
-from .regions import regions_of
-from .ruleset import Rule, Ruleset
+from .rules.compiler import LEVELS, Context, _root
+from .rules.ruleset import Rule, Ruleset
 
 __all__ = [
     "NotDerivable",

@@ -1,7 +1,7 @@
 """Laws of the engine on generated rulesets (not only the bundled ones).
 
 Each test builds small rulesets as YAML-shaped dicts, validates them as
-:class:`~ict2rules.ruleset.RulesetFile`, merges them with ``loader._merge`` and evaluates
+:class:`~ict2rules.rules.ruleset.RulesetFile`, merges them with ``loader._merge`` and evaluates
 records against them: threshold edges, ratio bounds, band partitions, the all/any/not algebra
 and missing data.
 """
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from prop_support import examples
 
 from ict2rules import evaluate
-from ict2rules.catalog import CATALOG
-from ict2rules.loader import _merge
-from ict2rules.ruleset import Ruleset, RulesetFile
+from ict2rules.input.catalog import CATALOG
+from ict2rules.rules.loader import _merge
+from ict2rules.rules.ruleset import Ruleset, RulesetFile
 
 SOURCE = {"section": "一", "quote": "生成的规则 generated rule"}
 AS_OF = dt.date(2030, 1, 1)

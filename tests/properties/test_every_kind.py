@@ -27,13 +27,13 @@ from pydantic import BaseModel
 
 from ict2rules import evaluate
 from ict2rules.errors import InputError
-from ict2rules.evaluator import Evaluator
+from ict2rules.evaluation.evaluator import Evaluator
+from ict2rules.evaluation.regions import regions_of
 from ict2rules.kinds import KINDS
 from ict2rules.kinds.base import Status, judge_of, verdict_of
 from ict2rules.kinds.numbers import Bounds
-from ict2rules.loader import _merge
-from ict2rules.regions import regions_of
-from ict2rules.ruleset import Ruleset, RulesetFile
+from ict2rules.rules.loader import _merge
+from ict2rules.rules.ruleset import Ruleset, RulesetFile
 from ict2rules.testing import NotDerivable, boundary_pair, near_miss_level
 
 SOURCE = {"section": "一", "quote": "生成的规则 generated rule"}
@@ -92,7 +92,7 @@ def example_ruleset(name: str) -> Ruleset:
 
 def _findings(rs: Ruleset, level: str, record: dict[str, Any]) -> tuple[Any, list[Any]]:
     ev = Evaluator(rs, as_of=AS_OF)
-    if level == "region":  # a region is checked with its schools (ict2rules.regions)
+    if level == "region":  # a region is checked with its schools (ict2rules.evaluation.regions)
         subject, found, _ = regions_of(ev, record)
         return subject, found
     subject, found = getattr(ev, level)(record)

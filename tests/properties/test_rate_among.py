@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from prop_support import examples
 
 from ict2rules import evaluate
-from ict2rules.loader import _merge
-from ict2rules.ruleset import Ruleset, RulesetFile
+from ict2rules.rules.loader import _merge
+from ict2rules.rules.ruleset import Ruleset, RulesetFile
 
 SOURCE = {"section": "一", "quote": "各校微能力点认证优秀率不超过60%"}
 EXCELLENT = {"kind": "compare", "args": {"value": "grade", "op": "==", "to": "优秀"}}

@@ -19,12 +19,20 @@ from hypothesis import strategies as st
 from prop_support import examples
 
 from ict2rules import evaluate
-from ict2rules.catalog import CATALOG
+from ict2rules.authoring.wording import (
+    EXCLUSIVE_MAX,
+    EXCLUSIVE_MIN,
+    INCLUSIVE_MAX,
+    INCLUSIVE_MIN,
+    numbers,
+    ruleset_wording_problems,
+)
 from ict2rules.errors import InputError
+from ict2rules.input.catalog import CATALOG
 from ict2rules.kinds.base import Status
-from ict2rules.loader import bundled_dir, load_ruleset
-from ict2rules.report import message
-from ict2rules.ruleset import Rule, Ruleset
+from ict2rules.report.report import message
+from ict2rules.rules.loader import bundled_dir, load_ruleset
+from ict2rules.rules.ruleset import Rule, Ruleset
 from ict2rules.testing import (
     NotDerivable,
     boundary_pair,
@@ -32,14 +40,6 @@ from ict2rules.testing import (
     near_miss_level,
     records,
     rules_of,
-)
-from ict2rules.wording import (
-    EXCLUSIVE_MAX,
-    EXCLUSIVE_MIN,
-    INCLUSIVE_MAX,
-    INCLUSIVE_MIN,
-    numbers,
-    ruleset_wording_problems,
 )
 
 FILES = sorted(bundled_dir().glob("*.yaml"))

@@ -18,7 +18,7 @@ from prop_support import examples
 
 from ict2rules import evaluate
 from ict2rules.kinds.base import Status
-from ict2rules.loader import bundled_names, load_ruleset
+from ict2rules.rules.loader import bundled_names, load_ruleset
 from ict2rules.testing import NotDerivable, boundary_pair, evaluation_date, near_miss_level
 
 FAILED = frozenset({Status.FAIL, Status.MISSING_DATA})

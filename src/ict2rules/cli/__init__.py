@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ict2rules: {problem}", file=sys.stderr)
         return EXIT_INPUT
     except BrokenPipeError:  # an OSError: before it. The reader went away (| head): quiet
-        from ..output import quiet_broken_pipe
+        from ..render.output import quiet_broken_pipe
 
         quiet_broken_pipe()
         return EXIT_OK
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     """Console-script entry point."""
-    from ..output import console_safe
+    from ..render.output import console_safe
 
     console_safe(sys.stdout, sys.stderr)  # a GBK, ascii or latin-1 console never crashes on a mark
     sys.exit(main())

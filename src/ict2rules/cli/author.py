@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..authoring import LINT_CODES, lint, scaffold, scaffold_minimal, summarise
-from ..cases import CaseResult, load_cases, run_file
+from ..authoring.cases import CaseResult, load_cases, run_file
+from ..authoring.kit import LINT_CODES, lint, scaffold, scaffold_minimal, summarise
 from ..errors import printable
-from ..loader import load_ruleset
-from ..yamlsafe import load_file
+from ..input.yamlsafe import load_file
+from ..rules.loader import load_ruleset
 from .base import EXIT_FAILED, EXIT_OK, command
 
 

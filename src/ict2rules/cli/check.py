@@ -12,16 +12,16 @@ from typing import Any
 
 from .. import evaluate
 from ..errors import InputError, Problem
-from ..inputs import distinct_files, parse_date, read_inputs
+from ..evaluation.parallel import default_jobs
+from ..input.files import distinct_files, parse_date, read_inputs
+from ..input.tabular import load_mapping
 from ..kinds.base import Status
-from ..loader import load_ruleset
-from ..output import emit
-from ..parallel import default_jobs
-from ..progress import Phases, wanted
+from ..render.output import emit
+from ..render.progress import Phases, wanted
 from ..render.registry import BINARY, EXTENSIONS
-from ..report import Report
-from ..ruleset import Ruleset
-from ..tabular import load_mapping
+from ..report.report import Report
+from ..rules.loader import load_ruleset
+from ..rules.ruleset import Ruleset
 from .base import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command, refuse_output_over_inputs
 
 
@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     # a roster streams row by row, in constant memory (one sheet of a workbook, and counties
     # grouped from the schools, are read in memory)
     if args.format == "jsonl" and not args.split_by and not args.sheet and not args.group_by_county:
-        from ..stream import streamable_inputs
+        from ..evaluation.stream import streamable_inputs
 
         if streamable_inputs(args.data):
             return run_streamed(args, ruleset, mapping)
@@ -262,7 +262,7 @@ class _Nothing(Exception):
 def run_streamed(args: argparse.Namespace, ruleset: Ruleset, mapping: dict[str, str] | None) -> int:
     """``ict2rules check --format jsonl`` over rosters: stream them (``stream.check_stream``)
     and return the exit code."""
-    from ..stream import check_stream
+    from ..evaluation.stream import check_stream
 
     def warn(text: str) -> None:
         zh, _, en = text.partition(" / ")  # the same line as in memory
@@ -283,7 +283,7 @@ def run_streamed(args: argparse.Namespace, ruleset: Ruleset, mapping: dict[str, 
     if getattr(args, "dask", None):
         options["dask"] = args.dask
     if args.output:
-        from ..output import atomic_write
+        from ..render.output import atomic_write
 
         try:
             with atomic_write(args.output) as out:

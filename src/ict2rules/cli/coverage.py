@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from ..coverage import ruleset_coverage
+from ..authoring.coverage import ruleset_coverage
 from ..errors import printable
-from ..loader import load_ruleset
-from ..yamlsafe import read_text
+from ..input.yamlsafe import read_text
+from ..rules.loader import load_ruleset
 from .base import EXIT_FAILED, EXIT_OK, command
 
 _MARK = {"encoded": "✔", "not_checked": "–", "unclassified": "✘", "other": " "}

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..diff import (
+from ..authoring.diff import (
     Equivalent,
     ParamChange,
     RuleChange,
@@ -27,9 +27,9 @@ from ..diff import (
     signature,
 )
 from ..errors import printable
-from ..loader import load_ruleset
-from ..report import show
-from ..ruleset import LoadedParameter, Rule, Ruleset, Source
+from ..report.report import show
+from ..rules.loader import load_ruleset
+from ..rules.ruleset import LoadedParameter, Rule, Ruleset, Source
 from .base import EXIT_FAILED, EXIT_OK, command
 
 LABELS = {

@@ -28,8 +28,8 @@ from rich.text import Text
 
 from ..errors import InputError, did_you_mean, printable, printable_data
 from ..kinds import KINDS
-from ..loader import bundled_names, load_ruleset
-from ..ruleset import Rule, Ruleset
+from ..rules.loader import bundled_names, load_ruleset
+from ..rules.ruleset import Rule, Ruleset
 from .base import EXIT_OK, command
 
 MAX_EXAMPLE_LINES = 30
@@ -116,7 +116,7 @@ def cases_dirs(explicit: str | None) -> list[Path]:
 
 def examples_from_cases(rs: Ruleset, rule: Rule, folders: list[Path]) -> dict[str, Example]:
     """The first passing and the first failing case of ``rule`` in the case files of ``rs``."""
-    from ..cases import load_cases
+    from ..authoring.cases import load_cases
 
     found: dict[str, Example] = {}
     for folder in folders:
@@ -434,7 +434,7 @@ def configure_schema(p: argparse.ArgumentParser) -> None:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from ..schemas import SCHEMAS, dumps
+    from ..authoring.schemas import SCHEMAS, dumps
 
     sys.stdout.write(dumps(SCHEMAS[args.name]()))
     return EXIT_OK

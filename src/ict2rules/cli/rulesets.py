@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import InputError, printable
-from ..loader import bundled_names, load_ruleset
+from ..rules.loader import bundled_names, load_ruleset
 from .base import EXIT_OK, command
 
 

@@ -7,7 +7,7 @@ import os
 import sys
 
 from ..errors import InputError
-from ..loader import bundled_names, load_ruleset
+from ..rules.loader import bundled_names, load_ruleset
 from .base import EXIT_INPUT, EXIT_OK, command
 
 

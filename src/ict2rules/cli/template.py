@@ -6,9 +6,9 @@ import argparse
 import io
 import sys
 
+from ..authoring.template import FORMATS, plan_yaml, write_roster_template, write_template
 from ..errors import InputError
-from ..loader import load_ruleset
-from ..template import FORMATS, plan_yaml, write_roster_template, write_template
+from ..rules.loader import load_ruleset
 from .base import EXIT_OK, command
 
 

@@ -9,7 +9,7 @@ from .base import Args, Check, Outcome, Status, Subject, judged, missing, regist
 from .numbers import bounds_text
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 
 class Band(Args):

@@ -1,7 +1,7 @@
 """What every rule kind shares: statuses, outcomes, the subject a check looks at, the registry.
 
 A kind is a small function registered by name. At compile time it receives its validated
-arguments and a :class:`~ict2rules.compiler.Context`, and returns a check made by
+arguments and a :class:`~ict2rules.rules.compiler.Context`, and returns a check made by
 :func:`judged`: one body ``judge(subject) -> (status, evidence)`` and a pure
 ``explain(status, evidence) -> Outcome``. Like a jsonschema keyword, it never raises for bad
 data: an absent value is ``missing_data``.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 
 class Status(str, Enum):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .base import DATA_ERRORS, Check, Comparison, Read, Status, Subject, Verdict
 
 if TYPE_CHECKING:
-    from ..compiler import CompiledRule
+    from ..rules.compiler import CompiledRule
 
 Together = Callable[[Subject], bool]
 # Rules tried together: one test that is True only when they all pass (None for a rule alone).

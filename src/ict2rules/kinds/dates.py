@@ -23,7 +23,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 from ..labels import Phrase, field
 

@@ -16,7 +16,7 @@ from .bands import Band, band_of, edges_of
 from .base import Args, Number, Status, Subject
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 Compute = Callable[[Subject], Any]
 

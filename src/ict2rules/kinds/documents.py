@@ -25,7 +25,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 from ..labels import Phrase, field, listing
 
@@ -85,7 +85,7 @@ def satisfies(required: str, doc: Any) -> bool:
     """Whether a filed document meets a required title: by its title, or by its ``type`` (a
     plan titled 《2023年秋季个人计划》 of type 学习计划 is a 学习计划).
 
-    >>> from ict2rules.records import Document
+    >>> from ict2rules.input.records import Document
     >>> satisfies("学习计划", Document(name="2023年秋季个人计划", type="学习计划"))
     True
     >>> satisfies("学习计划", Document(name="2023年秋季个人计划"))

@@ -21,7 +21,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 #: Grades from lowest to highest, as records hold them (``records.GRADES``).
 GRADE_ORDER = ["不合格", "合格", "良好", "优秀"]

@@ -41,7 +41,7 @@ from .comparisons import passing_items
 from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 
 class Accumulator(NamedTuple):
@@ -260,7 +260,7 @@ def _item_fields(over: str, *specs: Any) -> list[Phrase]:
     return [field(prefix + p if p != "." else over) for p in paths]
 
 
-# The arguments of a check that name a field it reads (diff.py's _PATH_ARGS, which this
+# The arguments of a check that name a field it reads (authoring/diff.py's _PATH_ARGS, which this
 # module cannot import: diff reads rulesets, which import the kinds).
 _READS = ("value", "numerator", "denominator", "items", "over", "done", "whole", "parts", "fields", "documents")
 

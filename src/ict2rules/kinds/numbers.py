@@ -6,9 +6,9 @@ import datetime as dt
 import operator
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..input.paths import is_collection, true_when_present
 from ..labels import Phrase, field, fmt_number, say
 from ..labels import unit as unit_in
-from ..paths import is_collection, true_when_present
 from .base import (
     FAIL,
     MISSING,
@@ -31,7 +31,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 _SIZED = (list, tuple, dict, set)
 

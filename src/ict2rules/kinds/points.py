@@ -6,9 +6,9 @@ import functools
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..catalog import CATALOG
+from ..input.catalog import CATALOG
+from ..input.records import PointRecord
 from ..labels import Phrase, field, listing
-from ..records import PointRecord
 from .base import (
     FAIL,
     MISSING,
@@ -26,7 +26,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CompileError
-from ..records import SchoolFigures
+from ..input.records import SchoolFigures
 from .base import (
     FAIL,
     MISSING,
@@ -25,7 +25,7 @@ from .base import (
 from .numbers import Bounds
 
 if TYPE_CHECKING:
-    from ..compiler import Context
+    from ..rules.compiler import Context
 
 
 class QuotaArgs(Bounds):

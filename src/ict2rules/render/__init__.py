@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from ..report import Report
+from ..report.report import Report
 from .registry import BINARY, EXTENSIONS, WRITERS, Writer, writer
 
 __all__ = ["BINARY", "EXTENSIONS", "WRITERS", "Writer", "formats", "write", "writer"]

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluator import SubjectRef
-from ..report import Report, message
+from ..evaluation.evaluator import SubjectRef
+from ..report.report import Report, message
 from .registry import writer
 from .text import LABELS, fix_order
 
@@ -34,10 +34,10 @@ SEVERITY = {"zh": {"error": "错误", "warning": "警告", "info": "提示"},
 
 
 def record_places(records: Any) -> Where:
-    """Where each teacher and school of ``records`` (:class:`ict2rules.inputs.Records`) was
+    """Where each teacher and school of ``records`` (:class:`ict2rules.input.files.Records`) was
     read: ``(file, line)`` — the line of its ``id`` in a record file, its row in a roster.
 
-    >>> from ict2rules.inputs import read_records
+    >>> from ict2rules.input.files import read_records
     >>> where = record_places(read_records("examples/zeku_2023/school_ok.yaml"))
     >>> where(SubjectRef("teacher", "ZK002", school="ZK-MYZX"))
     ('examples/zeku_2023/school_ok.yaml', 80)

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from ..errors import printable
 from ..kinds.base import Status
-from ..report import InputProblem, Report, message
+from ..report.report import InputProblem, Report, message
 from .problems import TITLE, counts_line, kind_label, plain_line
 from .problems import _lang as problem_lang
 from .registry import writer

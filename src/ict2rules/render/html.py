@@ -31,10 +31,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import printable
-from ..evaluator import Finding
+from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
 from ..labels import verdict_word
-from ..report import Report, message, show
+from ..report.report import Report, message, show
 from .registry import writer
 from .svg import Bar, columns, hbars
 from .text import (
@@ -57,7 +57,7 @@ from .text import (
 from .xlsx import Measure, SchoolRow, _excellent_ids, measured_rules, pooled, school_rows
 
 if TYPE_CHECKING:
-    from ..ruleset import Rule
+    from ..rules.ruleset import Rule
 
 #: The ids of the summary numbers; their text is the plain number (pass rate: "66.7%").
 SUMMARY_IDS = (
@@ -371,7 +371,7 @@ def regions_of(records: Any) -> dict[str, str]:
     """The region (county) of each school of ``records``, for the overview: the school's own
     ``attributes.county`` (a roster's 所属区县 column), else its teachers' most common one.
 
-    >>> from ict2rules.inputs import records_from_data
+    >>> from ict2rules.input.files import records_from_data
     >>> regions_of(records_from_data({"school": {"id": "S1", "teachers": [
     ...     {"id": "T1", "attributes": {"county": "泽库县"}}]}}))
     {'S1': '泽库县'}

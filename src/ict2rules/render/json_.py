@@ -3,7 +3,7 @@
 Written piece by piece, in bounded memory: the top of the object indented, then each item of
 ``input_problems``, ``findings`` and ``values`` on a line of its own (compact, as a ``jsonl``
 line), made and written one at a time (never the whole report as one dict, nor one string). It parses to exactly
-:meth:`~ict2rules.report.Report.to_dict`.
+:meth:`~ict2rules.report.report.Report.to_dict`.
 
 >>> import io, json
 >>> from ict2rules import evaluate
@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from ..report import Report, value_dict
+from ..report.report import Report, value_dict
 from .jsonl import Held
 from .registry import writer
 
@@ -48,7 +48,7 @@ def write_json(report: Report, stream: IO[str], *, encoded: Held | None = None, 
     body = json.dumps(head, ensure_ascii=False, indent=2)
     stream.write(body[: body.rindex("\n}")] + ",\n")
     _list(stream, "input_problems", (p.to_dict() for p in report.input_problems))
-    from ..jsonlines import Lines  # each rule's fixed parts encoded once (as jsonl's lines)
+    from ..report.jsonlines import Lines
 
     if encoded is not None and encoded.file.seek(0, 2):  # each line and its separator
         from .jsonl import copy_lines

@@ -1,7 +1,7 @@
 """``--format jsonl``: one finding per line, then one summary line — for big runs and pipes.
 
-Each finding line is exactly :func:`ict2rules.report.finding_dict` (the objects of the JSON
-report's ``findings``, encoded by ``stream.Lines``: each rule's fixed parts once), the same shape a streamed roster check writes (``stream.py``, which
+Each finding line is exactly :func:`ict2rules.report.report.finding_dict` (the objects of the JSON
+report's ``findings``, encoded by ``stream.Lines``: each rule's fixed parts once), the same shape a streamed roster check writes (``evaluation/stream.py``, which
 orders lines as it reads rows and adds per-school roll-up lines). The last line is the
 summary, marked ``"type": "summary"``. Before it, one ``"type": "input_problem"`` line per
 problem of the inputs (a row skipped, a row not joined to a school … — the items of the JSON
@@ -22,8 +22,8 @@ import contextlib
 import os
 from typing import IO, Any, NamedTuple
 
-from ..jsonlines import Lines, dump
-from ..report import REPORT_VERSION, Report
+from ..report.jsonlines import Lines, dump
+from ..report.report import REPORT_VERSION, Report
 from .problems import jsonl_item
 from .registry import writer
 

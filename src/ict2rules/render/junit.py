@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluator import Finding
+from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
-from ..report import Report, message
+from ..report.report import Report, message
 from .registry import writer
 from .sarif import locate
 from .text import LABELS, cite_line, due_of, said_values

@@ -7,7 +7,7 @@ short section after the summary, ``markdown`` a table, ``json`` the ``input_prob
 ``sarif`` tool notifications, ``github`` ``::warning`` annotations, ``xlsx`` a sheet 输入问题.
 
 >>> from ict2rules.errors import Problem
->>> from ict2rules.report import InputProblem
+>>> from ict2rules.report.report import InputProblem
 >>> p = InputProblem.of(Problem("r.csv", "学校 'X' 与给出的任何学校都不一致", "school 'X' matches no given school",
 ...                             line=4, field="school_id", code="unjoined"))
 >>> print(plain_line(p, "en"))
@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..report import INPUT_PROBLEM_KINDS, InputProblem, Report
+from ..report.report import INPUT_PROBLEM_KINDS, InputProblem, Report
 
 #: What each kind is called, per language.
 KIND_LABELS = {

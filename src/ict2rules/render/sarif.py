@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import InputError, printable_data
-from ..evaluator import Finding, SubjectRef
+from ..evaluation.evaluator import Finding, SubjectRef
 from ..kinds.base import Status
-from ..report import InputProblem, Report, message, show
+from ..report.report import InputProblem, Report, message, show
 from .problems import plain_line
 from .registry import writer
 from .text import LABELS, cite_line, said_values, title_of
@@ -33,7 +33,7 @@ Where = tuple[str | None, int | None]  # (file, line); either may be unknown
 
 def _index_file(path: str, marks: dict[tuple[str, str, str | None], Where]) -> None:
     """Record the line of every school, teacher and project written out in one record file."""
-    from ..yamlsafe import load_file
+    from ..input.yamlsafe import load_file
 
     try:
         data, where = load_file(path)
@@ -77,7 +77,7 @@ def locate(report: Report) -> Callable[[SubjectRef], Where]:
 
     >>> from ict2rules import evaluate
     >>> where = locate(evaluate("zeku_2023", "examples/zeku_2023/school_ok.yaml", as_of="2023-10-08"))
-    >>> from ict2rules.evaluator import SubjectRef
+    >>> from ict2rules.evaluation.evaluator import SubjectRef
     >>> where(SubjectRef("teacher", "ZK002", school="ZK-MYZX"))
     ('examples/zeku_2023/school_ok.yaml', 80)
     """

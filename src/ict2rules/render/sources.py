@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from ..errors import printable
 
 if TYPE_CHECKING:
-    from ..report import Report
-    from ..ruleset import Rule
+    from ..report.report import Report
+    from ..rules.ruleset import Rule
 
 
 def document_line(report: Report) -> str:

@@ -32,9 +32,9 @@ from __future__ import annotations
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluator import Finding
+from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
-from ..report import Report, show
+from ..report.report import Report, show
 from .registry import writer
 from .text import document_line, fix_order, show_value, source_line, wrap
 from .xlsx import derived_titles, problem, school_rows

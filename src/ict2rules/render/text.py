@@ -27,15 +27,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import printable
-from ..evaluator import Finding, SubjectRef
+from ..evaluation.evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..labels import verdict_word
-from ..report import Report, message, rows_left_out, show
+from ..report.report import Report, message, rows_left_out, show
 from .registry import writer
 from .sources import cite_line, document_line, source_line  # noqa: F401 (cite_line: re-exported)
 
 if TYPE_CHECKING:
-    from ..ruleset import Rule
+    from ..rules.ruleset import Rule
 
 _COUNTED = ("passed", "pending", "failed", "missing")  # a school's teachers, in the order shown
 
@@ -958,8 +958,8 @@ def _input_problems(out: Lines, report: Report, lang: str) -> None:
             out.line(line, "yellow")
 
 
-# kept here for callers of the earlier API; the progress display lives in ict2rules.progress
-from ..progress import progress  # noqa: E402
+# kept here for callers of the earlier API; the progress display lives in ict2rules.render.progress
+from .progress import progress  # noqa: E402
 
 __all__ = [
     "LABELS",

@@ -36,15 +36,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from ..evaluator import Finding
+from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
 from ..labels import label, to_fill, verdict_word
-from ..report import Report, message, render, show
+from ..report.report import Report, message, render, show
 from .registry import writer
 from .sources import document_line, source_line
 
 if TYPE_CHECKING:
-    from ..ruleset import Rule
+    from ..rules.ruleset import Rule
 
 SHEETS = ("汇总", "问题清单", "学校要求", "说明")
 _NOT_MET = (Status.FAIL, Status.MISSING_DATA)

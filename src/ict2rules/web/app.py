@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import InputError, Problem
-from ..report import Report
+from ..report.report import Report
 from . import page as P
 from .checking import Limits, Upload, check_uploads
 
@@ -300,8 +300,8 @@ def create_app(
 
     async def template(request: Request) -> Response:
         """The blank plan or roster of a ruleset offered on the page (``ict2rules template``)."""
-        from ..loader import bundled_names, load_ruleset
-        from ..template import FORMATS, default_name, plan_yaml, write_roster_template
+        from ..authoring.template import FORMATS, default_name, plan_yaml, write_roster_template
+        from ..rules.loader import bundled_names, load_ruleset
 
         name, fmt = request.path_params["ruleset"], request.path_params["fmt"]
         if fmt not in FORMATS or (name not in known and name not in bundled_names()):

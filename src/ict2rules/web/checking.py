@@ -20,10 +20,10 @@ from pathlib import Path
 
 from .. import evaluate
 from ..errors import InputError, Problem
-from ..inputs import Records, parse_date, read_inputs
-from ..loader import bundled_names, load_ruleset
-from ..report import Report
-from ..ruleset import Ruleset
+from ..input.files import Records, parse_date, read_inputs
+from ..report.report import Report
+from ..rules.loader import bundled_names, load_ruleset
+from ..rules.ruleset import Ruleset
 
 #: What a record file may be called: the readers choose the format by the suffix.
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".jsonl", ".ndjson")
@@ -142,7 +142,7 @@ def as_of_date(text: str | None) -> dt.date | None:
 
 
 def read_all(paths: list[Path], ruleset: Ruleset | None = None) -> Records:
-    """Read every uploaded file with :func:`ict2rules.inputs.read_inputs`, the function
+    """Read every uploaded file with :func:`ict2rules.input.files.read_inputs`, the function
     ``ict2rules check FILE…`` reads its files with: each file's problems in one go, a teacher
     listed in two files is an error, roster teachers join the school their ``school_id`` names,
     and a roster that an uploaded school plan names (``roster:``) is read through that plan."""

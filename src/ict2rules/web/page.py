@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import Problem
-from ..evaluator import Finding
+from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
 from ..render.text import (
     LABELS,
@@ -32,7 +32,7 @@ from ..render.text import (
     teacher_groups,
     title_of,
 )
-from ..report import Report, message
+from ..report.report import Report, message
 
 TEXT = {
     "zh": {
@@ -408,7 +408,7 @@ def title_in(title: str | dict[str, str], lang: str) -> str:
 
 def ruleset_choice(name: str | Path) -> tuple[str, dict[str, str], str]:
     """A ruleset as (id, {"zh": the document's title, "en": the ruleset's English title}, level)."""
-    from ..loader import load_ruleset
+    from ..rules.loader import load_ruleset
 
     rs = load_ruleset(name)
     return rs.id, {"zh": rs.document.title, "en": rs.title.en}, rs.document.level
@@ -416,7 +416,7 @@ def ruleset_choice(name: str | Path) -> tuple[str, dict[str, str], str]:
 
 def ruleset_choices() -> list[tuple[str, dict[str, str], str]]:
     """The bundled rulesets, for the select."""
-    from ..loader import bundled_names
+    from ..rules.loader import bundled_names
 
     return [ruleset_choice(name) for name in bundled_names()]
 

@@ -12,7 +12,7 @@ once rather than waited for; they hold nothing to clean up. Workers ignore SIGTE
 themselves (the parent decides and cleans up) and, on Linux, die with their parent even when
 it is killed outright (SIGKILL).
 
-See :func:`ict2rules.stream.check_stream` (``jobs=``) and ``ict2rules check --jobs N``.
+See :func:`ict2rules.evaluation.stream.check_stream` (``jobs=``) and ``ict2rules check --jobs N``.
 
 The schools of records read into memory go the same way (:func:`check_schools`, what
 ``evaluate(..., jobs=N)`` and every in-memory format of ``check --jobs N`` use): units of
@@ -172,7 +172,7 @@ class SchoolsResult(NamedTuple):
 class SchoolChecker:
     """Checks schools in a worker with an evaluator of its own (the ruleset arrives without
     its compiled plan and compiles here, once). ``encode`` (a line end): findings go back as
-    their JSON lines in UTF-8, each followed by it (:class:`~ict2rules.jsonlines.Lines`), else
+    their JSON lines in UTF-8, each followed by it (:class:`~ict2rules.report.jsonlines.Lines`), else
     as compact columns (:func:`_compact`)."""
 
     def __init__(self, ruleset: Any, as_of: Any, keep: Any, encode: bytes | None) -> None:
@@ -182,7 +182,7 @@ class SchoolChecker:
         self.index = {id(cr): i for i, cr in enumerate(_rules(self.ev))}
         self.lines, self.end = None, encode
         if encode is not None:
-            from .jsonlines import Lines
+            from ..report.jsonlines import Lines
 
             self.lines = Lines(ruleset)
 
@@ -217,7 +217,7 @@ def _rules(ev: Any) -> list[Any]:
 def _compact(found: list[Any], index: dict[int, int]) -> tuple[Any, ...]:
     """Findings as columns that pickle quickly: rule numbers, status codes, subjects (each
     shared one pickled once), evidence, and the few outcomes already made."""
-    from .kinds.base import Status
+    from ..kinds.base import Status
 
     codes = {st: i for i, st in enumerate(Status)}
     rules = array("H", [index[id(f.compiled)] for f in found])
@@ -228,8 +228,8 @@ def _compact(found: list[Any], index: dict[int, int]) -> tuple[Any, ...]:
 
 def _findings(columns: tuple[Any, ...], rules: list[Any]) -> list[Any]:
     """:func:`_compact`'s columns as findings again, in the parent, of its own rules."""
+    from ..kinds.base import Status
     from .evaluator import Finding
-    from .kinds.base import Status
 
     numbers, statuses, refs, evidence, outcomes = columns
     by_code = list(Status)
@@ -262,7 +262,7 @@ def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bytes | Non
                   release: bool = False) -> Iterator[SchoolsResult]:
     """Check ``schools`` (records in memory) in ``jobs`` worker processes, each school checked
     whole by one of them; their results in order, the findings as
-    :class:`~ict2rules.evaluator.Finding` of ``ev``'s rules (``encode``, a line end: their JSON
+    :class:`~ict2rules.evaluation.evaluator.Finding` of ``ev``'s rules (``encode``, a line end: their JSON
     lines, one UTF-8 text per unit of work). ``ev``'s counts and derived values grow as with
     ``ev.school`` called on each school in turn, so the report is the same, byte for byte.
     ``release``: each school's teachers let go once sent (as ``evaluate(release=True)``)."""

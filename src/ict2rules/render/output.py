@@ -164,8 +164,8 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
     import dataclasses
     from collections import Counter
 
-    from .kinds.base import Status
-    from .render.xlsx import school_rows
+    from ..kinds.base import Status
+    from .xlsx import school_rows
 
     not_met = (Status.FAIL, Status.MISSING_DATA)
     rows = school_rows(report)
@@ -235,8 +235,8 @@ def write_split(
     """
     import csv
 
-    from .render import BINARY, EXTENSIONS, write
-    from .render.xlsx import T, rate
+    from . import BINARY, EXTENSIONS, write
+    from .xlsx import T, rate
 
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -292,8 +292,8 @@ def emit(args: Any, report: Any, where: Any = None, encoded: Any = None) -> int 
     writers that use them. Returns an exit code to stop
     with, or None when the report is out.
     """
-    from .kinds.base import Status
-    from .render import BINARY, write
+    from ..kinds.base import Status
+    from . import BINARY, write
 
     only = frozenset(Status(s) for s in args.status) if getattr(args, "status", None) else None
     split = getattr(args, "split_by", None)

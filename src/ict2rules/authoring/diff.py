@@ -1,6 +1,6 @@
 """Compare two loaded rulesets: their parameters, their rules, and equivalent rules across regions.
 
-Pure: takes two :class:`~ict2rules.ruleset.Ruleset` objects and returns a :class:`RulesetDiff`;
+Pure: takes two :class:`~ict2rules.rules.ruleset.Ruleset` objects and returns a :class:`RulesetDiff`;
 nothing is read or printed here (``ict2rules diff`` renders it).
 
 Rules of two regions never share ids (``ZK-T-HOURS-ONLINE``, ``KY-T-HOURS-ONLINE``), so besides
@@ -21,8 +21,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .report import jsonable
-from .ruleset import LoadedParameter, Rule, Ruleset, Source
+from ..report.report import jsonable
+from ..rules.ruleset import LoadedParameter, Rule, Ruleset, Source
 
 # Arguments whose value is a field path the rule reads: together they are "the field it checks".
 _PATH_ARGS = (

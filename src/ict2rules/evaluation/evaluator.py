@@ -20,10 +20,9 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from .compiler import NOT_APPLIES as _NOT_APPLIES
-from .compiler import CompiledRule, Operand, Plan
-from .errors import InputError, argument_error, printable, problems_from_validation
-from .kinds.base import (
+from ..errors import InputError, argument_error, printable, problems_from_validation
+from ..input.records import Project, School, Teacher
+from ..kinds.base import (
     DATA_ERRORS,
     FAIL,
     MISSING,
@@ -35,9 +34,10 @@ from .kinds.base import (
     Status,
     Subject,
 )
-from .kinds.groups import Accumulator, accumulator_of, member_items, mentions_teachers
-from .records import Project, School, Teacher
-from .ruleset import Ruleset
+from ..kinds.groups import Accumulator, accumulator_of, member_items, mentions_teachers
+from ..rules.compiler import NOT_APPLIES as _NOT_APPLIES
+from ..rules.compiler import CompiledRule, Operand, Plan
+from ..rules.ruleset import Ruleset
 
 _NOT_PASSING = (FAIL, MISSING, PENDING)
 
@@ -116,7 +116,7 @@ class Finding:
         >>> "70" in total.message("en"), "70" in total.message("zh")
         (True, True)
         """
-        from .messages import message
+        from ..report.messages import message
 
         return message(self, lang)
 
@@ -132,7 +132,7 @@ class Finding:
         >>> d["status"], d["subject"]["id"], sorted(d["message"])
         ('fail', 'T1', ['en', 'zh'])
         """
-        from .messages import finding_dict
+        from ..report.messages import finding_dict
 
         return finding_dict(self, ruleset)
 
@@ -204,7 +204,7 @@ INPUT_PROBLEM_KINDS = ("skipped_row", "unjoined_row", "school_without_rows", "sh
 class Summary:
     """The counts a report's summary says, mergeable (chunks of a roster, Dask partitions).
 
-    One type for every way of running: :meth:`ict2rules.report.Report.summary` is
+    One type for every way of running: :meth:`ict2rules.report.report.Report.summary` is
     ``to_dict()`` of one, and a streamed run adds its chunks' together.
 
     >>> s = Summary(); s.add_teacher(True, False); s.findings["pass"] += 3
@@ -313,7 +313,7 @@ class Evaluator:
         as_of: dt.date | None = None,
         keep: frozenset[Status] | None = None,
     ) -> None:
-        from .inputs import parse_date  # inputs reads records, which the evaluator needs first
+        from ..input.files import parse_date
 
         if not isinstance(ruleset, Ruleset):
             raise argument_error("ruleset", ruleset, "规则集(load_ruleset 的结果)", "a Ruleset (from load_ruleset)")

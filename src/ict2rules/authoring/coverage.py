@@ -6,7 +6,7 @@ one is either
 
 * ``encoded`` — quoted, in whole or in part, by a rule or a parameter of the ruleset itself, or
 * ``not_checked`` — quoted by an entry of the ruleset's ``not_checked`` list, with a reason from
-  the closed set :data:`REASONS`, or
+  the closed set :data:`ict2rules.rules.ruleset.REASONS`, or
 * ``unclassified`` — a gap: the ruleset neither encodes it nor says why not.
 
 Sentences without a marker are listed as ``other`` (headings, descriptions, page debris).
@@ -30,38 +30,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .wording import simplified
-
-#: Why a requirement sentence is not checked. Closed: a reason outside it is a load error.
-REASONS: dict[str, tuple[str, str]] = {
-    "other_body": (
-        "对象为无人提供记录的机构(县/市/省教育部门、专家组等)",
-        "addressed to a body whose records nobody supplies (a bureau, an expert team …)",
-    ),
-    "content": (
-        "关于文件或活动的内容与质量,无法从记录判断",
-        "about the content or quality of a document or activity, which no record shows",
-    ),
-    "finance": ("经费与保障", "finance and funding"),
-    "purpose": ("目的或原则,并非可检查的要求", "a purpose or principle, not a checkable requirement"),
-    "process": (
-        "工作方式的描述,没有可检查的结果",
-        "describes how work is done, with no outcome a record could show",
-    ),
-    "not_recorded": (
-        "所需事实不在任何平台或学校记录中",
-        "the fact it needs is in no platform or school record",
-    ),
-    "duplicate": ("重复另一条已编码的条款", "repeats another clause that is encoded"),
-    "context": (
-        "标题、引导语或网页杂项,本身不是要求",
-        "a title, a lead-in or web-page debris, not a requirement itself",
-    ),
-    # not a reason to skip: a known gap, listed so that it is counted and shown, never hidden
-    "to_encode": (
-        "可从记录检查,规则尚未编写",
-        "checkable from records; the rule is still to be written",
-    ),
-}
 
 #: Words that make a sentence a requirement (oblige, encourage or permit), or state a measure.
 REQUIREMENT_MARKERS = (

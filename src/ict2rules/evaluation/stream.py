@@ -3,8 +3,8 @@
 A province exports hundreds of thousands of teachers. Here each roster row is validated,
 checked and written as soon as it is read. Teachers are grouped by ``school_id`` with the
 schools of a separate schools file (YAML/JSON with ``schools:``, no teachers inline) and
-checked inside their school by the one :class:`~ict2rules.evaluator.Evaluator`, which adds
-each to its school's :class:`~ict2rules.evaluator.TeacherGroup` (the tallies of the group
+checked inside their school by the one :class:`~ict2rules.evaluation.evaluator.Evaluator`, which adds
+each to its school's :class:`~ict2rules.evaluation.evaluator.TeacherGroup` (the tallies of the group
 rules, ``rate``/``count``/``gate``: start, add, merge, finish); each school's own rules run at
 the end on its merged group — the same evaluator as in memory, fed row by row. Nothing is
 "not streamable": a school rule or value that needs the teachers themselves (a group rule
@@ -12,13 +12,13 @@ inside ``all``, a value summed over them) makes the group keep them, so memory t
 the roster; every bundled ruleset streams in constant memory.
 
 Each line has the shape ``--format jsonl`` writes (``render/jsonl.py``): one
-:func:`~ict2rules.report.finding_dict` per line, then ``{"type": "summary", ...}`` (the same
+:func:`~ict2rules.report.report.finding_dict` per line, then ``{"type": "summary", ...}`` (the same
 summary). Two differences, both from streaming: findings come in roster order, every teacher's
 as it is read, then each school's at the end (in memory a school's teachers come just before
 it); and before the summary there is one ``{"type": "school_rollup", ...}`` line per school id
 seen, with its teachers' pass counts.
 
-The same chunks run in worker processes (``jobs=``, :mod:`ict2rules.parallel`) and on a Dask
+The same chunks run in worker processes (``jobs=``, :mod:`ict2rules.evaluation.parallel`) and on a Dask
 cluster (:mod:`ict2rules.dask`): each gives a :class:`ChunkResult`, merged in input order.
 
 >>> import io, json, tempfile, pathlib
@@ -44,9 +44,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InputError, Problem
-from .evaluator import Evaluator, Summary, TeacherGroup
-from .inputs import (
+from ..errors import InputError, Problem
+from ..input.files import (
     ROSTER_SUFFIXES,
     Records,
     SchoolIndex,
@@ -62,12 +61,13 @@ from .inputs import (
     roster_teacher,
     unmatched_problem,
 )
-from .jsonlines import Lines, dump
-from .kinds.base import Status, Subject
-from .records import School, Teacher
-from .render.problems import jsonl_item
-from .report import REPORT_VERSION, input_problems, problem_counts, rows_left_out
-from .ruleset import Ruleset
+from ..input.records import School, Teacher
+from ..kinds.base import Status, Subject
+from ..render.problems import jsonl_item
+from ..report.jsonlines import Lines, dump
+from ..report.report import REPORT_VERSION, input_problems, problem_counts, rows_left_out
+from ..rules.ruleset import Ruleset
+from .evaluator import Evaluator, Summary, TeacherGroup
 
 # Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
 # findings of ~1.5 KB a teacher with every status kept) stay a few MB.
@@ -108,9 +108,9 @@ class ChunkResult:
 
 
 class Checker:
-    """Validates and checks rows with one :class:`~ict2rules.evaluator.Evaluator`; built once
+    """Validates and checks rows with one :class:`~ict2rules.evaluation.evaluator.Evaluator`; built once
     per process (the plan compiles here). Teachers are checked inside their schools and added
-    to their school's :class:`~ict2rules.evaluator.TeacherGroup`; :meth:`schools` finishes
+    to their school's :class:`~ict2rules.evaluation.evaluator.TeacherGroup`; :meth:`schools` finishes
     the schools from the groups of every chunk, merged in input order."""
 
     def __init__(self, ruleset: Ruleset, as_of: dt.date, keep: frozenset[Status] | None,
@@ -126,7 +126,7 @@ class Checker:
 
     def teacher(self, row: Row) -> Teacher | list[Problem]:
         """The row as a teacher, or its problems (as ``inputs.iter_roster_teachers`` gives)."""
-        from .tabular import RosterRow
+        from ..input.tabular import RosterRow
 
         return roster_teacher(RosterRow(*row))
 
@@ -231,7 +231,7 @@ def rows_of(paths: list[Path], mapping: dict[str, str] | None = None,
             leave_out: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset()) -> Iterator[Row]:
     """Roster rows as plain picklable tuples, file after file (without the rows ``leave_out``
     names by file and row: duplicates)."""
-    from .tabular import iter_roster
+    from ..input.tabular import iter_roster
 
     for path in paths:
         for r in iter_roster(path, mapping=mapping):
@@ -256,7 +256,7 @@ def chunks(rows: Iterator[Row], size: int | None = None) -> Iterator[list[Row]]:
 @dataclass
 class Screen:
     """What a first read of the rosters found before anything is checked or written: every
-    bad row, every duplicate id (exactly as in memory, on :func:`~ict2rules.inputs.id_key`),
+    bad row, every duplicate id (exactly as in memory, on :func:`~ict2rules.input.files.id_key`),
     every row whose school matches none given and every school no row names."""
 
     problems: list[Problem] = field(default_factory=list)
@@ -277,7 +277,7 @@ def screen(rosters: list[Path], schools: list[School], mapping: dict[str, str] |
     before a single finding is written, and a duplicate is left out, not counted. Ids whose
     hashes repeat are then told apart exactly by one more read (only when there are any).
     """
-    from .tabular import RosterRow, iter_roster
+    from ..input.tabular import RosterRow, iter_roster
 
     out = Screen()
     index = SchoolIndex(schools)
@@ -481,7 +481,7 @@ def _results(checker: Checker, rosters: list[Path], mapping: dict[str, str] | No
 def attach_teachers(teachers: list[Teacher], schools: list[School]) -> list[Teacher]:
     """Put roster teachers into the schools their ``school_id`` names (by id or exact name), as
     the streamed check does; return the teachers left alone (see
-    :func:`~ict2rules.inputs.join_schools`, which also reports what did not join).
+    :func:`~ict2rules.input.files.join_schools`, which also reports what did not join).
 
     >>> s = School(id="S1")
     >>> attach_teachers([Teacher(id="T1", school_id="S1"), Teacher(id="T2", school_id="S9")], [s])[0].id

@@ -157,7 +157,7 @@ def progress(records: Any, stream: IO[str] | None = None, *, threshold: int = PR
     """A bar over the teachers of ``records`` while they are evaluated, on ``stream``
     (stderr) when it is a terminal and there are at least ``threshold`` teachers.
 
-    >>> from ict2rules.inputs import Records
+    >>> from ict2rules.input.files import Records
     >>> with progress(Records()):  # nothing to draw: no bar, no output
     ...     pass
     """

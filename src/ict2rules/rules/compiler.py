@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import CompileError, did_you_mean
-from .kinds import DERIVATIONS, KINDS
-from .kinds.base import (
+from ..errors import CompileError, did_you_mean
+from ..input.paths import PathError, attr_path, element_type, is_collection, make_getter, resolve
+from ..input.records import MODELS, PointRecord, Teacher
+from ..kinds import DERIVATIONS, KINDS
+from ..kinds.base import (
     Check,
     Comparison,
     DaysAfter,
@@ -38,10 +40,8 @@ from .kinds.base import (
     passes_of,
     verdict_of,
 )
-from .kinds.comparisons import Batch, batched, passing_items
-from .kinds.derive import Compute
-from .paths import PathError, attr_path, element_type, is_collection, make_getter, resolve
-from .records import MODELS, PointRecord, Teacher
+from ..kinds.comparisons import Batch, batched, passing_items
+from ..kinds.derive import Compute
 
 if TYPE_CHECKING:
     from .ruleset import Derived, Rule, Ruleset

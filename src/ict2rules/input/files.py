@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import (
+from ..errors import (
     InputError,
     Problem,
     argument_error,

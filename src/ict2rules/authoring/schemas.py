@@ -1,6 +1,6 @@
 """JSON Schemas generated from the pydantic models, committed under ``schemas/``.
 
-``python -m ict2rules.schemas`` rewrites the committed files; a test fails when they are stale,
+``python -m ict2rules.authoring.schemas`` rewrites the committed files; a test fails when they are stale,
 so editors and other systems always get the schema the code actually enforces.
 
 >>> sorted(SCHEMAS)
@@ -15,23 +15,23 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .report_schema import GENERATOR, model_schema  # noqa: F401 (GENERATOR re-exported: tests read it here)
+from ..report.schema import GENERATOR, model_schema  # noqa: F401 (GENERATOR re-exported: tests read it here)
 
 
 def ruleset_schema() -> dict[str, Any]:
-    from .ruleset import RulesetFile
+    from ..rules.ruleset import RulesetFile
 
     return model_schema(RulesetFile, "ict2rules ruleset")
 
 
 def records_schema() -> dict[str, Any]:
-    from .records import DataFile
+    from ..input.records import DataFile
 
     return model_schema(DataFile, "ict2rules record file")
 
 
 def report_schema() -> dict[str, Any]:
-    from .report_schema import report_schema as generated
+    from ..report.schema import report_schema as generated
 
     return generated()
 
@@ -63,7 +63,7 @@ def committed_generator() -> str:
 
 
 def write_all(folder: Path | None = None) -> list[Path]:
-    folder = folder or Path(__file__).parent / "schemas"
+    folder = folder or Path(__file__).parents[1] / "schemas"
     out = []
     for name, make in SCHEMAS.items():
         path = folder / f"{name}.schema.json"

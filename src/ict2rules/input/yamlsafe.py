@@ -57,7 +57,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
-from .errors import InputError, Problem, dotted
+from ..errors import InputError, Problem, dotted
 from .textio import decode_text
 
 __all__ = [

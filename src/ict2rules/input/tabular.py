@@ -2,7 +2,7 @@
 
 A roster is a table with one teacher per row, as schools export it from Excel or a training
 platform. This module reads it lazily and turns each row into a plain dict shaped like
-:class:`ict2rules.records.Teacher` (``hours.online``, ``points`` …). It does not validate: the
+:class:`ict2rules.input.records.Teacher` (``hours.online``, ``points`` …). It does not validate: the
 caller runs pydantic on ``row.data``; this module only turns cell text into the right shapes
 (numbers, booleans, ISO dates, point lists) and reports cells it cannot read.
 
@@ -41,8 +41,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from ..errors import InputError, Problem, did_you_mean, unwrap_optional
 from .catalog import CATALOG
-from .errors import InputError, Problem, did_you_mean, unwrap_optional
 from .paths import field_types
 from .records import EvidenceItem, PointRecord, Teacher, date_from_text
 from .textio import SAMPLE_BYTES, detect_encoding, encoding_name
@@ -1215,7 +1215,7 @@ def _long_points(rows: Iterator[RosterRow], out: _LongPoints) -> Iterator[Roster
     """Collect the rows of a points sheet into ``out``; yield what is not a point row."""
     from pydantic import ValidationError
 
-    from .errors import problems_from_validation
+    from ..errors import problems_from_validation
     from .records import PointRecord
 
     for r in rows:
@@ -1906,7 +1906,7 @@ def roster_table(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Teachers as roster rows (header → cell), and the points rows of the long shape.
 
-    Each teacher (a :class:`~ict2rules.records.Teacher` or its dict) gives one row with the
+    Each teacher (a :class:`~ict2rules.input.records.Teacher` or its dict) gives one row with the
     headers this module reads back to the same record; its points go on the row (能力点1,
     能力点1等级 …) or, with ``long``, one row each in the second list (工号, 能力点, 等级 …).
 

@@ -21,9 +21,8 @@ from pydantic import (
     create_model,
 )
 
-from .coverage import REASONS
-from .kinds import DERIVATIONS, KINDS
-from .kinds.base import DateOperand
+from ..kinds import DERIVATIONS, KINDS
+from ..kinds.base import DateOperand
 
 Level = Literal["teacher", "school", "project", "region"]
 Severity = Literal["error", "warning", "info"]
@@ -175,6 +174,38 @@ class Rule(_Model):
     tags: list[str] = Field(default_factory=list)
 
 
+#: Why a requirement sentence is not checked. Closed: a reason outside it is a load error.
+REASONS: dict[str, tuple[str, str]] = {
+    "other_body": (
+        "对象为无人提供记录的机构(县/市/省教育部门、专家组等)",
+        "addressed to a body whose records nobody supplies (a bureau, an expert team …)",
+    ),
+    "content": (
+        "关于文件或活动的内容与质量,无法从记录判断",
+        "about the content or quality of a document or activity, which no record shows",
+    ),
+    "finance": ("经费与保障", "finance and funding"),
+    "purpose": ("目的或原则,并非可检查的要求", "a purpose or principle, not a checkable requirement"),
+    "process": (
+        "工作方式的描述,没有可检查的结果",
+        "describes how work is done, with no outcome a record could show",
+    ),
+    "not_recorded": (
+        "所需事实不在任何平台或学校记录中",
+        "the fact it needs is in no platform or school record",
+    ),
+    "duplicate": ("重复另一条已编码的条款", "repeats another clause that is encoded"),
+    "context": (
+        "标题、引导语或网页杂项,本身不是要求",
+        "a title, a lead-in or web-page debris, not a requirement itself",
+    ),
+    # not a reason to skip: a known gap, listed so that it is counted and shown, never hidden
+    "to_encode": (
+        "可从记录检查,规则尚未编写",
+        "checkable from records; the rule is still to be written",
+    ),
+}
+
 Reason = Literal[tuple(REASONS)]  # type: ignore[valid-type]  # the closed set, defined once
 
 
@@ -285,7 +316,7 @@ class Ruleset(_Model):
         >>> [r.id for r in load_ruleset("zeku_2023").restricted(["ZK-T-HOURS"], ["ZK-T-HOURS-TOTAL"]).rules]
         ['ZK-T-HOURS-ONLINE', 'ZK-T-HOURS-OFFLINE']
         """
-        from .errors import InputError, did_you_mean
+        from ..errors import InputError, did_you_mean
 
         select, ignore = select or [], ignore or []
         if not select and not ignore:

@@ -2,7 +2,7 @@
 
 What runs on the workers is given, not imported: ``make(*args)`` builds the worker's checker
 (``stream.Checker`` and its ruleset, date, statuses and schools), once per worker process and
-kept for the next chunk. So this module, like :mod:`ict2rules.parallel` for processes, sits
+kept for the next chunk. So this module, like :mod:`ict2rules.evaluation.parallel` for processes, sits
 below the stream that feeds it and the :mod:`ict2rules.dask` entry point that merges the results.
 
 >>> _key((dict, (("a", 1),))) == _key((dict, (("a", 1),)))
@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 #: What a worker builds its checker with: ``(make, args)``, checker = ``make(*args)``.
 Work = tuple[Callable[..., Any], tuple[Any, ...]]

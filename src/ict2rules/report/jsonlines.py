@@ -3,7 +3,7 @@
 Every line is ``dump(finding_dict(f, ruleset))`` byte for byte; :class:`Lines` encodes each
 rule's unchanging parts (title, source, parameters …) once, the texts of the rest (message,
 subject) by ``pydantic_core.to_json`` (:func:`dump_text`) and its values by ``json``. The
-in-memory writer (``render/jsonl.py``) and the streamed run (``stream.py``, worker processes,
+in-memory writer (``render/jsonl.py``) and the streamed run (``evaluation/stream.py``, worker processes,
 Dask) all use it.
 
 >>> dump({"zh": "符合", "n": 0.5})
@@ -17,12 +17,12 @@ from typing import Any
 
 import pydantic_core
 
-from .evaluator import Finding, SubjectRef
-from .kinds.base import Status
-from .labels import Phrase
+from ..evaluation.evaluator import Finding, SubjectRef
+from ..kinds.base import Status
+from ..labels import Phrase
+from ..rules.ruleset import Ruleset
 from .messages import _evidence_key, said_by_subject
 from .report import finding_dict, jsonable, message
-from .ruleset import Ruleset
 
 _STATUS_JSON = {st: f'"{st.value}"' for st in Status}
 _DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")

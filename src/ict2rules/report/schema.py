@@ -27,7 +27,7 @@ ProblemKind = Literal["skipped_row", "unjoined_row", "school_without_rows", "she
 
 # Who wrote a generated file: pydantic's schema output changes between its minor versions, so a
 # committed schema is compared exactly only under the version that generated it (every schema
-# of the project, see schemas.py, says so).
+# of the project, see authoring/schemas.py, says so).
 GENERATOR = "pydantic " + ".".join(pydantic.VERSION.split(".")[:2])
 
 

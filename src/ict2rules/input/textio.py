@@ -19,7 +19,7 @@ import codecs
 import re
 import unicodedata
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 __all__ = ["AUTO_CODEC", "decode_text", "detect_encoding", "encoding_name"]
 

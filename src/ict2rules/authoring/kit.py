@@ -6,7 +6,7 @@ source, bands that leave a gap, dates out of order. Each finding has a code (``I
 a place (file:line:col) and a message in Chinese and English; :data:`LINT_CODES` lists them
 all (``docs/authoring.md`` has the table).
 
->>> from ict2rules.loader import bundled_path
+>>> from ict2rules.rules.loader import bundled_path
 >>> [f.code for f in lint(bundled_path("zeku_2023")) if f.severity == "error"]
 []
 """
@@ -25,15 +25,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .catalog import CATALOG
+from ..errors import InputError, did_you_mean, problems_from_validation
+from ..input.catalog import CATALOG
+from ..input.yamlsafe import Locations, load_file, resolve_extends
+from ..kinds.bands import Band
+from ..kinds.numbers import Bounds
+from ..rules.loader import bundled_path, load_ruleset
+from ..rules.ruleset import Rule, Ruleset, RulesetFile
 from .coverage import ruleset_coverage
-from .errors import InputError, did_you_mean, problems_from_validation
-from .kinds.bands import Band
-from .kinds.numbers import Bounds
-from .loader import bundled_path, load_ruleset
-from .ruleset import Rule, Ruleset, RulesetFile
 from .wording import ruleset_wording_problems, simplified
-from .yamlsafe import Locations, load_file, resolve_extends
 
 # code: (severity, what it means) — the table in docs/authoring.md is generated from the same
 LINT_CODES: dict[str, tuple[str, str]] = {

@@ -15,8 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .compiler import CompileError
-from .errors import (
+from ..errors import (
     InputError,
     Problem,
     did_you_mean,
@@ -24,8 +23,9 @@ from .errors import (
     path_argument,
     problems_from_validation,
 )
+from ..input.yamlsafe import Locations, load_file, resolve_extends
+from .compiler import CompileError
 from .ruleset import LoadedParameter, Override, Rule, Ruleset, RulesetFile, Source
-from .yamlsafe import Locations, load_file, resolve_extends
 
 MAX_EXTENDS_DEPTH = 8
 

@@ -15,14 +15,14 @@ import functools
 import re
 from typing import TYPE_CHECKING, Any
 
-from .errors import printable
-from .kinds.base import Outcome, Status
-from .labels import Phrase, fmt_number, listing, say, to_fill
-from .labels import field as field_phrase
+from ..errors import printable
+from ..kinds.base import Outcome, Status
+from ..labels import Phrase, fmt_number, listing, say, to_fill
+from ..labels import field as field_phrase
 
 if TYPE_CHECKING:
-    from .evaluator import Finding
-    from .ruleset import Ruleset
+    from ..evaluation.evaluator import Finding
+    from ..rules.ruleset import Ruleset
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

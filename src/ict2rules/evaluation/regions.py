@@ -1,14 +1,14 @@
 """The region level: a county, city or province checked over its schools.
 
-A region's rules read a :class:`~ict2rules.records.RegionView`: the region's own figures and one
-:class:`~ict2rules.records.SchoolFigures` per school. A school given in full is checked first,
+A region's rules read a :class:`~ict2rules.input.records.RegionView`: the region's own figures and one
+:class:`~ict2rules.input.records.SchoolFigures` per school. A school given in full is checked first,
 as a school (its teachers, then its own rules), and then summed up in that shape — its staff,
 its teachers' completion dates, its pass rate, its verdict — so region rules see schools the
 way school rules see teachers. A school the region knows only by its figures is taken as given.
 
 >>> import datetime as dt
 >>> from ict2rules import load_ruleset
->>> from ict2rules.evaluator import Evaluator
+>>> from ict2rules.evaluation.evaluator import Evaluator
 >>> ev = Evaluator(load_ruleset("zeku_2023"), as_of=dt.date(2024, 1, 1))
 >>> region = {"id": "ZK", "level": "县", "school_figures": [
 ...     {"id": "S1", "staff": {"total": 10}, "progress": [{"date": "2023-12-31", "trained": 10}]}]}
@@ -22,12 +22,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .kinds.base import DATA_ERRORS, FAIL, PASS, Subject
-from .kinds.regions import latest_count, trained_by  # noqa: F401  (part of this module's API)
-from .records import Region, RegionView, School, SchoolFigures
+from ..input.records import Region, RegionView, School, SchoolFigures
+from ..kinds.base import DATA_ERRORS, FAIL, PASS, Subject
+from ..kinds.regions import latest_count, trained_by  # noqa: F401  (part of this module's API)
 
 if TYPE_CHECKING:
-    from .compiler import CompiledRule
+    from ..rules.compiler import CompiledRule
     from .evaluator import Evaluator, Finding
 
 #: Grades that count as passing the assessment (合格以上) in a school's pass rate.

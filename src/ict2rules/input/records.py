@@ -30,8 +30,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..errors import Invalid, did_you_mean
 from .catalog import CATALOG
-from .errors import Invalid, did_you_mean
 
 Level = Literal["teacher", "school", "project", "region"]
 
@@ -707,7 +707,7 @@ class SchoolFigures(_Record):
         default=None, description="The school met the requirements (验收合格), as the region recorded it."
     )
     attributes: Attributes = Field(default_factory=dict)
-    # set by ict2rules.regions for a school given in full: that it was, and its teachers'
+    # set by ict2rules.evaluation.regions for a school given in full: that it was, and its teachers'
     # completion dates (None when it lists no teachers)
     _supplied: bool = PrivateAttr(default=False)
     _completed: list[dt.date | None] | None = PrivateAttr(default=None)
@@ -771,7 +771,7 @@ class Region(_Record):
 
 class RegionView(_Record):
     """What region rules read: the region, with every school (given in full or as figures) as
-    :class:`SchoolFigures` under ``schools``. Built by :mod:`ict2rules.regions`."""
+    :class:`SchoolFigures` under ``schools``. Built by :mod:`ict2rules.evaluation.regions`."""
 
     id: str
     name: str | None = None

@@ -4,7 +4,7 @@ A path is checked against the record models when a ruleset is compiled, so a typ
 ruleset is an error at load time with a "did you mean", not a silent ``missing_data`` on
 every teacher. A getter returns ``None`` for anything absent along the way.
 
->>> from ict2rules.records import Teacher
+>>> from ict2rules.input.records import Teacher
 >>> get = compile_path("hours.online", Teacher)
 >>> get(Teacher(id="T1", hours={"online": 50}))
 50.0
@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import did_you_mean, unwrap_optional
+from ..errors import did_you_mean, unwrap_optional
 
 Getter = Callable[[Any], Any]
 
@@ -82,10 +82,10 @@ def field_types(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
     is a model is listed and followed into. What readers derive their cells from, so a field
     added to a record model needs no second declaration.
 
-    >>> from ict2rules.records import Teacher
+    >>> from ict2rules.input.records import Teacher
     >>> types = field_types(Teacher)
     >>> types["hours.online"], types["enrolled"], types["points"]
-    (<class 'float'>, <class 'bool'>, list[ict2rules.records.PointRecord])
+    (<class 'float'>, <class 'bool'>, list[ict2rules.input.records.PointRecord])
     """
     out: dict[str, Any] = {}
     for name in model.model_fields:

@@ -2,7 +2,7 @@
 as a roster workbook a coordinator fills in.
 
 The field list is not written by hand: every rule (and derived value) of the ruleset is
-compiled once more through a :class:`~ict2rules.compiler.Context` that notes each path it
+compiled once more through a :class:`~ict2rules.rules.compiler.Context` that notes each path it
 resolves (:func:`fields_read`). The plan then holds exactly those fields (and the fields a
 record cannot be without), each with a comment saying what it is, in Chinese and English,
 what kind of value it takes, and which rules read it. Placeholders never pass by accident:
@@ -29,12 +29,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .catalog import CATALOG
-from .compiler import MODELS, Context
-from .kinds.base import Check
-from .labels import FIELDS
-from .paths import computed_fields, is_model
-from .records import (
+from ..input.catalog import CATALOG
+from ..input.paths import computed_fields, is_model
+from ..input.records import (
     CertLevel,
     Count,
     Date,
@@ -51,7 +48,10 @@ from .records import (
     Teacher,
     Team,
 )
-from .ruleset import Ruleset
+from ..kinds.base import Check
+from ..labels import FIELDS
+from ..rules.compiler import MODELS, Context
+from ..rules.ruleset import Ruleset
 
 FORMATS = ("yaml", "xlsx")
 #: Rows of the roster workbook made ready (ids as text, drop-down lists).
@@ -186,7 +186,7 @@ def _trace(ruleset: Ruleset) -> _Tracing:
         return _Tracing(ruleset, MODELS[level], level, derived, root=True, prefix=f"<{level}>",
                         log=top.log, whole=top.whole, hints=top.hints, current=top.current)
 
-    from .kinds import DERIVATIONS
+    from ..kinds import DERIVATIONS
 
     for d in ruleset.derived:
         top.current[0] = f"derived:{d.id}"
@@ -373,7 +373,7 @@ def label(f: Field) -> tuple[str, str]:
     >>> zh
     '线上学时'
     """
-    from .tabular import CANONICAL_HEADERS, DEFAULT_COLUMNS
+    from ..input.tabular import CANONICAL_HEADERS, DEFAULT_COLUMNS
 
     info = f.owner.model_fields.get(f.name)
     description = (info.description if info is not None else None) or ""
@@ -386,7 +386,7 @@ def label(f: Field) -> tuple[str, str]:
     known = FIELDS.get(teacher_path or f.path.replace("[]", ""))
     zh = zh or (known[0] if known else None)
     if zh is None:
-        from .tabular import _POINT_HEADERS
+        from ..input.tabular import _POINT_HEADERS
 
         part = f.path.split("points[].", 1)[-1] if "points[]." in f.path else None
         if _POINT_HEADERS.get(part):
@@ -635,7 +635,7 @@ def _render(ruleset: Ruleset, f: Field, depth: int, codes: list[str],
 
 
 def _key_label(f: Field, key: str) -> str:
-    from .tabular import CANONICAL_HEADERS
+    from ..input.tabular import CANONICAL_HEADERS
 
     teacher_path = _teacher_path(f"{f.path}.{key}")
     return (CANONICAL_HEADERS.get(teacher_path or "") or key) if teacher_path else key
@@ -675,14 +675,14 @@ def _choices(annotation: Any) -> tuple[str, ...]:
 
 def roster_columns(ruleset: Ruleset) -> tuple[list[Column], list[Column]]:
     """The columns of the teachers sheet and of the points sheet (long shape: one row per
-    teacher × point), with the headers :mod:`ict2rules.tabular` reads back to those fields.
+    teacher × point), with the headers :mod:`ict2rules.input.tabular` reads back to those fields.
 
     >>> from ict2rules import load_ruleset
     >>> teachers, points = roster_columns(load_ruleset("zeku_2023"))
     >>> [c.header for c in teachers][:4], [c.header for c in points][:2]
     (['工号', '姓名', '学校', '是否参训'], ['工号', '能力点'])
     """
-    from .tabular import _ITEM_HEADERS, _POINT_HEADERS, CANONICAL_HEADERS, document_header
+    from ..input.tabular import _ITEM_HEADERS, _POINT_HEADERS, CANONICAL_HEADERS, document_header
 
     traced = _trace(ruleset)
     root = plan_fields(ruleset, traced)
@@ -870,8 +870,8 @@ def write_template(ruleset: Ruleset, path: str | Path, fmt: str = "yaml", *, for
     ...
     ict2rules.errors.InputError: ...plan.yaml: -o: 文件已存在...(确要覆盖请加 --force) / the file exists ...
     """
-    from .errors import InputError
-    from .output import atomic_write
+    from ..errors import InputError
+    from ..render.output import atomic_write
 
     target = Path(path)
     if target.exists() and target.is_file() and not force:

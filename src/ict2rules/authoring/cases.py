@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import InputError, problems_from_validation
-from .yamlsafe import load_file
+from ..errors import InputError, problems_from_validation
+from ..input.yamlsafe import load_file
 
 STATUSES = ("pass", "fail", "not_applicable", "missing_data", "pending")
 
@@ -83,7 +83,7 @@ def _split(key: str) -> tuple[str, str | None]:
 
 def run_case(case: Case, ruleset: Any, file: str, default_as_of: dt.date | None) -> CaseResult:
     """Evaluate one case and compare what was found with what it expects."""
-    from . import evaluate
+    from .. import evaluate
 
     result = CaseResult(file, case.name)
     report = evaluate(ruleset, case.input, as_of=case.as_of or default_as_of or dt.date(2000, 1, 1))
@@ -152,8 +152,8 @@ def case_ruleset(path: str | Path) -> Path:
     """
     from dataclasses import replace
 
-    from .loader import bundled_path
-    from .yamlsafe import resolve_extends
+    from ..input.yamlsafe import resolve_extends
+    from ..rules.loader import bundled_path
 
     cases = load_cases(path)
     _, where = load_file(path)
@@ -172,7 +172,7 @@ def case_ruleset(path: str | Path) -> Path:
 
 def run_file(path: str | Path, ruleset: Any = None) -> list[CaseResult]:
     """Run every case of a file (against ``ruleset``, or the one the file names)."""
-    from .loader import load_ruleset
+    from ..rules.loader import load_ruleset
 
     cases = load_cases(path)
     rs = ruleset or load_ruleset(case_ruleset(path))

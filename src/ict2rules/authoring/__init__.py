@@ -1,0 +1,1 @@
+"""Tools for ruleset authors: lint, scaffold, cases, coverage, diff, templates, reference pages."""

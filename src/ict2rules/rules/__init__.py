@@ -1,0 +1,1 @@
+"""Rulesets: the format, finding and loading them (``extends:``), compiling them into a plan."""
