@@ -124,3 +124,56 @@ def test_the_graph_is_read_from_the_source() -> None:
     graph = import_graph()
     assert "ict2rules.errors" in graph["ict2rules.rules.compiler"]
     assert "ict2rules.rules.compiler" not in graph["ict2rules.kinds.base"]  # TYPE_CHECKING only
+
+
+# The stages, each allowed to import only the stages before it (docs/architecture.md).
+STAGES = ("input", "kinds", "rules", "evaluation", "report", "render", "authoring", "web", "cli")
+# Below every stage: the errors, the words, and the package itself (``__version__``; its API
+# functions import their stages when called).
+SHARED = ("ict2rules", "ict2rules.errors", "ict2rules.labels")
+# The arrows that point back, both named in docs/architecture.md: a finding's words (the
+# evaluator's ``Finding.message()``), and the stream, which writes as it checks.
+BACK = {
+    ("ict2rules.evaluation.evaluator", "report"),
+    ("ict2rules.evaluation.stream", "report"),
+    ("ict2rules.evaluation.stream", "render"),
+}
+
+
+def _stage(module: str) -> str | None:
+    parts = module.split(".")
+    if module in SHARED:
+        return None
+    if len(parts) > 1 and parts[1] in STAGES:
+        return parts[1]
+    return "api" if module.startswith("ict2rules") else None  # the public entry points
+
+
+def backward_imports(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """(module, stage) for each import of a later stage than the module's own; the shared
+    modules are below every stage, the public entry points ``dask`` and ``testing`` above them
+    all."""
+    order = {s: i for i, s in enumerate((*STAGES, "api"))}
+    found = set()
+    for module, targets in graph.items():
+        here = _stage(module)
+        if here is None or here == "api":
+            continue
+        for target in targets:
+            there = _stage(target)
+            if there is not None and order[there] > order[here]:
+                found.add((module, there))
+    return found
+
+
+def test_each_stage_imports_only_the_stages_before_it() -> None:
+    assert backward_imports(import_graph()) <= BACK
+    assert {m for m in _modules() if m.count(".") == 1} == {
+        "ict2rules.errors", "ict2rules.labels", "ict2rules.dask", "ict2rules.testing",
+        "ict2rules.__main__", *(f"ict2rules.{s}" for s in STAGES),
+    }
+
+
+def test_the_stage_check_sees_a_backward_import() -> None:
+    graph = {"ict2rules.input.records": {"ict2rules.rules.loader", "ict2rules.errors", "ict2rules.dask"}}
+    assert backward_imports(graph) == {("ict2rules.input.records", "rules"), ("ict2rules.input.records", "api")}
