@@ -132,9 +132,11 @@ STAGES = ("input", "kinds", "rules", "evaluation", "report", "render", "authorin
 # functions import their stages when called).
 SHARED = ("ict2rules", "ict2rules.errors", "ict2rules.labels")
 # The arrows that point back, both named in docs/architecture.md: a finding's words (the
-# evaluator's ``Finding.message()``), and the stream, which writes as it checks.
+# evaluator's ``Finding.message()``), and the stream and the worker processes, which encode
+# findings as they check.
 BACK = {
     ("ict2rules.evaluation.evaluator", "report"),
+    ("ict2rules.evaluation.parallel", "report"),
     ("ict2rules.evaluation.stream", "report"),
     ("ict2rules.evaluation.stream", "render"),
 }
