@@ -21,22 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ..kinds.base import PATH_ARGS
 from ..report.report import jsonable
 from ..rules.ruleset import LoadedParameter, Rule, Ruleset, Source
 
-# Arguments whose value is a field path the rule reads: together they are "the field it checks".
-_PATH_ARGS = (
-    "value",
-    "numerator",
-    "denominator",
-    "items",
-    "over",
-    "done",
-    "whole",
-    "parts",
-    "fields",
-    "documents",
-)
 # Arguments that sharpen what is measured without being a path (membership of code vs of environment).
 _SHAPE_ARGS = ("of", "fn", "item_field")
 # Arguments holding sub-checks that are themselves what is checked (composition kinds).
@@ -252,7 +240,7 @@ def signature(spec: dict[str, Any]) -> Signature:
     """
     args = spec.get("args", {})
     paths: list[str] = []
-    for key in _PATH_ARGS:
+    for key in PATH_ARGS:
         v = args.get(key)
         if isinstance(v, str):
             paths.append(v)
@@ -322,7 +310,7 @@ def _used_parameters(rule: Rule, ruleset: Ruleset) -> dict[str, LoadedParameter]
 
 def _strip_paths(spec: dict[str, Any]) -> Any:
     """A resolved check without the field paths it reads (of itself and its composed parts): what it asks."""
-    args = {k: v for k, v in spec.get("args", {}).items() if k not in _PATH_ARGS}
+    args = {k: v for k, v in spec.get("args", {}).items() if k not in PATH_ARGS}
     for key in _SUB_ARGS:
         v = args.get(key)
         if isinstance(v, list):
@@ -338,7 +326,7 @@ def requirement(args: dict[str, Any]) -> dict[str, Any]:
     >>> requirement({"kind": "threshold", "args": {"value": "hours.online", "min": 50, "unit": "学时"}})
     {'min': 50, 'unit': '学时'}
     """
-    return {k: v for k, v in args.get("args", {}).items() if k not in _PATH_ARGS}
+    return {k: v for k, v in args.get("args", {}).items() if k not in PATH_ARGS}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -239,6 +239,11 @@ def compares_of(*checks: Check) -> list[Comparison] | None:
     return found
 
 
+#: The arguments whose value is a field path a check reads: together they are "the field it
+#: checks" (``ict2rules diff`` pairs rules by them; a rate names what its items lack by them).
+PATH_ARGS = ("value", "numerator", "denominator", "items", "over", "done", "whole", "parts", "fields", "documents")
+
+
 class Args(BaseModel):
     """Base of every kind's argument model: unknown arguments are errors."""
 

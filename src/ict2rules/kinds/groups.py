@@ -24,6 +24,7 @@ from .base import (
     MISSING,
     NA,
     PASS,
+    PATH_ARGS,
     Args,
     Check,
     Explain,
@@ -260,11 +261,6 @@ def _item_fields(over: str, *specs: Any) -> list[Phrase]:
     return [field(prefix + p if p != "." else over) for p in paths]
 
 
-# The arguments of a check that name a field it reads (authoring/diff.py's _PATH_ARGS, which this
-# module cannot import: diff reads rulesets, which import the kinds).
-_READS = ("value", "numerator", "denominator", "items", "over", "done", "whole", "parts", "fields", "documents")
-
-
 def _read_paths(spec: Any, into: dict[str, None]) -> None:
     """Every field path a dumped check (and the checks inside it) reads, in order."""
     if isinstance(spec, list):
@@ -275,7 +271,7 @@ def _read_paths(spec: Any, into: dict[str, None]) -> None:
         return
     args = spec.get("args") if "kind" in spec else None
     if isinstance(args, dict):
-        for key in _READS:
+        for key in PATH_ARGS:
             v = args.get(key)
             for p in v if isinstance(v, list) else [v]:
                 if isinstance(p, str) and not p.startswith("$"):
