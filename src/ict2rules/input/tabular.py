@@ -976,7 +976,7 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
         assert column.path is not None
         if isinstance(value, _Formula):
             problems.append(
-                Problem(file, f"公式 {_clip(value)} 没有保存计算结果(字段 {column.path});"
+                Problem(file, f"公式 {_clip(value)} 没有保存计算结果;"
                         "请在 Excel 中打开后保存,或复制后“粘贴为数值”",
                         f"the formula {_clip(value)} has no saved value (field {column.path}); "
                         "open and save the file in Excel, or paste the values",
@@ -987,7 +987,7 @@ def _convert_row(file: str, number: int, cells: list[Any], layout: _Layout) -> R
             converted = _CONVERT[column.kind](value)
         except _Bad as bad:
             problems.append(
-                Problem(file, f"{bad.args[0]}(字段 {column.path})",
+                Problem(file, bad.args[0],  # the column's header names the field for people
                         f"{bad.args[1]} (field {column.path})",
                         line=number, column=column.index + 1, field=column.header, code=_CODE)
             )
