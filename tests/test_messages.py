@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from ict2rules import evaluate
-from ict2rules.evaluation.evaluator import Finding
 from ict2rules.input.paths import computed_fields, is_model
 from ict2rules.input.records import Project, School, Teacher
 from ict2rules.labels import FIELDS, Phrase, field
 from ict2rules.render.text import LABELS, expected_actual
+from ict2rules.report.findings import Finding
 from ict2rules.report.report import Report, message, show
 from ict2rules.rules.loader import bundled_dir, load_ruleset
 from ict2rules.testing import (

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from .errors import InputError, Problem
-    from .evaluation.evaluator import Evaluator, Finding
+    from .evaluation.evaluator import Evaluator
     from .input.files import Records, read_records
     from .kinds.base import Status
+    from .report.findings import Finding
     from .report.report import InputProblem, Report
     from .rules.loader import bundled_names, load_ruleset
     from .rules.ruleset import Ruleset

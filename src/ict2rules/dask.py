@@ -2,7 +2,7 @@
 
 The same evaluator as everywhere else: each partition of rows is checked on a worker by a
 :class:`~ict2rules.evaluation.stream.Checker` (compiled once per worker process), which returns its finding
-lines, its :class:`~ict2rules.evaluation.evaluator.Summary` and each school's
+lines, its :class:`~ict2rules.report.findings.Summary` and each school's
 :class:`~ict2rules.evaluation.evaluator.TeacherGroup` (the tallies of ``rate``/``count``/``gate``); the
 client merges them in partition order and finishes each school once. The text is what
 ``ict2rules check ROSTER SCHOOLS -f jsonl`` writes for the same rows, byte for byte.

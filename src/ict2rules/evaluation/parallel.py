@@ -229,7 +229,7 @@ def _compact(found: list[Any], index: dict[int, int]) -> tuple[Any, ...]:
 def _findings(columns: tuple[Any, ...], rules: list[Any]) -> list[Any]:
     """:func:`_compact`'s columns as findings again, in the parent, of its own rules."""
     from ..kinds.base import Status
-    from .evaluator import Finding
+    from ..report.findings import Finding
 
     numbers, statuses, refs, evidence, outcomes = columns
     by_code = list(Status)
@@ -262,7 +262,7 @@ def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bytes | Non
                   release: bool = False) -> Iterator[SchoolsResult]:
     """Check ``schools`` (records in memory) in ``jobs`` worker processes, each school checked
     whole by one of them; their results in order, the findings as
-    :class:`~ict2rules.evaluation.evaluator.Finding` of ``ev``'s rules (``encode``, a line end: their JSON
+    :class:`~ict2rules.report.findings.Finding` of ``ev``'s rules (``encode``, a line end: their JSON
     lines, one UTF-8 text per unit of work). ``ev``'s counts and derived values grow as with
     ``ev.school`` called on each school in turn, so the report is the same, byte for byte.
     ``release``: each school's teachers let go once sent (as ``evaluate(release=True)``)."""

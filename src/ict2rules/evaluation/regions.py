@@ -27,8 +27,9 @@ from ..kinds.base import DATA_ERRORS, FAIL, PASS, Subject
 from ..kinds.regions import latest_count, trained_by  # noqa: F401  (part of this module's API)
 
 if TYPE_CHECKING:
+    from ..report.findings import Finding
     from ..rules.compiler import CompiledRule
-    from .evaluator import Evaluator, Finding
+    from .evaluator import Evaluator
 
 #: Grades that count as passing the assessment (合格以上) in a school's pass rate.
 PASSING_GRADES = frozenset({"优秀", "良好", "合格"})

@@ -63,11 +63,11 @@ from ..input.files import (
 )
 from ..input.records import School, Teacher
 from ..kinds.base import Status, Subject
-from ..render.problems import jsonl_item
-from ..report.jsonlines import Lines, dump
+from ..report.findings import Summary
+from ..report.jsonlines import Lines, dump, jsonl_item
 from ..report.report import REPORT_VERSION, input_problems, problem_counts, rows_left_out
 from ..rules.ruleset import Ruleset
-from .evaluator import Evaluator, Summary, TeacherGroup
+from .evaluator import Evaluator, TeacherGroup
 
 # Rows per unit of work: enough to amortise pickling, few enough that a chunk's lines (18
 # findings of ~1.5 KB a teacher with every status kept) stay a few MB.

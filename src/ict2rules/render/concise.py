@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluation.evaluator import SubjectRef
+from ..report.findings import SubjectRef
 from ..report.report import Report, message
 from .registry import writer
 from .text import LABELS, fix_order

@@ -31,9 +31,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import printable
-from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
 from ..labels import verdict_word
+from ..report.findings import Finding
 from ..report.report import Report, message, show
 from .registry import writer
 from .svg import Bar, columns, hbars

@@ -22,9 +22,8 @@ import contextlib
 import os
 from typing import IO, Any, NamedTuple
 
-from ..report.jsonlines import Lines, dump
+from ..report.jsonlines import Lines, dump, jsonl_item
 from ..report.report import REPORT_VERSION, Report
-from .problems import jsonl_item
 from .registry import writer
 
 

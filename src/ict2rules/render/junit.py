@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
+from ..report.findings import Finding
 from ..report.report import Report, message
 from .registry import writer
 from .sarif import locate

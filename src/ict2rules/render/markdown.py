@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
+from ..report.findings import Finding
 from ..report.report import Report, message, show
 from .problems import HEADS, SHOWN, TITLE, counts_line, kind_label, more_line
 from .problems import _lang as problem_lang

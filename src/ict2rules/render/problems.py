@@ -101,11 +101,6 @@ def html_section(report: Report, lang: str = "zh") -> str:
             + (f"<p>{e(more)}</p>" if more else "") + "</section>")
 
 
-def jsonl_item(p: InputProblem) -> dict[str, Any]:
-    """One ``--format jsonl`` line: ``{"type": "input_problem", ...InputProblem.to_dict()}``."""
-    return {"type": "input_problem", **p.to_dict()}
-
-
 def xlsx_columns(lang: str = "zh") -> list[tuple[str, int]]:
     """The 输入问题 sheet's (header, width) columns."""
     if _lang(lang) == "zh":

@@ -16,8 +16,8 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import InputError, printable_data
-from ..evaluation.evaluator import Finding, SubjectRef
 from ..kinds.base import Status
+from ..report.findings import Finding, SubjectRef
 from ..report.report import InputProblem, Report, message, show
 from .problems import plain_line
 from .registry import writer
@@ -77,7 +77,7 @@ def locate(report: Report) -> Callable[[SubjectRef], Where]:
 
     >>> from ict2rules import evaluate
     >>> where = locate(evaluate("zeku_2023", "examples/zeku_2023/school_ok.yaml", as_of="2023-10-08"))
-    >>> from ict2rules.evaluation.evaluator import SubjectRef
+    >>> from ict2rules.report.findings import SubjectRef
     >>> where(SubjectRef("teacher", "ZK002", school="ZK-MYZX"))
     ('examples/zeku_2023/school_ok.yaml', 80)
     """

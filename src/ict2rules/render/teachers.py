@@ -32,8 +32,8 @@ from __future__ import annotations
 from typing import IO, Any
 
 from ..errors import printable
-from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
+from ..report.findings import Finding
 from ..report.report import Report, show
 from .registry import writer
 from .text import document_line, fix_order, show_value, source_line, wrap

@@ -27,9 +27,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import printable
-from ..evaluation.evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..labels import verdict_word
+from ..report.findings import Finding, SubjectRef
 from ..report.report import Report, message, rows_left_out, show
 from .registry import writer
 from .sources import cite_line, document_line, source_line  # noqa: F401 (cite_line: re-exported)

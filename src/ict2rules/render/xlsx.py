@@ -36,9 +36,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
 from ..labels import label, to_fill, verdict_word
+from ..report.findings import Finding
 from ..report.report import Report, message, render, show
 from .registry import writer
 from .sources import document_line, source_line

@@ -17,12 +17,12 @@ from typing import Any
 
 import pydantic_core
 
-from ..evaluation.evaluator import Finding, SubjectRef
 from ..kinds.base import Status
 from ..labels import Phrase
 from ..rules.ruleset import Ruleset
+from .findings import Finding, SubjectRef
 from .messages import _evidence_key, said_by_subject
-from .report import finding_dict, jsonable, message
+from .report import InputProblem, finding_dict, jsonable, message
 
 _STATUS_JSON = {st: f'"{st.value}"' for st in Status}
 _DYNAMIC = ("subject", "status", "expected", "actual", "detail", "message")
@@ -205,3 +205,8 @@ class Lines:
         if text is None:
             text = self._fixed[key] = dump_text({"zh": message(f, "zh"), "en": message(f, "en")})
         return text
+
+
+def jsonl_item(p: InputProblem) -> dict[str, Any]:
+    """One ``--format jsonl`` line: ``{"type": "input_problem", ...InputProblem.to_dict()}``."""
+    return {"type": "input_problem", **p.to_dict()}

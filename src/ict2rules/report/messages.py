@@ -21,8 +21,8 @@ from ..labels import Phrase, fmt_number, listing, say, to_fill
 from ..labels import field as field_phrase
 
 if TYPE_CHECKING:
-    from ..evaluation.evaluator import Finding
     from ..rules.ruleset import Ruleset
+    from .findings import Finding
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import Problem
-from ..evaluation.evaluator import INPUT_PROBLEM_KINDS, DerivedValue, Finding, Summary, printable
+from ..errors import Problem, printable
 from ..kinds.base import Status
 from ..rules.ruleset import Ruleset
+from .findings import INPUT_PROBLEM_KINDS, DerivedValue, Finding, Summary
 from .messages import (  # noqa: F401 (re-exported: the writers read them here)
     MAX_MESSAGE_CHARS,
     MAX_VALUE_CHARS,
@@ -213,7 +213,7 @@ class Report:
         ]
 
     def summary(self) -> dict[str, Any]:
-        """The counts of the report (one :class:`~ict2rules.evaluation.evaluator.Summary`, as a streamed
+        """The counts of the report (one :class:`~ict2rules.report.findings.Summary`, as a streamed
         run's): every outcome counted, whatever ``keep`` kept."""
         statuses = self.statuses if self.statuses is not None else Counter(
             f.status.value for f in self.findings)

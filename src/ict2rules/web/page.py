@@ -19,7 +19,6 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..errors import Problem
-from ..evaluation.evaluator import Finding
 from ..kinds.base import Status
 from ..render.text import (
     LABELS,
@@ -32,6 +31,7 @@ from ..render.text import (
     teacher_groups,
     title_of,
 )
+from ..report.findings import Finding
 from ..report.report import Report, message
 
 TEXT = {
