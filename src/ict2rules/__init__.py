@@ -46,7 +46,7 @@ __all__ = [
 # needs only part of the library does not pay for the rest (docs/performance.md#import-time).
 _LAZY = {
     "Evaluator": "evaluation.evaluator",
-    "Finding": "evaluation.evaluator",
+    "Finding": "report.findings",
     "InputError": "errors",
     "InputProblem": "report.report",
     "Problem": "errors",
@@ -158,10 +158,10 @@ def evaluate(
     if lines is not None:  # encoded as they come, never kept
         from .report.jsonlines import Lines
 
-        line = Lines(rs).line
+        encoder = Lines(rs)
 
         def keep_found(found: list[Finding]) -> None:
-            lines.write(b"".join([line(f).encode("utf-8", "surrogatepass") + line_end for f in found]))
+            lines.write(encoder.encoded(found, line_end))
 
     subjects: list[tuple[str, str, bool]] = []
     waiting = 0  # teachers not passed only because their work is not yet due

@@ -201,8 +201,7 @@ class SchoolChecker:
             waiting += w
             schools_waiting += ws
         if self.lines is not None:
-            line, end = self.lines.line, self.end
-            out: Any = b"".join([line(f).encode("utf-8", "surrogatepass") + end for f in found])
+            out: Any = self.lines.encoded(found, self.end)
         else:
             out = _compact(found, self.index)
         derived = ev._derived[:]

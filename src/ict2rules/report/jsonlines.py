@@ -84,6 +84,12 @@ class Lines:
         texts.append(text + "}")
         return tuple(texts), tuple(keys)
 
+    def encoded(self, found: list[Finding], end: bytes = b"\n") -> bytes:
+        """The findings' lines as UTF-8 bytes, each followed by ``end`` (what a worker sends
+        back, what ``evaluate(lines=…)`` writes)."""
+        line = self.line
+        return b"".join([line(f).encode("utf-8", "surrogatepass") + end for f in found])
+
     def line(self, f: Finding) -> str:
         rid = f.compiled.rule.id
         parts = self._parts.get(rid)
