@@ -137,3 +137,26 @@ def test_copy_lines_cuts_no_character_at_block_edges(block, monkeypatch, tmp_pat
     copy_lines(io.BytesIO('{"a":"✔"}\n'.encode()), gbk)  # a GBK console: its fallbacks
     gbk.flush()
     assert gbk.buffer.getvalue().decode("gbk") == '{"a":"√"}\n'
+
+
+def test_copy_lines_after_a_failed_sendfile_copies_the_rest_once(monkeypatch, tmp_path):
+    import os
+
+    import ict2rules.render.jsonl as jsonl
+
+    real = os.sendfile
+    calls = []
+
+    def sends_five_then_fails(out, src, offset, count):
+        calls.append(offset)
+        if len(calls) > 1:
+            raise OSError("sendfile interrupted")
+        return real(out, src, offset, 5)
+
+    monkeypatch.setattr(jsonl.os, "sendfile", sends_five_then_fails)
+    data = '{"a":"教师"}\n{"b":1}\n'.encode()
+    with open(tmp_path / "in", "w+b") as held, open(tmp_path / "out", "w", encoding="utf-8") as out:
+        held.write(data)
+        copy_lines(held, out)
+    assert (tmp_path / "out").read_bytes() == data  # nothing twice, nothing lost
+    assert calls == [0, 5]

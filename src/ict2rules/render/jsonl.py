@@ -91,15 +91,16 @@ def copy_lines(encoded: IO[bytes], stream: IO[str], trim: int = 0) -> None:
     if buffer is not None and encoding == "utf8":
         stream.flush()
         buffer.flush()
-        with contextlib.suppress(OSError, ValueError, AttributeError):  # not a file: read below
-            out, src, offset = buffer.fileno(), encoded.fileno(), 0
+        offset = 0  # what the kernel copied; the rest is read below (not a file, an error)
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            out, src = buffer.fileno(), encoded.fileno()
             while offset < left:
                 sent = os.sendfile(out, src, offset, left - offset)
                 if not sent:
                     break
                 offset += sent
-            encoded.seek(offset)
-            left -= offset
+        encoded.seek(offset)
+        left -= offset
         put = buffer.write
     else:
         decode = codecs.getincrementaldecoder("utf-8")("surrogatepass").decode
