@@ -15,7 +15,9 @@ import ict2rules.evaluation.parallel as parallel
 import ict2rules.render.output  # noqa: F401  (registers the console fallbacks)
 from ict2rules import evaluate, load_ruleset
 from ict2rules.cli import main
-from ict2rules.input.files import Records, join_schools, read_records
+from ict2rules.evaluation.evaluator import Evaluator
+from ict2rules.evaluation.run import check_records
+from ict2rules.input.files import Records, join_schools, parse_date, read_records
 from ict2rules.render import formats, write
 from ict2rules.render.jsonl import Held, copy_lines
 
@@ -94,7 +96,7 @@ def test_lines_are_the_jsonl_findings_and_nothing_is_kept(jobs, files, small_chu
     text = io.StringIO()
     write("jsonl", evaluate(rs, _records(files), as_of=AS_OF), text)
     held = io.BytesIO()
-    report = evaluate(rs, _records(files), as_of=AS_OF, jobs=jobs, lines=held)
+    report = check_records(Evaluator(rs, as_of=parse_date(AS_OF)), _records(files), jobs=jobs, lines=held)
     assert report.findings == []
     found = text.getvalue().splitlines(keepends=True)[: text.getvalue().count('"rule":')]
     assert held.getvalue().decode() == "".join(found)

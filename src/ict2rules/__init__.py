@@ -9,7 +9,7 @@ False
 
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -109,8 +109,6 @@ def evaluate(
     group_by_county: bool = False,
     release: bool = False,
     jobs: int = 1,
-    lines: IO[bytes] | None = None,
-    line_end: bytes = b"\n",
 ) -> Report:
     """Check records against a ruleset and return the report.
 
@@ -125,9 +123,6 @@ def evaluate(
     ``ict2rules check`` does. The report is the same.
     ``jobs`` > 1 checks the schools in that many worker processes
     (:func:`ict2rules.evaluation.parallel.check_schools`): the same report.
-    ``lines`` (a binary file): every finding is written there as its JSON line in UTF-8 (``--format jsonl``'s, encoded
-    in the workers), each followed by ``line_end``, instead of being kept, and
-    ``report.findings`` stays empty.
 
     >>> r = evaluate("kaiyuan_2024", {"teacher": {"id": "T1"}}, as_of="2024-03-01")
     >>> r.summary()["teachers"]["checked"]
@@ -136,84 +131,17 @@ def evaluate(
     from pathlib import Path
 
     from .evaluation.evaluator import Evaluator
-    from .evaluation.parallel import check_schools, tally
-    from .evaluation.regions import group_by_county as group_by_county_
-    from .evaluation.regions import regions_of
+    from .evaluation.run import check_records
     from .input.files import Records, parse_date, read_records, records_from_data
-    from .report.report import Report, input_problems
     from .rules.loader import load_ruleset
 
     rs = load_ruleset(ruleset)  # a Ruleset as it is; a name or path loaded; anything else refused
-    as_of = parse_date(as_of)
-    keep = _statuses(keep)
+    day, kept = parse_date(as_of), _statuses(keep)  # refused before any file is read
     if isinstance(data, Records):
         records = data
     elif isinstance(data, (str, Path)):
         records = read_records(data)
     else:
         records = records_from_data(data)
-    ev = Evaluator(rs, as_of=as_of, keep=keep)
-    findings: list[Finding] = []
-    keep_found: Any = findings.extend
-    if lines is not None:  # encoded as they come, never kept
-        from .report.jsonlines import Lines
-
-        encoder = Lines(rs)
-
-        def keep_found(found: list[Finding]) -> None:
-            lines.write(encoder.encoded(found, line_end))
-
-    subjects: list[tuple[str, str, bool]] = []
-    waiting = 0  # teachers not passed only because their work is not yet due
-    waiting_schools = 0
-    for t in records.teachers:
-        s, found = ev.teacher(t)
-        keep_found(found)
-        subjects.append(("teacher", t.id, bool(s.passed)))
-        waiting += s.waiting
-    schools, regions = records.schools, records.regions
-    if group_by_county and not regions:
-        regions, schools = group_by_county_(schools)
-
-    def count(checked: list[Any]) -> None:  # the schools' subjects: alone, then inside their regions
-        nonlocal waiting, waiting_schools
-        for s in checked:
-            subs, w, ws = tally(s)
-            subjects.extend(subs)
-            waiting += w
-            waiting_schools += ws
-
-    if jobs > 1 and len(schools) > 1:
-        for res in check_schools(ev, schools, jobs, encode=None if lines is None else line_end, release=release):
-            if lines is not None:
-                lines.write(res.findings)
-            else:
-                findings += res.findings
-            subjects += res.subjects
-            waiting += res.waiting
-            waiting_schools += res.schools_waiting
-    else:
-        for school in schools:
-            s, found = ev.school(school)
-            keep_found(found)
-            count([s])  # counted now: the school's subjects (and their records) are not kept
-            if release and school.teachers:
-                school.teachers = []
-    region_subjects = []
-    for region in regions:
-        s, found, inside = regions_of(ev, region)
-        keep_found(found)
-        count(inside)
-        region_subjects.append(s)
-    subjects += [("region", s.record.id, bool(s.passed)) for s in region_subjects]
-    for p in records.projects:
-        s, found = ev.project(p)
-        keep_found(found)
-        subjects.append(("project", p.id, bool(s.passed)))
-    return Report(
-        rs, ev.env.as_of, findings, ev.values, subjects, records.skipped_rows, records.files, waiting,
-        dict(ev.unmet),
-        waiting_schools,
-        input_problems(records.problems, records.unjoined),
-        {s.value: n for s, n in ev.statuses.items()},
-    )
+    ev = Evaluator(rs, as_of=day, keep=kept)
+    return check_records(ev, records, group_by_county=group_by_county, release=release, jobs=jobs)

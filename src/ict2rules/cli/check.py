@@ -10,9 +10,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import evaluate
 from ..errors import InputError, Problem
+from ..evaluation.evaluator import Evaluator
 from ..evaluation.parallel import default_jobs
+from ..evaluation.run import check_records
 from ..input.files import distinct_files, parse_date, read_inputs
 from ..input.tabular import load_mapping
 from ..kinds.base import Status
@@ -231,9 +232,9 @@ def _check(args: argparse.Namespace, ruleset: Ruleset, mapping: Any, data: list[
 
             held = Held(stack.enter_context(tempfile.TemporaryFile()), b",\n    " if args.format == "json" else b"\n")
         with bar.checking(records):
-            report = evaluate(ruleset, records, as_of=args.as_of, keep=None if whole else keep_of(args),
-                              group_by_county=args.group_by_county, release=True, jobs=max(1, jobs),
-                              lines=held and held.file, line_end=held.end if held else b"\n")
+            ev = Evaluator(ruleset, as_of=args.as_of, keep=None if whole else keep_of(args))
+            report = check_records(ev, records, group_by_county=args.group_by_county, release=True,
+                                   jobs=max(1, jobs), lines=held and held.file, line_end=held.end if held else b"\n")
         return _report(args, ruleset, records, report, given, rosters, where, bar, held)
 
 

@@ -31,6 +31,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..report.findings import Tally
+
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -143,27 +145,13 @@ def default_jobs(teachers: int) -> int:
     return max(1, min(cores(), 4)) if PAYS_FROM <= teachers <= DEFAULT_UP_TO else 1
 
 
-def tally(checked: Any) -> tuple[list[tuple[str, str, bool]], int, int]:
-    """A checked school's subjects for the report (its teachers, then itself) and how many
-    of them wait only for work not yet due: ``(subjects, teachers waiting, schools waiting)``."""
-    subjects: list[tuple[str, str, bool]] = []
-    waiting = 0
-    for child in checked.children or ():
-        subjects.append(("teacher", f"{checked.record.id}/{child.record.id}", bool(child.passed)))
-        waiting += child.waiting
-    subjects.append(("school", checked.record.id, bool(checked.passed)))
-    return subjects, waiting, int(checked.waiting)
-
-
 class SchoolsResult(NamedTuple):
     """What a run of consecutive schools gave, as it travels back from a worker: the findings
-    (compact columns, or their JSON lines as one UTF-8 text), the subjects, the counts of the
-    evaluator (unmet, statuses) and its derived values."""
+    (compact columns, or their JSON lines as one UTF-8 text), the subjects checked, the counts
+    of the evaluator (unmet, statuses) and its derived values."""
 
     findings: Any
-    subjects: list[tuple[str, str, bool]]
-    waiting: int
-    schools_waiting: int
+    tally: Tally
     unmet: Counter[str]
     statuses: Counter[Any]
     derived: list[Any]
@@ -191,22 +179,18 @@ class SchoolChecker:
         ev.unmet, ev.statuses = Counter(), Counter()  # this chunk's, added up by the parent
         ev.forget_values()
         found: list[Any] = []
-        subjects: list[tuple[str, str, bool]] = []
-        waiting = schools_waiting = 0
+        tally = Tally()
         for school in pickle.loads(schools):
             s, more = ev.school(school)
             found += more
-            subs, w, ws = tally(s)
-            subjects += subs
-            waiting += w
-            schools_waiting += ws
+            tally.add_school(s)
         if self.lines is not None:
             out: Any = self.lines.encoded(found, self.end)
         else:
             out = _compact(found, self.index)
         derived = ev._derived[:]
         ev.forget_values()
-        return SchoolsResult(out, subjects, waiting, schools_waiting, ev.unmet, ev.statuses, derived)
+        return SchoolsResult(out, tally, ev.unmet, ev.statuses, derived)
 
 
 def _rules(ev: Any) -> list[Any]:

@@ -164,7 +164,7 @@ class Checker:
             ev.forget_values()  # derived values go to the JSON report, not to lines
             for f in found:
                 out.append(lines.line(f))
-            summary.add_teacher(bool(s.passed), s.waiting)
+            summary.add("teacher", bool(s.passed), s.waiting)
             if sid is not None:
                 group = groups.get(sid)
                 if group is None:

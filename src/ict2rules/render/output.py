@@ -165,6 +165,7 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
     from collections import Counter
 
     from ..kinds.base import Status
+    from ..report.findings import Summary
     from .xlsx import school_rows
 
     not_met = (Status.FAIL, Status.MISSING_DATA)
@@ -196,16 +197,24 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
         subjects.setdefault(school, []).append((level, key, ok))
     for row in rows:
         fs = findings.get(row.id, [])
-        unmet = Counter(f.severity for f in fs if f.status in not_met)
+        mine = subjects.get(row.id, [])
+        counts = Summary(
+            findings=Counter(f.status.value for f in fs),
+            subjects=Counter(level for level, _, _ in mine),
+            unmet=Counter(f.severity for f in fs if f.status in not_met),
+            teachers_checked=sum(level == "teacher" for level, _, _ in mine),
+            teachers_passed=sum(ok for level, _, ok in mine if level == "teacher"),
+            teachers_waiting=row.pending,
+            schools_waiting=int(row.school_waiting),
+            # the inputs' problems are the run's: every part lists them (not one school's)
+            problems=Counter(report.counts.problems), left_out=report.counts.left_out,
+        )
         part = dataclasses.replace(
             report,
             findings=fs if only is None else [f for f in fs if f.status in only],
+            counts=counts,
             values=values.get(row.id, []),
-            subjects=subjects.get(row.id, []),
-            skipped_rows=0,
-            teachers_waiting=row.pending,
-            unmet=dict(unmet),
-            schools_waiting=int(row.school_waiting),
+            subjects=mine,
         )
         yield row, part
 

@@ -137,10 +137,10 @@ INPUT_PROBLEM_KINDS = ("skipped_row", "unjoined_row", "school_without_rows", "sh
 class Summary:
     """The counts a report's summary says, mergeable (chunks of a roster, Dask partitions).
 
-    One type for every way of running: :meth:`ict2rules.report.report.Report.summary` is
-    ``to_dict()`` of one, and a streamed run adds its chunks' together.
+    One type for every way of running: a :class:`~ict2rules.report.report.Report` holds one
+    (its ``summary()`` is its ``to_dict()``), a streamed run adds its chunks' together.
 
-    >>> s = Summary(); s.add_teacher(True, False); s.findings["pass"] += 3
+    >>> s = Summary(); s.add("teacher", True); s.findings["pass"] += 3
     >>> d = s.to_dict(); d["passed"], d["teachers"]["pass_rate"], d["findings"]["pass"]
     (True, 1.0, 3)
     """
@@ -155,11 +155,17 @@ class Summary:
     problems: Counter[str] = field(default_factory=Counter)  # input problems by kind
     left_out: int = 0  # teacher rows left out for being bad: never "passed" with any
 
-    def add_teacher(self, passed: bool, waiting: bool) -> None:
-        self.subjects["teacher"] += 1
-        self.teachers_checked += 1
-        self.teachers_passed += passed
-        self.teachers_waiting += waiting
+    schools_waiting: int = 0  # schools not passed only because required work is not yet due
+
+    def add(self, level: str, passed: bool, waiting: bool = False) -> None:
+        """One checked subject of ``level`` ("teacher", "school" …)."""
+        self.subjects[level] += 1
+        if level == "teacher":
+            self.teachers_checked += 1
+            self.teachers_passed += passed
+            self.teachers_waiting += waiting
+        elif level == "school":
+            self.schools_waiting += waiting
 
     def merge(self, other: Summary) -> Summary:
         self.findings.update(other.findings)
@@ -171,6 +177,7 @@ class Summary:
         self.skipped_rows += other.skipped_rows
         self.problems.update(other.problems)
         self.left_out += other.left_out
+        self.schools_waiting += other.schools_waiting
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,3 +199,29 @@ class Summary:
             "skipped_rows": self.skipped_rows,
             "input_problems": {k: self.problems.get(k, 0) for k in INPUT_PROBLEM_KINDS},
         }
+
+
+class Tally:
+    """The subjects of a run as they are checked: each ``(level, label, passed)`` for the
+    per-school views, and their counts in ``summary``."""
+
+    def __init__(self) -> None:
+        self.subjects: list[tuple[str, str, bool]] = []
+        self.summary = Summary()
+
+    def add(self, level: str, label: str, checked: Any) -> None:
+        """One checked subject (an :class:`~.evaluator.Evaluator` result)."""
+        passed = bool(checked.passed)
+        self.subjects.append((level, label, passed))
+        self.summary.add(level, passed, checked.waiting)
+
+    def add_school(self, checked: Any) -> None:
+        """A checked school: its teachers (labelled ``school/teacher``), then itself."""
+        school = checked.record.id
+        for child in checked.children or ():
+            self.add("teacher", f"{school}/{child.record.id}", child)
+        self.add("school", school, checked)
+
+    def extend(self, other: Tally) -> None:
+        self.subjects += other.subjects
+        self.summary.merge(other.summary)

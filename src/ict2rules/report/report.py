@@ -164,26 +164,21 @@ def problem_counts(items: list[InputProblem]) -> dict[str, int]:
 
 @dataclass
 class Report:
-    """Everything one run found. ``passed`` is True when no error-severity rule failed or
-    lacked data (work not yet due does not fail a report)."""
+    """Everything one run found: the findings kept, the derived values, each subject checked
+    (``(level, label, passed)``) and ``counts``, the :class:`~ict2rules.report.findings.Summary`
+    of every outcome, whatever ``keep`` kept. ``passed`` is True when no error-severity rule
+    failed or lacked data (work not yet due does not fail a report) and no teacher row was
+    left out."""
 
     ruleset: Ruleset
     as_of: dt.date
     findings: list[Finding]
+    counts: Summary
     values: list[DerivedValue] = field(default_factory=list)
-    subjects: list[tuple[str, str, bool]] = field(default_factory=list)  # (level, label, passed)
-    skipped_rows: int = 0
+    subjects: list[tuple[str, str, bool]] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
-    teachers_waiting: int = 0  # not passed only because required work is not yet due
-    # rules not met by severity over every outcome (None: count the findings themselves);
-    # the evaluator fills it so that keeping only some findings never changes the verdict
-    unmet: dict[str, int] | None = None
-    schools_waiting: int = 0  # schools not passed only because required work is not yet due
     #: what the inputs held that was not checked as given (rows left out, rows not joined …)
     input_problems: list[InputProblem] = field(default_factory=list)
-    #: findings per status over every outcome (None: count the findings themselves); the
-    #: evaluator fills it so that ``keep`` never changes the summary
-    statuses: dict[str, int] | None = None
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -194,14 +189,7 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        if rows_left_out(self.input_problems):  # a teacher nobody checked: not "all met"
-            return False
-        if self.unmet is not None:
-            return self.unmet.get("error", 0) == 0
-        return not any(
-            f.compiled.is_error and f.status in (Status.FAIL, Status.MISSING_DATA)
-            for f in self.findings
-        )
+        return bool(self.summary()["passed"])
 
     def failures(self, severity: str | None = None) -> list[Finding]:
         """Findings not met (fail or missing data), optionally of one severity."""
@@ -213,24 +201,9 @@ class Report:
         ]
 
     def summary(self) -> dict[str, Any]:
-        """The counts of the report (one :class:`~ict2rules.report.findings.Summary`, as a streamed
-        run's): every outcome counted, whatever ``keep`` kept."""
-        statuses = self.statuses if self.statuses is not None else Counter(
-            f.status.value for f in self.findings)
-        teachers = [ok for level, _, ok in self.subjects if level == "teacher"]
-        return Summary(
-            Counter(statuses),
-            Counter(level for level, _, _ in self.subjects),
-            Counter({"error": self._unmet("error"), "warning": self._unmet("warning")}),
-            len(teachers), sum(teachers), self.teachers_waiting, self.skipped_rows,
-            Counter(problem_counts(self.input_problems)),
-            rows_left_out(self.input_problems),
-        ).to_dict()
-
-    def _unmet(self, severity: str) -> int:
-        if self.unmet is not None:
-            return self.unmet.get(severity, 0)
-        return len(self.failures(severity))
+        """The counts of the report, as a streamed run's: every outcome counted, whatever
+        ``keep`` kept (docs/report-format.md)."""
+        return self.counts.to_dict()
 
     def to_records(self) -> list[dict[str, Any]]:
         """One flat row per finding, ready for a DataFrame (``pandas.DataFrame(r.to_records())``):
