@@ -70,7 +70,7 @@ def test_an_internal_error_exits_70_with_one_line_never_1(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise TypeError("boom")
 
-    monkeypatch.setattr(check, "evaluate", broken)
+    monkeypatch.setattr(check, "check_records", broken)
     assert cli.main(["check", str(EXAMPLE), "-r", "zeku_2023"]) == cli.EXIT_INTERNAL == 70
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
