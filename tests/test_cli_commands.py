@@ -221,3 +221,18 @@ def test_pre_commit_hook_definition():
     # the hook's command line parses: options first, then the file names pre-commit appends
     args = build_parser().parse_args([*hook["entry"].split()[1:], "--ruleset", "zeku_2023", "a.yaml", "b.csv"])
     assert args.data == ["a.yaml", "b.csv"]
+
+
+@pytest.mark.parametrize("text", ["2024-01-15", "2024/1/15", "2024年1月15日", "２０２４-０１-１５"])
+def test_as_of_is_read_as_a_plan_writes_its_dates(text, capsys):
+    assert main(["check", EXAMPLE, "-r", "zeku_2023", "--as-of", text, "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["as_of"] == "2024-01-15"
+
+
+@pytest.mark.parametrize(("text", "said"), [("2024-02-30", "日期不存在"), ("soon", "不是有效日期")])
+def test_as_of_that_is_no_date_is_a_usage_error_saying_why(text, said, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", EXAMPLE, "-r", "zeku_2023", "--as-of", text])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err and repr(text) in err and "Traceback" not in err

@@ -865,3 +865,19 @@ def test_a_gate_over_no_member_is_missing_data_not_a_vacuous_pass() -> None:
     report = evaluate("zeku_2023", records_from_data(data, "e.yaml", lambda _at: None), as_of="2024-01-05")
     (gate,) = [f for f in report.findings if f.rule_id == "ZK-S-REVIEW-GATE"]
     assert gate.status.value == "missing_data"
+
+
+def test_item_conditions_count_exactly_the_items_that_pass() -> None:
+    """A condition over items (count_only, where) counts exactly the items whose check passes:
+    the quick path that decides a pass agrees with the explained one."""
+    rs = load_ruleset("zeku_2023")
+    teacher = {"id": "T", "assessed_on": "2023-09-20", "points": [
+        {"code": "A1", "evidence": {"shows_teacher": True, "own_work": True}},
+        {"code": "A3", "evidence": {"shows_teacher": False, "own_work": True}},
+        {"code": "A5"},
+        {"code": "A11", "evidence": {"shows_teacher": True, "own_work": True}},
+    ]}
+    found = {f.rule_id: f for f in evaluate(rs, {"teacher": teacher}, as_of="2024-01-05").findings}
+    assert found["ZK-T-POINTS"].outcome.actual["points"] == ["A1", "A11"]
+    assert found["ZK-T-CERT-UPLOAD"].outcome.actual["points"] == ["A1", "A3", "A11"]
+    assert found["ZK-T-EVIDENCE"].outcome.detail["count"] == 2

@@ -184,3 +184,22 @@ def test_release_lets_the_teachers_go_and_changes_nothing_in_the_report():
     assert all(t() is None for t in teachers)  # neither the report nor its values hold them
     assert json.dumps(released.to_dict(), default=str) == json.dumps(kept.to_dict(), default=str)
     assert [v.subject for v in released.values] == [v.subject for v in kept.values]
+
+
+def test_each_school_part_counts_its_own_findings_only():
+    """A part of ``--split-by school`` says its school's counts, never the whole run's (its
+    ``findings`` counts were the run's until the report counted through one Summary)."""
+    from collections import Counter
+
+    from ict2rules.render.output import split_by_school
+
+    data = {"schools": [{"id": "A", "teachers": [{"id": "1"}]},
+                        {"id": "B", "teachers": [{"id": "2"}, {"id": "3"}]}]}
+    report = evaluate("kaiyuan_2024", data, as_of="2024-07-01")
+    total: Counter[str] = Counter()
+    for row, part in split_by_school(report):
+        s = part.summary()
+        assert s["findings"] == {st: sum(f.status.value == st for f in part.findings) for st in s["findings"]}
+        assert s["teachers"]["checked"] == {"A": 1, "B": 2}[row.id]
+        total.update(s["findings"])
+    assert dict(total) == report.summary()["findings"]

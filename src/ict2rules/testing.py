@@ -1019,7 +1019,9 @@ def _group(b: _Build, s: Subject, ctx: Context, t: _Target, over: str) -> tuple[
         def add(n: int = 1) -> None:
             b.touch(t, "teachers")
             while len(raws) < len(subjects) + n:  # the subjects are from the last evaluation
-                raws.append({"id": f"T{len(raws) + 1}"})
+                # a copy of the first teacher, who has been fixed already: a roster of 212
+                # (Yongzhou's) settles in the rounds of one teacher, not of 212 blank ones
+                raws.append({**copy.deepcopy(raws[0]), "id": f"T{len(raws) + 1}"} if raws else {"id": f"T{len(raws) + 1}"})
 
         return list(zip(subjects, [item_ctx] * len(subjects), targets, strict=False)), add
     if over == "teachers.points":

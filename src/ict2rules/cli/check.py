@@ -29,10 +29,9 @@ from .base import EXIT_FAILED, EXIT_NOTHING, EXIT_OK, command, refuse_output_ove
 def iso_date(text: str) -> dt.date:
     try:
         return parse_date(text, "--as-of")  # type: ignore[return-value]
-    except InputError:
-        raise argparse.ArgumentTypeError(
-            f"不是有效日期 / not a valid date (YYYY-MM-DD): {text!r}"
-        ) from None
+    except InputError as exc:
+        p = exc.problems[0]
+        raise argparse.ArgumentTypeError(f"{p.message_zh} / {p.message_en}") from None
 
 
 @command(

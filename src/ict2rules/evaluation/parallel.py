@@ -67,10 +67,10 @@ def ordered_map(
     context: Any = None,
 ) -> Iterator[Any]:
     """Results of ``make(*args).chunk`` over ``chunks`` in ``jobs`` processes, in input order
-    (``context``: a ``multiprocessing`` context, default the platform's)."""
+    (``context``: a ``multiprocessing`` context, default :func:`fresh_context`)."""
     from concurrent.futures import ProcessPoolExecutor  # imported by a run that uses it only
 
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context or fresh_context(), initializer=_init,
                                initargs=(make, args))
     try:
         pending: deque[Future[Any]] = deque()
@@ -108,8 +108,13 @@ def fresh_context() -> Any:
     where the platform has it (Linux, macOS), else ``spawn`` (Windows)."""
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # the server imports the evaluator once (before it starts; later calls change nothing):
+    # each worker is a fork of it, not an interpreter importing the package again
+    context.set_forkserver_preload(["ict2rules.evaluation.evaluator", "ict2rules.report.jsonlines"])
+    return context
 
 
 def cores() -> int:
@@ -251,7 +256,7 @@ def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bytes | Non
     ``release``: each school's teachers let go once sent (as ``evaluate(release=True)``)."""
     rules = _rules(ev)
     make = (ev.ruleset, ev.env.as_of, ev.keep, encode)
-    for res in ordered_map(_units(schools, release), jobs, SchoolChecker, make, context=fresh_context()):
+    for res in ordered_map(_units(schools, release), jobs, SchoolChecker, make):
         ev.unmet.update(res.unmet)
         ev.statuses.update(res.statuses)
         ev._derived.extend(res.derived)

@@ -25,7 +25,7 @@ from ..errors import (
     problems_from_validation,
     recursion_error,
 )
-from .records import DataFile, Project, Region, School, Teacher
+from .records import DataFile, Project, Region, School, Teacher, date_from_text
 from .yamlsafe import load_file
 
 ROSTER_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson")
@@ -141,27 +141,27 @@ def _top_kind(data: Any) -> tuple[str, str]:
     return f"单个值 {str(data)[:20]!r}", f"a single value {str(data)[:20]!r}"
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def parse_date(value: dt.date | str | None, what: str = "as_of") -> dt.date | None:
-    """A date given as ``YYYY-MM-DD`` (the same on every Python version), or an InputError.
+    """A date, or text writing one as a plan or a roster cell may (``2024-06-30``,
+    ``2024/6/30``, ``2024年6月30日``, full-width digits: :func:`.records.date_from_text`), or an
+    InputError saying why.
 
-    >>> parse_date("2024-06-30")
-    datetime.date(2024, 6, 30)
+    >>> parse_date("2024-06-30"), parse_date("2024年6月30日")
+    (datetime.date(2024, 6, 30), datetime.date(2024, 6, 30))
     """
     if value is None or isinstance(value, dt.date):
         return value
     if not isinstance(value, str):  # 20231231, a timestamp: refused, not guessed
         raise argument_error(what, value, "日期(date 或 YYYY-MM-DD 文本)", "a date (datetime.date or 'YYYY-MM-DD')")
     try:
-        if _ISO_DATE.match(value):
-            return dt.date.fromisoformat(value)
+        found = date_from_text(value)
     except ValueError:
-        pass
-    raise InputError.single(
-        what, f"不是有效日期(应为 YYYY-MM-DD):{value!r}", f"not a valid date (YYYY-MM-DD): {value!r}"
-    )
+        raise InputError.single(what, f"日期不存在:{value!r}", f"no such date: {value!r}") from None
+    if found is None:
+        raise InputError.single(
+            what, f"不是有效日期(应为 YYYY-MM-DD):{value!r}", f"not a valid date (YYYY-MM-DD): {value!r}"
+        )
+    return found
 
 
 def records_from_data(data: Any, file: str | None = None, locate: Any = None) -> Records:
