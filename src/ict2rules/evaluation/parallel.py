@@ -67,10 +67,10 @@ def ordered_map(
     context: Any = None,
 ) -> Iterator[Any]:
     """Results of ``make(*args).chunk`` over ``chunks`` in ``jobs`` processes, in input order
-    (``context``: a ``multiprocessing`` context, default :func:`fresh_context`)."""
+    (``context``: a ``multiprocessing`` context, default the platform's)."""
     from concurrent.futures import ProcessPoolExecutor  # imported by a run that uses it only
 
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context or fresh_context(), initializer=_init,
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
                                initargs=(make, args))
     try:
         pending: deque[Future[Any]] = deque()
@@ -256,7 +256,7 @@ def check_schools(ev: Any, schools: list[Any], jobs: int, *, encode: bytes | Non
     ``release``: each school's teachers let go once sent (as ``evaluate(release=True)``)."""
     rules = _rules(ev)
     make = (ev.ruleset, ev.env.as_of, ev.keep, encode)
-    for res in ordered_map(_units(schools, release), jobs, SchoolChecker, make):
+    for res in ordered_map(_units(schools, release), jobs, SchoolChecker, make, context=fresh_context()):
         ev.unmet.update(res.unmet)
         ev.statuses.update(res.statuses)
         ev._derived.extend(res.derived)
