@@ -273,8 +273,8 @@ def _summary(report: Report, s: dict[str, Any], t: dict[str, str], lang: str) ->
         rows.append((_e(title_of(rs.rule, lang)), f"{_num(rid, pct(rs.share))}{_e(t['lp'])}{_e(t['expected'])} {_e(show(rs.expected, lang))}{_e(t['rp'])}{off}"))
     counts = " · ".join(f'<span class="{k}">{_e(t[k])} {_num("findings-" + k, v)}</span>' for k, v in s["findings"].items())
     rows.append((t["findings"], counts))
-    if report.counts.skipped_rows:
-        rows.append((t["skipped"], _e(report.counts.skipped_rows)))
+    if report.skipped_rows:
+        rows.append((t["skipped"], _e(report.skipped_rows)))
     ok = report.passed
     verdict = _num("verdict", t["verdict_ok"] if ok else t["verdict_bad"], "verdict-ok" if ok else "verdict-bad")
     rows.append((t["verdict"], f"{verdict}{_e(t['lp'])}{_e(t['error'])} {_num('errors', s['errors'])} · "

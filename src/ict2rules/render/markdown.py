@@ -72,8 +72,8 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> list[str]:
         rows.append(_row(md(title_of(rs.rule, lang)), f"{pct(rs.share)}{t['lp']}{t['expected']} {md(show(rs.expected, lang))}{t['rp']}{extra}"))
     counts = " · ".join(f"{t[k]} {v}" for k, v in s["findings"].items() if v) or "0"
     rows.append(_row(t["findings"], counts))
-    if report.counts.skipped_rows:
-        rows.append(_row(t["skipped"], str(report.counts.skipped_rows)))
+    if report.skipped_rows:
+        rows.append(_row(t["skipped"], str(report.skipped_rows)))
     if report.input_problems:
         rows.append(_row("输入问题" if lang == "zh" else "Input problems", md(counts_line(report, lang))))
     verdict = t["verdict_ok"] if report.passed else f"**{t['verdict_bad']}**{t['lp']}{t['error']} {s['errors']} · {t['warning']} {s['warnings']}{left_out_part(report, t)}{t['rp']}"

@@ -608,7 +608,7 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
     for level, key in (("school", "schools"), ("project", "projects"), ("region", "regions")):
         subjects = [ok for lv, _, ok in report.subjects if lv == level]
         if subjects:
-            waiting = report.counts.schools_waiting if level == "school" else 0
+            waiting = report.schools_waiting if level == "school" else 0
             grid.add_row(
                 t[key],
                 f"{t['checked']} {len(subjects)} · {t['passed']} {sum(subjects)}"
@@ -635,8 +635,8 @@ def _summary(report: Report, t: dict[str, str], lang: str) -> Panel:
                 counts.append(" · ")
             counts.append(f"{t[k]} {v}", style=MARK_STYLE[Status(k)])
     grid.add_row(t["findings"], counts or Text("0"))
-    if report.counts.skipped_rows:
-        grid.add_row(t["skipped"], Text(str(report.counts.skipped_rows), style="yellow"))
+    if report.skipped_rows:
+        grid.add_row(t["skipped"], Text(str(report.skipped_rows), style="yellow"))
     ok = report.passed
     verdict = Text(
         t["verdict_ok"] if ok else t["verdict_bad"], style="bold green" if ok else "bold red"

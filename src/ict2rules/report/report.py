@@ -191,6 +191,19 @@ class Report:
     def passed(self) -> bool:
         return bool(self.summary()["passed"])
 
+    # the counts that were fields of their own before ``counts`` held them all
+    @property
+    def skipped_rows(self) -> int:
+        return self.counts.skipped_rows
+
+    @property
+    def teachers_waiting(self) -> int:
+        return self.counts.teachers_waiting
+
+    @property
+    def schools_waiting(self) -> int:
+        return self.counts.schools_waiting
+
     def failures(self, severity: str | None = None) -> list[Finding]:
         """Findings not met (fail or missing data), optionally of one severity."""
         return [
