@@ -40,25 +40,52 @@ def _suite_name(key: tuple[str, str], names: dict[tuple[str, str], str | None], 
     return f"{ident} {name}" if name else ident
 
 
-def _testcase(parent: ET.Element, f: Finding, report: Report, where: Any, t: dict[str, str], lang: str) -> None:
-    rule = f.compiled.rule
-    case = ET.SubElement(parent, "testcase", classname=rule.id, name=f.subject.label(), time="0")
-    file, line = where(f.subject)
-    if file:
-        case.set("file", file)
-        if line:
-            case.set("line", str(line))
-    if f.status in _FAILED:
-        failure = ET.SubElement(case, "failure", message=message(f, lang), type=f.status.value)
-        expected, actual = said_values(f, lang)
-        failure.text = (
-            f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, lang)}\n"
-            f"{t['expected']}: {expected}\n{t['actual']}: {actual}\n"
-            f"{t['source']}: {cite_line(rule, report)}「{rule.source.quote}」"
-            + (f"\n{t['note']}: {rule.note}" if rule.note else "")
-        )
-    elif f.status is Status.PENDING:
-        ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, lang)}")
+class _Cases:
+    """Each finding's ``<testcase>``, with what repeats made once: a rule's failure text
+    around its expected and actual values, a subject's name and place (its findings come
+    one after another)."""
+
+    def __init__(self, report: Report, lang: str) -> None:
+        self.report, self.lang, self.t = report, lang, LABELS[lang]
+        self.where = locate(report)
+        self._rules: dict[str, tuple[str, str]] = {}
+        self._ref: Any = None
+        self._attrib: dict[str, str] = {}
+
+    def _failure_text(self, rule: Any) -> tuple[str, str]:
+        """The failure's text before the expected value, and after the actual one."""
+        parts = self._rules.get(rule.id)
+        if parts is None:
+            t = self.t
+            parts = self._rules[rule.id] = (
+                f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, self.lang)}\n{t['expected']}: ",
+                f"\n{t['source']}: {cite_line(rule, self.report)}「{rule.source.quote}」"
+                + (f"\n{t['note']}: {rule.note}" if rule.note else ""),
+            )
+        return parts
+
+    def add(self, parent: ET.Element, f: Finding) -> None:
+        rule = f.compiled.rule
+        ref = f.subject
+        if ref is not self._ref:  # the subject's name, file and line: its attributes after the rule's
+            self._ref = ref
+            attrib = {"name": ref.label(), "time": "0"}
+            file, line = self.where(ref)
+            if file:
+                attrib["file"] = file
+                if line:
+                    attrib["line"] = str(line)
+            self._attrib = attrib
+        case = ET.SubElement(parent, "testcase", {"classname": rule.id, **self._attrib})
+        status = f.status
+        if status in _FAILED:
+            failure = ET.SubElement(case, "failure", message=message(f, self.lang), type=status.value)
+            expected, actual = said_values(f, self.lang)
+            head, tail = self._failure_text(rule)
+            failure.text = f"{head}{expected}\n{self.t['actual']}: {actual}{tail}"
+        elif status is Status.PENDING:
+            t = self.t
+            ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, self.lang)}")
 
 
 def _suites(report: Report) -> dict[tuple[str, str], list[Finding]]:
@@ -98,7 +125,7 @@ def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], la
     """Each ``<testsuite>`` in turn, made when it is wanted (a province's would not fit in memory
     as one tree), then the inputs' problems as one more."""
     t = LABELS[lang]
-    where = locate(report)
+    cases = _Cases(report, lang)
     names = {(f.subject.level, f.subject.id): f.subject.name for f in report.findings if f.subject.level != "teacher"}
     for key, findings in suites.items():
         counts = _counts(findings)
@@ -110,7 +137,7 @@ def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], la
         for name, value in (("ruleset", report.ruleset.id), ("as_of", report.as_of.isoformat()), ("level", key[0])):
             ET.SubElement(props, "property", name=name, value=value)
         for f in findings:
-            _testcase(suite, f, report, where, t, lang)
+            cases.add(suite, f)
         yield suite
     if report.input_problems:
         yield input_suite(report, lang)
@@ -177,6 +204,83 @@ def _printable(root: ET.Element) -> None:
             el.text = printable(el.text)
 
 
+def indented_xml(el: ET.Element, pad: str = "\n") -> str:
+    r"""What ``_printable(el); ET.indent(el, level=n); ET.tostring(el, encoding="unicode")``
+    writes (``pad``: a line break and ``n`` indents), in one walk that leaves ``el`` as it is:
+    ElementTree's serializer and ``indent`` are pure Python and walk every element apiece.
+    For the plain elements a JUnit file is made of (no namespace, comment or QName).
+
+    >>> el = ET.fromstring('<a x="1&amp;2"><b>t&lt;</b><c/></a>')
+    >>> indented_xml(el)
+    '<a x="1&amp;2">\n  <b>t&lt;</b>\n  <c />\n</a>'
+    """
+    out: list[str] = []
+    _xml(el, pad, out.append, _Attributes())
+    if el.tail:
+        out.append(_escape_cdata(el.tail))
+    return "".join(out)
+
+
+class _Attributes(dict[str, str]):
+    """An attribute's value → its text in the file (printable, escaped), each made once: a
+    subject's name, its file and a rule's id recur on many test cases."""
+
+    def __missing__(self, value: str) -> str:
+        if len(self) > 100_000:
+            self.clear()
+        text = self[value] = _escape_attrib(printable(value))
+        return text
+
+
+def _xml(el: ET.Element, pad: str, write: Any, attribute: _Attributes) -> None:
+    tag = el.tag
+    attrs = "".join([f' {k}="{attribute[v]}"' for k, v in el.items()])
+    text = printable(el.text) if el.text else el.text
+    if len(el):
+        inner = pad + "  "
+        write(f"<{tag}{attrs}>{_escape_cdata(text if text and text.strip() else inner)}")
+        last = len(el) - 1
+        for i, child in enumerate(el):
+            _xml(child, inner, write, attribute)
+            tail = child.tail  # as ET.indent sets it: the next line's indent, unless it has text
+            write(_escape_cdata(tail) if tail and tail.strip() else inner if i < last else pad)
+        write(f"</{tag}>")
+    elif text:
+        write(f"<{tag}{attrs}>{_escape_cdata(text)}</{tag}>")
+    else:
+        write(f"<{tag}{attrs} />")
+
+
+def _escape_attrib(text: str) -> str:
+    """An attribute's value as ElementTree escapes it (line breaks and tabs as references)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _escape_cdata(text: str) -> str:
+    """Text as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 @writer("junit")
 def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
     # one suite at a time: the file is what one indented tree of them all would be
@@ -189,9 +293,7 @@ def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) 
     head, tail = ET.tostring(root, encoding="unicode").split(mark)
     empty = True
     for suite in _each_suite(report, suites, lang):
-        _printable(suite)
-        ET.indent(suite, level=1)
-        stream.write((head if empty else "") + "\n  " + ET.tostring(suite, encoding="unicode"))
+        stream.write((head if empty else "") + "\n  " + indented_xml(suite, "\n  "))
         empty = False
     if empty:
         root.text = None
