@@ -31,10 +31,10 @@ b'PK'
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ..kinds.base import Status
 from ..labels import label, to_fill, verdict_word
@@ -389,7 +389,8 @@ def cell_text(value: Any) -> str:
     ('=1+1', 'a�b')
     """
     text = value if isinstance(value, str) else show(value)
-    text = _BAD_XML.sub("\ufffd", text)
+    if not text.isprintable():  # (a printable text has none of them)
+        text = _BAD_XML.sub("\ufffd", text)
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
@@ -458,6 +459,7 @@ class XlsxWriterBook:
             "strings_to_urls": False,
         })
         self._formats: dict[tuple[Style, bool, str | None, bool], Any] = {}
+        self.rows_at_once = writes_rows_at_once()
 
     def format(self, style: Style, wrap: bool, number: str | None, center: bool = False) -> Any:
         key = (style, wrap, number, center)
@@ -500,6 +502,8 @@ class XlsxWriterSheet:
             style: [book.format(style, c.wrap or style == "head", _number_format(c, style), not c.text) for c in columns]
             for style in STYLES
         }
+        if book.rows_at_once:
+            self._cells = RowCells(self.ws)
         self.append([c.header for c in columns], "head")
 
     def append(self, values: Sequence[Any], style: Style = "") -> None:
@@ -507,13 +511,18 @@ class XlsxWriterSheet:
         height = row_height(self.columns, values)
         if height:
             ws.set_row(r, height)
-        for i, (v, fmt) in enumerate(zip(values, self._formats[style], strict=True)):
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                ws.write_number(r, i, v, fmt)
-            elif v is None or v == "":
-                ws.write_blank(r, i, None, fmt)
-            else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
-                ws.write_string(r, i, cell_text(v), fmt)
+        formats = self._formats[style]
+        texts = self.book.rows_at_once and _texts(values)
+        if texts:  # text and blank cells only (a 问题清单 row): written as one
+            self._cells.append(r, texts, formats)
+        else:
+            for i, (v, fmt) in enumerate(zip(values, formats, strict=True)):
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(r, i, v, fmt)
+                elif v is None or v == "":
+                    ws.write_blank(r, i, None, fmt)
+                else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
+                    ws.write_string(r, i, cell_text(v), fmt)
         self.rows += 1
         # the row before is on disk now: XlsxWriter would keep its height for every row
         for kept in (getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)):
@@ -530,6 +539,121 @@ class XlsxWriterSheet:
 
     def close(self) -> None:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
+
+
+def _texts(values: Sequence[Any]) -> list[str | None] | None:
+    """A row's cells as :meth:`XlsxWriterSheet.append` writes them one by one — ``cell_text``,
+    None for a blank — when they are all text or blank and :class:`RowCells` writes each as
+    XlsxWriter would (None: a number, a text XlsxWriter would shorten or write as rich text)."""
+    out: list[str | None] = []
+    for v in values:
+        if v is None or v == "":
+            out.append(None)
+            continue
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return None
+        text = cell_text(v)
+        if len(text) > 16_000 or (text.startswith("<r>") and text.endswith("</r>")):
+            return None
+        out.append(text)
+    return out
+
+
+# XlsxWriter's cells as it holds them (told apart by their class's name), for the probes
+_String = namedtuple("String", "string format")
+_Blank = namedtuple("Blank", "format")
+
+
+class RowCells:
+    """Whole rows of text and blank cells into a constant-memory XlsxWriter worksheet, each
+    written as the XML XlsxWriter writes cell by cell (``<c r="A2" s="3" t="inlineStr">…``),
+    without its per-cell calls (four for each cell, two walks of each text): the rows of a
+    province's 问题清单 are most of its workbook's time. A row is held as XlsxWriter holds one
+    (in its table, written when the next row begins) and its cells' formats are numbered as
+    they are written, so the file is byte for byte the same; :func:`writes_rows_at_once`
+    checks that this XlsxWriter writes cells as this class does (else cell by cell)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self._write_cell = ws._write_cell  # XlsxWriter's, for the cells not written here
+        ws._write_cell = self._write  # (an attribute of this worksheet only)
+        self._heads: list[dict[int, tuple[str, str, str]]] = []
+
+    def append(self, r: int, texts: list[str | None], formats: Sequence[Any]) -> None:
+        ws = self.ws
+        ws._check_dimensions(r, 0)
+        ws._check_dimensions(r, len(texts) - 1)
+        if r > ws.previous_row:
+            ws._write_single_row(r)  # the row before, as writing this row's first cell does
+        ws.table[r][0] = _Row(texts, formats)
+
+    def _write(self, row: int, col: int, cell: Any) -> None:
+        if type(cell) is _Row:
+            self.ws.fh.write(self.xml(row, cell.texts, cell.formats))
+        else:
+            self._write_cell(row, col, cell)
+
+    def xml(self, row: int, texts: Sequence[str | None], formats: Sequence[Any]) -> str:
+        """The row's cells, as XlsxWriter's ``_write_cell`` writes each."""
+        heads, ws, n = self._heads, self.ws, str(row + 1)
+        while len(heads) < len(texts):
+            heads.append({})
+        out = []
+        for i, (text, fmt) in enumerate(zip(texts, formats, strict=True)):
+            head = heads[i].get(id(fmt))
+            if head is None:  # numbered now, where XlsxWriter numbers it: when first written
+                xf = fmt._get_xf_index()
+                s = f' s="{xf}"' if xf else ""
+                head = heads[i][id(fmt)] = (f'<c r="{_letters(i)}', f'"{s} t="inlineStr"><is><t', f'"{s}/>')
+            if text is None:
+                out.append(f"{head[0]}{n}{head[2]}")
+                continue
+            if not text.isprintable() or "_x" in text:  # (a printable text has no control character)
+                text = ws._escape_control_characters(text)
+            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+            out.append(f"{head[0]}{n}{head[1]}{space}>{ws._escape_data(text)}</t></is></c>")
+        return "".join(out)
+
+
+class _Row(NamedTuple):
+    texts: list[str | None]
+    formats: Sequence[Any]
+
+
+def _letters(col: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(col)
+
+
+_PROBES = ("text", "中文 & <b> \"q\" x>y", " lead", "trail ", "a\nb ", "tab\tend", "\r", "_x0041_", "a\x01b")
+
+
+def writes_rows_at_once() -> bool:
+    """Whether this XlsxWriter writes text and blank cells as :class:`RowCells` does: the
+    probes (escapes, spaces kept, control characters) written both ways, compared.
+
+    >>> writes_rows_at_once()
+    True
+    """
+    import io
+
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
+    try:
+        ws = Worksheet()
+        ws.constant_memory = True
+        ws.fh = io.StringIO()
+        fmt = Format()
+        fmt.xf_index = 7  # numbered already: nothing is added to a workbook
+        cells = RowCells(ws)
+        for i, text in enumerate(_PROBES):
+            cells._write_cell(2, i, _String(text, fmt))
+        cells._write_cell(2, len(_PROBES), _Blank(fmt))
+        return ws.fh.getvalue() == cells.xml(2, [*_PROBES, None], [fmt] * (len(_PROBES) + 1))
+    except (AttributeError, TypeError, ValueError, KeyError):  # another XlsxWriter's insides:
+        return False  # cell by cell, as it always writes
 
 
 class OpenpyxlBook:
