@@ -609,10 +609,25 @@ class RowCells:
                 out.append(f"{head[0]}{n}{head[2]}")
                 continue
             if not text.isprintable() or "_x" in text:  # (a printable text has no control character)
-                text = ws._escape_control_characters(text)
+                text = _excel_escaped(text)
             space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
             out.append(f"{head[0]}{n}{head[1]}{space}>{ws._escape_data(text)}</t></is></c>")
         return "".join(out)
+
+
+_ESCAPE_LIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
+
+
+def _excel_escaped(text: str) -> str:
+    r"""Control characters as Excel's ``_xHHHH_`` (and a text that reads like one escaped), as
+    XlsxWriter writes an inline string.
+
+    >>> _excel_escaped("ab_x0041_")
+    'a_x0001_b_x005F_x0041_'
+    """
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _ESCAPE_LIKE.sub(r"_x005F\1", text))
+    return text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
 
 
 class _Row(NamedTuple):
