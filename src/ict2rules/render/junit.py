@@ -41,51 +41,54 @@ def _suite_name(key: tuple[str, str], names: dict[tuple[str, str], str | None], 
 
 
 class _Cases:
-    """Each finding's ``<testcase>``, with what repeats made once: a rule's failure text
-    around its expected and actual values, a subject's name and place (its findings come
-    one after another)."""
+    """Each finding's ``<testcase>`` as the text the file holds (at its place, two indents
+    in), with what repeats made once: a rule's failure text around its expected and actual
+    values, a subject's name and place (its findings come one after another), each attribute's
+    escaped text. What ElementTree writes for the same elements, indented, made printable —
+    a province has a million test cases, and building and serializing an element for each
+    was most of its time."""
 
     def __init__(self, report: Report, lang: str) -> None:
         self.report, self.lang, self.t = report, lang, LABELS[lang]
         self.where = locate(report)
-        self._rules: dict[str, tuple[str, str]] = {}
+        self.attribute = _Attributes()
+        self._rules: dict[str, tuple[str, str, str]] = {}
         self._ref: Any = None
-        self._attrib: dict[str, str] = {}
+        self._place = ""
 
-    def _failure_text(self, rule: Any) -> tuple[str, str]:
-        """The failure's text before the expected value, and after the actual one."""
+    def _rule(self, rule: Any) -> tuple[str, str, str]:
+        """The case's start, and its failure's text before the expected value and after the
+        actual one (printable and escaped)."""
         parts = self._rules.get(rule.id)
         if parts is None:
             t = self.t
             parts = self._rules[rule.id] = (
-                f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, self.lang)}\n{t['expected']}: ",
-                f"\n{t['source']}: {cite_line(rule, self.report)}「{rule.source.quote}」"
-                + (f"\n{t['note']}: {rule.note}" if rule.note else ""),
+                f'<testcase classname="{self.attribute[rule.id]}"',
+                _text(f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, self.lang)}\n{t['expected']}: "),
+                _text(f"\n{t['source']}: {cite_line(rule, self.report)}「{rule.source.quote}」"
+                      + (f"\n{t['note']}: {rule.note}" if rule.note else "")),
             )
         return parts
 
-    def add(self, parent: ET.Element, f: Finding) -> None:
-        rule = f.compiled.rule
-        ref = f.subject
-        if ref is not self._ref:  # the subject's name, file and line: its attributes after the rule's
+    def text(self, f: Finding) -> str:
+        ref, a = f.subject, self.attribute
+        if ref is not self._ref:  # the subject's attributes, after the rule's
             self._ref = ref
-            attrib = {"name": ref.label(), "time": "0"}
             file, line = self.where(ref)
-            if file:
-                attrib["file"] = file
-                if line:
-                    attrib["line"] = str(line)
-            self._attrib = attrib
-        case = ET.SubElement(parent, "testcase", {"classname": rule.id, **self._attrib})
+            self._place = (f' name="{a[ref.label()]}" time="0"' + (f' file="{a[file]}"' if file else "")
+                           + (f' line="{line}"' if file and line else ""))
+        start, head, tail = self._rule(f.compiled.rule)
         status = f.status
         if status in _FAILED:
-            failure = ET.SubElement(case, "failure", message=message(f, self.lang), type=status.value)
             expected, actual = said_values(f, self.lang)
-            head, tail = self._failure_text(rule)
-            failure.text = f"{head}{expected}\n{self.t['actual']}: {actual}{tail}"
-        elif status is Status.PENDING:
+            said = _text(f"{expected}\n{self.t['actual']}: {actual}")
+            return (f'{start}{self._place}>\n      <failure message="{a[message(f, self.lang)]}" '
+                    f'type="{status.value}">{head}{said}{tail}</failure>\n    </testcase>')
+        if status is Status.PENDING:
             t = self.t
-            ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, self.lang)}")
+            due = a[f"{t['pending']}: {t['due']} {due_of(f, self.lang)}"]
+            return f'{start}{self._place}>\n      <skipped message="{due}" />\n    </testcase>'
+        return f"{start}{self._place} />"
 
 
 def _suites(report: Report) -> dict[tuple[str, str], list[Finding]]:
@@ -121,9 +124,11 @@ def _root(report: Report, suites: dict[tuple[str, str], list[Finding]]) -> ET.El
     return root
 
 
-def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], lang: str) -> Iterator[ET.Element]:
+def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]],
+                lang: str) -> Iterator[tuple[ET.Element, Iterator[str]]]:
     """Each ``<testsuite>`` in turn, made when it is wanted (a province's would not fit in memory
-    as one tree), then the inputs' problems as one more."""
+    as one tree) — the element without its test cases, and their texts (:class:`_Cases`) —
+    then the inputs' problems as one more, whole."""
     t = LABELS[lang]
     cases = _Cases(report, lang)
     names = {(f.subject.level, f.subject.id): f.subject.name for f in report.findings if f.subject.level != "teacher"}
@@ -136,15 +141,13 @@ def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], la
         props = ET.SubElement(suite, "properties")
         for name, value in (("ruleset", report.ruleset.id), ("as_of", report.as_of.isoformat()), ("level", key[0])):
             ET.SubElement(props, "property", name=name, value=value)
-        for f in findings:
-            cases.add(suite, f)
-        yield suite
+        yield suite, map(cases.text, findings)
     if report.input_problems:
-        yield input_suite(report, lang)
+        yield input_suite(report, lang), iter(())
 
 
 def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
-    """The ``<testsuites>`` element of a report.
+    """The ``<testsuites>`` element of a report (its test cases read back from their text).
 
     >>> from ict2rules import evaluate
     >>> root = junit_tree(evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01"))
@@ -153,7 +156,9 @@ def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
     """
     suites = _suites(report)
     root = _root(report, suites)
-    root.extend(_each_suite(report, suites, lang))
+    for suite, cases in _each_suite(report, suites, lang):
+        suite.extend(ET.fromstring(case) for case in cases)
+        root.append(suite)
     return root
 
 
@@ -270,6 +275,11 @@ def _escape_attrib(text: str) -> str:
     return text
 
 
+def _text(text: str) -> str:
+    """An element's text as the file holds it: printable, escaped."""
+    return _escape_cdata(printable(text))
+
+
 def _escape_cdata(text: str) -> str:
     """Text as ElementTree escapes it."""
     if "&" in text:
@@ -291,10 +301,20 @@ def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) 
     mark = "\x1e"  # where the suites go (printable() never leaves one in the text)
     root.text = mark
     head, tail = ET.tostring(root, encoding="unicode").split(mark)
-    empty = True
-    for suite in _each_suite(report, suites, lang):
-        stream.write((head if empty else "") + "\n  " + indented_xml(suite, "\n  "))
+    empty, end = True, "\n  </testsuite>"
+    for suite, cases in _each_suite(report, suites, lang):
+        text = indented_xml(suite, "\n  ")
+        stream.write((head if empty else "") + "\n  ")
         empty = False
+        case = next(cases, None)
+        if case is None:  # (the inputs' problems: the whole suite)
+            stream.write(text)
+            continue
+        stream.write(text.removesuffix(end))  # its properties, then its cases in their place
+        stream.write(f"\n    {case}")
+        for case in cases:
+            stream.write(f"\n    {case}")
+        stream.write(end)
     if empty:
         root.text = None
         stream.write(ET.tostring(root, encoding="unicode"))
