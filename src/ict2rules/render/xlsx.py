@@ -34,6 +34,7 @@ import re
 from collections import Counter, namedtuple
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ..kinds.base import Status
@@ -430,15 +431,24 @@ def row_height(columns: Sequence[Column], values: Sequence[Any]) -> float | None
     """
     lines = 1
     for c, v in zip(columns, values, strict=True):
-        if not c.wrap or not isinstance(v, str) or not v:
-            continue
-        room = max(c.width - 1.5, 1.0)
-        n = 0
-        for part in v.split("\n"):
-            width = (len(part.encode("utf-8")) + len(part)) / 1.9  # CJK: 3 bytes → 2+ columns
-            n += max(1, -int(-width // room))
-        lines = max(lines, n)
+        if c.wrap and v and isinstance(v, str):
+            lines = max(lines, text_lines(v, c.width))
     return LINE_HEIGHT * lines if lines > 1 else None
+
+
+@lru_cache(maxsize=1 << 16)  # a requirement, what to do, a school's name recur on many rows
+def text_lines(text: str, width: float) -> int:
+    r"""The lines ``text`` takes in a wrapped column ``width`` characters wide.
+
+    >>> text_lines("一二三四五六七八九十", 10), text_lines("a\nb", 10)
+    (3, 2)
+    """
+    room = max(width - 1.5, 1.0)
+    n = 0
+    for part in text.split("\n"):
+        chars = (len(part.encode("utf-8")) + len(part)) / 1.9  # CJK: 3 bytes → 2+ columns
+        n += max(1, -int(-chars // room))
+    return n
 
 
 def _number_format(c: Column, style: Style) -> str | None:
@@ -512,9 +522,9 @@ class XlsxWriterSheet:
         if height:
             ws.set_row(r, height)
         formats = self._formats[style]
-        texts = self.book.rows_at_once and _texts(values)
-        if texts:  # text and blank cells only (a 问题清单 row): written as one
-            self._cells.append(r, texts, formats)
+        cells = self.book.rows_at_once and self._cells.prepared(values)
+        if cells:  # text and blank cells only (a 问题清单 row): written as one
+            self._cells.append(r, cells, formats)
         else:
             for i, (v, fmt) in enumerate(zip(values, formats, strict=True)):
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -541,24 +551,6 @@ class XlsxWriterSheet:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
 
 
-def _texts(values: Sequence[Any]) -> list[str | None] | None:
-    """A row's cells as :meth:`XlsxWriterSheet.append` writes them one by one — ``cell_text``,
-    None for a blank — when they are all text or blank and :class:`RowCells` writes each as
-    XlsxWriter would (None: a number, a text XlsxWriter would shorten or write as rich text)."""
-    out: list[str | None] = []
-    for v in values:
-        if v is None or v == "":
-            out.append(None)
-            continue
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return None
-        text = cell_text(v)
-        if len(text) > 16_000 or (text.startswith("<r>") and text.endswith("</r>")):
-            return None
-        out.append(text)
-    return out
-
-
 # XlsxWriter's cells as it holds them (told apart by their class's name), for the probes
 _String = namedtuple("String", "string format")
 _Blank = namedtuple("Blank", "format")
@@ -567,52 +559,86 @@ _Blank = namedtuple("Blank", "format")
 class RowCells:
     """Whole rows of text and blank cells into a constant-memory XlsxWriter worksheet, each
     written as the XML XlsxWriter writes cell by cell (``<c r="A2" s="3" t="inlineStr">…``),
-    without its per-cell calls (four for each cell, two walks of each text): the rows of a
-    province's 问题清单 are most of its workbook's time. A row is held as XlsxWriter holds one
-    (in its table, written when the next row begins) and its cells' formats are numbered as
-    they are written, so the file is byte for byte the same; :func:`writes_rows_at_once`
-    checks that this XlsxWriter writes cells as this class does (else cell by cell)."""
+    without its per-cell calls (four for each cell, two walks of each text), and each text
+    that recurs (a school, a requirement, what to do) escaped once: the rows of a province's
+    问题清单 are most of its workbook's time. A row is held as XlsxWriter holds one (in its
+    table, written when the next row begins) and its cells' formats are numbered as they are
+    written, so the file is byte for byte the same; :func:`writes_rows_at_once` checks that
+    this XlsxWriter writes cells as this class does (else they go cell by cell)."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self._write_cell = ws._write_cell  # XlsxWriter's, for the cells not written here
         ws._write_cell = self._write  # (an attribute of this worksheet only)
         self._heads: list[dict[int, tuple[str, str, str]]] = []
+        self._tails: dict[str, str | None] = {}
 
-    def append(self, r: int, texts: list[str | None], formats: Sequence[Any]) -> None:
+    def prepared(self, values: Sequence[Any]) -> list[str | None] | None:
+        """Each cell's XML after its reference and format (None: a blank), for the values
+        :meth:`XlsxWriterSheet.append` would write one by one — or None when one is a
+        number, or a text XlsxWriter would shorten or take for rich text."""
+        tails, out = self._tails, []
+        for v in values:
+            if v is None or v == "":
+                out.append(None)
+                continue
+            tail = tails.get(v) if type(v) is str else None
+            if tail is None:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    return None
+                tail = _tail(cell_text(v))
+                if type(v) is str:
+                    if len(tails) > 100_000:
+                        tails.clear()
+                    tails[v] = tail or ""
+            if not tail:
+                return None
+            out.append(tail)
+        return out
+
+    def append(self, r: int, cells: list[str | None], formats: Sequence[Any]) -> None:
         ws = self.ws
         ws._check_dimensions(r, 0)
-        ws._check_dimensions(r, len(texts) - 1)
+        ws._check_dimensions(r, len(cells) - 1)
         if r > ws.previous_row:
             ws._write_single_row(r)  # the row before, as writing this row's first cell does
-        ws.table[r][0] = _Row(texts, formats)
+        ws.table[r][0] = _Row(cells, formats)
 
     def _write(self, row: int, col: int, cell: Any) -> None:
         if type(cell) is _Row:
-            self.ws.fh.write(self.xml(row, cell.texts, cell.formats))
+            self.ws.fh.write(self.xml(row, cell.cells, cell.formats))
         else:
             self._write_cell(row, col, cell)
 
-    def xml(self, row: int, texts: Sequence[str | None], formats: Sequence[Any]) -> str:
-        """The row's cells, as XlsxWriter's ``_write_cell`` writes each."""
-        heads, ws, n = self._heads, self.ws, str(row + 1)
-        while len(heads) < len(texts):
+    def xml(self, row: int, cells: Sequence[str | None], formats: Sequence[Any]) -> str:
+        """The row's cells (:meth:`prepared`), as XlsxWriter's ``_write_cell`` writes each."""
+        heads, n = self._heads, str(row + 1)
+        while len(heads) < len(cells):
             heads.append({})
         out = []
-        for i, (text, fmt) in enumerate(zip(texts, formats, strict=True)):
+        for i, (tail, fmt) in enumerate(zip(cells, formats, strict=True)):
             head = heads[i].get(id(fmt))
             if head is None:  # numbered now, where XlsxWriter numbers it: when first written
                 xf = fmt._get_xf_index()
                 s = f' s="{xf}"' if xf else ""
-                head = heads[i][id(fmt)] = (f'<c r="{_letters(i)}', f'"{s} t="inlineStr"><is><t', f'"{s}/>')
-            if text is None:
-                out.append(f"{head[0]}{n}{head[2]}")
-                continue
-            if not text.isprintable() or "_x" in text:  # (a printable text has no control character)
-                text = _excel_escaped(text)
-            space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-            out.append(f"{head[0]}{n}{head[1]}{space}>{ws._escape_data(text)}</t></is></c>")
+                head = heads[i][id(fmt)] = (f'<c r="{_letters(i)}', f'"{s} t="inlineStr"><is>', f'"{s}/>')
+            out.append(f"{head[0]}{n}{head[2]}" if tail is None else f"{head[0]}{n}{head[1]}{tail}")
         return "".join(out)
+
+
+def _tail(text: str) -> str | None:
+    """A text cell's XML after ``<is>``, as XlsxWriter writes an inline string (None: one it
+    would shorten, or write as rich text)."""
+    if len(text) > 16_000:
+        return None
+    if not text.isprintable() or "_x" in text:  # (a printable text has no control character)
+        text = _excel_escaped(text)
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return None
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<t{space}>{text}</t></is></c>"
 
 
 _ESCAPE_LIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
@@ -631,7 +657,7 @@ def _excel_escaped(text: str) -> str:
 
 
 class _Row(NamedTuple):
-    texts: list[str | None]
+    cells: list[str | None]
     formats: Sequence[Any]
 
 
@@ -641,7 +667,7 @@ def _letters(col: int) -> str:
     return xl_col_to_name(col)
 
 
-_PROBES = ("text", "中文 & <b> \"q\" x>y", " lead", "trail ", "a\nb ", "tab\tend", "\r", "_x0041_", "a\x01b")
+_PROBES = ("text", "中文 & <b> \"q\" x>y", " lead", "trail ", "a\nb ", "tab\tend", "\r", "_x0041_", "a\x01b\u0085")
 
 
 def writes_rows_at_once() -> bool:
@@ -664,9 +690,10 @@ def writes_rows_at_once() -> bool:
         fmt.xf_index = 7  # numbered already: nothing is added to a workbook
         cells = RowCells(ws)
         for i, text in enumerate(_PROBES):
-            cells._write_cell(2, i, _String(text, fmt))
+            cells._write_cell(2, i, _String(cell_text(text), fmt))
         cells._write_cell(2, len(_PROBES), _Blank(fmt))
-        return ws.fh.getvalue() == cells.xml(2, [*_PROBES, None], [fmt] * (len(_PROBES) + 1))
+        ours = cells.prepared([*_PROBES, None])
+        return ours is not None and ws.fh.getvalue() == cells.xml(2, ours, [fmt] * len(ours))
     except (AttributeError, TypeError, ValueError, KeyError):  # another XlsxWriter's insides:
         return False  # cell by cell, as it always writes
 
