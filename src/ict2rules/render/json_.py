@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from ..report.report import Report, value_dict
-from .jsonl import Held, batches
+from .jsonl import Held
 from .registry import writer
 
 _ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # the C encoder: one line
@@ -29,11 +29,12 @@ _ITEM = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # the C enc
 
 def _list(stream: IO[str], key: str, items: Iterable[Any], last: bool = False, encoded: bool = False) -> None:
     stream.write(f'  "{key}": [')
-    start, sep = "\n    ", ",\n    "
-    for batch in batches(items if encoded else map(_ITEM.encode, items)):
-        stream.write(start + sep.join(batch))
-        start = sep
-    stream.write("\n  ]" if start == sep else "]")
+    sep = "\n    "
+    for item in items:
+        stream.write(sep)
+        stream.write(item if encoded else _ITEM.encode(item))
+        sep = ",\n    "
+    stream.write("\n  ]" if sep != "\n    " else "]")
     stream.write("\n" if last else ",\n")
 
 

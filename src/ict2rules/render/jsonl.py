@@ -20,8 +20,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import IO, Any, NamedTuple
 
 from ..report.jsonlines import Lines, dump, jsonl_item
@@ -54,26 +52,14 @@ def write_jsonl(report: Report, stream: IO[str], *, encoded: Held | None = None,
     if encoded is not None:
         copy_lines(encoded.file, stream)
     line = Lines(report.ruleset).line  # the one finding encoder, as a streamed run's
-    for batch in batches(map(line, report.findings)):
-        stream.write("\n".join(batch) + "\n")
+    for f in report.findings:
+        stream.write(line(f) + "\n")
     for p in report.input_problems:
         stream.write(dump(jsonl_item(p)) + "\n")
     stream.write(dump(summary_line(report)) + "\n")
 
 
 BLOCK = 1 << 22  # bytes copied at a time when they must be read
-BATCH = 1_000  # lines written at a time (a write to a text file costs as much as a short line's encoding)
-
-
-def batches(texts: Iterable[str], n: int = BATCH) -> Iterator[list[str]]:
-    """``texts`` in lists of ``n`` (the last shorter), to be written a list at a time.
-
-    >>> list(batches(iter("abcde"), 2))
-    [['a', 'b'], ['c', 'd'], ['e']]
-    """
-    it = iter(texts)
-    while batch := list(islice(it, n)):
-        yield batch
 
 
 class Held(NamedTuple):
