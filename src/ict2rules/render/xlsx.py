@@ -31,11 +31,11 @@ b'PK'
 from __future__ import annotations
 
 import re
-from collections import Counter, namedtuple
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any
 
 from ..kinds.base import Status
 from ..labels import label, to_fill, verdict_word
@@ -519,13 +519,11 @@ class XlsxWriterSheet:
     def append(self, values: Sequence[Any], style: Style = "") -> None:
         ws, r = self.ws, self.rows
         height = row_height(self.columns, values)
-        if height:
-            ws.set_row(r, height)
         formats = self._formats[style]
         cells = self.book.rows_at_once and self._cells.prepared(values)
-        if cells:  # text and blank cells only (a 问题清单 row): written as one
-            self._cells.append(r, cells, formats)
-        else:
+        if not (cells and self._cells.append(r, cells, formats, height)):  # (text and blank cells
+            if height:  # only, a 问题清单 row: written as one) else cell by cell
+                ws.set_row(r, height)
             for i, (v, fmt) in enumerate(zip(values, formats, strict=True)):
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     ws.write_number(r, i, v, fmt)
@@ -551,27 +549,25 @@ class XlsxWriterSheet:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
 
 
-# XlsxWriter's cells as it holds them (told apart by their class's name), for the probes
-_String = namedtuple("String", "string format")
-_Blank = namedtuple("Blank", "format")
 
 
 class RowCells:
     """Whole rows of text and blank cells into a constant-memory XlsxWriter worksheet, each
-    written as the XML XlsxWriter writes cell by cell (``<c r="A2" s="3" t="inlineStr">…``),
-    without its per-cell calls (four for each cell, two walks of each text), and each text
-    that recurs (a school, a requirement, what to do) escaped once: the rows of a province's
-    问题清单 are most of its workbook's time. A row is held as XlsxWriter holds one (in its
-    table, written when the next row begins) and its cells' formats are numbered as they are
-    written, so the file is byte for byte the same; :func:`writes_rows_at_once` checks that
-    this XlsxWriter writes cells as this class does (else they go cell by cell)."""
+    written as the XML XlsxWriter writes it cell by cell (``<row r="2" ht="48" …><c r="A2"
+    s="3" t="inlineStr">…``), without its calls for each row (its height kept, then looked up)
+    and each cell (four, and two walks of each text), each text that recurs (a school, a
+    requirement, what to do) escaped once: the rows of a province's 问题清单 are most of its
+    workbook's time. A row goes to the worksheet's file once the row XlsxWriter holds is
+    written, its cells' formats numbered as they are written, a row's start as XlsxWriter
+    writes it for that height: the file is byte for byte the same, and
+    :func:`writes_rows_at_once` checks that this XlsxWriter writes rows as this class does
+    (else they go cell by cell)."""
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
-        self._write_cell = ws._write_cell  # XlsxWriter's, for the cells not written here
-        ws._write_cell = self._write  # (an attribute of this worksheet only)
         self._heads: list[dict[int, tuple[str, str, str]]] = []
         self._tails: dict[str, str | None] = {}
+        self._starts: dict[float | None, str] = {}
 
     def prepared(self, values: Sequence[Any]) -> list[str | None] | None:
         """Each cell's XML after its reference and format (None: a blank), for the values
@@ -596,19 +592,43 @@ class RowCells:
             out.append(tail)
         return out
 
-    def append(self, r: int, cells: list[str | None], formats: Sequence[Any]) -> None:
+    def append(self, r: int, cells: list[str | None], formats: Sequence[Any], height: float | None) -> bool:
+        """Write row ``r`` (False, nothing written: XlsxWriter's row start for ``height`` is
+        not known)."""
+        start = self._starts.get(height)
+        if start is None:
+            start = self._starts[height] = self._start(height)
+        if not start:
+            return False
         ws = self.ws
         ws._check_dimensions(r, 0)
         ws._check_dimensions(r, len(cells) - 1)
         if r > ws.previous_row:
-            ws._write_single_row(r)  # the row before, as writing this row's first cell does
-        ws.table[r][0] = _Row(cells, formats)
+            ws._write_single_row(r)  # the row XlsxWriter holds, as writing a cell of row r does
+        ws.fh.write(f'<row r="{r + 1}"{start}{self.xml(r, cells, formats)}</row>')
+        return True
 
-    def _write(self, row: int, col: int, cell: Any) -> None:
-        if type(cell) is _Row:
-            self.ws.fh.write(self.xml(row, cell.cells, cell.formats))
-        else:
-            self._write_cell(row, col, cell)
+    def _start(self, height: float | None) -> str:
+        """What XlsxWriter writes after ``<row r="…"`` for a row of ``height`` points ("":
+        not what it writes here)."""
+        import io
+
+        from xlsxwriter.format import Format
+        from xlsxwriter.worksheet import Worksheet
+
+        probe = Worksheet()
+        for name in ("constant_memory", "default_row_height", "original_row_height"):
+            if hasattr(self.ws, name):
+                setattr(probe, name, getattr(self.ws, name))
+        probe.fh = io.StringIO()
+        if height:
+            probe.set_row(0, height)
+        fmt = Format()
+        fmt.xf_index = 1  # numbered already: nothing is added to a workbook
+        probe.write_blank(0, 0, None, fmt)
+        probe._write_single_row(1)
+        text, head, tail = probe.fh.getvalue(), '<row r="1"', '<c r="A1" s="1"/></row>'
+        return text[len(head):-len(tail)] if text.startswith(head) and text.endswith(tail) else ""
 
     def xml(self, row: int, cells: Sequence[str | None], formats: Sequence[Any]) -> str:
         """The row's cells (:meth:`prepared`), as XlsxWriter's ``_write_cell`` writes each."""
@@ -656,11 +676,6 @@ def _excel_escaped(text: str) -> str:
     return text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
 
 
-class _Row(NamedTuple):
-    cells: list[str | None]
-    formats: Sequence[Any]
-
-
 def _letters(col: int) -> str:
     from xlsxwriter.utility import xl_col_to_name
 
@@ -683,17 +698,28 @@ def writes_rows_at_once() -> bool:
     from xlsxwriter.worksheet import Worksheet
 
     try:
-        ws = Worksheet()
-        ws.constant_memory = True
-        ws.fh = io.StringIO()
+        theirs, ours = Worksheet(), Worksheet()
         fmt = Format()
         fmt.xf_index = 7  # numbered already: nothing is added to a workbook
-        cells = RowCells(ws)
-        for i, text in enumerate(_PROBES):
-            cells._write_cell(2, i, _String(cell_text(text), fmt))
-        cells._write_cell(2, len(_PROBES), _Blank(fmt))
-        ours = cells.prepared([*_PROBES, None])
-        return ours is not None and ws.fh.getvalue() == cells.xml(2, ours, [fmt] * len(ours))
+        values = [*_PROBES, None]
+        for ws in (theirs, ours):
+            ws.constant_memory = True
+            ws.fh = io.StringIO()
+        cells = RowCells(ours)
+        for r, height in ((1, 48.0), (2, None)):  # a row XlsxWriter is given a height, one not
+            if height:
+                theirs.set_row(r, height)
+            for i, text in enumerate(values):
+                if text is None:
+                    theirs.write_blank(r, i, None, fmt)
+                else:
+                    theirs.write_string(r, i, cell_text(text), fmt)
+            prepared = cells.prepared(values)
+            if prepared is None or not cells.append(r, prepared, [fmt] * len(values), height):
+                return False
+        theirs._write_single_row(3)
+        ours._write_single_row(3)
+        return theirs.fh.getvalue() == ours.fh.getvalue()
     except (AttributeError, TypeError, ValueError, KeyError):  # another XlsxWriter's insides:
         return False  # cell by cell, as it always writes
 
