@@ -520,9 +520,10 @@ class XlsxWriterSheet:
         ws, r = self.ws, self.rows
         height = row_height(self.columns, values)
         formats = self._formats[style]
+        # a row of text and blank cells only (a 问题清单 row) is written whole; others cell by cell
         cells = self.book.rows_at_once and self._cells.prepared(values)
-        if not (cells and self._cells.append(r, cells, formats, height)):  # (text and blank cells
-            if height:  # only, a 问题清单 row: written as one) else cell by cell
+        if not (cells and self._cells.append(r, cells, formats, height)):
+            if height:
                 ws.set_row(r, height)
             for i, (v, fmt) in enumerate(zip(values, formats, strict=True)):
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -547,8 +548,6 @@ class XlsxWriterSheet:
 
     def close(self) -> None:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
-
-
 
 
 class RowCells:
@@ -669,7 +668,7 @@ def _excel_escaped(text: str) -> str:
     r"""Control characters as Excel's ``_xHHHH_`` (and a text that reads like one escaped), as
     XlsxWriter writes an inline string.
 
-    >>> _excel_escaped("ab_x0041_")
+    >>> _excel_escaped("a\x01b_x0041_")
     'a_x0001_b_x005F_x0041_'
     """
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _ESCAPE_LIKE.sub(r"_x005F\1", text))
@@ -686,8 +685,9 @@ _PROBES = ("text", "中文 & <b> \"q\" x>y", " lead", "trail ", "a\nb ", "tab\te
 
 
 def writes_rows_at_once() -> bool:
-    """Whether this XlsxWriter writes text and blank cells as :class:`RowCells` does: the
-    probes (escapes, spaces kept, control characters) written both ways, compared.
+    """Whether this XlsxWriter writes rows of text and blank cells as :class:`RowCells` does:
+    two rows of probes (escapes, spaces kept, control characters; with a height and without)
+    written both ways, compared.
 
     >>> writes_rows_at_once()
     True
