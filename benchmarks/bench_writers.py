@@ -15,9 +15,10 @@ own peak resident set size is read when it ends (``os.wait4``, the child's ``ru_
 * ``json``, ``markdown``, ``jsonl``, ``xlsx``: the same check, then that writer into a file;
 * ``cli-FORMAT``: ``ict2rules check schools.yaml roster.jsonl -r zeku_2023 -f FORMAT -o …``
   from start to exit (``-f jsonl`` streams the roster row by row);
-* ``every``: one check, then every format ``ict2rules check`` writes, one after another in
-  the same process, each timed (CPU seconds) with the resident set size sampled every 20 ms
-  while it writes: one province-sized check instead of one per format.
+* ``every``: one check, then every format ``ict2rules check`` writes (or those of
+  ``--formats``, in that order), one after another in the same process, each timed (CPU
+  seconds) with the resident set size sampled every 20 ms while it writes: one
+  province-sized check instead of one per format.
 
 Each line gives the wall seconds of the check and of the writing, the peak RSS of the process,
 the writing's time and the peak's ratio to ``dumps``', and the output's size.
@@ -101,7 +102,8 @@ def every_format(report: Any, folder: Path) -> dict[str, dict[str, float]]:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
     out: dict[str, dict[str, float]] = {}
-    for fmt in formats():
+    chosen = os.environ.get("BENCH_FORMATS")  # --formats: these, in this order
+    for fmt in chosen.split(",") if chosen else formats():
         path = folder / f"every.{fmt}"
         peak, done = [rss_mb()], threading.Event()
 
@@ -179,6 +181,8 @@ def main() -> None:
     p.add_argument("--schools", type=int, default=400)
     p.add_argument("--cases", nargs="*", default=list(DEFAULT), choices=CASES)
     p.add_argument("--jobs", type=int, default=None, help="--jobs of the cli- cases (default: the CLI's)")
+    p.add_argument("--formats", default=None,
+                   help="the formats of the every case, in order, comma-separated (default: all, by name)")
     p.add_argument("--folder", type=Path, default=None,
                    help="the population's folder, written there when absent (default: a temporary one)")
     p.add_argument("--child", nargs=2, metavar=("CASE", "FOLDER"), help=argparse.SUPPRESS)
@@ -186,6 +190,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
+    if args.formats:
+        os.environ["BENCH_FORMATS"] = args.formats  # (read by the child that writes them)
     from population import write_files
 
     with tempfile.TemporaryDirectory() as tmp:

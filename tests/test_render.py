@@ -400,6 +400,82 @@ def test_junit_written_suite_by_suite_is_the_one_indented_tree(bad_report, ok_re
             assert render("junit", report, lang=lang) == whole
 
 
+def _hostile_report(as_of: str = AS_OF):
+    """Names and ids with what XML and JSON escape, and what printable() replaces."""
+    names = [' 张"三"', "李<四>&", "tab\tline\nbreak\r", "\u0001\u202e反", "_x0041_ ", None]
+    teachers = [{"id": f"T&{i}", "name": n} for i, n in enumerate(names)]
+    report = evaluate("zeku_2023", {"school": {"id": "S<1>", "name": "第一\"中学\"", "teachers": teachers}}, as_of=as_of)
+    # what reading leaves out (a control character, a bidi override), put back in the subjects
+    # the writers read, one subject each as the report holds them
+    from ict2rules.report.findings import SubjectRef
+
+    refs: dict = {}
+    for f in report.findings:
+        ref = f.subject
+        if ref not in refs:
+            refs[ref] = SubjectRef(ref.level, ref.id + "\x1b]0;\u202e", (ref.name or "") + "\x07\ufffe", ref.school)
+        f.subject = refs[ref]
+    return report
+
+
+def test_junit_cases_are_what_elementtree_writes_for_their_elements(bad_report, ok_report):
+    # the test cases are written as text (render/junit.py, _Cases); each is what ElementTree
+    # writes for the element the writer used to build, made printable and indented in place
+    from ict2rules.render.junit import _Cases, _printable
+    from ict2rules.render.sarif import locate
+    from ict2rules.render.sources import cite_line
+    from ict2rules.render.text import LABELS, due_of, said_values
+    from ict2rules.report.report import message
+
+    def element(f, report, t, lang, where):  # the writer's elements before it wrote text
+        rule = f.compiled.rule
+        case = ET.Element("testcase", classname=rule.id, name=f.subject.label(), time="0")
+        file, line = where(f.subject)
+        if file:
+            case.set("file", file)
+            if line:
+                case.set("line", str(line))
+        if f.status in (Status.FAIL, Status.MISSING_DATA):
+            failure = ET.SubElement(case, "failure", message=message(f, lang), type=f.status.value)
+            expected, actual = said_values(f, lang)
+            failure.text = (
+                f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, lang)}\n"
+                f"{t['expected']}: {expected}\n{t['actual']}: {actual}\n"
+                f"{t['source']}: {cite_line(rule, report)}「{rule.source.quote}」"
+                + (f"\n{t['note']}: {rule.note}" if rule.note else ""))
+        elif f.status is Status.PENDING:
+            ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, lang)}")
+        return case
+
+    statuses = set()
+    for report in (_hostile_report(), _hostile_report("2023-10-01"), bad_report, ok_report):
+        for lang in ("zh", "en"):
+            cases, where = _Cases(report, lang), locate(report)
+            for f in report.findings:
+                if f.status is Status.NOT_APPLICABLE:
+                    continue
+                statuses.add(f.status)
+                el = element(f, report, LABELS[lang], lang, where)
+                _printable(el)
+                ET.indent(el, level=2)
+                assert cases.text(f) == ET.tostring(el, encoding="unicode"), f
+    assert statuses == {Status.PASS, Status.FAIL, Status.MISSING_DATA, Status.PENDING}
+
+
+def test_sarif_and_junit_of_hostile_names_are_the_whole_documents():
+    from ict2rules.errors import printable_data
+    from ict2rules.render.junit import _printable, junit_tree
+    from ict2rules.render.sarif import sarif_log
+
+    report = _hostile_report()
+    root = junit_tree(report)
+    _printable(root)
+    ET.indent(root)
+    assert render("junit", report) == '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    whole = json.dumps(printable_data(sarif_log(report)), ensure_ascii=False, indent=2) + "\n"
+    assert render("sarif", report) == whole
+
+
 # ------------------------------------------------------------------------------------ sarif
 
 

@@ -205,6 +205,40 @@ def test_both_engines_write_the_same_cells() -> None:
         assert a[name].freeze_panes == b[name].freeze_panes
 
 
+def _members(book: bytes) -> dict[str, bytes]:
+    """A workbook's files but the one that says when it was made."""
+    with zipfile.ZipFile(io.BytesIO(book)) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_rows_written_at_once_are_the_cells_written_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 问题清单's rows go to XlsxWriter's file whole (RowCells); the file is what writing each
+    # cell through XlsxWriter gives, hostile text included (escapes, spaces kept, _xHHHH_, a
+    # control character, what XlsxWriter takes for rich text, a text over its fast limit)
+    from ict2rules.render import xlsx
+
+    assert xlsx.writes_rows_at_once()
+    names = [" 张三", "李四 ", "a&b<c>\"d\"", "_x0041_", "tab\there", "\u0001ctl", "<r>x</r>", "长" * 17_000, None]
+    teachers = [{"id": f"T{i}", "name": n} for i, n in enumerate(names)]
+    school = {"id": "S&1", "name": "第一<中学>", "kind": "小学", "teachers": teachers}
+    report = evaluate("zeku_2023", {"school": school}, as_of=AS_OF)
+    books = []
+    for at_once in (True, False):
+        monkeypatch.setattr(xlsx, "writes_rows_at_once", lambda at_once=at_once: at_once)
+        buf = io.BytesIO()
+        write_xlsx(report, buf)
+        books.append(_members(buf.getvalue()))
+    assert books[0] == books[1]
+    assert b"<r>x</r>" in books[0]["xl/worksheets/sheet2.xml"]  # (as XlsxWriter writes it)
+
+
+def test_another_xlsxwriter_is_written_cell_by_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ict2rules.render import xlsx
+
+    monkeypatch.setattr(xlsx.RowCells, "xml", lambda self, row, texts, formats: "<c/>")
+    assert not xlsx.writes_rows_at_once()
+
+
 # ------------------------------------------------------------------ a generated population
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from itertools import islice
 from typing import IO, Any
 
 from ..errors import printable
@@ -40,25 +41,55 @@ def _suite_name(key: tuple[str, str], names: dict[tuple[str, str], str | None], 
     return f"{ident} {name}" if name else ident
 
 
-def _testcase(parent: ET.Element, f: Finding, report: Report, where: Any, t: dict[str, str], lang: str) -> None:
-    rule = f.compiled.rule
-    case = ET.SubElement(parent, "testcase", classname=rule.id, name=f.subject.label(), time="0")
-    file, line = where(f.subject)
-    if file:
-        case.set("file", file)
-        if line:
-            case.set("line", str(line))
-    if f.status in _FAILED:
-        failure = ET.SubElement(case, "failure", message=message(f, lang), type=f.status.value)
-        expected, actual = said_values(f, lang)
-        failure.text = (
-            f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, lang)}\n"
-            f"{t['expected']}: {expected}\n{t['actual']}: {actual}\n"
-            f"{t['source']}: {cite_line(rule, report)}「{rule.source.quote}」"
-            + (f"\n{t['note']}: {rule.note}" if rule.note else "")
-        )
-    elif f.status is Status.PENDING:
-        ET.SubElement(case, "skipped", message=f"{t['pending']}: {t['due']} {due_of(f, lang)}")
+class _Cases:
+    """Each finding's ``<testcase>`` as the text the file holds (at its place, two indents
+    in), with what repeats made once: a rule's failure text around its expected and actual
+    values, a subject's name and place (its findings come one after another), each attribute's
+    escaped text. What ElementTree writes for the same elements, indented, made printable —
+    a province has a million test cases, and building and serializing an element for each
+    was most of its time."""
+
+    def __init__(self, report: Report, lang: str) -> None:
+        self.report, self.lang, self.t = report, lang, LABELS[lang]
+        self.where = locate(report)
+        self.attribute = _Attributes()
+        self._rules: dict[str, tuple[str, str, str]] = {}
+        self._ref: Any = None
+        self._place = ""
+
+    def _rule(self, rule: Any) -> tuple[str, str, str]:
+        """The case's start, and its failure's text before the expected value and after the
+        actual one (printable and escaped)."""
+        parts = self._rules.get(rule.id)
+        if parts is None:
+            t = self.t
+            parts = self._rules[rule.id] = (
+                f'<testcase classname="{self.attribute[rule.id]}"',
+                _text(f"[{t[rule.severity]}] {rule.id} {getattr(rule.title, self.lang)}\n{t['expected']}: "),
+                _text(f"\n{t['source']}: {cite_line(rule, self.report)}「{rule.source.quote}」"
+                      + (f"\n{t['note']}: {rule.note}" if rule.note else "")),
+            )
+        return parts
+
+    def text(self, f: Finding) -> str:
+        ref, a = f.subject, self.attribute
+        if ref is not self._ref:  # the subject's attributes, after the rule's
+            self._ref = ref
+            file, line = self.where(ref)
+            self._place = (f' name="{a[ref.label()]}" time="0"' + (f' file="{a[file]}"' if file else "")
+                           + (f' line="{line}"' if file and line else ""))
+        start, head, tail = self._rule(f.compiled.rule)
+        status = f.status
+        if status in _FAILED:
+            expected, actual = said_values(f, self.lang)
+            said = _text(f"{expected}\n{self.t['actual']}: {actual}")
+            return (f'{start}{self._place}>\n      <failure message="{a[message(f, self.lang)]}" '
+                    f'type="{status.value}">{head}{said}{tail}</failure>\n    </testcase>')
+        if status is Status.PENDING:
+            t = self.t
+            due = a[f"{t['pending']}: {t['due']} {due_of(f, self.lang)}"]
+            return f'{start}{self._place}>\n      <skipped message="{due}" />\n    </testcase>'
+        return f"{start}{self._place} />"
 
 
 def _suites(report: Report) -> dict[tuple[str, str], list[Finding]]:
@@ -94,11 +125,13 @@ def _root(report: Report, suites: dict[tuple[str, str], list[Finding]]) -> ET.El
     return root
 
 
-def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], lang: str) -> Iterator[ET.Element]:
+def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]],
+                lang: str) -> Iterator[tuple[ET.Element, Iterator[str]]]:
     """Each ``<testsuite>`` in turn, made when it is wanted (a province's would not fit in memory
-    as one tree), then the inputs' problems as one more."""
+    as one tree) — the element without its test cases, and their texts (:class:`_Cases`) —
+    then the inputs' problems as one more, whole."""
     t = LABELS[lang]
-    where = locate(report)
+    cases = _Cases(report, lang)
     names = {(f.subject.level, f.subject.id): f.subject.name for f in report.findings if f.subject.level != "teacher"}
     for key, findings in suites.items():
         counts = _counts(findings)
@@ -109,15 +142,13 @@ def _each_suite(report: Report, suites: dict[tuple[str, str], list[Finding]], la
         props = ET.SubElement(suite, "properties")
         for name, value in (("ruleset", report.ruleset.id), ("as_of", report.as_of.isoformat()), ("level", key[0])):
             ET.SubElement(props, "property", name=name, value=value)
-        for f in findings:
-            _testcase(suite, f, report, where, t, lang)
-        yield suite
+        yield suite, map(cases.text, findings)
     if report.input_problems:
-        yield input_suite(report, lang)
+        yield input_suite(report, lang), iter(())
 
 
 def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
-    """The ``<testsuites>`` element of a report.
+    """The ``<testsuites>`` element of a report (its test cases read back from their text).
 
     >>> from ict2rules import evaluate
     >>> root = junit_tree(evaluate("zeku_2023", {"teacher": {"id": "T1"}}, as_of="2023-10-01"))
@@ -126,7 +157,9 @@ def junit_tree(report: Report, lang: str = "zh") -> ET.Element:
     """
     suites = _suites(report)
     root = _root(report, suites)
-    root.extend(_each_suite(report, suites, lang))
+    for suite, cases in _each_suite(report, suites, lang):
+        suite.extend(ET.fromstring(case) for case in cases)
+        root.append(suite)
     return root
 
 
@@ -177,6 +210,88 @@ def _printable(root: ET.Element) -> None:
             el.text = printable(el.text)
 
 
+def indented_xml(el: ET.Element, pad: str = "\n") -> str:
+    r"""What ``_printable(el); ET.indent(el, level=n); ET.tostring(el, encoding="unicode")``
+    writes (``pad``: a line break and ``n`` indents), in one walk that leaves ``el`` as it is:
+    ElementTree's serializer and ``indent`` are pure Python and walk every element apiece.
+    For the plain elements a JUnit file is made of (no namespace, comment or QName).
+
+    >>> el = ET.fromstring('<a x="1&amp;2"><b>t&lt;</b><c/></a>')
+    >>> indented_xml(el)
+    '<a x="1&amp;2">\n  <b>t&lt;</b>\n  <c />\n</a>'
+    """
+    out: list[str] = []
+    _xml(el, pad, out.append, _Attributes())
+    if el.tail:
+        out.append(_escape_cdata(el.tail))
+    return "".join(out)
+
+
+class _Attributes(dict[str, str]):
+    """An attribute's value → its text in the file (printable, escaped), each made once: a
+    subject's name, its file and a rule's id recur on many test cases."""
+
+    def __missing__(self, value: str) -> str:
+        if len(self) > 100_000:
+            self.clear()
+        text = self[value] = _escape_attrib(printable(value))
+        return text
+
+
+def _xml(el: ET.Element, pad: str, write: Any, attribute: _Attributes) -> None:
+    tag = el.tag
+    attrs = "".join([f' {k}="{attribute[v]}"' for k, v in el.items()])
+    text = printable(el.text) if el.text else el.text
+    if len(el):
+        inner = pad + "  "
+        write(f"<{tag}{attrs}>{_escape_cdata(text if text and text.strip() else inner)}")
+        last = len(el) - 1
+        for i, child in enumerate(el):
+            _xml(child, inner, write, attribute)
+            tail = child.tail  # as ET.indent sets it: the next line's indent, unless it has text
+            write(_escape_cdata(tail) if tail and tail.strip() else inner if i < last else pad)
+        write(f"</{tag}>")
+    elif text:
+        write(f"<{tag}{attrs}>{_escape_cdata(text)}</{tag}>")
+    else:
+        write(f"<{tag}{attrs} />")
+
+
+def _escape_attrib(text: str) -> str:
+    """An attribute's value as ElementTree escapes it (line breaks and tabs as references)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+def _text(text: str) -> str:
+    """An element's text as the file holds it: printable, escaped."""
+    return _escape_cdata(printable(text))
+
+
+def _escape_cdata(text: str) -> str:
+    """Text as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
 @writer("junit")
 def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) -> None:
     # one suite at a time: the file is what one indented tree of them all would be
@@ -187,12 +302,20 @@ def write_junit(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) 
     mark = "\x1e"  # where the suites go (printable() never leaves one in the text)
     root.text = mark
     head, tail = ET.tostring(root, encoding="unicode").split(mark)
-    empty = True
-    for suite in _each_suite(report, suites, lang):
-        _printable(suite)
-        ET.indent(suite, level=1)
-        stream.write((head if empty else "") + "\n  " + ET.tostring(suite, encoding="unicode"))
+    empty, end = True, "\n  </testsuite>"
+    for suite, cases in _each_suite(report, suites, lang):
+        text = indented_xml(suite, "\n  ")
+        stream.write((head if empty else "") + "\n  ")
         empty = False
+        case = next(cases, None)
+        if case is None:  # (the inputs' problems: the whole suite)
+            stream.write(text)
+            continue
+        stream.write(text.removesuffix(end))  # its properties, then its cases in their place
+        stream.write(f"\n    {case}")
+        while batch := list(islice(cases, 1_000)):  # (a write per case costs as much as making it)
+            stream.write("\n    " + "\n    ".join(batch))
+        stream.write(end)
     if empty:
         root.text = None
         stream.write(ET.tostring(root, encoding="unicode"))

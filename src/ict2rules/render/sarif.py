@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import lru_cache
+from json.encoder import encode_basestring  # the C encoder of one string (as json.dumps uses)
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..errors import InputError, printable_data
+from ..errors import InputError, printable, printable_data
 from ..kinds.base import Status
 from ..report.findings import Finding, SubjectRef
 from ..report.report import InputProblem, Report, message, show
@@ -87,11 +89,18 @@ def locate(report: Report) -> Callable[[SubjectRef], Where]:
             _index_file(path, marks)
     only = report.inputs[0] if len(set(report.inputs)) == 1 else None
 
+    last: list[Any] = [None, (only, None)]  # a subject's findings come one after another
+
     def where(ref: SubjectRef) -> Where:
+        if ref is last[0]:
+            return last[1]
+        found = (only, None)
         for key in ((ref.level, ref.id, ref.school), (ref.level, ref.id, None), ("roster", ref.school or "", None)):
             if key in marks:
-                return marks[key]
-        return (only, None)
+                found = marks[key]
+                break
+        last[0], last[1] = ref, found
+        return found
 
     return where
 
@@ -126,7 +135,8 @@ def _descriptor(rule: Any, report: Report, lang: str) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: str) -> dict[str, Any]:
+def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: str,
+            uri_of: Callable[[str], str] = uri) -> dict[str, Any]:
     file, line = where(f.subject)
     o = f.outcome
     t = LABELS[lang]
@@ -151,7 +161,7 @@ def _result(f: Finding, index: int, where: Callable[[SubjectRef], Where], lang: 
         "logicalLocations": [{"name": f.subject.id, "fullyQualifiedName": f.subject.label(), "kind": f.subject.level}],
     }
     if file:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri(file)}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri_of(file)}}
         if line:
             physical["region"] = {"startLine": line}
         location["physicalLocation"] = physical
@@ -174,9 +184,10 @@ def _results(report: Report, lang: str) -> Iterator[dict[str, Any]]:
     """A ``result`` for each finding not met, made one at a time."""
     index = {r.id: i for i, r in enumerate(report.ruleset.rules)}
     where = locate(report)
+    uri_of = lru_cache(maxsize=None)(uri)  # a handful of input files, each resolved once
     for f in report.findings:
         if f.status in (Status.FAIL, Status.MISSING_DATA):
-            yield _result(f, index[f.rule_id], where, lang)
+            yield _result(f, index[f.rule_id], where, lang, uri_of)
 
 
 def _log(report: Report, lang: str, results: list[Any]) -> dict[str, Any]:
@@ -210,14 +221,61 @@ def write_sarif(report: Report, stream: IO[str], *, lang: str = "zh", **_: Any) 
     # list): the file is what json.dump of the whole log writes
     text = json.dumps(printable_data(_log(report, lang, [_MARK])), ensure_ascii=False, indent=2)
     head, tail = text.split(f"\n{_RESULT_INDENT}{json.dumps(_MARK)}\n")
-    first = True
+    first, pad = True, "\n" + _RESULT_INDENT
     for result in _results(report, lang):
-        item = json.dumps(printable_data(result), ensure_ascii=False, indent=2)
-        stream.write((head + "\n" if first else ",\n") + _RESULT_INDENT + item.replace("\n", "\n" + _RESULT_INDENT))
+        stream.write((head + "\n" if first else ",\n") + _RESULT_INDENT + indented(result, pad))
         first = False
     # no result: an empty list, as json.dump writes it
     stream.write(head + tail.removeprefix(" " * 6) if first else "\n" + tail)
     stream.write("\n")
+
+
+def indented(value: Any, pad: str = "\n") -> str:
+    r"""``json.dumps(printable_data(value), ensure_ascii=False, indent=2)`` with ``pad`` (a line
+    break and the indent of where it goes) at each line break, in one walk: json's indenting
+    encoder is pure Python (and printable_data a second walk), several times slower for the
+    text, numbers, None and dicts and lists of them a result is made of; anything else (a
+    float, a key that is not text) is given to json.
+
+    >>> indented({"a": ["b", 1, None], "c": {}}, "\n  ")
+    '{\n    "a": [\n      "b",\n      1,\n      null\n    ],\n    "c": {}\n  }'
+    """
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(printable(value))
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner, keys, items = pad + "  ", _KEYS, []
+        for k, v in value.items():
+            key = keys.get(k)
+            if key is None:
+                if type(k) is not str:
+                    return _indented_by_json(value, pad)
+                key = encode_basestring(printable(k)) + ": "
+                if len(keys) < 1_000:  # a log has a few dozen keys
+                    keys[k] = key
+            items.append(key + (encode_basestring(printable(v)) if type(v) is str else indented(v, inner)))
+        return f"{{{inner}{(',' + inner).join(items)}{pad}}}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        return f"[{inner}{(',' + inner).join([indented(v, inner) for v in value])}{pad}]"
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return _indented_by_json(value, pad)
+
+
+_KEYS: dict[str, str] = {}  # a key as it is written before its value: '"ruleId": '
+
+
+def _indented_by_json(value: Any, pad: str) -> str:
+    return json.dumps(printable_data(value), ensure_ascii=False, indent=2).replace("\n", pad)
 
 
 def sarif_notification(p: InputProblem, lang: str = "zh") -> dict[str, Any]:

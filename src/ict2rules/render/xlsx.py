@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any
 
 from ..kinds.base import Status
@@ -389,7 +390,8 @@ def cell_text(value: Any) -> str:
     ('=1+1', 'a�b')
     """
     text = value if isinstance(value, str) else show(value)
-    text = _BAD_XML.sub("\ufffd", text)
+    if not text.isprintable():  # (a printable text has none of them)
+        text = _BAD_XML.sub("\ufffd", text)
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
@@ -429,15 +431,24 @@ def row_height(columns: Sequence[Column], values: Sequence[Any]) -> float | None
     """
     lines = 1
     for c, v in zip(columns, values, strict=True):
-        if not c.wrap or not isinstance(v, str) or not v:
-            continue
-        room = max(c.width - 1.5, 1.0)
-        n = 0
-        for part in v.split("\n"):
-            width = (len(part.encode("utf-8")) + len(part)) / 1.9  # CJK: 3 bytes → 2+ columns
-            n += max(1, -int(-width // room))
-        lines = max(lines, n)
+        if c.wrap and v and isinstance(v, str):
+            lines = max(lines, text_lines(v, c.width))
     return LINE_HEIGHT * lines if lines > 1 else None
+
+
+@lru_cache(maxsize=1 << 16)  # a requirement, what to do, a school's name recur on many rows
+def text_lines(text: str, width: float) -> int:
+    r"""The lines ``text`` takes in a wrapped column ``width`` characters wide.
+
+    >>> text_lines("一二三四五六七八九十", 10), text_lines("a\nb", 10)
+    (3, 2)
+    """
+    room = max(width - 1.5, 1.0)
+    n = 0
+    for part in text.split("\n"):
+        chars = (len(part.encode("utf-8")) + len(part)) / 1.9  # CJK: 3 bytes → 2+ columns
+        n += max(1, -int(-chars // room))
+    return n
 
 
 def _number_format(c: Column, style: Style) -> str | None:
@@ -458,6 +469,7 @@ class XlsxWriterBook:
             "strings_to_urls": False,
         })
         self._formats: dict[tuple[Style, bool, str | None, bool], Any] = {}
+        self.rows_at_once = writes_rows_at_once()
 
     def format(self, style: Style, wrap: bool, number: str | None, center: bool = False) -> Any:
         key = (style, wrap, number, center)
@@ -500,20 +512,26 @@ class XlsxWriterSheet:
             style: [book.format(style, c.wrap or style == "head", _number_format(c, style), not c.text) for c in columns]
             for style in STYLES
         }
+        if book.rows_at_once:
+            self._cells = RowCells(self.ws)
         self.append([c.header for c in columns], "head")
 
     def append(self, values: Sequence[Any], style: Style = "") -> None:
         ws, r = self.ws, self.rows
         height = row_height(self.columns, values)
-        if height:
-            ws.set_row(r, height)
-        for i, (v, fmt) in enumerate(zip(values, self._formats[style], strict=True)):
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                ws.write_number(r, i, v, fmt)
-            elif v is None or v == "":
-                ws.write_blank(r, i, None, fmt)
-            else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
-                ws.write_string(r, i, cell_text(v), fmt)
+        formats = self._formats[style]
+        # a row of text and blank cells only (a 问题清单 row) is written whole; others cell by cell
+        cells = self.book.rows_at_once and self._cells.prepared(values)
+        if not (cells and self._cells.append(r, cells, formats, height)):
+            if height:
+                ws.set_row(r, height)
+            for i, (v, fmt) in enumerate(zip(values, formats, strict=True)):
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    ws.write_number(r, i, v, fmt)
+                elif v is None or v == "":
+                    ws.write_blank(r, i, None, fmt)
+                else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
+                    ws.write_string(r, i, cell_text(v), fmt)
         self.rows += 1
         # the row before is on disk now: XlsxWriter would keep its height for every row
         for kept in (getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)):
@@ -530,6 +548,180 @@ class XlsxWriterSheet:
 
     def close(self) -> None:
         self.ws.autofilter(0, 0, max(self.rows - 1, 0), len(self.columns) - 1)
+
+
+class RowCells:
+    """Whole rows of text and blank cells into a constant-memory XlsxWriter worksheet, each
+    written as the XML XlsxWriter writes it cell by cell (``<row r="2" ht="48" …><c r="A2"
+    s="3" t="inlineStr">…``), without its calls for each row (its height kept, then looked up)
+    and each cell (four, and two walks of each text), each text that recurs (a school, a
+    requirement, what to do) escaped once: the rows of a province's 问题清单 are most of its
+    workbook's time. A row goes to the worksheet's file once the row XlsxWriter holds is
+    written, its cells' formats numbered as they are written, a row's start as XlsxWriter
+    writes it for that height: the file is byte for byte the same, and
+    :func:`writes_rows_at_once` checks that this XlsxWriter writes rows as this class does
+    (else they go cell by cell)."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self._heads: list[dict[int, tuple[str, str, str]]] = []
+        self._tails: dict[str, str | None] = {}
+        self._starts: dict[float | None, str] = {}
+
+    def prepared(self, values: Sequence[Any]) -> list[str | None] | None:
+        """Each cell's XML after its reference and format (None: a blank), for the values
+        :meth:`XlsxWriterSheet.append` would write one by one — or None when one is a
+        number, or a text XlsxWriter would shorten or take for rich text."""
+        tails, out = self._tails, []
+        for v in values:
+            if v is None or v == "":
+                out.append(None)
+                continue
+            tail = tails.get(v) if type(v) is str else None
+            if tail is None:
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    return None
+                tail = _tail(cell_text(v))
+                if type(v) is str:
+                    if len(tails) > 100_000:
+                        tails.clear()
+                    tails[v] = tail or ""
+            if not tail:
+                return None
+            out.append(tail)
+        return out
+
+    def append(self, r: int, cells: list[str | None], formats: Sequence[Any], height: float | None) -> bool:
+        """Write row ``r`` (False, nothing written: XlsxWriter's row start for ``height`` is
+        not known)."""
+        start = self._starts.get(height)
+        if start is None:
+            start = self._starts[height] = self._start(height)
+        if not start:
+            return False
+        ws = self.ws
+        ws._check_dimensions(r, 0)
+        ws._check_dimensions(r, len(cells) - 1)
+        if r > ws.previous_row:
+            ws._write_single_row(r)  # the row XlsxWriter holds, as writing a cell of row r does
+        ws.fh.write(f'<row r="{r + 1}"{start}{self.xml(r, cells, formats)}</row>')
+        return True
+
+    def _start(self, height: float | None) -> str:
+        """What XlsxWriter writes after ``<row r="…"`` for a row of ``height`` points ("":
+        not what it writes here)."""
+        import io
+
+        from xlsxwriter.format import Format
+        from xlsxwriter.worksheet import Worksheet
+
+        probe = Worksheet()
+        for name in ("constant_memory", "default_row_height", "original_row_height"):
+            if hasattr(self.ws, name):
+                setattr(probe, name, getattr(self.ws, name))
+        probe.fh = io.StringIO()
+        if height:
+            probe.set_row(0, height)
+        fmt = Format()
+        fmt.xf_index = 1  # numbered already: nothing is added to a workbook
+        probe.write_blank(0, 0, None, fmt)
+        probe._write_single_row(1)
+        text, head, tail = probe.fh.getvalue(), '<row r="1"', '<c r="A1" s="1"/></row>'
+        return text[len(head):-len(tail)] if text.startswith(head) and text.endswith(tail) else ""
+
+    def xml(self, row: int, cells: Sequence[str | None], formats: Sequence[Any]) -> str:
+        """The row's cells (:meth:`prepared`), as XlsxWriter's ``_write_cell`` writes each."""
+        heads, n = self._heads, str(row + 1)
+        while len(heads) < len(cells):
+            heads.append({})
+        out = []
+        for i, (tail, fmt) in enumerate(zip(cells, formats, strict=True)):
+            head = heads[i].get(id(fmt))
+            if head is None:  # numbered now, where XlsxWriter numbers it: when first written
+                xf = fmt._get_xf_index()
+                s = f' s="{xf}"' if xf else ""
+                head = heads[i][id(fmt)] = (f'<c r="{_letters(i)}', f'"{s} t="inlineStr"><is>', f'"{s}/>')
+            out.append(f"{head[0]}{n}{head[2]}" if tail is None else f"{head[0]}{n}{head[1]}{tail}")
+        return "".join(out)
+
+
+def _tail(text: str) -> str | None:
+    """A text cell's XML after ``<is>``, as XlsxWriter writes an inline string (None: one it
+    would shorten, or write as rich text)."""
+    if len(text) > 16_000:
+        return None
+    if not text.isprintable() or "_x" in text:  # (a printable text has no control character)
+        text = _excel_escaped(text)
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return None
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<t{space}>{text}</t></is></c>"
+
+
+_ESCAPE_LIKE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile("([\x00-\x08\x0b-\x1f])")
+
+
+def _excel_escaped(text: str) -> str:
+    r"""Control characters as Excel's ``_xHHHH_`` (and a text that reads like one escaped), as
+    XlsxWriter writes an inline string.
+
+    >>> _excel_escaped("a\x01b_x0041_")
+    'a_x0001_b_x005F_x0041_'
+    """
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _ESCAPE_LIKE.sub(r"_x005F\1", text))
+    return text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+
+
+def _letters(col: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return xl_col_to_name(col)
+
+
+_PROBES = ("text", "中文 & <b> \"q\" x>y", " lead", "trail ", "a\nb ", "tab\tend", "\r", "_x0041_", "a\x01b\u0085")
+
+
+def writes_rows_at_once() -> bool:
+    """Whether this XlsxWriter writes rows of text and blank cells as :class:`RowCells` does:
+    two rows of probes (escapes, spaces kept, control characters; with a height and without)
+    written both ways, compared.
+
+    >>> writes_rows_at_once()
+    True
+    """
+    import io
+
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
+    try:
+        theirs, ours = Worksheet(), Worksheet()
+        fmt = Format()
+        fmt.xf_index = 7  # numbered already: nothing is added to a workbook
+        values = [*_PROBES, None]
+        for ws in (theirs, ours):
+            ws.constant_memory = True
+            ws.fh = io.StringIO()
+        cells = RowCells(ours)
+        for r, height in ((1, 48.0), (2, None)):  # a row XlsxWriter is given a height, one not
+            if height:
+                theirs.set_row(r, height)
+            for i, text in enumerate(values):
+                if text is None:
+                    theirs.write_blank(r, i, None, fmt)
+                else:
+                    theirs.write_string(r, i, cell_text(text), fmt)
+            prepared = cells.prepared(values)
+            if prepared is None or not cells.append(r, prepared, [fmt] * len(values), height):
+                return False
+        theirs._write_single_row(3)
+        ours._write_single_row(3)
+        return theirs.fh.getvalue() == ours.fh.getvalue()
+    except (AttributeError, TypeError, ValueError, KeyError):  # another XlsxWriter's insides:
+        return False  # cell by cell, as it always writes
 
 
 class OpenpyxlBook:
