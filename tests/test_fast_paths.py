@@ -174,8 +174,13 @@ def test_evidence_keys_tell_types_apart():
                                        ((1, frozenset({"A"})),), ((1, ("A",)),), 1, "1", 1.0]]
     assert len(set(keys)) == len(keys)
     assert _evidence_key((1, "a", None)) == _evidence_key((1, "a", None))
-    assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None
-    assert _evidence_key((3, frozenset({"A1", "B2"}))) == _evidence_key((3, frozenset({"B2", "A1"})))
+    # plain containers are marshal's exact bytes: order and types included (equal bytes, equal
+    # explanations); a status inside makes the key a tagged copy, its sets of text sorted
+    assert _evidence_key(({"a": 1},)) != _evidence_key(({"a": 1.0},))
+    assert _evidence_key(({"a": 1, "b": 2},)) != _evidence_key(({"b": 2, "a": 1},))
+    assert _evidence_key(frozenset({1})) != _evidence_key(frozenset({True}))
+    assert _evidence_key((Status.FAIL, frozenset({"A1", "B2"}))) == _evidence_key((Status.FAIL, frozenset({"B2", "A1"})))
+    assert _evidence_key((Status.FAIL, frozenset({1}))) is None  # a set of numbers beside a status
     assert _evidence_key(((1,), [2.0])) != _evidence_key(((1.0,), [2]))
     from ict2rules.kinds.base import Outcome
     from ict2rules.labels import Phrase

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..labels import Phrase, field
 from .base import (
+    DATA_ERRORS,
     FAIL,
     MISSING,
     NA,
@@ -38,7 +39,7 @@ from .base import (
     register,
     verdict_of,
 )
-from .comparisons import passing_items
+from .comparisons import item_test, passing_items
 from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:
@@ -58,8 +59,14 @@ class Accumulator(NamedTuple):
     finish: Callable[[list[Any] | None, Subject], tuple[Status, Any]]
 
 
-def accumulated(acc: Accumulator, get: Callable[[Subject], list[Subject] | None], explain: Explain) -> Check:
-    """The compiled check of a group kind: its judge is its accumulator over the list."""
+def accumulated(
+    acc: Accumulator,
+    get: Callable[[Subject], list[Subject] | None],
+    explain: Explain,
+    verdict: Callable[[Subject], Status] | None = None,
+) -> Check:
+    """The compiled check of a group kind: its judge is its accumulator over the list (and
+    ``verdict``, a kind's measured fast path, as :func:`~ict2rules.kinds.base.judged` takes it)."""
 
     def judge(s: Subject) -> tuple[Status, Any]:
         items = get(s)
@@ -69,7 +76,7 @@ def accumulated(acc: Accumulator, get: Callable[[Subject], list[Subject] | None]
         acc.add(tally, items)
         return acc.finish(tally, s)
 
-    check = judged(judge, explain)
+    check = judged(judge, explain, verdict)
     check.accumulator = acc  # type: ignore[attr-defined]
     return check
 
@@ -242,7 +249,27 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             detail["missing_fields"] = unsure_of
         return Outcome(st, expected, round(share, 6), detail)
 
-    return accumulated(Accumulator(args.over, start, add, _merge_counts, finish), get, explain)
+    acc = Accumulator(args.over, start, add, _merge_counts, finish)
+    # Measured fast path (failures only): with constant bounds and a condition on the items'
+    # own fields, a group whose every item meets it is decided on the record's list itself,
+    # in C, without an item subject; any other group is judged.
+    raw, test = ctx.values(args.over), item_test(cond)
+    if raw is None or test is None or among is not None or all_met is None:
+        return accumulated(acc, get, explain)
+
+    def verdict(s: Subject) -> Status:
+        values = raw(s)
+        if values:
+            try:
+                if all(test(values)):
+                    return all_met
+            except DATA_ERRORS:
+                pass
+        return judge(s)[0]
+
+    check = accumulated(acc, get, explain, verdict)
+    judge = check.judge  # type: ignore[attr-defined]
+    return check
 
 
 def _item_fields(over: str, *specs: Any) -> list[Phrase]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -10,6 +12,7 @@ from ..input.catalog import CATALOG
 from ..input.records import PointRecord
 from ..labels import Phrase, field, listing
 from .base import (
+    DATA_ERRORS,
     FAIL,
     MISSING,
     PASS,
@@ -24,6 +27,7 @@ from .base import (
     missing,
     register,
 )
+from .comparisons import item_test
 
 if TYPE_CHECKING:
     from ..rules.compiler import Context
@@ -74,7 +78,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     passes for A1, A3, A5 with valid evidence; fails for A2, A3, A5 (two dimensions).
     """
     get, item_ctx = ctx.items(args.items)
-    counted_of = ctx.kept(args.items, args.count_only)[0] if args.count_only else get
+    counted_of, cond, _ = ctx.kept(args.items, args.count_only) if args.count_only else (get, None, None)
     need = {
         "points": (ctx.constant(args.min_points), ctx.constant(args.max_points)),
         "dimensions": (ctx.constant(args.min_dimensions), None),
@@ -182,7 +186,30 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ev = (len(get(s)), len(counted), codes)  # type: ignore[arg-type]
         return (FAIL if falls_short(codes) else PASS), ev
 
-    return judged(judge, explain)
+    # Measured fast path (failures only): the codes counted, read from the record's list
+    # itself in C (no item subjects, no filtered list kept); a condition that raises on some
+    # item is judged, as ``passing_items`` then asks each item.
+    raw = ctx.values(args.items)
+    test = item_test(cond) if args.count_only else None
+    if raw is None or (args.count_only and test is None):
+        return judged(judge, explain)
+    raw_code = attrgetter("code") if item_ctx.model is PointRecord else functools.partial(point_attr, of="value")
+
+    def verdict(s: Subject) -> Status:
+        values = raw(s)
+        if values is None:
+            return MISSING
+        if test is not None:
+            try:
+                values = compress(values, test(values))
+                codes = frozenset(map(raw_code, values))
+            except DATA_ERRORS:
+                return judge(s)[0]
+        else:
+            codes = frozenset(map(raw_code, values))
+        return FAIL if falls_short(codes) else PASS
+
+    return judged(judge, explain, verdict)
 
 
 def _listed(values: Any) -> str:
@@ -214,6 +241,16 @@ def _membership_text(
         zh.append(f"包含 {listing(req, 'zh')}" if req is not None else "包含所列各项(未给出)")
         en.append(f"including {listing(req, 'en')}" if req is not None else "including the listed items (not given)")
     return Phrase(" ".join(machine), ";".join(zh), "; ".join(en))
+
+
+def _records_of(items: Callable[[Subject], list[Subject] | None]) -> Callable[[Subject], list[Any] | None]:
+    """The records of item subjects (a school's teachers), as a list."""
+
+    def records(s: Subject) -> list[Any] | None:
+        found = items(s)
+        return None if found is None else [i.record for i in found]
+
+    return records
 
 
 def _named(operand: Any) -> str:
@@ -273,11 +310,13 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         kind: membership
         args: {items: points, of: code, within: {field: school.point_scope}}
     """
-    get, item_ctx = ctx.items(args.items)
+    item_ctx = ctx.items(args.items)[1]
+    # the items' values read from the record's list itself: no item subject is needed
+    get = ctx.values(args.items) or _records_of(ctx.items(args.items)[0])
     if item_ctx.model is PointRecord and args.of in ("code", "value"):
-        value_of = attrgetter("record.code")  # a point record's code is a catalog code
+        value_of = attrgetter("code")  # a point record's code is a catalog code
     else:
-        value_of = lambda i: point_attr(i.record, args.of)  # noqa: E731
+        value_of = functools.partial(point_attr, of=args.of)
     allowed = ctx.operand(args.within) if args.within is not None else None
     items_name = field(args.items, ctx)
     within_name = field(_named(args.within), ctx) if args.within is not None else None
