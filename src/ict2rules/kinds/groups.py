@@ -64,11 +64,14 @@ def accumulated(
     get: Callable[[Subject], list[Subject] | None],
     explain: Explain,
     verdict: Callable[[Subject], Status] | None = None,
+    direct: Callable[[Subject], tuple[Status, Any]] | None = None,
 ) -> Check:
     """The compiled check of a group kind: its judge is its accumulator over the list (and
-    ``verdict``, a kind's measured fast path, as :func:`~ict2rules.kinds.base.judged` takes it)."""
+    ``verdict``, a kind's measured fast path, as :func:`~ict2rules.kinds.base.judged` takes it;
+    ``direct``, a judge that gives the same for some lists more cheaply and the accumulator's
+    for the others, ``check.judge.each``)."""
 
-    def judge(s: Subject) -> tuple[Status, Any]:
+    def each(s: Subject) -> tuple[Status, Any]:
         items = get(s)
         if items is None:
             return acc.finish(None, s)
@@ -76,6 +79,8 @@ def accumulated(
         acc.add(tally, items)
         return acc.finish(tally, s)
 
+    judge = each if direct is None else direct
+    judge.each = each  # type: ignore[attr-defined]
     check = judged(judge, explain, verdict)
     check.accumulator = acc  # type: ignore[attr-defined]
     return check
@@ -250,25 +255,33 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         return Outcome(st, expected, round(share, 6), detail)
 
     acc = Accumulator(args.over, start, add, _merge_counts, finish)
-    # Measured fast path (failures only): with constant bounds and a condition on the items'
-    # own fields, a group whose every item meets it is decided on the record's list itself,
-    # in C, without an item subject; any other group is judged.
+    # With a condition on the items' own fields, a list whose every item meets it is tallied
+    # on the record's list itself, in C, without an item subject (the tally ``add`` would
+    # make: all n in the denominator, all n met); any other list is added item by item.
     raw, test = ctx.values(args.over), item_test(cond)
-    if raw is None or test is None or among is not None or all_met is None:
+    if raw is None or test is None or among is not None:
         return accumulated(acc, get, explain)
 
-    def verdict(s: Subject) -> Status:
+    def all_meet(s: Subject) -> int | None:
+        """How many items the subject's list has, when it has some and every one meets."""
         values = raw(s)
         if values:
             try:
                 if all(test(values)):
-                    return all_met
+                    return len(values)
             except DATA_ERRORS:
                 pass
-        return judge(s)[0]
+        return None
 
-    check = accumulated(acc, get, explain, verdict)
-    judge = check.judge  # type: ignore[attr-defined]
+    def direct(s: Subject) -> tuple[Status, Any]:
+        n = all_meet(s)
+        return each(s) if n is None else finish([n, n, 0, n], s)
+
+    def verdict(s: Subject) -> Status:  # constant bounds: the status of "all met" is known
+        return all_met if all_meet(s) is not None else each(s)[0]  # type: ignore[return-value]
+
+    check = accumulated(acc, get, explain, verdict if all_met is not None else None, direct)
+    each = check.judge.each  # type: ignore[attr-defined]
     return check
 
 

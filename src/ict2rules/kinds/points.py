@@ -178,7 +178,24 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
                 return True
         return False
 
+    # The codes counted are read from the record's list itself, the condition tested in C
+    # (no item subjects); where it raises on some item (no evidence at all) the items are
+    # asked one by one, as ``ctx.kept`` asks them; a school's teachers are subjects already.
+    raw = ctx.values(args.items)
+    test = item_test(cond) if cond is not None else None
+    direct = raw if raw is not None and (cond is None or test is not None) else None
+    raw_code = attrgetter("code") if item_ctx.model is PointRecord else functools.partial(point_attr, of="value")
+
     def judge(s: Subject) -> tuple[Status, Any]:
+        values = direct(s) if direct is not None else None
+        if values is not None:
+            try:
+                counted = values if test is None else list(compress(values, test(values)))
+                codes = frozenset(map(raw_code, counted))
+            except DATA_ERRORS:
+                values = None
+            else:
+                return (FAIL if falls_short(codes) else PASS), (len(values), len(counted), codes)
         counted = counted_of(s)
         if counted is None:  # (exactly when the items are absent)
             return MISSING, None
@@ -186,30 +203,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
         ev = (len(get(s)), len(counted), codes)  # type: ignore[arg-type]
         return (FAIL if falls_short(codes) else PASS), ev
 
-    # Measured fast path (failures only): the codes counted, read from the record's list
-    # itself in C (no item subjects, no filtered list kept); a condition that raises on some
-    # item is judged, as ``passing_items`` then asks each item.
-    raw = ctx.values(args.items)
-    test = item_test(cond) if args.count_only else None
-    if raw is None or (args.count_only and test is None):
-        return judged(judge, explain)
-    raw_code = attrgetter("code") if item_ctx.model is PointRecord else functools.partial(point_attr, of="value")
-
-    def verdict(s: Subject) -> Status:
-        values = raw(s)
-        if values is None:
-            return MISSING
-        if test is not None:
-            try:
-                values = compress(values, test(values))
-                codes = frozenset(map(raw_code, values))
-            except DATA_ERRORS:
-                return judge(s)[0]
-        else:
-            codes = frozenset(map(raw_code, values))
-        return FAIL if falls_short(codes) else PASS
-
-    return judged(judge, explain, verdict)
+    return judged(judge, explain)
 
 
 def _listed(values: Any) -> str:
