@@ -152,6 +152,8 @@ def _exact(value: Any) -> Any:
         for x in value:
             if type(x) in _MARSHALLED:
                 parts.append(x)
+            elif type(x) is Status:  # (the parts' statuses of a composition)
+                parts.append(_STATUS_KEYS[x])
             else:
                 x = _exact(x)
                 if x is None:
