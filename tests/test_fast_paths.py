@@ -174,8 +174,13 @@ def test_evidence_keys_tell_types_apart():
                                        ((1, frozenset({"A"})),), ((1, ("A",)),), 1, "1", 1.0]]
     assert len(set(keys)) == len(keys)
     assert _evidence_key((1, "a", None)) == _evidence_key((1, "a", None))
-    assert _evidence_key(({"a": 1},)) is None and _evidence_key(frozenset({1})) is None
-    assert _evidence_key((3, frozenset({"A1", "B2"}))) == _evidence_key((3, frozenset({"B2", "A1"})))
+    # plain containers are marshal's exact bytes: order and types included (equal bytes, equal
+    # explanations); a status inside makes the key a tagged copy, its sets of text sorted
+    assert _evidence_key(({"a": 1},)) != _evidence_key(({"a": 1.0},))
+    assert _evidence_key(({"a": 1, "b": 2},)) != _evidence_key(({"b": 2, "a": 1},))
+    assert _evidence_key(frozenset({1})) != _evidence_key(frozenset({True}))
+    assert _evidence_key((Status.FAIL, frozenset({"A1", "B2"}))) == _evidence_key((Status.FAIL, frozenset({"B2", "A1"})))
+    assert _evidence_key((Status.FAIL, frozenset({1}))) is None  # a set of numbers beside a status
     assert _evidence_key(((1,), [2.0])) != _evidence_key(((1.0,), [2]))
     from ict2rules.kinds.base import Outcome
     from ict2rules.labels import Phrase
@@ -215,3 +220,68 @@ def test_evidence_valid_is_its_documented_reading_for_every_combination():
     for shows, own, judged, items in product(marks, marks, marks, item_lists):
         e = Evidence(shows_teacher=shows, own_work=own, judged_valid=judged, items=items)
         assert e.valid is _valid_as_documented(e), (shows, own, judged, items)
+
+
+# -- point rules decided on the record's own list (no item subjects) -----------------------
+_evidence = st.none() | st.builds(
+    dict,
+    shows_teacher=st.sampled_from([None, True, False]),
+    own_work=st.sampled_from([None, True, False]),
+    judged_valid=st.sampled_from([None, True, False]),
+    items=st.none() | st.lists(st.builds(dict, valid=st.sampled_from([None, True, False])), max_size=2),
+)
+_points = st.none() | st.lists(
+    st.builds(dict, code=st.sampled_from(["A1", "A2", "A5", "A11", "B2", "C3"]), evidence=_evidence),
+    max_size=4, unique_by=lambda p: p["code"],
+)
+
+
+def _point_rules() -> dict[str, object]:
+    """Every bundled teacher rule whose check is a rate, coverage or membership over points (or
+    a composition holding one), by ruleset and id."""
+    found = {}
+    for name in ("zeku_2023", "kaiyuan_2024", "yongzhou_2023", "shanxi_2020", "national_2019"):
+        for cr in load_ruleset(name).plan.rules["teacher"]:
+            if "points" in cr.rule.check.model_dump_json():
+                found[f"{name}:{cr.rule.id}"] = cr
+    return found
+
+
+_POINT_RULES = _point_rules()
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=_points, scope=st.none() | st.lists(st.sampled_from(["A1", "A2", "A5", "B2", "C3"]), max_size=5, unique=True))
+def test_point_rules_on_the_records_list_agree_with_the_item_subjects(points, scope):
+    """A rate's tally of a list whose every item meets (``judge.each``: item by item), a
+    coverage's codes counted (its condition asked of each item subject), and each rule's fast
+    verdict, whatever evidence the points have (none, partial, contradicting)."""
+    import datetime as dt
+
+    from ict2rules.input.records import School, Teacher
+    from ict2rules.kinds.base import Env, Subject, judge_of, verdict_of
+
+    env = Env(dt.date(2024, 1, 15))
+    school = Subject(School(id="S1", point_scope=scope), env)
+    teacher = Teacher.model_validate({"id": "T1", "points": points, "assessed_on": "2023-09-01"})
+    assert _POINT_RULES
+    for name, cr in _POINT_RULES.items():
+        s = Subject(teacher, env, school)
+        judged = judge_of(cr.check)(s)
+        assert verdict_of(cr.check)(Subject(teacher, env, school)) is judged[0], name
+        each = getattr(cr.check.judge, "each", None)
+        if each is not None:  # a rate: the same tally item by item
+            assert each(Subject(teacher, env, school)) == judged, name
+        args = cr.rule.check.args
+        if cr.rule.check.kind == "coverage":
+            from ict2rules.rules.compiler import Context
+
+            ctx = Context(load_ruleset(name.split(":")[0]), Teacher, "teacher", root=True)
+            if judged[1] is None:
+                assert teacher.points is None, name
+                continue
+            kept = ctx.kept("points", args.count_only)[0] if args.count_only else None
+            subject = Subject(teacher, env, school)
+            items = kept(subject) if kept else [Subject(p, env, subject) for p in teacher.points]
+            assert judged[1] == (len(teacher.points), len(items), frozenset(i.record.code for i in items)), name
+

@@ -10,7 +10,7 @@ always exactly theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import compress, groupby, repeat
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -133,6 +133,32 @@ def passing_items(cond: Check, meets: Verdict) -> Callable[[list[Subject]], list
             return each(items)
 
     return at_once
+
+
+def item_test(cond: Check) -> Callable[[list[Any]], Iterator[Any]] | None:
+    """For a condition that is one comparison of an item's own field with a constant
+    (``evidence.valid == true``, ``evidence`` present), its results over the items as the
+    record holds them, not made subjects (:meth:`~ict2rules.rules.compiler.Context.values`):
+    the results ``passing_items`` tests, in C. None for any other condition. Reading raises
+    where ``passing_items`` would ask each item: a caller then asks the kind's judge.
+
+    >>> from operator import eq
+    >>> from types import SimpleNamespace as R
+    >>> cond = lambda s: None
+    >>> cond.compares = (Comparison(Read("record.valid"), eq, True),)
+    >>> list(item_test(cond)([R(valid=True), R(valid=None)]))
+    [True, False]
+    """
+    compares = getattr(cond, "compares", None)
+    if compares is None or len(compares) != 1:
+        return None
+    ((read, op, bound),) = compares
+    if read.key is not None or isinstance(bound, Read) or not read.chain.startswith("record."):
+        return None  # a key of a mapping, a bound read from a field, the parent's field
+    value = attrgetter(read.chain.removeprefix("record."))
+    if op is None:
+        return lambda values: map(value, values)
+    return lambda values: map(op, map(value, values), repeat(bound))
 
 
 def _reader(reads: list[Read]) -> Callable[[Subject], tuple[Any, ...]]:

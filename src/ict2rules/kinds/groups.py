@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..labels import Phrase, field
 from .base import (
+    DATA_ERRORS,
     FAIL,
     MISSING,
     NA,
@@ -38,7 +39,7 @@ from .base import (
     register,
     verdict_of,
 )
-from .comparisons import passing_items
+from .comparisons import item_test, passing_items
 from .numbers import Bounds, Range, not_a_number
 
 if TYPE_CHECKING:
@@ -58,10 +59,19 @@ class Accumulator(NamedTuple):
     finish: Callable[[list[Any] | None, Subject], tuple[Status, Any]]
 
 
-def accumulated(acc: Accumulator, get: Callable[[Subject], list[Subject] | None], explain: Explain) -> Check:
-    """The compiled check of a group kind: its judge is its accumulator over the list."""
+def accumulated(
+    acc: Accumulator,
+    get: Callable[[Subject], list[Subject] | None],
+    explain: Explain,
+    verdict: Callable[[Subject], Status] | None = None,
+    direct: Callable[[Subject], tuple[Status, Any]] | None = None,
+) -> Check:
+    """The compiled check of a group kind: its judge is its accumulator over the list (and
+    ``verdict``, a kind's measured fast path, as :func:`~ict2rules.kinds.base.judged` takes it;
+    ``direct``, a judge that gives the same for some lists more cheaply and the accumulator's
+    for the others, ``check.judge.each``)."""
 
-    def judge(s: Subject) -> tuple[Status, Any]:
+    def each(s: Subject) -> tuple[Status, Any]:
         items = get(s)
         if items is None:
             return acc.finish(None, s)
@@ -69,7 +79,9 @@ def accumulated(acc: Accumulator, get: Callable[[Subject], list[Subject] | None]
         acc.add(tally, items)
         return acc.finish(tally, s)
 
-    check = judged(judge, explain)
+    judge = each if direct is None else direct
+    judge.each = each  # type: ignore[attr-defined]
+    check = judged(judge, explain, verdict)
     check.accumulator = acc  # type: ignore[attr-defined]
     return check
 
@@ -242,7 +254,42 @@ def rate(args: RateArgs, ctx: Context) -> Check:
             detail["missing_fields"] = unsure_of
         return Outcome(st, expected, round(share, 6), detail)
 
-    return accumulated(Accumulator(args.over, start, add, _merge_counts, finish), get, explain)
+    acc = Accumulator(args.over, start, add, _merge_counts, finish)
+    # With a condition on the items' own fields, a list whose every item meets it is tallied
+    # on the record's list itself, in C, without an item subject (the tally ``add`` would
+    # make: all n in the denominator, all n met); any other list is added item by item.
+    raw, test = ctx.values(args.over), item_test(cond)
+    if raw is None or test is None or among is not None:
+        return accumulated(acc, get, explain)
+
+    def all_meet(s: Subject) -> int | None:
+        """How many items the subject's list has, when it has some and every one meets."""
+        values = raw(s)
+        if values:
+            try:
+                if all(test(values)):
+                    return len(values)
+            except DATA_ERRORS:
+                pass
+        return None
+
+    def direct(s: Subject) -> tuple[Status, Any]:
+        n = all_meet(s)
+        return each(s) if n is None else finish([n, n, 0, n], s)
+
+    def verdict(s: Subject) -> Status:  # constant bounds: the status of "all met" is known
+        values = raw(s)  # (all_meet, inlined: one call less on every subject)
+        if values:
+            try:
+                if all(test(values)):
+                    return all_met  # type: ignore[return-value]
+            except DATA_ERRORS:
+                pass
+        return each(s)[0]
+
+    check = accumulated(acc, get, explain, verdict if all_met is not None else None, direct)
+    each = check.judge.each  # type: ignore[attr-defined]
+    return check
 
 
 def _item_fields(over: str, *specs: Any) -> list[Phrase]:

@@ -260,8 +260,14 @@ def threshold(args: ThresholdArgs, ctx: Context) -> Check:
             except TypeError:
                 return judge(s)[0]
 
-        if is_collection(ctx.type_of(path)):  # always a list: measured at once
-            verdict = None
+        def length_verdict(s: Subject) -> Status:
+            v = get(s)
+            if v is None:
+                return MISSING
+            return PASS if (len(v) > floor if lx else len(v) >= floor) else FAIL
+
+        if is_collection(ctx.type_of(path)):  # always a list (or None): measured by its length
+            verdict = length_verdict
 
     return judged(judge, explain, verdict, _bound_compares(ctx.read(path), bounds))
 

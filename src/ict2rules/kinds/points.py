@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -10,6 +12,7 @@ from ..input.catalog import CATALOG
 from ..input.records import PointRecord
 from ..labels import Phrase, field, listing
 from .base import (
+    DATA_ERRORS,
     FAIL,
     MISSING,
     PASS,
@@ -24,6 +27,7 @@ from .base import (
     missing,
     register,
 )
+from .comparisons import item_test
 
 if TYPE_CHECKING:
     from ..rules.compiler import Context
@@ -74,7 +78,7 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
     passes for A1, A3, A5 with valid evidence; fails for A2, A3, A5 (two dimensions).
     """
     get, item_ctx = ctx.items(args.items)
-    counted_of = ctx.kept(args.items, args.count_only)[0] if args.count_only else get
+    counted_of, cond, _ = ctx.kept(args.items, args.count_only) if args.count_only else (get, None, None)
     need = {
         "points": (ctx.constant(args.min_points), ctx.constant(args.max_points)),
         "dimensions": (ctx.constant(args.min_dimensions), None),
@@ -174,7 +178,24 @@ def coverage(args: CoverageArgs, ctx: Context) -> Check:
                 return True
         return False
 
+    # The codes counted are read from the record's list itself, the condition tested in C
+    # (no item subjects); where it raises on some item (no evidence at all) the items are
+    # asked one by one, as ``ctx.kept`` asks them; a school's teachers are subjects already.
+    raw = ctx.values(args.items)
+    test = item_test(cond) if cond is not None else None
+    direct = raw if raw is not None and (cond is None or test is not None) else None
+    raw_code = attrgetter("code") if item_ctx.model is PointRecord else functools.partial(point_attr, of="value")
+
     def judge(s: Subject) -> tuple[Status, Any]:
+        values = direct(s) if direct is not None else None
+        if values is not None:
+            try:
+                counted = values if test is None else list(compress(values, test(values)))
+                codes = frozenset(map(raw_code, counted))
+            except DATA_ERRORS:
+                values = None
+            else:
+                return (FAIL if falls_short(codes) else PASS), (len(values), len(counted), codes)
         counted = counted_of(s)
         if counted is None:  # (exactly when the items are absent)
             return MISSING, None
@@ -214,6 +235,16 @@ def _membership_text(
         zh.append(f"包含 {listing(req, 'zh')}" if req is not None else "包含所列各项(未给出)")
         en.append(f"including {listing(req, 'en')}" if req is not None else "including the listed items (not given)")
     return Phrase(" ".join(machine), ";".join(zh), "; ".join(en))
+
+
+def _records_of(items: Callable[[Subject], list[Subject] | None]) -> Callable[[Subject], list[Any] | None]:
+    """The records of item subjects (a school's teachers), as a list."""
+
+    def records(s: Subject) -> list[Any] | None:
+        found = items(s)
+        return None if found is None else [i.record for i in found]
+
+    return records
 
 
 def _named(operand: Any) -> str:
@@ -273,11 +304,13 @@ def membership(args: MembershipArgs, ctx: Context) -> Check:
         kind: membership
         args: {items: points, of: code, within: {field: school.point_scope}}
     """
-    get, item_ctx = ctx.items(args.items)
+    item_ctx = ctx.items(args.items)[1]
+    # the items' values read from the record's list itself: no item subject is needed
+    get = ctx.values(args.items) or _records_of(ctx.items(args.items)[0])
     if item_ctx.model is PointRecord and args.of in ("code", "value"):
-        value_of = attrgetter("record.code")  # a point record's code is a catalog code
+        value_of = attrgetter("code")  # a point record's code is a catalog code
     else:
-        value_of = lambda i: point_attr(i.record, args.of)  # noqa: E731
+        value_of = functools.partial(point_attr, of=args.of)
     allowed = ctx.operand(args.within) if args.within is not None else None
     items_name = field(args.items, ctx)
     within_name = field(_named(args.within), ctx) if args.within is not None else None

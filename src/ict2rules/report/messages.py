@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import marshal
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -130,45 +131,67 @@ def _segments(template: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(parts)
 
 
-_LEAVES = frozenset({str, int, bool, type(None), dt.date, Status})
-_FLAT = _LEAVES | {float}
+# A value marshal refuses (a status, a date, a phrase, an outcome) is keyed as a tuple that
+# starts with this tag: no evidence read from records holds an Ellipsis, so no plain tuple of
+# the evidence can equal a tagged one.
+_TAG = Ellipsis
+_MARSHALLED = frozenset({str, int, bool, float, type(None)})
+_STATUS_KEYS = {st: (_TAG, "status", st.value) for st in Status}  # (``.value`` is a Python call)
 
 
-def _plain(values: tuple[Any, ...] | list[Any]) -> bool:
-    """Tuples and lists, nested, of text, numbers, booleans, None, dates and statuses only:
-    then ``repr`` tells two of them apart type for type (``1``, ``1.0``, ``True``, ``"1"``,
-    ``-0.0``, ``(1,)`` and ``[1]``), in one C call."""
-    for x in values:
-        kind = type(x)
-        if kind not in _FLAT and not ((kind is tuple or kind is list) and _plain(x)):
-            return False
-    return True
+def _exact(value: Any) -> Any:
+    """``value`` with every part marshal refuses replaced by a tagged tuple of plain values
+    that tells it apart type for type (None when a part is of no known kind: then the evidence
+    is not keyed). ``marshal`` writes its exact types (``1``, ``1.0``, ``True``, ``"1"``,
+    ``-0.0`` and ``(1,)`` and ``[1]`` all differ) in C; this walk is only for the rest."""
+    kind = type(value)
+    if kind in _MARSHALLED:
+        return value
+    if kind is tuple or kind is list:
+        parts = []
+        for x in value:
+            if type(x) in _MARSHALLED:
+                parts.append(x)
+            elif type(x) is Status:  # (the parts' statuses of a composition)
+                parts.append(_STATUS_KEYS[x])
+            else:
+                x = _exact(x)
+                if x is None:
+                    return None
+                parts.append(x)
+        return tuple(parts) if kind is tuple else parts
+    if kind is Status:
+        return _STATUS_KEYS[value]
+    if kind is dt.date:
+        return _TAG, "date", value.toordinal()
+    if (kind is frozenset or kind is set) and all(type(x) is str for x in value):
+        return _TAG, kind.__name__, tuple(sorted(value))
+    if kind is Phrase:  # (an expected value: its machine text and how each language reads it)
+        return _TAG, "phrase", str.__str__(value), value.zh, value.en
+    if kind is Outcome:  # a plain check's evidence is its outcome (a deadline, documents)
+        parts = _exact(tuple(value))
+        return None if parts is None else (_TAG, "outcome", parts)
+    return None
 
 
 def _evidence_key(value: Any) -> Any:
     """``value`` (a finding's evidence) as a key that equals another only when every part is
     of the same type and value: tuples and lists of text, whole numbers, booleans, None, dates,
     statuses and floats (``-0.0`` is not ``0.0``), sets of text, phrases, and outcomes made of
-    these (a plain check's). None for any other evidence."""
-    kind = type(value)
-    if (kind is tuple or kind is list) and _plain(value):
-        return repr(value)  # the usual evidence: one string, built in C
-    if kind in _LEAVES:
-        return kind, value
-    if kind is float:
-        return kind, repr(value)
-    if kind is tuple or kind is list:
-        parts = tuple(map(_evidence_key, value))
-        return None if None in parts else (kind, parts)
-    if (kind is frozenset or kind is set) and all(type(x) is str for x in value):
-        return kind, tuple(sorted(value))
-    if kind is Phrase:  # (an expected value: its machine text and how each language reads it)
-        return kind, str.__str__(value), value.zh, value.en
-    if kind is Outcome:  # a plain check's evidence is its outcome (a deadline, documents)
-        parts = tuple(map(_evidence_key, value))
-        return None if None in parts else (kind, parts)
-    return None
+    these (a plain check's). None for any other evidence.
 
+    The key is ``marshal``'s bytes: for evidence of plain values only (most of it) one C call;
+    otherwise those of :func:`_exact`'s tagged copy.
+
+    >>> _evidence_key((1, None)) == _evidence_key((1, None)) != _evidence_key((1.0, None))
+    True
+    """
+    try:
+        return marshal.dumps(value, 2)  # version 2: no back-references, equal values alike
+    except ValueError:  # a status, a date, a set, a phrase … inside: tagged first
+        pass
+    exact = _exact(value)
+    return None if exact is None else marshal.dumps(exact, 2)
 
 
 _STATUS_WORDS = {

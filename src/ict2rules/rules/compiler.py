@@ -137,6 +137,25 @@ class Context:
 
         return items, item_ctx
 
+    def values(self, path: str) -> Callable[[Subject], list[Any] | None] | None:
+        """The list at ``path`` as the record holds it, its items not made subjects (None when
+        absent): for a fast verdict whose conditions read only the items' own fields
+        (:func:`~ict2rules.kinds.comparisons.item_test`). None for a school's teachers, whose
+        items are subjects already.
+
+        >>> from ict2rules import load_ruleset
+        >>> ctx = Context(load_ruleset("zeku_2023"), Teacher, "teacher", root=True)
+        >>> ctx.values("points")(Subject(Teacher(id="T1", points=[{"code": "A1"}]), None)) == [PointRecord(code="A1")]
+        True
+        """
+        if self.name == "school" and path in ("teachers", "teachers.points"):
+            return None
+        try:
+            steps, _ = resolve(self.model, [] if path == "." else path.split("."))
+        except PathError as exc:
+            raise CompileError(exc.code, path, **exc.params) from None
+        return make_getter([("attr", "record"), *steps])
+
     def kept(
         self, path: str, spec: Any
     ) -> tuple[Callable[[Subject], list[Subject] | None], Check, Context]:
