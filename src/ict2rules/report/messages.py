@@ -186,10 +186,11 @@ def _evidence_key(value: Any) -> Any:
     >>> _evidence_key((1, None)) == _evidence_key((1, None)) != _evidence_key((1.0, None))
     True
     """
-    try:
-        return marshal.dumps(value, 2)  # version 2: no back-references, equal values alike
-    except ValueError:  # a status, a date, a set, a phrase … inside: tagged first
-        pass
+    if type(value) is not Outcome:  # an outcome (a plain check's) never marshals: tagged at once
+        try:
+            return marshal.dumps(value, 2)  # version 2: no back-references, equal values alike
+        except ValueError:  # a status, a date, a set, a phrase … inside: tagged first
+            pass
     exact = _exact(value)
     return None if exact is None else marshal.dumps(exact, 2)
 
