@@ -441,3 +441,17 @@ def test_a_missing_figure_reads_not_filled_in(tmp_path: Path) -> None:
     _, out = check(tmp_path, str(data), "-r", "kaiyuan_2024", "--as-of", "2024-07-15")
     summary = school_lines(openpyxl.load_workbook(out)["汇总"])
     assert summary[0]["微能力点认证优秀率不超过60%"] == "未填写"  # no graded point: missing data
+
+
+@pytest.mark.parametrize("name", ["<r><t>张</t></r>", "<r>李&amp;</r>", "<r>"])
+def test_a_name_that_looks_like_rich_text_reads_back_as_given(name, tmp_path):
+    """XlsxWriter writes a text "<r>…</r>" as raw rich-text XML in constant memory: a school's or
+    a teacher's name must neither vanish into formatting nor break the workbook."""
+    data = {"school": {"id": "S1", "name": name, "teachers": [{"id": "T1", "name": name}]}}
+    out = tmp_path / "r.xlsx"
+    with out.open("wb") as f:
+        write_xlsx(evaluate("zeku_2023", data, as_of="2024-01-15"), f)
+    book = openpyxl.load_workbook(out, read_only=True)
+    texts = {c for ws in book for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert name in texts
+    assert not {t for t in texts if name != t and t in name and t}  # never a part of it shown alone

@@ -41,7 +41,7 @@ def _list(stream: IO[str], key: str, items: Iterable[Any], last: bool = False, e
 @writer("json")
 def write_json(report: Report, stream: IO[str], *, encoded: Held | None = None, **_: Any) -> None:
     """``encoded``: the findings' lines already written, each ended by ``",\\n    "``
-    (``evaluate(lines=…, line_end=…)``, in the workers), copied as they are;
+    (``check_records(lines=…, line_end=…)``, in the workers), copied as they are;
     ``report.findings`` is then empty."""
     rs = report.ruleset
     head = report.to_dict(items=False)  # everything but the lists of items

@@ -47,7 +47,7 @@ def summary_line(report: Report) -> dict[str, Any]:
 
 @writer("jsonl")
 def write_jsonl(report: Report, stream: IO[str], *, encoded: Held | None = None, **_: Any) -> None:
-    """``encoded``: the findings' lines already written (``evaluate(lines=…)``, in the
+    """``encoded``: the findings' lines already written (``check_records(lines=…)``, in the
     workers), copied as they are; ``report.findings`` is then empty."""
     if encoded is not None:
         copy_lines(encoded.file, stream)
@@ -63,7 +63,7 @@ BLOCK = 1 << 22  # bytes copied at a time when they must be read
 
 
 class Held(NamedTuple):
-    """Finding lines written ahead (``evaluate(lines=file, line_end=end)``): a binary
+    """Finding lines written ahead (``check_records(lines=file, line_end=end)``): a binary
     ``file`` of UTF-8 lines, each followed by ``end`` — ``b"\\n"`` for jsonl, JSON's item
     separator ``b",\\n    "`` for json, so that a writer copies one range of bytes."""
 

@@ -531,7 +531,14 @@ class XlsxWriterSheet:
                 elif v is None or v == "":
                     ws.write_blank(r, i, None, fmt)
                 else:  # a string is a string: "=cmd|…" is never a formula, "0012" never a number
-                    ws.write_string(r, i, cell_text(v), fmt)
+                    text = cell_text(v)
+                    if text.startswith("<r>") and text.endswith("</r>"):
+                        # XlsxWriter (constant memory) writes such a text as raw rich-text XML: a
+                        # name "<r><t>x</t></r>" would show as "x", or break the workbook. As three
+                        # plain runs it is escaped and reads as given.
+                        ws.write_rich_string(r, i, text[:1], text[1:-1], text[-1:], fmt)
+                    else:
+                        ws.write_string(r, i, text, fmt)
         self.rows += 1
         # the row before is on disk now: XlsxWriter would keep its height for every row
         for kept in (getattr(ws, "row_info", None), getattr(ws, "row_sizes", None)):

@@ -86,7 +86,7 @@ class Lines:
 
     def encoded(self, found: list[Finding], end: bytes = b"\n") -> bytes:
         """The findings' lines as UTF-8 bytes, each followed by ``end`` (what a worker sends
-        back, what ``evaluate(lines=…)`` writes)."""
+        back, what ``check_records(lines=…)`` writes)."""
         line = self.line
         return b"".join([line(f).encode("utf-8", "surrogatepass") + end for f in found])
 
