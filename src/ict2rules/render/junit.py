@@ -259,12 +259,7 @@ def _xml(el: ET.Element, pad: str, write: Any, attribute: _Attributes) -> None:
 
 def _escape_attrib(text: str) -> str:
     """An attribute's value as ElementTree escapes it (line breaks and tabs as references)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    text = _escape_cdata(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
     if "\r" in text:
