@@ -179,8 +179,9 @@ def test_henan_extends_the_national_baseline() -> None:
 
 
 def test_cli_text_json_lang_and_exit_codes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped: the fixed wide layout (xdist sets 80)
     child = write(
         tmp_path, "zeku_school", extends="zeku_2023", params=param("online_hours", 40, "二")
     )
