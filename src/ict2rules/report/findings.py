@@ -180,11 +180,16 @@ class Summary:
         self.schools_waiting += other.schools_waiting
         return self
 
+    @property
+    def passed(self) -> bool:
+        """No error-severity rule failed or lacked data, and no teacher row was left out."""
+        return self.unmet.get("error", 0) == 0 and not self.left_out
+
     def to_dict(self) -> dict[str, Any]:
         """The ``summary`` object of a JSON report (docs/report-format.md)."""
         n, ok = self.teachers_checked, self.teachers_passed
         return {
-            "passed": self.unmet.get("error", 0) == 0 and not self.left_out,
+            "passed": self.passed,
             "subjects": dict(sorted((k, v) for k, v in self.subjects.items() if v)),
             "teachers": {
                 "checked": n,

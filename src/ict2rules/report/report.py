@@ -189,7 +189,7 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return bool(self.summary()["passed"])
+        return self.counts.passed
 
     # the counts that were fields of their own before ``counts`` held them all
     @property
