@@ -96,6 +96,15 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     for process in workers:
         with contextlib.suppress(Exception):
             process.join(timeout=5)
+    # let the pool's manager thread end now, the workers gone: at exit the interpreter wakes it
+    # through a pipe it may be closing at that moment (CPython's concurrent.futures), and the
+    # failed write was printed with a traceback after "terminated"
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        with contextlib.suppress(Exception):
+            manager.join(timeout=5)
+            if not manager.is_alive():  # ended: nothing is left to wake, so exit must not try
+                sys.modules["concurrent.futures.process"]._threads_wakeups.pop(manager, None)
 
 
 # --------------------------------------------------------------------------- schools in memory
