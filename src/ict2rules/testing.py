@@ -1021,7 +1021,9 @@ def _group(b: _Build, s: Subject, ctx: Context, t: _Target, over: str) -> tuple[
             while len(raws) < len(subjects) + n:  # the subjects are from the last evaluation
                 # a copy of the first teacher, who has been fixed already: a roster of 212
                 # (Yongzhou's) settles in the rounds of one teacher, not of 212 blank ones
-                raws.append({**copy.deepcopy(raws[0]), "id": f"T{len(raws) + 1}"} if raws else {"id": f"T{len(raws) + 1}"})
+                teacher = copy.deepcopy(raws[0]) if raws else {}
+                teacher["id"] = f"T{len(raws) + 1}"
+                raws.append(teacher)
 
         return list(zip(subjects, [item_ctx] * len(subjects), targets, strict=False)), add
     if over == "teachers.points":

@@ -278,17 +278,10 @@ def rate(args: RateArgs, ctx: Context) -> Check:
         return each(s) if n is None else finish([n, n, 0, n], s)
 
     def verdict(s: Subject) -> Status:  # constant bounds: the status of "all met" is known
-        values = raw(s)  # (all_meet, inlined: one call less on every subject)
-        if values:
-            try:
-                if all(test(values)):
-                    return all_met  # type: ignore[return-value]
-            except DATA_ERRORS:
-                pass
-        return each(s)[0]
+        return all_met if all_meet(s) is not None else each(s)[0]  # type: ignore[return-value]
 
     check = accumulated(acc, get, explain, verdict if all_met is not None else None, direct)
-    each = check.judge.each  # type: ignore[attr-defined]
+    each = check.judge.each  # type: ignore[attr-defined]  # (read by direct and verdict when called)
     return check
 
 

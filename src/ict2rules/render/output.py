@@ -200,15 +200,13 @@ def split_by_school(report: Any, only: frozenset[Any] | None = None) -> Iterator
         mine = subjects.get(row.id, [])
         counts = Summary(
             findings=Counter(f.status.value for f in fs),
-            subjects=Counter(level for level, _, _ in mine),
             unmet=Counter(f.severity for f in fs if f.status in not_met),
-            teachers_checked=sum(level == "teacher" for level, _, _ in mine),
-            teachers_passed=sum(ok for level, _, ok in mine if level == "teacher"),
-            teachers_waiting=row.pending,
-            schools_waiting=int(row.school_waiting),
             # the inputs' problems are the run's: every part lists them (not one school's)
             problems=Counter(report.counts.problems), left_out=report.counts.left_out,
         )
+        for level, _, ok in mine:
+            counts.add(level, ok)
+        counts.teachers_waiting, counts.schools_waiting = row.pending, int(row.school_waiting)
         part = dataclasses.replace(
             report,
             findings=fs if only is None else [f for f in fs if f.status in only],

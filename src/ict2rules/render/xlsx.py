@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any
 
+from ..errors import column_letters
 from ..kinds.base import Status
 from ..labels import label, to_fill, verdict_word
 from ..report.findings import Finding
@@ -647,7 +648,7 @@ class RowCells:
             if head is None:  # numbered now, where XlsxWriter numbers it: when first written
                 xf = fmt._get_xf_index()
                 s = f' s="{xf}"' if xf else ""
-                head = heads[i][id(fmt)] = (f'<c r="{_letters(i)}', f'"{s} t="inlineStr"><is>', f'"{s}/>')
+                head = heads[i][id(fmt)] = (f'<c r="{column_letters(i + 1)}', f'"{s} t="inlineStr"><is>', f'"{s}/>')
             out.append(f"{head[0]}{n}{head[2]}" if tail is None else f"{head[0]}{n}{head[1]}{tail}")
         return "".join(out)
 
@@ -680,12 +681,6 @@ def _excel_escaped(text: str) -> str:
     """
     text = _CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", _ESCAPE_LIKE.sub(r"_x005F\1", text))
     return text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-
-
-def _letters(col: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return xl_col_to_name(col)
 
 
 _PROBES = ("text", "中文 & <b> \"q\" x>y", " lead", "trail ", "a\nb ", "tab\tend", "\r", "_x0041_", "a\x01b\u0085")
